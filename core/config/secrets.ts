@@ -1,0 +1,31 @@
+// Secrets are given inline or as `env:NAME`. They are resolved only where they are used and never
+// logged; `redact` is what every error path uses before text leaves the process.
+
+export class MissingSecretError extends Error {}
+
+export function resolveSecret(value: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.startsWith('env:')) {
+    const name = value.slice(4);
+    const v = env[name];
+    if (v === undefined || v === '') {
+      throw new MissingSecretError(`The environment variable ${name} is not set; set it or put the value in the config file.`);
+    }
+    return v;
+  }
+  return value;
+}
+
+/** Replace every occurrence of the given secrets in `text` with a mask. */
+export function redact(text: string, secrets: Array<string | undefined>): string {
+  let out = text;
+  for (const s of secrets) {
+    if (s && s.length >= 4) out = out.split(s).join('••••');
+  }
+  return out;
+}
+
+export function maskSecret(s: string): string {
+  if (s.length <= 4) return '••••';
+  return '••••' + s.slice(-4);
+}
