@@ -1,0 +1,97 @@
+// `outpost run`: the daemon in the foreground (what `outpost start` and the service run).
+import type { Command } from 'commander';
+import { EXIT, fail, printJson } from '../output.js';
+import { home, loadProfiles } from '../context.js';
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('run the sync daemon in the foreground (Ctrl+C stops it)')
+    .option('--config <file>', 'config file (default: <home>/outpost.json)')
+    .option('--profile <name>', 'run only this profile')
+    .option('--once', 'one full pass of every profile, then exit 0 (complete) or 1')
+    .option('--no-dashboard', 'do not serve the local dashboard')
+    .option('--dashboard-port <port>', 'dashboard port on 127.0.0.1 (default: a free port)', (v) => Number(v))
+    .option('--json', 'with --once: print the pass summary as JSON')
+    .action(async (opts: { config?: string; profile?: string; once?: boolean; dashboard: boolean; dashboardPort?: number; json?: boolean }) => {
+      const { Daemon } = await import('../../core/engine/daemon.js');
+      const { createLogger } = await import('../../core/log.js');
+      const runtime = await import('../../core/engine/runtime.js');
+      const { VERSION } = await import('../../core/version.js');
+      let loaded;
+      try {
+        loaded = loadProfiles(opts);
+      } catch (e) {
+        fail((e as Error).message, EXIT.usage);
+      }
+      const dir = home();
+      const log = createLogger((line) => process.stderr.write(line + '\n'), process.env.OUTPOST_LOG_LEVEL === 'debug' ? 'debug' : 'info');
+      let daemon: InstanceType<typeof Daemon>;
+      try {
+        daemon = new Daemon({ profiles: loaded.profiles, home: dir, log, heartbeatMs: opts.once ? 0 : 30_000 });
+      } catch (e) {
+        fail((e as Error).message);
+      }
+      if (opts.once) {
+        const results = await daemon.runOnce();
+        await daemon.stop();
+        if (opts.json) printJson(results);
+        else
+          for (const r of results) {
+            const s = r.summary;
+            process.stdout.write(
+              r.ok && s
+                ? `${r.profile}: complete — read ${s.read}, created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, filtered ${s.filtered}, rejected ${s.rejected}\n`
+                : `${r.profile}: failed — ${r.error ?? `${s?.errors} errors`}\n`,
+            );
+          }
+        process.exit(results.every((r) => r.ok) ? EXIT.ok : EXIT.failure);
+      }
+
+      let dashboard: { url: string; launchUrl: string; close(): Promise<void> } | null = null;
+      if (opts.dashboard) {
+        const { startDashboard } = await import('../../dashboard/server.js');
+        dashboard = await startDashboard({
+          feed: daemon.board,
+          port: opts.dashboardPort ?? 0,
+          actions: {
+            syncNow: async (p) => daemon.syncNow(p),
+            pause: async (p) => daemon.pause(p),
+            resume: async (p) => daemon.resume(p),
+          },
+        });
+      }
+      // Keep a status file for `outpost status` (throttled: at most one write a second).
+      let pending: NodeJS.Timeout | null = null;
+      const flush = () => {
+        pending = null;
+        runtime.writeStatus(dir, daemon.board.snapshot());
+      };
+      daemon.board.subscribe(() => {
+        if (!pending) pending = setTimeout(flush, 1000);
+      });
+      runtime.writeDaemonInfo(
+        dir,
+        { pid: process.pid, startedAt: new Date().toISOString(), version: VERSION, configFile: loaded.file, dashboardUrl: dashboard?.url ?? null, profiles: loaded.profiles.map((p) => p.name) },
+        dashboard?.launchUrl ?? null,
+      );
+      flush();
+      log('info', `Outpost ${VERSION} running ${loaded.profiles.length} profile(s) from ${loaded.file}${dashboard ? `; dashboard at ${dashboard.url} (open it with "outpost dashboard")` : ''}`);
+      daemon.start();
+
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log('info', `${signal}: stopping`);
+        if (pending) clearTimeout(pending);
+        await daemon.stop();
+        flush();
+        await dashboard?.close();
+        runtime.clearRuntime(dir, process.pid);
+        process.exit(EXIT.ok);
+      };
+      process.on('SIGINT', () => void stop('SIGINT'));
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+    });
+}

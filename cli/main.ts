@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// The `outpost` command. Subcommands load their modules lazily so `outpost --version` stays fast.
+import { Command } from 'commander';
+import { VERSION } from '../core/version.js';
+import { register as dashboard } from './commands/dashboard.js';
+import { register as demo } from './commands/demo.js';
+import { register as run } from './commands/run.js';
+import { register as sandbox } from './commands/sandbox.js';
+import { register as start } from './commands/start.js';
+import { register as status } from './commands/status.js';
+
+const program = new Command();
+program
+  .name('outpost')
+  .description('Onboards a plant ticket database to a cloud e-ticketing service and keeps it in sync.')
+  .version(VERSION, '-V, --version')
+  .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ outputError: (str, write) => write(str) });
+
+for (const register of [demo, run, start, status, dashboard, sandbox]) register(program);
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(`error: ${(e as Error).message}\n`);
+  process.exit(1);
+});

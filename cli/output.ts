@@ -1,0 +1,21 @@
+// How every command talks: colour only on a TTY without NO_COLOR, errors as one plain sentence,
+// exit codes that mean something.
+import chalk from 'chalk';
+
+export const EXIT = { ok: 0, failure: 1, usage: 2, notRunning: 3 } as const;
+
+export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
+  return !process.env.NO_COLOR && stream.isTTY === true && process.env.TERM !== 'dumb';
+}
+
+if (!useColor()) chalk.level = 0;
+export { chalk };
+
+export function fail(message: string, code: number = EXIT.failure): never {
+  process.stderr.write(`${useColor(process.stderr) ? chalk.red('error') : 'error'}: ${message}\n`);
+  process.exit(code);
+}
+
+export function printJson(data: unknown): void {
+  process.stdout.write(JSON.stringify(data, null, 2) + '\n');
+}

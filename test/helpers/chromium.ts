@@ -1,0 +1,46 @@
+// Shared browser launch for e2e tests: Debian's chromium driven by playwright-core
+// (`npx playwright install` does not work on these machines, see DESIGN §7).
+//
+// Missing chromium: on a laptop the test is skipped with a printed reason; under CI=true it fails,
+// so a broken CI image can never turn browser tests into silent passes.
+import { existsSync } from 'node:fs';
+import type { TestContext } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.OUTPOST_CHROMIUM ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', // tests run as root in containers
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Skip with a printed reason, or fail when CI=true. Returns normally only when skipping. */
+export function skipOrFail(t: TestContext, reason: string): void {
+  if (process.env.CI === 'true') throw new Error(`${reason} (required when CI=true)`);
+  console.log(`# skipped ${t.name}: ${reason}`);
+  t.skip(reason);
+}
+
+/**
+ * Launches headless chromium and closes it when `t` ends. Returns undefined when chromium is not
+ * installed and the test was skipped; the caller then returns. A chromium that exists but fails to
+ * start is a failure, never a skip.
+ */
+export async function launchChromium(t: TestContext): Promise<Browser | undefined> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    skipOrFail(t, `chromium not found at ${CHROMIUM_PATH} (install the Debian chromium package)`);
+    return undefined;
+  }
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  t.after(() => browser.close());
+  return browser;
+}
