@@ -6,6 +6,7 @@ import { register as dashboard } from './commands/dashboard.js';
 import { register as demo } from './commands/demo.js';
 import { register as run } from './commands/run.js';
 import { register as sandbox } from './commands/sandbox.js';
+import { register as setup } from './commands/setup.js';
 import { register as start } from './commands/start.js';
 import { register as status } from './commands/status.js';
 
@@ -17,7 +18,7 @@ program
   .showHelpAfterError('(run with --help for usage)')
   .configureOutput({ outputError: (str, write) => write(str) });
 
-for (const register of [demo, run, start, status, dashboard, sandbox]) register(program);
+for (const register of [setup, demo, run, start, status, dashboard, sandbox]) register(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`error: ${(e as Error).message}\n`);

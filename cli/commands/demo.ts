@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .option('--no-open', 'do not open the dashboard in a browser')
     .option('--reset', 'start over: delete the demo plant, sandbox and sync state first')
     .option('--every <duration>', 'how often the daemon polls the demo plant', '2s')
-    .option('--simulate-every <ms>', 'how often the scale house writes a ticket', (v) => Number(v), 4000)
+    .option('--simulate-every <ms>', 'how often the scale house writes a ticket (0: never)', (v) => Number(v), 4000)
     .action(async (opts: { open: boolean; reset?: boolean; every: string; simulateEvery: number }) => {
       const { DemoEnvironment } = await import('../../core/demo/environment.js');
       const { createLiveServices } = await import('../../core/setup/live.js');
@@ -56,7 +56,7 @@ export function register(program: Command): void {
       }
       say(`Outpost demo — data in ${demoHome}`);
       say(env.seed ? `Demo plant created: ${env.seed.tickets} tickets over 3 days (${env.seed.voided} voided, ${env.seed.edited} edited, ${env.seed.incomplete} incomplete).` : 'Demo plant found: resuming with its tickets.');
-      say(`Sandbox API listening on ${env.sandboxUrl}; the scale house writes a ticket every ${opts.simulateEvery / 1000} s.`);
+      say(`Sandbox API listening on ${env.sandboxUrl}; ${opts.simulateEvery > 0 ? `the scale house writes a ticket every ${opts.simulateEvery / 1000} s` : 'the scale-house simulator is off'}.`);
 
       const services = createLiveServices({ handoff: (d) => env.handoff(d), timezone: DEMO_TIMEZONE, fields: DEMO_FIELDS });
       let dashboardUrl: string;
@@ -72,13 +72,13 @@ export function register(program: Command): void {
         } else {
           const { runHeadless } = await import('../plain/headless.js');
           ({ dashboardUrl } = await runHeadless({ services, draft: env.draft(), log: say }));
+          say(`Dashboard: ${dashboardUrl}`);
         }
       } catch (e) {
         process.stderr.write(`error: ${(e as Error).message}\n`);
         return void stop(EXIT.failure);
       }
 
-      say(`Dashboard: ${dashboardUrl}`);
       if (opts.open && hasDisplay()) {
         const { default: open } = await import('open');
         await open(dashboardUrl).catch(() => say('Could not open a browser; open the dashboard URL above yourself.'));

@@ -14,11 +14,25 @@ export interface ChangeReader {
   pages(source: SourceAdapter, wm: Watermark | null, pageSize: number): AsyncGenerator<Page>;
   /** Rows beyond the watermark and the age in seconds of the oldest one (for status). */
   backlog(source: SourceAdapter, wm: Watermark | null): Promise<{ count: number; oldestAgeSeconds: number }>;
+  /** The steady-state poll statement (for EXPLAIN in the benchmark and `outpost doctor`). */
+  pollSql?(source: SourceAdapter, wm: Watermark, pageSize: number): Promise<{ sql: string; params: unknown[] }>;
 }
+
+/** Host time, injectable so tests can skew it (the engine never trusts it for cursors). */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
 
 export interface ChangeOptions {
   table: string;
   key: string[];
   column?: string;
   lookbackSeconds: number;
+  /** IANA zone of a local-time cursor column (widens the re-read across a DST fall-back). */
+  timezone?: string;
+  clock?: Clock;
+  /** Loud, once-per-condition messages (full resync, invisible updates). */
+  warn?: (message: string) => void;
 }

@@ -1,5 +1,7 @@
 // Posts batches to the ingest API (DESIGN §2.3) and turns every answer into one of: results, a
-// retryable failure (with the server's Retry-After when given), a split (413) or a stop (401/403).
+// retryable failure (with the server's Retry-After when given), a split (413, or 400 to find the
+// one bad ticket) or a stop (401/403). TLS is always verified; proxies and an extra CA are set up
+// process-wide by network.ts.
 import { createHash } from 'node:crypto';
 import type { ETicket } from '../mapping/eticket.js';
 
@@ -40,10 +42,24 @@ export class PayloadTooLargeError extends Error {
   }
 }
 
-export function idempotencyKey(profile: string, tickets: Array<{ ticketId: string; revision: string }>): string {
+/** The API refused the batch as a whole (400, 422, other 4xx): the caller splits it to find the bad ticket. */
+export class BatchRefusedError extends Error {
+  constructor(readonly status: number, readonly detail: string) {
+    super(`The API refused the batch with ${status}${detail ? `: ${detail}` : ''}.`);
+    this.name = 'BatchRefusedError';
+  }
+}
+
+/**
+ * Deterministic per (profile, ticketId, revision, recordModifiedAt) and the body's envelope, so a
+ * retry after a crash re-sends the same body under the same key; a body that differs in anything
+ * (a touched row, a new connector version) gets a new key instead of a 422 "key reused".
+ */
+export function idempotencyKey(profile: string, tickets: Array<{ ticketId: string; revision: string; source?: { recordModifiedAt?: string } }>, envelope = ''): string {
   const h = createHash('sha256');
   h.update(profile);
-  for (const t of tickets) h.update(`\n${t.ticketId}\u0000${t.revision}`);
+  if (envelope) h.update(`\u0002${envelope}`);
+  for (const t of tickets) h.update(`\n${t.ticketId}\u0000${t.revision}\u0000${t.source?.recordModifiedAt ?? ''}`);
   return h.digest('hex').slice(0, 48);
 }
 
@@ -65,9 +81,20 @@ export interface ApiClientOptions {
 
 export class ApiClient {
   private readonly base: string;
+  private token: string;
 
   constructor(private readonly opts: ApiClientOptions) {
     this.base = opts.url.replace(/\/+$/, '');
+    this.token = opts.token;
+  }
+
+  /** A fingerprint of the token in use (never the token): tells when it changed. */
+  get tokenFingerprint(): string {
+    return fingerprint(this.token);
+  }
+
+  setToken(token: string): void {
+    this.token = token;
   }
 
   private async request(path: string, init: { method: string; body?: string; headers?: Record<string, string> }): Promise<Response> {
@@ -76,7 +103,7 @@ export class ApiClient {
         method: init.method,
         body: init.body,
         headers: {
-          Authorization: `Bearer ${this.opts.token}`,
+          Authorization: `Bearer ${this.token}`,
           'User-Agent': this.opts.userAgent,
           Accept: 'application/json',
           ...(init.body ? { 'Content-Type': 'application/json' } : {}),
@@ -99,17 +126,34 @@ export class ApiClient {
   }
 
   async postBatch(connector: ConnectorInfo, tickets: ETicket[], key: string): Promise<TicketResult[]> {
-    const body = JSON.stringify({ connector, tickets });
+    return this.postBatchJson(connector, tickets.map((t) => JSON.stringify(t)), key);
+  }
+
+  /** The same, with each ticket already serialized (the pipeline measures batch bytes from these). */
+  async postBatchJson(connector: ConnectorInfo, ticketJsons: string[], key: string): Promise<TicketResult[]> {
+    const body = `{"connector":${JSON.stringify(connector)},"tickets":[${ticketJsons.join(',')}]}`;
     const res = await this.request('/v1/tickets:batch', { method: 'POST', body, headers: { 'Idempotency-Key': key } });
-    if (res.status === 401 || res.status === 403) throw new TokenRejectedError(res.status);
-    if (res.status === 413) throw new PayloadTooLargeError();
+    if (res.status === 401 || res.status === 403) {
+      await res.body?.cancel();
+      throw new TokenRejectedError(res.status);
+    }
+    if (res.status === 413) {
+      await res.body?.cancel();
+      throw new PayloadTooLargeError();
+    }
     if (res.status === 408 || res.status === 429 || res.status >= 500) {
       await res.body?.cancel();
       throw new RetryableError(`The API answered ${res.status}; retrying.`, parseRetryAfter(res.headers.get('retry-after')), res.status);
     }
     if (!res.ok) {
-      const text = (await res.text()).slice(0, 300);
-      throw new RetryableError(`The API refused the batch with ${res.status}: ${text}`, null, res.status);
+      let detail = '';
+      try {
+        const j = (await res.json()) as { error?: unknown };
+        detail = typeof j.error === 'string' ? j.error.slice(0, 300) : '';
+      } catch {
+        /* not JSON */
+      }
+      throw new BatchRefusedError(res.status, detail);
     }
     let parsed: { results?: TicketResult[] };
     try {
@@ -128,6 +172,10 @@ export class ApiClient {
   }
 }
 
+export function fingerprint(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex').slice(0, 16);
+}
+
 function describeNetworkError(e: unknown, base: string): string {
   const err = e as { name?: string; cause?: { code?: string } };
   if (err.name === 'TimeoutError') return `The API at ${base} did not answer in time; retrying.`;
@@ -135,6 +183,6 @@ function describeNetworkError(e: unknown, base: string): string {
   if (code === 'ECONNREFUSED') return `Nothing answers at ${base} (connection refused); check the API URL and the network.`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `The API host in ${base} cannot be resolved; check the URL and DNS.`;
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return `The connection to ${base} was reset; retrying.`;
-  if (code && /CERT|SSL|TLS/.test(code)) return `The API's TLS certificate at ${base} is not trusted (${code}); check the URL or configure the CA file.`;
+  if (code && /CERT|SSL|TLS/.test(code)) return `The API's TLS certificate at ${base} is not trusted (${code}); check the URL or configure the CA file (api.caFile).`;
   return `The API at ${base} cannot be reached (${code ?? err.name ?? 'network error'}); retrying.`;
 }

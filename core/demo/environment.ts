@@ -45,6 +45,11 @@ function demoToken(file: string): string {
   return t;
 }
 
+/** A child killed by a signal has exitCode null too: look at both. */
+function running(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
 export class DemoEnvironment {
   readonly paths;
   readonly plantFile: string;
@@ -62,17 +67,20 @@ export class DemoEnvironment {
   }
 
   async start(): Promise<void> {
-    mkdirSync(this.opts.home, { recursive: true });
+    mkdirSync(join(this.opts.home, 'sandbox'), { recursive: true });
     this.seed = createDemoPlant(this.plantFile);
     this.token = demoToken(join(this.opts.home, 'sandbox-token'));
     this.sandbox = await startSandbox({
       dbFile: join(this.opts.home, 'sandbox', 'sandbox.db'),
-      accounts: [{ token: this.token, accountId: 'acct-demo', accountName: 'Demo Paving Co. (sandbox)', environment: 'sandbox' }],
+      accounts: [{ token: this.token, accountId: 'acct-demo', accountName: 'Demo Paving Co.', environment: 'sandbox' }],
     });
     const info: DemoInfo = { sandboxUrl: this.sandbox.url, tokenFile: join(this.opts.home, 'sandbox-token'), plantFile: this.plantFile, configFile: this.paths.config };
     writeFileSync(join(this.opts.home, 'demo.json'), JSON.stringify(info, null, 2));
-    this.simulator = new ScaleHouseSimulator({ file: this.plantFile, everyMs: this.opts.simulatorEveryMs ?? 4000 });
-    this.simulator.start();
+    // 0 turns the simulator off (tests write their own changes).
+    if ((this.opts.simulatorEveryMs ?? 4000) > 0) {
+      this.simulator = new ScaleHouseSimulator({ file: this.plantFile, everyMs: this.opts.simulatorEveryMs ?? 4000 });
+      this.simulator.start();
+    }
   }
 
   get sandboxUrl(): string {
@@ -108,7 +116,7 @@ export class DemoEnvironment {
   }
 
   private async startDaemon(): Promise<void> {
-    if (this.daemon && this.daemon.exitCode === null) return;
+    if (this.daemon && running(this.daemon)) return;
     mkdirSync(this.paths.logs, { recursive: true });
     const out = createWriteStream(join(this.paths.logs, 'daemon.log'), { flags: 'a' });
     const [cmd, ...args] = this.opts.daemonCommand;
@@ -136,8 +144,8 @@ export class DemoEnvironment {
       const info = readDaemonInfo(this.opts.home);
       const url = readLaunchUrl(this.opts.home);
       if (info && url && info.pid === this.daemon?.pid) return url;
-      if (this.daemon?.exitCode !== null && this.daemon?.exitCode !== undefined) {
-        throw new Error(`The daemon exited at start (code ${this.daemon.exitCode}); see ${join(this.paths.logs, 'daemon.log')}.`);
+      if (this.daemon && !running(this.daemon)) {
+        throw new Error(`The daemon exited at start (${this.daemon.signalCode ?? `code ${this.daemon.exitCode}`}); see ${join(this.paths.logs, 'daemon.log')}.`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -152,11 +160,11 @@ export class DemoEnvironment {
     this.stopping = true;
     this.simulator?.stop();
     const d = this.daemon;
-    if (d && d.exitCode === null) {
+    if (d && running(d)) {
       const exited = new Promise((r) => d.once('exit', r));
       d.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (d.exitCode === null) d.kill('SIGKILL');
+      if (running(d)) d.kill('SIGKILL');
     }
     await this.sandbox?.close();
   }

@@ -1,16 +1,25 @@
 // The daemon: one runner per enabled profile, each looping read → map → deliver → commit on its
 // schedule, backing off with jitter when the database or the API is away and saying why in its
 // state. UIs observe it through `board` and control it through syncNow / pause / resume.
+//
+// Environment knobs (read once, at construction):
+// - OUTPOST_HTTP_TIMEOUT_MS: how long one API request may take before it counts as an unknown
+//   outcome and is retried with the same key (default 30000).
+// - OUTPOST_TEST_CRASH_AFTER_ACK: TEST ONLY. A probability 0..1: after the API acknowledged a batch
+//   and before the local commit, the process kills itself with SIGKILL with this probability. The
+//   chaos suite uses it to prove a crash there loses nothing. Never set it in production.
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadConfig } from '../config/load.js';
 import { parseDuration, type Profile } from '../config/schema.js';
 import { resolveSecret } from '../config/secrets.js';
-import { createChangeReader } from '../change/index.js';
-import { ApiClient, TokenRejectedError } from '../delivery/client.js';
+import { createChangeReader, systemClock, type ChangeReader, type Clock } from '../change/index.js';
+import { ApiClient, TokenRejectedError, fingerprint } from '../delivery/client.js';
+import { configureNetwork } from '../delivery/network.js';
 import { createMapper, type Mapper } from '../mapping/index.js';
 import { createSource, type SourceAdapter } from '../sources/index.js';
-import { StateStore } from '../state/store.js';
+import { StateStore, type PruneOptions } from '../state/store.js';
 import { registerSecret, silentLogger, type Logger } from '../log.js';
 import { homePaths } from '../paths.js';
 import { USER_AGENT, VERSION } from '../version.js';
@@ -26,6 +35,16 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv;
   /** Heartbeat period; 0 turns heartbeats off. */
   heartbeatMs?: number;
+  /** Host clock (tests skew it); cursors never depend on it, only run times and status. */
+  clock?: Clock;
+  /** The config file the profiles came from: re-read for a new token after a 401/403. */
+  configFile?: string;
+  /** Run history bounds (default 30 days, 256 MiB). */
+  prune?: PruneOptions;
+  /** One API request's time limit, ms (default OUTPOST_HTTP_TIMEOUT_MS or 30 s). */
+  httpTimeoutMs?: number;
+  /** Upper bound of one batch body in bytes (default 1 MiB). */
+  maxBatchBytes?: number;
 }
 
 /** The connector id is stable per state folder, so the API can tell installs apart. */
@@ -38,45 +57,74 @@ function connectorId(home: string): string {
   return id;
 }
 
+/** The test-only crash point (see the header). Returns undefined unless the env asks for it. */
+function crashPoint(env: NodeJS.ProcessEnv, log: Logger): (() => void) | undefined {
+  const p = Number(env.OUTPOST_TEST_CRASH_AFTER_ACK ?? '');
+  if (!(p > 0)) return undefined;
+  log('warn', `OUTPOST_TEST_CRASH_AFTER_ACK=${p}: this process will kill itself between acknowledgements and commits (test only).`);
+  return () => {
+    if (Math.random() < p) process.kill(process.pid, 'SIGKILL');
+  };
+}
+
+interface RunnerContext {
+  store: StateStore;
+  board: StatusBoard;
+  connector: { id: string; version: string };
+  stopSignal: AbortSignal;
+  log: Logger;
+  env: NodeJS.ProcessEnv;
+  clock: Clock;
+  configFile?: string;
+  httpTimeoutMs: number;
+  maxBatchBytes?: number;
+  afterAck?: () => void;
+}
+
 class ProfileRunner {
   private source: SourceAdapter | null = null;
   private readonly mapper: Mapper;
   private readonly api: ApiClient;
+  private readonly reader: ChangeReader;
   private paused = false;
   private wake = new AbortController();
   private manualPending = false;
   private first = true;
+  /** Fingerprint of a token the API refused: no request is made with it again. */
+  private rejectedToken: string | null = null;
   private readonly deliveredWindow: Array<{ at: number; n: number }> = [];
   done: Promise<void> = Promise.resolve();
 
-  constructor(
-    readonly profile: Profile,
-    private readonly store: StateStore,
-    private readonly board: StatusBoard,
-    private readonly connector: { id: string; version: string },
-    private readonly stopSignal: AbortSignal,
-    private readonly log: Logger,
-    env: NodeJS.ProcessEnv,
-  ) {
-    const token = resolveSecret(profile.api.token, env)!;
+  constructor(readonly profile: Profile, private readonly ctx: RunnerContext) {
+    const token = resolveSecret(profile.api.token, ctx.env)!;
     registerSecret(token);
-    registerSecret(resolveSecret(profile.source.password, env));
-    this.api = new ApiClient({ url: profile.api.url, token, userAgent: USER_AGENT });
+    registerSecret(resolveSecret(profile.source.password, ctx.env));
+    this.api = new ApiClient({ url: profile.api.url, token, userAgent: USER_AGENT, timeoutMs: ctx.httpTimeoutMs });
     this.mapper = createMapper({ template: profile.mapping.template, fields: profile.mapping.fields, timezone: profile.change.timezone ?? 'UTC', vendor: undefined });
-    const s = store.stats(profile.name);
-    board.update(profile.name, { delivered: s.delivered, filtered: s.filtered, lastSuccessAt: s.lastSuccessAt });
+    // One reader for the runner's life: it caches the cursor column's type and warns once.
+    this.reader = createChangeReader(profile, { clock: ctx.clock, warn: (m) => ctx.log('warn', `[${profile.name}] ${m}`) });
+    const s = ctx.store.stats(profile.name);
+    ctx.board.update(profile.name, { delivered: s.delivered, filtered: s.filtered, lastSuccessAt: s.lastSuccessAt });
+  }
+
+  private get board(): StatusBoard {
+    return this.ctx.board;
   }
 
   private setState(state: EngineState, reason: string | null, extra: Record<string, unknown> = {}): void {
     const cur = this.board.snapshot().profiles.find((p) => p.name === this.profile.name);
     if (cur?.state !== state || cur.reason !== reason) {
-      this.log(state === 'offline' || state === 'waiting for database' || state === 'rejected token' ? 'warn' : 'debug', `[${this.profile.name}] ${state}${reason ? ': ' + reason : ''}`);
+      this.ctx.log(state === 'offline' || state === 'waiting for database' || state === 'rejected token' ? 'warn' : 'debug', `[${this.profile.name}] ${state}${reason ? ': ' + reason : ''}`);
     }
     this.board.update(this.profile.name, { state, reason, ...extra });
   }
 
+  private nowIso(offsetMs = 0): string {
+    return new Date(this.ctx.clock.now() + offsetMs).toISOString();
+  }
+
   private throughput(n: number): number {
-    const now = Date.now();
+    const now = this.ctx.clock.now();
     if (n) this.deliveredWindow.push({ at: now, n });
     while (this.deliveredWindow.length && this.deliveredWindow[0].at < now - 60_000) this.deliveredWindow.shift();
     const total = this.deliveredWindow.reduce((a, b) => a + b.n, 0);
@@ -86,6 +134,7 @@ class ProfileRunner {
   syncNow(): void {
     this.manualPending = true;
     this.paused = false;
+    this.rejectedToken = null; // the user asked to try again
     this.wake.abort();
   }
   pause(): void {
@@ -94,13 +143,19 @@ class ProfileRunner {
   }
   resume(): void {
     this.paused = false;
+    this.rejectedToken = null;
     this.wake.abort();
   }
 
   private async ensureSource(): Promise<SourceAdapter> {
     if (this.source) return this.source;
     const s = await createSource(this.profile.source);
-    await s.connect();
+    try {
+      await s.connect();
+    } catch (e) {
+      await s.close().catch(() => {});
+      throw e;
+    }
     this.source = s;
     return s;
   }
@@ -111,6 +166,22 @@ class ProfileRunner {
     await s?.close().catch(() => {});
   }
 
+  /** The token as configured now: the config file is read again (it may have been fixed). */
+  private currentToken(): string | null {
+    try {
+      let ref = this.profile.api.token;
+      if (this.ctx.configFile) {
+        const p = loadConfig(this.ctx.configFile).profiles.find((x) => x.name === this.profile.name);
+        if (p) ref = p.api.token;
+      }
+      const t = resolveSecret(ref, this.ctx.env) ?? null;
+      registerSecret(t ?? undefined);
+      return t;
+    } catch {
+      return null;
+    }
+  }
+
   /** One pass; throws what stopped it. */
   async pass(type: 'scheduled' | 'manual' | 'startup'): Promise<PassSummary> {
     let source: SourceAdapter;
@@ -119,32 +190,33 @@ class ProfileRunner {
     } catch (e) {
       throw Object.assign(e as Error, { database: true });
     }
-    const signal = AbortSignal.any([this.stopSignal, this.wake.signal]);
     try {
-      const summary = await runPass(
+      return await runPass(
         {
           profile: this.profile,
-          store: this.store,
+          store: this.ctx.store,
           source,
-          reader: createChangeReader(this.profile),
+          reader: this.reader,
           mapper: this.mapper,
           api: this.api,
-          connector: { ...this.connector, profile: this.profile.name },
+          connector: { ...this.ctx.connector, profile: this.profile.name },
           onState: (state, reason) => this.setState(state, reason),
-          onProgress: ({ delivered, backlog }) => {
-            const s = this.store.stats(this.profile.name);
+          onProgress: ({ delivered, backlog, oldestAgeSeconds }) => {
+            const s = this.ctx.store.stats(this.profile.name);
             const patch: Record<string, unknown> = { delivered: s.delivered, filtered: s.filtered, lastSuccessAt: s.lastSuccessAt, throughput: this.throughput(delivered) };
             if (backlog >= 0) patch.backlog = backlog;
+            if (oldestAgeSeconds !== undefined) patch.lagSeconds = oldestAgeSeconds;
             this.board.update(this.profile.name, patch);
           },
-          signal: this.stopSignal,
+          signal: this.ctx.stopSignal,
+          afterAck: this.ctx.afterAck,
+          maxBatchBytes: this.ctx.maxBatchBytes,
         },
         type,
       );
-      void signal;
-      return summary;
     } catch (e) {
       if (e instanceof TokenRejectedError || e instanceof StoppedError) throw e;
+      if (this.ctx.stopSignal.aborted) throw new StoppedError();
       // Anything else thrown during a pass came from the database side (delivery retries its own errors).
       await this.dropSource();
       throw Object.assign(e as Error, { database: true });
@@ -154,12 +226,24 @@ class ProfileRunner {
   async loop(): Promise<void> {
     const every = parseDuration(this.profile.schedule.every);
     let failures = 0;
-    while (!this.stopSignal.aborted) {
+    while (!this.ctx.stopSignal.aborted) {
       if (this.wake.signal.aborted) this.wake = new AbortController();
+      const asleep = AbortSignal.any([this.ctx.stopSignal, this.wake.signal]);
       if (this.paused) {
         this.setState('paused', 'paused from the dashboard or CLI', { nextRunAt: null });
-        await sleep(3_600_000, AbortSignal.any([this.stopSignal, this.wake.signal]));
+        await sleep(3_600_000, asleep);
         continue;
+      }
+      if (this.rejectedToken) {
+        // No request with a refused token: wait until the configured token is a different one.
+        const t = this.currentToken();
+        if (!t || fingerprint(t) === this.rejectedToken) {
+          await sleep(5_000, asleep);
+          continue;
+        }
+        this.api.setToken(t);
+        this.rejectedToken = null;
+        this.ctx.log('info', `[${this.profile.name}] the token changed; trying again`);
       }
       const type = this.first ? 'startup' : this.manualPending ? 'manual' : 'scheduled';
       this.first = false;
@@ -168,26 +252,33 @@ class ProfileRunner {
       try {
         const s = await this.pass(type);
         failures = 0;
-        const stats = this.store.stats(this.profile.name);
+        const stats = this.ctx.store.stats(this.profile.name);
         const backlog = await this.refreshBacklog();
-        this.setState('idle', null, { lastError: null, nextRunAt: new Date(Date.now() + every).toISOString(), lastSuccessAt: stats.lastSuccessAt ?? null, backlog: backlog.count, lagSeconds: backlog.oldestAgeSeconds, throughput: this.throughput(0) });
+        this.setState('idle', null, {
+          lastError: null,
+          nextRunAt: this.nowIso(every),
+          lastSuccessAt: stats.lastSuccessAt ?? null,
+          backlog: backlog.count,
+          lagSeconds: backlog.oldestAgeSeconds,
+          throughput: this.throughput(0),
+        });
         if (s.created + s.updated + s.filtered + s.rejected > 0) {
-          this.log('info', `[${this.profile.name}] run ${s.runId} (${type}): read ${s.read}, created ${s.created}, updated ${s.updated}, filtered ${s.filtered}, rejected ${s.rejected}`);
+          this.ctx.log('info', `[${this.profile.name}] run ${s.runId} (${type}): read ${s.read}, created ${s.created}, updated ${s.updated}, filtered ${s.filtered}, rejected ${s.rejected}`);
         }
       } catch (e) {
-        if (e instanceof StoppedError || this.stopSignal.aborted) break;
+        if (e instanceof StoppedError || this.ctx.stopSignal.aborted) break;
         failures++;
         const msg = (e as Error).message;
         if (e instanceof TokenRejectedError) {
-          wait = 60_000;
-          this.setState('rejected token', msg, { lastError: msg });
-        } else {
-          wait = backoffMs(failures, 1000, 60_000);
-          this.setState('waiting for database', `${msg} Next try in ${Math.ceil(wait / 1000)} s.`, { lastError: msg });
+          this.rejectedToken = this.api.tokenFingerprint;
+          this.setState('rejected token', `${msg} Outpost sends nothing until the token in the profile changes.`, { lastError: msg, nextRunAt: null });
+          continue;
         }
-        this.board.update(this.profile.name, { nextRunAt: new Date(Date.now() + wait).toISOString() });
+        wait = backoffMs(failures, 1000, 60_000);
+        this.setState('waiting for database', `${msg} Next try in ${Math.ceil(wait / 1000)} s.`, { lastError: msg });
+        this.board.update(this.profile.name, { nextRunAt: this.nowIso(wait) });
       }
-      await sleep(wait, AbortSignal.any([this.stopSignal, this.wake.signal]));
+      await sleep(wait, asleep);
     }
     await this.dropSource();
     this.setState('stopped', null, { nextRunAt: null });
@@ -196,7 +287,7 @@ class ProfileRunner {
   private async refreshBacklog(): Promise<{ count: number; oldestAgeSeconds: number }> {
     try {
       const source = await this.ensureSource();
-      return await createChangeReader(this.profile).backlog(source, this.store.getWatermark(this.profile.name));
+      return await this.reader.backlog(source, this.ctx.store.getWatermark(this.profile.name));
     } catch {
       return { count: 0, oldestAgeSeconds: 0 };
     }
@@ -210,6 +301,14 @@ class ProfileRunner {
   get apiClient(): ApiClient {
     return this.api;
   }
+
+  async closeSource(): Promise<void> {
+    await this.dropSource();
+  }
+
+  get tokenRejected(): boolean {
+    return this.rejectedToken !== null;
+  }
 }
 
 export class Daemon {
@@ -219,24 +318,49 @@ export class Daemon {
   private readonly stopper = new AbortController();
   private readonly release: () => void;
   private heartbeat: NodeJS.Timeout | null = null;
+  private pruner: NodeJS.Timeout | null = null;
   readonly connectorId: string;
+  private readonly log: Logger;
 
   constructor(private readonly opts: DaemonOptions) {
     const paths = homePaths(opts.home);
     this.release = acquireLock(paths.lock);
     try {
+      const clock = opts.clock ?? systemClock;
+      const env = opts.env ?? process.env;
+      const log = (this.log = opts.log ?? silentLogger);
       this.connectorId = connectorId(opts.home);
-      this.store = new StateStore(paths.state);
+      this.store = new StateStore(paths.state, { clock });
       this.board = new StatusBoard(
-        { id: this.connectorId, version: VERSION, startedAt: new Date().toISOString(), pid: process.pid },
+        { id: this.connectorId, version: VERSION, startedAt: new Date(clock.now()).toISOString(), pid: process.pid },
         opts.profiles.map((p) => emptyProfileStatus(p.name)),
+        clock,
       );
-      const log = opts.log ?? silentLogger;
+      const net = configureNetwork({ env, caFiles: opts.profiles.map((p) => p.api.caFile).filter((f): f is string => Boolean(f)) });
+      for (const w of net.warnings) log('warn', w);
+      if (net.proxy) log('info', `API requests go through the proxy ${net.proxy}${net.noProxy ? ` (not for: ${net.noProxy})` : ''}`);
+      const timeout = opts.httpTimeoutMs ?? (Number(env.OUTPOST_HTTP_TIMEOUT_MS) > 0 ? Number(env.OUTPOST_HTTP_TIMEOUT_MS) : 30_000);
+      const ctx: Omit<RunnerContext, 'store' | 'board'> = {
+        connector: { id: this.connectorId, version: VERSION },
+        stopSignal: this.stopper.signal,
+        log,
+        env,
+        clock,
+        configFile: opts.configFile,
+        httpTimeoutMs: timeout,
+        maxBatchBytes: opts.maxBatchBytes,
+        afterAck: crashPoint(env, log),
+      };
       this.runners = opts.profiles.map((p) => {
         this.store.closeAbandonedRuns(p.name);
-        return new ProfileRunner(p, this.store, this.board, { id: this.connectorId, version: VERSION }, this.stopper.signal, log, opts.env ?? process.env);
+        return new ProfileRunner(p, { ...ctx, store: this.store, board: this.board });
       });
     } catch (e) {
+      try {
+        (this as { store?: StateStore }).store?.close();
+      } catch {
+        /* not open */
+      }
       this.release();
       throw e;
     }
@@ -248,13 +372,26 @@ export class Daemon {
     return r;
   }
 
+  private pruneNow(): void {
+    try {
+      const r = this.store.prune(this.opts.prune);
+      if (r.runsDeleted || r.recordsDeleted) this.log('info', `pruned run history: ${r.runsDeleted} run(s), ${r.recordsDeleted} record(s); state file uses ${Math.round(r.usedBytes / 1048576)} MiB`);
+    } catch (e) {
+      this.log('warn', `could not prune the run history: ${(e as Error).message}`);
+    }
+  }
+
   /** Runs every profile until stop(). */
   start(): void {
+    this.pruneNow();
+    this.pruner = setInterval(() => this.pruneNow(), 3_600_000);
+    this.pruner.unref();
     for (const r of this.runners) r.done = r.loop();
     const every = this.opts.heartbeatMs ?? 30_000;
     if (every > 0) {
       const beat = () => {
         for (const r of this.runners) {
+          if (r.tokenRejected) continue;
           r.apiClient.heartbeat({ connectorId: this.connectorId, version: VERSION, profiles: [r.heartbeatBody()] }).catch(() => {});
         }
       };
@@ -290,7 +427,9 @@ export class Daemon {
   async stop(): Promise<void> {
     this.stopper.abort();
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.pruner) clearInterval(this.pruner);
     await Promise.all(this.runners.map((r) => r.done));
+    await Promise.all(this.runners.map((r) => r.closeSource()));
     this.store.close();
     this.release();
   }

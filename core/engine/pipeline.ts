@@ -1,18 +1,25 @@
 // One profile's sync: read → map → deliver → commit, page by page. A pass reads the pages its
 // change mode yields; each page is mapped, checked against the ledger (a row already delivered at
-// this revision is not sent again), delivered in batches, and committed durably — ledger rows, run
-// counters and, after the page's last batch, the watermark — in one transaction per batch.
+// this revision is not sent again), delivered in batches bounded by count and bytes, and committed
+// durably — ledger rows, run counters and records and, after the page's last batch, the watermark —
+// in one transaction per acknowledged batch.
+//
+// Ordering: one batch per profile is in flight at a time and a ticket appears at most once in it, so
+// the API never sees an older revision of a ticket after a newer one.
 import { createHash } from 'node:crypto';
 import type { Profile } from '../config/schema.js';
 import type { ChangeReader } from '../change/types.js';
 import type { ApiClient, ConnectorInfo, TicketResult } from '../delivery/client.js';
-import { PayloadTooLargeError, RetryableError, TokenRejectedError, idempotencyKey } from '../delivery/client.js';
+import { BatchRefusedError, PayloadTooLargeError, RetryableError, TokenRejectedError, idempotencyKey } from '../delivery/client.js';
 import type { ETicket } from '../mapping/eticket.js';
 import type { Mapper } from '../mapping/index.js';
 import type { Row, SourceAdapter } from '../sources/types.js';
 import type { LedgerEntry, RunCounts, RunRecord, RunType, StateStore, Watermark } from '../state/store.js';
 import { backoffMs, sleep } from './backoff.js';
 import type { EngineState } from './status.js';
+
+/** Default byte bound of one batch body; the sandbox refuses above 5 MiB, real APIs often lower. */
+export const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
 
 export interface PipelineDeps {
   profile: Profile;
@@ -24,12 +31,22 @@ export interface PipelineDeps {
   connector: ConnectorInfo;
   /** Reports state changes and progress; never throws. */
   onState(state: EngineState, reason: string | null): void;
-  onProgress(p: { delivered: number; backlog: number }): void;
+  onProgress(p: { delivered: number; backlog: number; oldestAgeSeconds?: number }): void;
   signal: AbortSignal;
   random?: () => number;
+  /** Upper bound of one batch body in bytes (count is bounded by profile.batchSize). */
+  maxBatchBytes?: number;
+  /**
+   * Test-only kill point, called after the API acknowledged a batch and before the local commit
+   * (see OUTPOST_TEST_CRASH_AFTER_ACK in daemon.ts). Never set in production.
+   */
+  afterAck?: () => void;
+  /** Cap of one retry wait, ms (default 30 s). */
+  maxRetryWaitMs?: number;
 }
 
 export interface PassSummary extends RunCounts {
+  /** 0 when the pass changed nothing and was not recorded as a run (a quiet scheduled poll). */
   runId: number;
 }
 
@@ -38,7 +55,7 @@ export function ticketIdFor(profile: Profile, row: Row): string {
 }
 
 /** A filtered row has no eTicket revision; a hash of its raw content tells when it changed. */
-function filteredRevision(row: Row): string {
+export function filteredRevision(row: Row): string {
   const h = createHash('sha256');
   for (const k of Object.keys(row).sort()) h.update(`${k}\u0000${String(row[k])}\u0001`);
   return 'f-' + h.digest('hex').slice(0, 32);
@@ -50,36 +67,92 @@ export class StoppedError extends Error {
   }
 }
 
+/** Thrown if a ticket would be put in flight while it already is (an invariant, never expected). */
+export class InFlightError extends Error {}
+
+const zero = (): RunCounts => ({ read: 0, filtered: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, errors: 0 });
+
+function add(a: RunCounts, b: Partial<RunCounts>): void {
+  for (const k of Object.keys(b) as Array<keyof RunCounts>) a[k] += b[k] ?? 0;
+}
+
+/**
+ * A pass's run record is created lazily: a scheduled poll that only re-reads rows already delivered
+ * (the lookback window) leaves no run behind, so a 1 s poll does not write a run a second. Startup
+ * and manual passes are always recorded. Counts not yet written ride along with the next commit.
+ */
+class RunTracker {
+  id = 0;
+  readonly totals = zero();
+  private pending = zero();
+
+  constructor(private readonly store: StateStore, private readonly profile: string, readonly type: RunType) {
+    if (type !== 'scheduled') this.ensure();
+  }
+
+  ensure(): number {
+    if (!this.id) this.id = this.store.startRun(this.profile, this.type);
+    return this.id;
+  }
+
+  count(c: Partial<RunCounts>): void {
+    add(this.totals, c);
+    add(this.pending, c);
+  }
+
+  /** Counts to write with the commit being prepared (then considered written). */
+  take(): RunCounts {
+    const p = this.pending;
+    this.pending = zero();
+    return p;
+  }
+
+  end(status: 'complete' | 'error', error: string | null): void {
+    if (status === 'error') this.ensure();
+    if (this.id) this.store.endRun(this.id, status, error, this.take());
+  }
+}
+
 export async function runPass(deps: PipelineDeps, type: RunType): Promise<PassSummary> {
   const { profile, store, reader, source } = deps;
-  const runId = store.startRun(profile.name, type);
-  const totals: RunCounts = { read: 0, filtered: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, errors: 0 };
+  const run = new RunTracker(store, profile.name, type);
   try {
     deps.onState('reading', null);
-    let wm = store.getWatermark(profile.name);
-    const { count } = await reader.backlog(source, wm);
+    const wm = store.getWatermark(profile.name);
+    const { count, oldestAgeSeconds } = await reader.backlog(source, wm);
     let backlog = count;
-    deps.onProgress({ delivered: 0, backlog });
+    deps.onProgress({ delivered: 0, backlog, oldestAgeSeconds });
     for await (const page of reader.pages(source, wm, profile.batchSize)) {
       if (deps.signal.aborted) throw new StoppedError();
-      const handled = await handlePage(deps, runId, page.rows, page.next, totals);
-      if (page.next) wm = page.next;
-      backlog = Math.max(0, backlog - handled);
+      await handlePage(deps, run, page.rows, page.next);
+      backlog = Math.max(0, backlog - page.rows.length);
       deps.onProgress({ delivered: 0, backlog });
       deps.onState('reading', null);
     }
-    store.endRun(runId, 'complete');
-    return { runId, ...totals };
+    run.end('complete', null);
+    return { runId: run.id, ...run.totals };
   } catch (e) {
-    store.endRun(runId, 'error', (e as Error).message);
+    run.end('error', (e as Error).message);
     throw e;
   }
 }
 
-async function handlePage(deps: PipelineDeps, runId: number, rows: Row[], next: Watermark | null, totals: RunCounts): Promise<number> {
+interface Outgoing {
+  ticket: ETicket;
+  json: string;
+  isNew: boolean;
+}
+
+async function handlePage(deps: PipelineDeps, run: RunTracker, rows: Row[], next: Watermark | null): Promise<void> {
   const { profile, store, mapper } = deps;
-  const prepared = rows.map((row) => {
-    const ticketId = ticketIdFor(profile, row);
+  // A ticket appears once per page: if a row was read twice (it moved while paging), the last wins.
+  const byTicket = new Map<string, Row>();
+  for (const row of rows) {
+    const id = ticketIdFor(profile, row);
+    byTicket.delete(id);
+    byTicket.set(id, row);
+  }
+  const prepared = [...byTicket].map(([ticketId, row]) => {
     const recordKey = profile.key.map((k) => String(row[k] ?? '')).join('/');
     const modified = profile.change.column ? row[profile.change.column] : undefined;
     const result = mapper.map(row, {
@@ -93,38 +166,44 @@ async function handlePage(deps: PipelineDeps, runId: number, rows: Row[], next: 
   const ledger = store.ledgerFor(profile.name, prepared.map((p) => p.ticketId));
   const filtered: LedgerEntry[] = [];
   const filteredRecords: RunRecord[] = [];
-  const toSend: Array<{ ticket: ETicket; isNew: boolean }> = [];
+  const toSend: Outgoing[] = [];
   let unchanged = 0;
   for (const p of prepared) {
     const prev = ledger.get(p.ticketId);
     if (!p.result.ok) {
       const revision = filteredRevision(p.row);
-      if (prev?.revision === revision) continue;
+      if (prev?.revision === revision) {
+        unchanged++;
+        continue;
+      }
       const error = p.result.problems.join('; ');
       const ticketNumber = String(p.row[mapper.sources()['ticketNumber'] ?? ''] ?? '').trim() || null;
       filtered.push({ ticketId: p.ticketId, revision, targetId: prev?.targetId ?? null, action: 'filtered', error, ticketNumber });
       filteredRecords.push({ ticketNumber, sourceId: p.ticketId, targetId: null, processorAction: 'invalid', writerAction: 'skipped', error });
       continue;
     }
+    // Same revision as delivered (or rejected) before: nothing to send until the row changes.
     if (prev?.revision === p.result.ticket.revision) {
       unchanged++;
       continue;
     }
-    toSend.push({ ticket: p.result.ticket, isNew: !prev || prev.action === 'filtered' });
+    toSend.push({ ticket: p.result.ticket, json: JSON.stringify(p.result.ticket), isNew: !prev || prev.action === 'filtered' });
   }
-  totals.read += rows.length;
-  totals.filtered += filtered.length;
-  totals.unchanged += unchanged;
-  const pageCounts = { read: rows.length, filtered: filtered.length, unchanged };
+  run.count({ read: rows.length, filtered: filtered.length, unchanged });
+  if (filtered.length) run.ensure();
   if (toSend.length === 0) {
-    store.commit({ profile: profile.name, entries: filtered, runId, counts: pageCounts, records: filteredRecords, watermark: next });
-    return rows.length;
+    if (filtered.length || next) {
+      store.commit({ profile: profile.name, entries: filtered, runId: run.id || undefined, counts: run.id ? run.take() : undefined, records: filteredRecords, watermark: next });
+    }
+    return;
   }
-  store.commit({ profile: profile.name, entries: filtered, runId, counts: pageCounts, records: filteredRecords });
+  run.ensure();
+  if (filtered.length) store.commit({ profile: profile.name, entries: filtered, runId: run.id, counts: run.take(), records: filteredRecords });
   deps.onState('delivering', null);
-  for (let i = 0; i < toSend.length; i += profile.batchSize) {
-    const batch = toSend.slice(i, i + profile.batchSize);
-    const results = await deliverWithRetry(deps, batch.map((b) => b.ticket));
+  const batches = packBatches(toSend, profile.batchSize, deps.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES);
+  for (let bi = 0; bi < batches.length; bi++) {
+    const batch = batches[bi];
+    const results = await deliverWithRetry(deps, batch);
     const byId = new Map(results.map((r) => [r.ticketId, r]));
     const entries: LedgerEntry[] = [];
     const records: RunRecord[] = [];
@@ -132,7 +211,7 @@ async function handlePage(deps: PipelineDeps, runId: number, rows: Row[], next: 
     for (const b of batch) {
       const r = byId.get(b.ticket.ticketId);
       if (!r) {
-        // The API skipped a ticket it was sent: treat as an error of this batch; it is retried next pass.
+        // The API skipped a ticket it was sent: an error of this batch; it is retried next pass.
         counts.errors++;
         records.push({ ticketNumber: b.ticket.ticketNumber, sourceId: b.ticket.ticketId, targetId: null, processorAction: b.isNew ? 'new' : 'changed', writerAction: 'failed', error: 'the API returned no result for this ticket' });
         continue;
@@ -148,42 +227,79 @@ async function handlePage(deps: PipelineDeps, runId: number, rows: Row[], next: 
         error: r.error ?? null,
       });
     }
-    totals.created += counts.created;
-    totals.updated += counts.updated;
-    totals.unchanged += counts.unchanged;
-    totals.rejected += counts.rejected;
-    totals.errors += counts.errors;
-    const last = i + profile.batchSize >= toSend.length;
+    // The test-only crash point: acknowledged by the API, not yet committed here.
+    deps.afterAck?.();
+    run.count(counts);
+    const last = bi === batches.length - 1;
     // A ticket the API did not answer for holds the watermark back so it is read again.
-    store.commit({ profile: profile.name, entries, runId, counts, records, watermark: last && counts.errors === 0 ? next : null });
+    store.commit({ profile: profile.name, entries, runId: run.id, counts: run.take(), records, watermark: last && counts.errors === 0 ? next : null });
     deps.onProgress({ delivered: entries.length - counts.rejected, backlog: -1 });
     if (counts.errors) throw new RetryableError(`${counts.errors} ticket(s) got no result from the API; they are retried.`);
   }
-  return rows.length;
 }
 
-/** Posts one batch until it is answered: retries transient failures, splits on 413, stops on 401/403. */
-async function deliverWithRetry(deps: PipelineDeps, tickets: ETicket[]): Promise<TicketResult[]> {
-  const key = idempotencyKey(deps.profile.name, tickets);
-  for (let attempt = 0; ; attempt++) {
-    if (deps.signal.aborted) throw new StoppedError();
-    try {
-      const results = await deps.api.postBatch(deps.connector, tickets, key);
-      if (attempt > 0) deps.onState('delivering', null);
-      return results;
-    } catch (e) {
-      if (e instanceof PayloadTooLargeError) {
-        if (tickets.length === 1) {
-          return [{ ticketId: tickets[0].ticketId, revision: tickets[0].revision, targetId: null, action: 'rejected', error: 'the ticket is larger than the API accepts (413)' }];
-        }
-        const mid = Math.ceil(tickets.length / 2);
-        return [...(await deliverWithRetry(deps, tickets.slice(0, mid))), ...(await deliverWithRetry(deps, tickets.slice(mid)))];
-      }
-      if (e instanceof TokenRejectedError) throw e;
-      if (!(e instanceof RetryableError)) throw e;
-      const wait = Math.max(e.retryAfterMs ?? 0, backoffMs(attempt, 500, 30_000, deps.random));
-      deps.onState('offline', `${e.message} Next try in ${Math.ceil(wait / 1000)} s.`);
-      await sleep(wait, deps.signal);
+/** Greedy batches of at most `maxCount` tickets and `maxBytes` of ticket JSON (a lone big ticket goes alone). */
+export function packBatches<T extends { json: string }>(items: T[], maxCount: number, maxBytes: number): T[][] {
+  const out: T[][] = [];
+  let cur: T[] = [];
+  let bytes = 0;
+  for (const it of items) {
+    const size = Buffer.byteLength(it.json) + 1;
+    if (cur.length && (cur.length >= maxCount || bytes + size > maxBytes)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
     }
+    cur.push(it);
+    bytes += size;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+/** Tickets of this process currently in a request, per profile (the "never twice in flight" guard). */
+const inFlight = new Map<string, Set<string>>();
+
+/** Posts one batch until it is answered: retries transient failures, splits on 413/400, stops on 401/403. */
+async function deliverWithRetry(deps: PipelineDeps, batch: Outgoing[]): Promise<TicketResult[]> {
+  const tickets = batch.map((b) => b.ticket);
+  const key = idempotencyKey(deps.profile.name, tickets, `${deps.connector.id}/${deps.connector.version}`);
+  let flying = inFlight.get(deps.profile.name);
+  if (!flying) inFlight.set(deps.profile.name, (flying = new Set()));
+  for (const t of tickets) {
+    if (flying.has(t.ticketId)) throw new InFlightError(`ticket ${t.ticketId} is already in a batch in flight`);
+  }
+  for (const t of tickets) flying.add(t.ticketId);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      if (deps.signal.aborted) throw new StoppedError();
+      try {
+        const results = await deps.api.postBatchJson(deps.connector, batch.map((b) => b.json), key);
+        if (attempt > 0) deps.onState('delivering', null);
+        return results;
+      } catch (e) {
+        if (e instanceof PayloadTooLargeError || e instanceof BatchRefusedError) {
+          if (batch.length === 1) {
+            const error = e instanceof PayloadTooLargeError ? 'the ticket is larger than the API accepts (413)' : e.message;
+            return [{ ticketId: tickets[0].ticketId, revision: tickets[0].revision, targetId: null, action: 'rejected', error }];
+          }
+          // Split: the halves go one after the other, never at the same time.
+          for (const t of tickets) flying.delete(t.ticketId);
+          const mid = Math.ceil(batch.length / 2);
+          const a = await deliverWithRetry(deps, batch.slice(0, mid));
+          const b = await deliverWithRetry(deps, batch.slice(mid));
+          for (const t of tickets) flying.add(t.ticketId);
+          return [...a, ...b];
+        }
+        if (e instanceof TokenRejectedError) throw e;
+        if (!(e instanceof RetryableError)) throw e;
+        // Retry-After is honoured (capped at 15 minutes so a bad header cannot park the profile for days).
+        const wait = Math.min(900_000, Math.max(e.retryAfterMs ?? 0, backoffMs(attempt, 500, deps.maxRetryWaitMs ?? 30_000, deps.random)));
+        deps.onState('offline', `${e.message} Next try in ${Math.ceil(wait / 1000)} s.`);
+        await sleep(wait, deps.signal);
+      }
+    }
+  } finally {
+    for (const t of tickets) flying.delete(t.ticketId);
   }
 }

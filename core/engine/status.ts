@@ -51,8 +51,11 @@ export class StatusBoard implements StatusFeed {
   private current: StatusSnapshot;
   private readonly listeners = new Set<(s: StatusSnapshot) => void>();
 
-  constructor(connector: StatusSnapshot['connector'], profiles: ProfileStatus[] = []) {
-    this.current = { connector, profiles, updatedAt: new Date().toISOString() };
+  private readonly now: () => string;
+
+  constructor(connector: StatusSnapshot['connector'], profiles: ProfileStatus[] = [], clock: { now(): number } = { now: () => Date.now() }) {
+    this.now = () => new Date(clock.now()).toISOString();
+    this.current = { connector, profiles, updatedAt: this.now() };
   }
 
   snapshot(): StatusSnapshot {
@@ -68,11 +71,11 @@ export class StatusBoard implements StatusFeed {
     const profiles = this.current.profiles.map((p) => {
       if (p.name !== name) return p;
       const next = { ...p, ...patch };
-      if (patch.state && patch.state !== p.state) next.since = new Date().toISOString();
+      if (patch.state && patch.state !== p.state) next.since = this.now();
       return next;
     });
     if (!profiles.some((p) => p.name === name)) profiles.push(emptyProfileStatus(name, patch));
-    this.current = { ...this.current, profiles, updatedAt: new Date().toISOString() };
+    this.current = { ...this.current, profiles, updatedAt: this.now() };
     for (const fn of this.listeners) fn(this.current);
   }
 }

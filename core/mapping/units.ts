@@ -35,6 +35,9 @@ function gcd(a: number, b: number): number {
 /** Rounds to `d` decimals by the decimal value the number was written as (1.005 → 1.01, not 1.00). */
 export function roundTo(v: number, d: number): number {
   if (!Number.isFinite(v) || v === 0) return v === 0 ? 0 : v;
+  // Already the double nearest to a d-decimal number (the usual case): nothing to round.
+  const p = 10 ** d;
+  if (Math.abs(v) < 1e9 && Math.round(v * p) / p === v) return v;
   const clean = Number(v.toPrecision(15)); // drop binary noise such as 22.680000000000003
   const [m, e] = clean.toExponential().split('e');
   const shifted = Number(`${m}e${Number(e) + d}`);

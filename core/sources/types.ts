@@ -10,6 +10,16 @@ export interface ColumnInfo {
   /** The database's own type name, lower case (e.g. 'datetime2', 'timestamp', 'text'). */
   type: string;
   nullable: boolean;
+  /** The declared type with its size or precision where the driver knows it ('datetime2(7)', 'binary(8)'). */
+  declared?: string;
+}
+
+export interface IndexInfo {
+  name: string;
+  /** Key columns in index order (expression parts are left out). */
+  columns: string[];
+  unique: boolean;
+  primary: boolean;
 }
 
 export interface DiscoveredTable {
@@ -17,7 +27,33 @@ export interface DiscoveredTable {
   name: string;
   columns: ColumnInfo[];
   primaryKey: string[];
+  /** Exact or estimated (catalog statistics) row count; null when the database does not know. */
   rowCount: number | null;
+  /** Indexes, when the driver lists them (all adapters in core/sources do). */
+  indexes?: IndexInfo[];
+  /** 'view' for views; absent for tables. */
+  kind?: 'table' | 'view';
+  /** SQL Server only: Change Tracking is enabled for this table. */
+  changeTracking?: boolean;
+}
+
+/** One table in detail (validate, discovery); see SourceAdapter.describeTable. */
+export interface TableDetail extends DiscoveredTable {
+  indexes: IndexInfo[];
+  /** SQL Server only: Change Tracking on for the database / the table, and VIEW CHANGE TRACKING held by the login. */
+  changeTrackingDetail?: { database: boolean; table: boolean; canView: boolean };
+}
+
+/** What the login may do to one table: the read-only check. */
+export interface AccessReport {
+  /** The database user the connection runs as. */
+  login: string;
+  canSelect: boolean;
+  canWrite: boolean;
+  /** Privileges that allow changing the table or its data (INSERT, UPDATE, DELETE, TRUNCATE, ALTER…). */
+  writePrivileges: string[];
+  /** Where they come from, in words: 'superuser', 'owner of the table', 'INSERT granted to PUBLIC'… */
+  via: string[];
 }
 
 export interface Dialect {
@@ -31,11 +67,25 @@ export interface Dialect {
   now(): string;
   /** Expression: the timestamp bound at placeholder `p` minus `seconds`, same text form. */
   minusSeconds(p: string, seconds: number): string;
+  /**
+   * Optional (change modes): the placeholder `p` bound with the column's exact type, e.g. SQL Server
+   * `CAST(@p1 AS datetime2(7))`, so a full-precision cursor string is compared without a lossy
+   * conversion. `columnType` is the database's own type name, lower case, with its precision
+   * (e.g. 'datetime2(7)'). Default: `p` unchanged.
+   */
+  typedParam?(p: string, columnType: string): string;
+  /**
+   * Optional (change modes): the database's current time in the form and precision of a column of
+   * this type (SQL Server: GETDATE() for datetime, SYSDATETIME() for datetime2). Default: now().
+   */
+  nowFor?(columnType: string): string;
 }
 
 export interface PingResult {
   serverVersion: string;
   latencyMs: number;
+  /** The user the server says this connection runs as (when the driver can ask). */
+  login?: string;
 }
 
 export interface SourceAdapter {
@@ -46,7 +96,33 @@ export interface SourceAdapter {
   listTables(): Promise<DiscoveredTable[]>;
   /** Rows as plain objects; timestamp-like values come back as strings at full precision. */
   query(sql: string, params?: unknown[]): Promise<Row[]>;
+  /**
+   * Optional (change modes): the type of one column as the database names it, lower case with its
+   * precision when it has one ('datetime2(7)', 'timestamp without time zone', 'datetime(6)'), or
+   * null when the column does not exist. Lets a change mode bind its cursor with the exact type.
+   */
+  columnType?(table: string, column: string): Promise<string | null>;
+  /** Columns, keys, indexes and a row estimate of one table or view; null when it does not exist or the login cannot see it. */
+  describeTable(table: string): Promise<TableDetail | null>;
+  /** The read-only check: whether the login can read the table and whether (and through what) it can change it. */
+  checkAccess(table: string): Promise<AccessReport>;
   close(): Promise<void>;
+}
+
+/**
+ * A bound value with the exact column type it must be sent as ('datetime2(7)', 'datetime', 'binary(8)').
+ * SQL Server binds parameters by type, so a cursor is sent without a lossy guess; drivers that let the
+ * server infer the type from the SQL (pg, mysql, sqlite) bind the plain value.
+ */
+export class TypedValue {
+  constructor(
+    readonly value: unknown,
+    readonly type: string,
+  ) {}
+}
+
+export function typed(value: unknown, type: string): TypedValue {
+  return new TypedValue(value, type);
 }
 
 /** A connection problem in one plain sentence that says what to check, plus the driver's code. */

@@ -1,6 +1,9 @@
 // The local state database: watermark, per-ticket ledger, runs and run records. SQLite in WAL mode
 // with synchronous=FULL so a commit survives a power cut; the watermark only moves inside the same
-// transaction that records the acknowledged tickets (DESIGN §3).
+// transaction that records the acknowledged tickets (DESIGN §3). The schema is versioned
+// (PRAGMA user_version) and migrated forward in order, each step in its own transaction; a state
+// file written by a newer Outpost is refused rather than guessed at. Runs and their records are
+// pruned by age and by a disk budget; the ledger and watermarks never are (they are the truth).
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -9,6 +12,23 @@ export interface Watermark {
   cursor: string;
   /** Key values of the last row at `cursor`, JSON so numbers stay numbers. */
   key: unknown[];
+  /** When it was last moved (host clock, ISO); read back only, never written by callers. */
+  at?: string;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export interface StateStoreOptions {
+  clock?: Clock;
+}
+
+export interface PruneOptions {
+  /** Runs that ended longer ago than this are deleted with their records. Default 30. */
+  maxAgeDays?: number;
+  /** Bytes the runs and records may use; over it the oldest runs' records go first. Default 256 MiB. */
+  maxBytes?: number;
 }
 
 export interface LedgerEntry {
@@ -43,8 +63,16 @@ export interface RunRow extends RunCounts {
   profile: string;
   type: RunType;
   status: 'running' | 'complete' | 'error';
+  /** UTC ISO instants (sortable)… */
   startedAt: string;
   endedAt: string | null;
+  /** …and the same in the host's local time with its offset (DESIGN §4). */
+  startedAtLocal: string;
+  endedAtLocal: string | null;
+  /** written = created + updated (DESIGN §4's "written"). */
+  written: number;
+  /** Records of this run dropped by the disk budget (the counts stay). */
+  prunedRecords: number;
   errorText: string | null;
 }
 
@@ -63,12 +91,31 @@ const MIGRATIONS: string[] = [
    CREATE INDEX run_records_run ON run_records (run_id);
    CREATE TABLE profile_stats (profile TEXT PRIMARY KEY, delivered INTEGER NOT NULL DEFAULT 0, filtered INTEGER NOT NULL DEFAULT 0,
      last_success_at TEXT);`,
+  // 2: pruning by age uses started_at; the disk budget may drop a run's records but keeps its counts.
+  `CREATE INDEX runs_started ON runs (started_at);
+   ALTER TABLE runs ADD COLUMN pruned_records INTEGER NOT NULL DEFAULT 0;`,
 ];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** ISO 8601 in the host's local time with its UTC offset, e.g. 2026-11-25T04:10:00.000-06:00. */
+export function localIso(iso: string | null): string | null {
+  if (!iso) return null;
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const off = -d.getTimezoneOffset();
+  const local = new Date(d.getTime() + off * 60_000).toISOString().slice(0, -1);
+  const sign = off >= 0 ? '+' : '-';
+  const a = Math.abs(off);
+  return `${local}${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
 
 export class StateStore {
   readonly db: Database.Database;
+  private readonly clock: Clock;
 
-  constructor(readonly file: string) {
+  constructor(readonly file: string, opts: StateStoreOptions = {}) {
+    this.clock = opts.clock ?? { now: () => Date.now() };
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -76,6 +123,14 @@ export class StateStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+  }
+
+  private nowIso(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
   }
 
   private migrate(): void {
@@ -92,10 +147,10 @@ export class StateStore {
   }
 
   getWatermark(profile: string): Watermark | null {
-    const row = this.db.prepare('SELECT cursor, key_json FROM watermarks WHERE profile = ?').get(profile) as
-      | { cursor: string; key_json: string }
+    const row = this.db.prepare('SELECT cursor, key_json, updated_at FROM watermarks WHERE profile = ?').get(profile) as
+      | { cursor: string; key_json: string; updated_at: string }
       | undefined;
-    return row ? { cursor: row.cursor, key: JSON.parse(row.key_json) as unknown[] } : null;
+    return row ? { cursor: row.cursor, key: JSON.parse(row.key_json) as unknown[], at: row.updated_at } : null;
   }
 
   /** Ledger entries for these tickets, by ticketId. */
@@ -125,7 +180,7 @@ export class StateStore {
     records?: RunRecord[];
     watermark?: Watermark | null;
   }): void {
-    const now = new Date().toISOString();
+    const now = this.nowIso();
     const upsert = this.db.prepare(
       `INSERT INTO ledger (profile, ticket_id, revision, target_id, action, error, ticket_number, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (profile, ticket_id) DO UPDATE SET revision = excluded.revision, target_id = COALESCE(excluded.target_id, ledger.target_id),
@@ -175,29 +230,49 @@ export class StateStore {
   }
 
   startRun(profile: string, type: RunType): number {
-    const r = this.db.prepare(`INSERT INTO runs (profile, type, status, started_at) VALUES (?, ?, 'running', ?)`).run(profile, type, new Date().toISOString());
+    const r = this.db.prepare(`INSERT INTO runs (profile, type, status, started_at) VALUES (?, ?, 'running', ?)`).run(profile, type, this.nowIso());
     return Number(r.lastInsertRowid);
   }
 
-  endRun(id: number, status: 'complete' | 'error', errorText: string | null = null): void {
-    this.db.prepare(`UPDATE runs SET status = ?, ended_at = ?, error_text = ? WHERE id = ?`).run(status, new Date().toISOString(), errorText, id);
+  /** Close a run; `counts` not yet written by a commit are added in the same transaction. */
+  endRun(id: number, status: 'complete' | 'error', errorText: string | null = null, counts: Partial<RunCounts> = {}): void {
+    const c = counts;
+    this.db
+      .prepare(
+        `UPDATE runs SET status = ?, ended_at = ?, error_text = ?, read = read + ?, filtered = filtered + ?, created = created + ?, updated = updated + ?,
+         unchanged = unchanged + ?, rejected = rejected + ?, errors = errors + ? WHERE id = ?`,
+      )
+      .run(status, this.nowIso(), errorText, c.read ?? 0, c.filtered ?? 0, c.created ?? 0, c.updated ?? 0, c.unchanged ?? 0, c.rejected ?? 0, c.errors ?? 0, id);
   }
 
   /** A run left 'running' by a killed process is closed as an error on the next start. */
   closeAbandonedRuns(profile: string): void {
     this.db
       .prepare(`UPDATE runs SET status = 'error', ended_at = ?, error_text = 'the process stopped during this run' WHERE profile = ? AND status = 'running'`)
-      .run(new Date().toISOString(), profile);
+      .run(this.nowIso(), profile);
   }
 
   runs(profile: string | null, limit = 50): RunRow[] {
     const rows = this.db
       .prepare(
         `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, created, updated, unchanged, rejected, errors,
-         error_text AS errorText FROM runs WHERE (? IS NULL OR profile = ?) ORDER BY id DESC LIMIT ?`,
+         pruned_records AS prunedRecords, error_text AS errorText FROM runs WHERE (? IS NULL OR profile = ?) ORDER BY id DESC LIMIT ?`,
       )
       .all(profile, profile, limit) as RunRow[];
-    return rows;
+    return rows.map((r) => ({ ...r, startedAtLocal: localIso(r.startedAt)!, endedAtLocal: localIso(r.endedAt), written: r.created + r.updated }));
+  }
+
+  run(id: number): RunRow | null {
+    const r = this.db.prepare(`SELECT profile FROM runs WHERE id = ?`).get(id) as { profile: string } | undefined;
+    if (!r) return null;
+    return (
+      (this.db
+        .prepare(
+          `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, created, updated, unchanged, rejected, errors,
+           pruned_records AS prunedRecords, error_text AS errorText FROM runs WHERE id = ?`,
+        )
+        .all(id) as RunRow[]).map((x) => ({ ...x, startedAtLocal: localIso(x.startedAt)!, endedAtLocal: localIso(x.endedAt), written: x.created + x.updated }))[0] ?? null
+    );
   }
 
   runRecords(runId: number): RunRecord[] {
@@ -218,8 +293,51 @@ export class StateStore {
 
   /** Drop runs older than `days` (their records go with them). */
   pruneRuns(days: number): number {
-    const cutoff = new Date(Date.now() - days * 86_400_000).toISOString();
-    return this.db.prepare(`DELETE FROM runs WHERE status != 'running' AND started_at < ?`).run(cutoff).changes;
+    return this.prune({ maxAgeDays: days, maxBytes: Number.MAX_SAFE_INTEGER }).runsDeleted;
+  }
+
+  /** Bytes used by live pages of the whole state file (free pages are reused, so this is what grows). */
+  usedBytes(): number {
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const free = this.db.pragma('freelist_count', { simple: true }) as number;
+    return (pages - free) * pageSize;
+  }
+
+  /**
+   * Keep run history within bounds: runs older than maxAgeDays go (records with them); then, while
+   * the file's live pages exceed maxBytes, the oldest runs' records are dropped (their counts stay,
+   * `prunedRecords` says how many went). The ledger and the watermarks are never pruned.
+   */
+  prune(opts: PruneOptions = {}): { runsDeleted: number; recordsDeleted: number; usedBytes: number } {
+    const days = opts.maxAgeDays ?? 30;
+    const maxBytes = opts.maxBytes ?? 256 * 1024 * 1024;
+    const cutoff = new Date(this.clock.now() - days * 86_400_000).toISOString();
+    const oldRuns = this.db.prepare(`SELECT id FROM runs WHERE status != 'running' AND started_at < ? ORDER BY id`).all(cutoff) as Array<{ id: number }>;
+    let runsDeleted = 0;
+    let recordsDeleted = 0;
+    const delRecords = this.db.prepare(`DELETE FROM run_records WHERE run_id = ?`);
+    const delRun = this.db.prepare(`DELETE FROM runs WHERE id = ?`);
+    // Small transactions so a busy daemon's commits are never held up for long.
+    for (let i = 0; i < oldRuns.length; i += 200) {
+      this.db.transaction(() => {
+        for (const { id } of oldRuns.slice(i, i + 200)) {
+          recordsDeleted += delRecords.run(id).changes;
+          runsDeleted += delRun.run(id).changes;
+        }
+      })();
+    }
+    const next = this.db.prepare(`SELECT run_id AS id, COUNT(*) AS n FROM run_records WHERE run_id = (SELECT MIN(run_id) FROM run_records) GROUP BY run_id`);
+    const mark = this.db.prepare(`UPDATE runs SET pruned_records = pruned_records + ? WHERE id = ?`);
+    for (let guard = 0; guard < 100_000 && this.usedBytes() > maxBytes; guard++) {
+      const r = next.get() as { id: number; n: number } | undefined;
+      if (!r) break;
+      this.db.transaction(() => {
+        recordsDeleted += delRecords.run(r.id).changes;
+        mark.run(r.n, r.id);
+      })();
+    }
+    return { runsDeleted, recordsDeleted, usedBytes: this.usedBytes() };
   }
 
   close(): void {

@@ -59,7 +59,10 @@ test('outpost demo, headless: delivers every ticket, picks up edits, survives ki
   t.after(() => demo.child.kill('SIGKILL'));
 
   const demoHome = join(home, 'demo');
-  await waitFor('the demo to say it is syncing', () => /Press Ctrl\+C/.test(demo.output()), 60_000).catch((e) => {
+  await waitFor('the demo to say it is syncing', () => {
+    if (demo.child.exitCode !== null) throw new Error(`the demo exited with ${demo.child.exitCode}`);
+    return /Press Ctrl\+C/.test(demo.output());
+  }, 60_000).catch((e) => {
     throw new Error(`${(e as Error).message}\n--- demo output ---\n${demo.output()}`);
   });
   const out = demo.output();

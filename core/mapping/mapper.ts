@@ -1,0 +1,459 @@
+// createMapper: template (+ the profile's field overrides) → compiled closures → map(row) gives a
+// validated eTicket v1 or the plain reasons the row is filtered. map() never throws.
+import { z } from 'zod';
+import { ETICKET_SCHEMA_VERSION, eticketSchema, type ETicket } from './eticket.js';
+import { DERIVED_FIELDS, ENUMS, LINE_FIELDS, TICKET_FIELDS, overridePaths, type FieldSpec, type LeafSpec, type LeafType } from './catalog.js';
+import { compileExpression, TemplateError, type Compiled, type Row } from './compile.js';
+import { revisionOfMapped } from './revision.js';
+import {
+  closest,
+  describeIssues,
+  expressionSchema,
+  formatPath,
+  loadTemplate,
+  parseTemplate,
+  type Expression,
+  type Template,
+  type TemplateGroup,
+} from './template.js';
+import { TimeZone, Zoned, toZoned } from './time.js';
+import { Fail, cleanText, show, toNumber, toText } from './values.js';
+
+export interface MapContext {
+  ticketId: string;
+  recordKey: string;
+  table: string;
+  recordModifiedAt?: string;
+}
+
+export type MapResult =
+  | { ok: true; ticket: ETicket }
+  /** One plain sentence per field, e.g. "net weight is empty", "ticket date 2026-13-01 is not a date". */
+  | { ok: false; problems: string[] };
+
+export interface Mapper {
+  readonly templateName: string;
+  map(row: Record<string, unknown>, ctx: MapContext): MapResult;
+  /**
+   * Which eTicket field paths come from which source columns, for the review UI. Paths are dotted
+   * with line indexes ("plant.name", "lines.0.quantity.value"); values name the columns ("Net, UOM")
+   * or "(constant)".
+   */
+  sources(): Record<string, string>;
+}
+
+export interface MapperOptions {
+  /** A template name under templates/mappings (e.g. 'generic-scale-ticket') or a template object. */
+  template: string | Template;
+  /** Per-profile overrides (config mapping.fields): eTicket field path → expression, or null to unmap an optional field. */
+  fields?: Record<string, unknown>;
+  /** IANA zone of the plant's local times, e.g. America/Chicago. */
+  timezone: string;
+  /** Scale-house software vendor for source.vendor (default: the template's vendor). */
+  vendor?: string;
+}
+
+/** Longest text Outpost sends in one field; longer values are refused, not cut. */
+export const MAX_TEXT = 4000;
+
+// ---------------------------------------------------------------------------------------------
+// Plans: the compiled form of the template.
+
+type Finish = (raw: unknown) => unknown; // → value | undefined (empty) | Fail
+
+interface LeafPlan {
+  kind: 'leaf';
+  key: string;
+  label: string;
+  required: boolean;
+  run: Compiled['run'];
+  finish: Finish;
+  column?: string;
+  convertTo?: string;
+}
+interface GroupPlan {
+  kind: 'group';
+  key: string;
+  required: boolean;
+  primary: LeafPlan | undefined;
+  leaves: LeafPlan[];
+}
+type NodePlan = LeafPlan | GroupPlan;
+
+function enumFinish(type: LeafType): Finish {
+  const values = ENUMS[type]!;
+  const byKey = new Map(values.map((v) => [v.toLowerCase(), v]));
+  const listed = values.length === 2 ? values.join(' or ') : `one of ${values.join(', ')}`;
+  return (raw) => {
+    if (raw instanceof Fail) return raw;
+    const t = toText(raw);
+    if (t === null || t instanceof Fail) return t ?? undefined;
+    const c = cleanText(t);
+    if (c === '') return undefined;
+    return byKey.get(c.toLowerCase()) ?? new Fail(`${show(raw)} is not ${listed}`);
+  };
+}
+
+function finisher(type: LeafType, zone: TimeZone): Finish {
+  switch (type) {
+    case 'text':
+      return (raw) => {
+        if (raw instanceof Fail) return raw;
+        const t = toText(raw);
+        if (t === null || t instanceof Fail) return t ?? undefined;
+        if (t.length > MAX_TEXT * 4) return new Fail(`is longer than ${MAX_TEXT} characters`);
+        const c = cleanText(t);
+        if (c === '') return undefined;
+        return c.length > MAX_TEXT ? new Fail(`is longer than ${MAX_TEXT} characters`) : c;
+      };
+    case 'number':
+      return (raw) => toNumber(raw) ?? undefined;
+    case 'integer':
+      return (raw) => {
+        const n = toNumber(raw);
+        if (n === null || n instanceof Fail) return n ?? undefined;
+        return Number.isInteger(n) && n >= 1 && n <= 1_000_000 ? n : new Fail(`${show(raw)} is not a whole number from 1`);
+      };
+    case 'datetime':
+      return (raw) => toZoned(raw, zone) ?? undefined;
+    default:
+      return enumFinish(type);
+  }
+}
+
+interface BuildEnv {
+  zone: TimeZone;
+  /** Template JSON path → where to say a mistake is ("templates/mappings/x.json: ticket.plant.name"). */
+  whereOf: (path: string) => string;
+  sources: Record<string, string>;
+}
+
+const describeColumns = (c: Compiled) => (c.columns.length ? c.columns.join(', ') : '(constant)');
+
+function leafPlan(spec: LeafSpec, expr: Expression, path: string, outPath: string, env: BuildEnv, label?: string): LeafPlan {
+  const c = compileExpression(expr, env.whereOf(path), { zone: env.zone });
+  checkOutputs(spec, c, env.whereOf(path));
+  env.sources[outPath] = describeColumns(c);
+  return {
+    kind: 'leaf',
+    key: spec.key,
+    label: c.label ?? label ?? spec.label,
+    required: spec.required,
+    run: c.run,
+    finish: finisher(spec.type, env.zone),
+    column: c.column,
+    convertTo: c.convertTo,
+  };
+}
+
+/** A const/map/prefixMap whose possible outputs are known must only produce values the field accepts. */
+function checkOutputs(spec: LeafSpec, c: Compiled, where: string): void {
+  const allowed = ENUMS[spec.type];
+  if (!allowed || !c.outputs) return;
+  for (const v of c.outputs) {
+    if (v === null || (typeof v === 'string' && v.trim() === '')) continue;
+    if (typeof v !== 'string' || !allowed.some((a) => a.toLowerCase() === v.trim().toLowerCase())) {
+      throw new TemplateError(`${where}: ${JSON.stringify(v)} is not a ${spec.label} Outpost knows (${allowed.join(', ')})`);
+    }
+  }
+}
+
+function planNodes(fields: readonly FieldSpec[], shape: Record<string, unknown>, path: string, outPath: string, env: BuildEnv): NodePlan[] {
+  const plans: NodePlan[] = [];
+  for (const f of fields) {
+    const node = shape[f.key];
+    if (f.kind === 'leaf') {
+      if (node === undefined) continue; // unmapped optional (the schema insists on required ones)
+      plans.push(leafPlan(f, node as Expression, path + f.key, outPath + f.key, env));
+      continue;
+    }
+    if (node === undefined) continue;
+    const group = node as TemplateGroup;
+    const leaves: LeafPlan[] = [];
+    let valueCompiled: LeafPlan | undefined;
+    for (const l of f.leaves) {
+      const lp = `${path}${f.key}.${l.key}`;
+      const op = `${outPath}${f.key}.${l.key}`;
+      let e = group[l.key];
+      let label: string | undefined;
+      if (f.quantity && l.key === 'unit') {
+        const convertTo = valueCompiled?.convertTo;
+        if (valueCompiled && group.value?.label) label = `${valueCompiled.label} unit`;
+        if (e === undefined) {
+          if (!convertTo) {
+            throw new TemplateError(`${env.whereOf(lp)} is required (or end ${f.key}.value with a convertUnit transform)`);
+          }
+          e = { const: convertTo };
+        } else if (convertTo && 'const' in e && typeof e.const === 'string' && e.const.trim().toUpperCase() !== convertTo) {
+          throw new TemplateError(`${env.whereOf(lp)} is ${JSON.stringify(e.const)} but ${f.key}.value is converted to ${convertTo}`);
+        }
+      }
+      if (e === undefined) {
+        if (l.required && f.required) throw new TemplateError(`${env.whereOf(lp)} is required`);
+        continue;
+      }
+      const plan = leafPlan(l, e, lp, op, env, label);
+      if (l.key === 'value') valueCompiled = plan;
+      leaves.push(plan);
+    }
+    const primary = leaves.find((l) => l.key === f.primary);
+    if (!primary) throw new TemplateError(`${env.whereOf(`${path}${f.key}.${f.primary}`)} is required when ${f.key} is mapped`);
+    plans.push({ kind: 'group', key: f.key, required: f.required, primary, leaves });
+  }
+  return plans;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Overrides (config mapping.fields).
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function findSpec(fields: readonly FieldSpec[], rel: string): { spec?: FieldSpec; leaf?: LeafSpec; group?: FieldSpec } {
+  const [a, b, ...rest] = rel.split('.');
+  const top = fields.find((f) => f.key === a);
+  if (!top || rest.length) return {};
+  if (b === undefined) return top.kind === 'leaf' ? { spec: top, leaf: top } : { group: top };
+  if (top.kind !== 'group') return {};
+  const leaf = top.leaves.find((l) => l.key === b);
+  return leaf ? { spec: top, leaf } : {};
+}
+
+function applyOverrides(template: Template, fields: Record<string, unknown>, origins: Map<string, string>): Template {
+  const t = structuredClone(template);
+  for (const [rawPath, value] of Object.entries(fields)) {
+    const at = `mapping.fields[${JSON.stringify(rawPath)}]`;
+    const path = rawPath.trim();
+    const head = path.split('.')[0];
+    if (DERIVED_FIELDS.includes(head)) throw new Error(`${at}: ${head} is set by Outpost and cannot be overridden`);
+    if (head === 'trailers') throw new Error(`${at}: trailers cannot be overridden; map them in the template`);
+    const isLine = head === 'lines';
+    const rel = isLine ? path.slice('lines.'.length) : path;
+    const found = findSpec(isLine ? LINE_FIELDS : TICKET_FIELDS, rel);
+    if (found.group && found.group.kind === 'group') {
+      const list = found.group.leaves.map((l) => `${isLine ? 'lines.' : ''}${found.group!.key}.${l.key}`).join(', ');
+      throw new Error(`${at}: ${path} is an object; override its fields instead (${list})`);
+    }
+    if (!found.leaf || !found.spec) {
+      const near = closest(path, overridePaths());
+      throw new Error(
+        `${at}: ${JSON.stringify(path)} is not an eTicket field a mapping can set${near ? ` (did you mean "${near}"?)` : ''}`,
+      );
+    }
+    const spec = found.spec;
+    const leaf = found.leaf;
+    if (value === null) {
+      const needed = spec.kind === 'leaf' ? leaf.required : spec.required && leaf.required && leaf.key !== 'unit';
+      if (needed) throw new Error(`${at}: ${path} is required by eTicket v1 and cannot be removed`);
+    } else {
+      if (!isPlainObject(value)) {
+        throw new Error(`${at} must be an expression such as {"const": "Riverside Asphalt"} or {"column": "PlantName"}`);
+      }
+      const r = expressionSchema.safeParse(value);
+      if (!r.success) throw new Error(describeIssues(at, r.error, value));
+    }
+    const targets: Record<string, unknown>[] = isLine ? (t.lines as Record<string, unknown>[]) : [t.ticket as Record<string, unknown>];
+    targets.forEach((target, i) => {
+      const base = isLine ? `lines[${i}].` : 'ticket.';
+      let holder = target;
+      if (spec.kind === 'group') {
+        if (!isPlainObject(holder[spec.key])) {
+          if (value === null) return;
+          holder[spec.key] = {};
+        }
+        holder = holder[spec.key] as Record<string, unknown>;
+      }
+      if (value === null && spec.kind === 'group' && spec.primary === leaf.key) delete target[spec.key]; // unmapping an optional object
+      else if (value === null) delete holder[leaf.key];
+      else holder[leaf.key] = structuredClone(value);
+      origins.set(`${base}${spec.kind === 'group' ? `${spec.key}.` : ''}${leaf.key}`, at);
+    });
+  }
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export function createMapper(opts: MapperOptions): Mapper {
+  if (!isPlainObject(opts)) throw new Error('createMapper needs options {template, timezone}');
+  const zone = new TimeZone(opts.timezone);
+  let where: string;
+  let template: Template;
+  if (typeof opts.template === 'string') {
+    template = loadTemplate(opts.template);
+    where = `templates/mappings/${opts.template}.json`;
+  } else {
+    const name = isPlainObject(opts.template) && typeof opts.template.name === 'string' ? opts.template.name : '(unnamed)';
+    where = `mapping template "${name}"`;
+    template = parseTemplate(opts.template, where);
+  }
+  if (opts.fields !== undefined && !isPlainObject(opts.fields)) throw new Error('mapping.fields must be an object of field path → expression');
+  const origins = new Map<string, string>();
+  template = applyOverrides(template, opts.fields ?? {}, origins);
+  const vendorRaw = opts.vendor ?? template.vendor;
+  const vendor = typeof vendorRaw === 'string' && vendorRaw.trim() ? vendorRaw.trim() : undefined;
+
+  const sources: Record<string, string> = {};
+  const env: BuildEnv = {
+    zone,
+    sources,
+    whereOf: (path) => {
+      for (const [p, at] of origins) if (path === p || path.startsWith(`${p}.`)) return at + path.slice(p.length);
+      return `${where}: ${path}`;
+    },
+  };
+  try {
+    const ticketPlan = planNodes(TICKET_FIELDS, template.ticket, 'ticket.', '', env);
+    if (sources.issuedAt) sources.issuedAtLocal = sources.issuedAt;
+    const trailers = (template.ticket.trailers as { id: Expression }[] | undefined)?.map((tr, i) =>
+      leafPlan({ kind: 'leaf', key: 'id', type: 'text', label: 'trailer', required: false, doc: '' }, tr.id, `ticket.trailers[${i}].id`, `trailers.${i}.id`, env),
+    );
+    const linePlans = template.lines.map((line, i) => planNodes(LINE_FIELDS, line, `lines[${i}].`, `lines.${i}.`, env));
+    return new CompiledMapper(template.name, zone, vendor, ticketPlan, trailers ?? [], linePlans, sources);
+  } catch (e) {
+    if (e instanceof TemplateError) throw new Error(e.message);
+    throw e;
+  }
+}
+
+type Problems = string[];
+
+/** Evaluates a leaf: the value, or undefined when empty; records a problem when it must. */
+function evalLeaf(leaf: LeafPlan, row: Row, problems: Problems, prefix: string, required: boolean): unknown {
+  const v = leaf.finish(leaf.run(row));
+  if (v instanceof Fail) {
+    problems.push(`${prefix}${leaf.label} ${v.reason}`);
+    return undefined;
+  }
+  if (v === undefined && required) problems.push(`${prefix}${leaf.label} is empty${missingColumnHint(leaf, row)}`);
+  return v;
+}
+
+function missingColumnHint(leaf: LeafPlan, row: Row): string {
+  if (!leaf.column) return '';
+  const lower = leaf.column.toLowerCase();
+  for (const k in row) if (k.toLowerCase() === lower) return '';
+  return ` (the row has no column ${leaf.column})`;
+}
+
+function evalNodes(nodes: NodePlan[], row: Row, out: Record<string, unknown>, problems: Problems, prefix: string): void {
+  for (const n of nodes) {
+    if (n.kind === 'leaf') {
+      const v = evalLeaf(n, row, problems, prefix, n.required);
+      if (v !== undefined) out[n.key] = v;
+      continue;
+    }
+    let primaryValue: unknown;
+    if (!n.required && n.primary) {
+      const before = problems.length;
+      primaryValue = evalLeaf(n.primary, row, problems, prefix, false);
+      if (primaryValue === undefined && problems.length === before) continue; // optional object, nothing to say
+    }
+    const obj: Record<string, unknown> = {};
+    let complete = true;
+    for (const l of n.leaves) {
+      const v = l === n.primary && !n.required ? primaryValue : evalLeaf(l, row, problems, prefix, l.required);
+      if (v === undefined) {
+        if (l.required) complete = false;
+      } else obj[l.key] = v;
+    }
+    if (complete) out[n.key] = obj;
+  }
+}
+
+class CompiledMapper implements Mapper {
+  constructor(
+    readonly templateName: string,
+    private readonly zone: TimeZone,
+    private readonly vendor: string | undefined,
+    private readonly ticketPlan: NodePlan[],
+    private readonly trailers: LeafPlan[],
+    private readonly lines: NodePlan[][],
+    private readonly sourceMap: Record<string, string>,
+  ) {}
+
+  sources(): Record<string, string> {
+    return { ...this.sourceMap };
+  }
+
+  map(row: Record<string, unknown>, ctx: MapContext): MapResult {
+    try {
+      return this.mapRow(row, ctx);
+    } catch (e) {
+      // Nothing above should throw; if something does (a hostile getter on the row), filter the row.
+      return { ok: false, problems: [`this row could not be mapped: ${show(e instanceof Error ? e.message : e)}`] };
+    }
+  }
+
+  private mapRow(row: Row, ctx: MapContext): MapResult {
+    if (row === null || typeof row !== 'object') return { ok: false, problems: ['the row is not a record'] };
+    const problems: Problems = [];
+    if (!ctx || typeof ctx.ticketId !== 'string' || ctx.ticketId === '') problems.push('ticket id is empty');
+    const main: Record<string, unknown> = {};
+    evalNodes(this.ticketPlan, row, main, problems, '');
+    let trailers: { id: unknown }[] | undefined;
+    for (const tr of this.trailers) {
+      const id = evalLeaf(tr, row, problems, '', false);
+      if (id !== undefined) (trailers ??= []).push({ id });
+    }
+    const lines: Record<string, unknown>[] = [];
+    const many = this.lines.length > 1;
+    for (let i = 0; i < this.lines.length; i++) {
+      const plan = this.lines[i];
+      // Auto line numbers go first so the line's keys stay in eTicket order (lineNumber leads).
+      const line: Record<string, unknown> = plan.some((n) => n.key === 'lineNumber') ? {} : { lineNumber: i + 1 };
+      evalNodes(plan, row, line, problems, many ? `line ${i + 1} ` : '');
+      lines.push(line);
+    }
+    if (problems.length) return { ok: false, problems: [...new Set(problems)] };
+
+    // Every required value is present past this point. Objects are built with only defined members
+    // (never `delete`, which would slow every later read of the object).
+    const status = (main.status as string | undefined) ?? 'issued';
+    const at = main.issuedAt as Zoned;
+    const t: Record<string, unknown> = { schemaVersion: ETICKET_SCHEMA_VERSION, ticketId: ctx.ticketId, revision: '', status };
+    if (status === 'voided' && main.voidReason !== undefined) t.voidReason = main.voidReason;
+    t.ticketNumber = main.ticketNumber;
+    t.issuedAt = at.text;
+    t.issuedAtLocal = at.local;
+    t.plantTimeZone = this.zone.name;
+    t.plant = main.plant;
+    t.supplier = main.supplier;
+    t.customer = main.customer;
+    t.truck = main.truck;
+    if (trailers) t.trailers = trailers;
+    t.lines = lines;
+    for (const k of TAIL_FIELDS) if (main[k] !== undefined) t[k] = main[k];
+    const source: Record<string, unknown> = this.vendor
+      ? { vendor: this.vendor, table: String(ctx.table ?? ''), recordKey: String(ctx.recordKey ?? '') }
+      : { table: String(ctx.table ?? ''), recordKey: String(ctx.recordKey ?? '') };
+    t.source = source;
+    // The revision ignores recordModifiedAt: add it after hashing.
+    t.revision = revisionOfMapped(t);
+    if (typeof ctx.recordModifiedAt === 'string' && ctx.recordModifiedAt !== '') source.recordModifiedAt = ctx.recordModifiedAt;
+
+    const checked = validator.safeParse(t);
+    if (!checked.success) {
+      return { ok: false, problems: checked.error.issues.map((i) => `${formatPath(i.path) || 'ticket'}: ${i.message}`) };
+    }
+    return { ok: true, ticket: t as ETicket };
+  }
+}
+
+// zod's ahead-of-time compiled validator (falls back to the runtime parser by itself if it cannot compile).
+const validator = z.compile(eticketSchema);
+
+const TAIL_FIELDS = [
+  'loadNumber',
+  'weighmaster',
+  'contractNumber',
+  'dotProjectCode',
+  'jobNumber',
+  'orderNumber',
+  'purchaseOrder',
+  'hauler',
+  'driver',
+  'deliveryLocation',
+  'notes',
+];

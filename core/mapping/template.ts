@@ -1,0 +1,392 @@
+// Mapping templates: JSON data (never code) that says how a ticket row becomes an eTicket v1.
+//
+// A template file (templates/mappings/<name>.json) is
+//   { "name": "generic-scale-ticket",          // = the file name
+//     "description": "…", "vendor"?: "…",      // vendor goes to eTicket source.vendor
+//     "layout": "single-table",                // one row = one ticket; header+lines layouts come later
+//     "ticket": { …eTicket shape, each leaf an expression… },
+//     "lines":  [ { …line shape, each leaf an expression… } ] }   // one entry per eTicket line
+// The ticket/line shapes are the eTicket v1 fields of core/mapping/catalog.ts, nested as in the
+// eTicket (plant: {id, name}, lines[].quantity: {value, unit}, …). Outpost fills schemaVersion,
+// ticketId, revision, issuedAtLocal, plantTimeZone and source itself. `trailers` is a list of {id}.
+//
+// An expression is one of
+//   { "column": "Net" }                       the row's value (exact name, else a case-insensitive match)
+//   { "const": 42 }                           text, number, true/false or null
+//   { "concat": [expr | "literal", …], "separator"?: ", " }
+//        joins text; empty when every expression in it is empty; with a separator, empty parts are skipped
+// each optionally with "then": [transform, …] applied in order, and "label": "net weight", the
+// words used in messages about this field (default: the field's own label, e.g. "quantity").
+//
+// Transforms (a fixed set; no eval, no user code). Empty values pass through all but `default`/`map`:
+//   "trim"                                     trims text
+//   {"case": "upper"|"lower"}
+//   {"number": {"decimalComma"?: true}}        number from text: "1,234.5" ("1.234,5" with decimalComma);
+//                                              never NaN/Infinity/hex
+//   {"convertUnit": {"from": expr|"CODE", "to": "LBR"|"STN"|"TNE"|"KGM"|"MTQ"|"YDQ", "unitMap"?: {"LB": "LBR", …}}}
+//        converts the number from the unit `from` gives (mapped through unitMap, case-insensitively,
+//        else taken as a UN/ECE code) with exact factors; rounded to 0.01 lb/kg, 0.0001 t, m³, yd³
+//   {"localDateTime": {"format"?: "MM/DD/YYYY hh:mm A"}}
+//        a plant-local time (see time.ts for accepted text, Date objects and the DST rule)
+//   {"map": {"Y": "voided", "N": "issued"}, "default"?: v, "caseInsensitive"?: true}
+//        exact lookup of the trimmed text; `default` answers unmatched AND empty input; without a
+//        default, unmatched input is a problem and empty stays empty
+//   {"prefixMap": {"HMA": "asphalt", …}, "default"?: v, "caseInsensitive"?: true}
+//        the longest matching prefix wins; `default` as for map
+//   {"default": value | expr}                  replaces an empty value
+// Every leaf's final value is coerced to the field's type: text is cleaned (control characters
+// dropped, trimmed, whitespace-only = empty), numbers accept numeric text, enum fields match
+// case-insensitively. Empty optional fields are omitted; an empty required one filters the row.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { LINE_FIELDS, TICKET_FIELDS, type FieldSpec } from './catalog.js';
+import { CONVERTIBLE_UNITS, type ConvertibleUnit } from './units.js';
+
+export type Scalar = string | number | boolean | null;
+
+export type Transform =
+  | 'trim'
+  | { case: 'upper' | 'lower' }
+  | { number: { decimalComma?: boolean } }
+  | { convertUnit: { from: Expression | string; to: ConvertibleUnit; unitMap?: Record<string, string> } }
+  | { localDateTime: { format?: string } }
+  | { map: Record<string, Scalar>; default?: Scalar; caseInsensitive?: boolean }
+  | { prefixMap: Record<string, Scalar>; default?: Scalar; caseInsensitive?: boolean }
+  | { default: Scalar | Expression };
+
+interface ExpressionCommon {
+  then?: Transform[];
+  label?: string;
+}
+export interface ColumnExpression extends ExpressionCommon {
+  column: string;
+}
+export interface ConstExpression extends ExpressionCommon {
+  const: Scalar;
+}
+export interface ConcatExpression extends ExpressionCommon {
+  concat: (Expression | string)[];
+  separator?: string;
+}
+export type Expression = ColumnExpression | ConstExpression | ConcatExpression;
+
+/** A nested eTicket object ({id, name}, {value, unit}, …): one expression per leaf. */
+export type TemplateGroup = { [leaf: string]: Expression | undefined };
+export type TemplateTicket = {
+  [field: string]: Expression | TemplateGroup | { id: Expression }[] | undefined;
+};
+export type TemplateLine = { [field: string]: Expression | TemplateGroup | undefined };
+
+export const LAYOUTS = ['single-table'] as const;
+
+export interface Template {
+  $schema?: string;
+  name: string;
+  description: string;
+  vendor?: string;
+  layout: (typeof LAYOUTS)[number];
+  ticket: TemplateTicket;
+  lines: TemplateLine[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The zod schema (also the source of templates/mapping-template.schema.json).
+
+const scalarSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const common = {
+  then: z.array(z.lazy(() => transformSchema)).max(20).optional(),
+  label: z.string().min(1).max(80).optional().describe('words naming this field in messages, e.g. "net weight"'),
+};
+
+// The union carries the $defs id; the lazy wrapper lets it refer to itself (concat, default).
+export const expressionSchema: z.ZodType<Expression> = z.lazy(() => expressionUnion);
+const expressionUnion: z.ZodType<Expression> = z
+  .union(
+    [
+      z.strictObject({ column: z.string().min(1).max(128).describe('source column name'), ...common }),
+      z.strictObject({ const: scalarSchema.describe('a fixed value'), ...common }),
+      z.strictObject({
+        concat: z
+          .array(z.union([z.string(), expressionSchema], { error: 'must be literal text or an expression' }))
+          .min(1)
+          .max(20)
+          .describe('parts joined into one text; strings are literal text'),
+        separator: z.string().max(10).optional().describe('put between non-empty parts; empty parts are skipped'),
+        ...common,
+      }),
+    ],
+    { error: 'is not an expression: use {"column": "Name"}, {"const": value} or {"concat": [...]}' },
+  )
+  .meta({ id: 'expression', description: 'where a value comes from, then how it is transformed' });
+
+const lookup = z.record(z.string(), scalarSchema);
+const convertUnitTo = z.enum(CONVERTIBLE_UNITS);
+
+export const transformSchema: z.ZodType<Transform> = z
+  .union(
+    [
+      z.literal('trim'),
+      z.strictObject({ case: z.enum(['upper', 'lower']) }),
+      z.strictObject({ number: z.strictObject({ decimalComma: z.boolean().optional() }) }),
+      z.strictObject({
+        convertUnit: z.strictObject({
+          from: z.union([z.string().min(1), expressionSchema], {
+            error: 'must be a unit code like "LBR" or an expression like {"column": "UOM"}',
+          }),
+          to: convertUnitTo,
+          unitMap: z.record(z.string(), z.string()).optional(),
+        }),
+      }),
+      z.strictObject({ localDateTime: z.strictObject({ format: z.string().min(1).max(64).optional() }) }),
+      z.strictObject({ map: lookup, default: scalarSchema.optional(), caseInsensitive: z.boolean().optional() }),
+      z.strictObject({ prefixMap: lookup, default: scalarSchema.optional(), caseInsensitive: z.boolean().optional() }),
+      z.strictObject({
+        default: z.union([scalarSchema, expressionSchema], { error: 'must be a value or an expression' }),
+      }),
+    ],
+    {
+      error:
+        'is not a transform: use "trim", {"case": …}, {"number": {}}, {"convertUnit": …}, {"localDateTime": {}}, {"map": …}, {"prefixMap": …} or {"default": …}',
+    },
+  )
+  .meta({ id: 'transform' });
+
+function shapeOf(fields: readonly FieldSpec[]): Record<string, z.ZodType> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const f of fields) {
+    if (f.kind === 'leaf') {
+      const e = expressionSchema.describe(f.doc);
+      shape[f.key] = f.required && f.key !== 'status' ? e : e.optional();
+    } else {
+      const inner: Record<string, z.ZodType> = {};
+      for (const l of f.leaves) {
+        const e = expressionSchema.describe(l.doc);
+        // Units may be inferred from convertUnit, so the compiler (not the schema) insists on them.
+        inner[l.key] = l.required && !(l.key === 'unit' && f.quantity) ? e : e.optional();
+      }
+      const obj = z.strictObject(inner).describe(f.doc);
+      shape[f.key] = f.required ? obj : obj.optional();
+    }
+  }
+  return shape;
+}
+
+export const templateSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be letters, digits, ".", "_" or "-" (the file name)')
+      .describe('the template name, equal to its file name without .json'),
+    description: z.string().min(1).describe('what ticket layout this template reads'),
+    vendor: z.string().min(1).optional().describe('scale-house software vendor; sent as source.vendor'),
+    layout: z.enum(LAYOUTS).describe('single-table: one row is one ticket'),
+    ticket: z.strictObject({
+      ...shapeOf(TICKET_FIELDS),
+      trailers: z
+        .array(z.strictObject({ id: expressionSchema }))
+        .max(10)
+        .optional()
+        .describe('trailer ids; empty ones are skipped'),
+    }),
+    lines: z.array(z.strictObject(shapeOf(LINE_FIELDS))).min(1).max(50).describe('one entry per eTicket line'),
+  })
+  .meta({ title: 'Outpost mapping template' }) as unknown as z.ZodType<Template>;
+
+/** The JSON Schema of the template format (shipped as templates/mapping-template.schema.json). */
+export function templateJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(templateSchema, { io: 'input' }) as Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain error messages with JSON paths.
+
+type Issue = z.core.$ZodIssue;
+interface Flat {
+  path: PropertyKey[];
+  code: string;
+  message: string;
+  weight: number;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let s = '';
+  for (const p of path) {
+    if (typeof p === 'number') s += `[${p}]`;
+    else if (typeof p === 'string' && /^[A-Za-z_$][\w$]*$/.test(p)) s += s ? `.${p}` : p;
+    else s += `[${JSON.stringify(String(p))}]`;
+  }
+  return s;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list',
+  null: 'null',
+};
+
+const VOCABULARY = [
+  ...new Set([
+    ...TICKET_FIELDS.flatMap((f) => [f.key, ...(f.kind === 'group' ? f.leaves.map((l) => l.key) : [])]),
+    ...LINE_FIELDS.flatMap((f) => [f.key, ...(f.kind === 'group' ? f.leaves.map((l) => l.key) : [])]),
+    'trailers', 'column', 'const', 'concat', 'separator', 'then', 'label', 'case', 'number', 'decimalComma',
+    'convertUnit', 'from', 'to', 'unitMap', 'localDateTime', 'format', 'map', 'prefixMap', 'default',
+    'caseInsensitive', 'name', 'description', 'vendor', 'layout', 'ticket', 'lines',
+  ]),
+];
+
+export function closest(word: string, vocabulary: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Math.min(3, Math.floor(word.length / 2) + 1);
+  for (const w of vocabulary) {
+    const d = editDistance(word.toLowerCase(), w.toLowerCase());
+    if (d < bestD) [best, bestD] = [w, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 3) return 99;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+function plain(issue: Issue, input: unknown): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return input === undefined ? 'is required' : `must be ${TYPE_WORDS[issue.expected] ?? issue.expected}`;
+    case 'invalid_value':
+      return `must be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}`;
+    case 'unrecognized_keys':
+      return issue.keys
+        .map((k) => {
+          const near = closest(k, VOCABULARY);
+          return `has an unknown key ${JSON.stringify(k)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}`;
+        })
+        .join(', ');
+    case 'too_small':
+      return issue.origin === 'array' ? `needs at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}` : 'must not be empty';
+    case 'too_big':
+      return issue.origin === 'array' ? `has more than ${issue.maximum} items` : `is longer than ${issue.maximum} characters`;
+    case 'invalid_format':
+    default:
+      return issue.message;
+  }
+}
+
+/**
+ * Flattens zod issues; for a union, reports the branch the author evidently meant (the one whose
+ * kind key is present and whose root type fits), or the union's own message when none fits.
+ */
+function expand(issue: Issue, base: PropertyKey[], root: unknown): Flat[] {
+  const path = [...base, ...issue.path];
+  if (issue.code !== 'invalid_union') {
+    const weight = issue.code === 'unrecognized_keys' ? issue.keys.length : 1;
+    return [{ path, code: issue.code, message: plain(issue, valueAt(root, path)), weight }];
+  }
+  let best: { mismatch: number; weight: number; flats: Flat[] } | undefined;
+  for (const errs of issue.errors) {
+    const flats = errs.flatMap((e) => expand(e, path, root));
+    let mismatch = 0;
+    let weight = 0;
+    for (const f of flats) {
+      weight += f.weight;
+      const atRoot = f.path.length === path.length;
+      if (atRoot && (f.code === 'invalid_type' || f.code === 'invalid_value' || f.code === 'no_branch')) mismatch++;
+      else if ((f.code === 'invalid_type' || f.code === 'no_branch') && f.path.length === path.length + 1 && valueAt(root, f.path) === undefined) mismatch++;
+    }
+    if (!best || mismatch < best.mismatch || (mismatch === best.mismatch && weight < best.weight)) best = { mismatch, weight, flats };
+  }
+  if (!best || best.mismatch > 0) return [{ path, code: 'no_branch', message: issue.message, weight: 1 }];
+  return best.flats;
+}
+
+/** One plain sentence for a failed parse: "<where>: ticket.status.then[0].case must be "upper" or "lower"". */
+export function describeIssues(where: string, error: z.ZodError, input: unknown, base: PropertyKey[] = []): string {
+  const flats = error.issues.flatMap((i) => expand(i, base, input));
+  const parts = flats.slice(0, 3).map((f) => {
+    const p = formatPath(f.path);
+    return p ? `${p} ${f.message}` : f.message;
+  });
+  const more = flats.length > 3 ? ` (and ${flats.length - 3} more)` : '';
+  return `${where}: ${parts.join('; ')}${more}`;
+}
+
+/** Validates a template object; throws an Error with a plain message and the JSON path. */
+export function parseTemplate(input: unknown, where = 'mapping template'): Template {
+  const r = templateSchema.safeParse(input);
+  if (!r.success) throw new Error(describeIssues(where, r.error, input));
+  return r.data;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files.
+
+let dirCache: string | undefined;
+
+/**
+ * The folder holding the mapping templates. This module runs as dist/core/mapping/*.js (clone or
+ * npm install: templates/ sits beside dist/) or from core/mapping/*.ts under a TS loader.
+ */
+export function mappingTemplatesDir(): string {
+  if (dirCache) return dirCache;
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [resolve(here, '../../../templates/mappings'), resolve(here, '../../templates/mappings')];
+  dirCache = candidates.find((c) => existsSync(c)) ?? candidates[0];
+  return dirCache;
+}
+
+export function listTemplates(): string[] {
+  const dir = mappingTemplatesDir();
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5))
+    .sort();
+}
+
+/** Reads and validates templates/mappings/<name>.json. */
+export function loadTemplate(name: string): Template {
+  if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,63}$/i.test(name) || name.includes('..')) {
+    throw new Error(`mapping template name ${JSON.stringify(String(name))} is not valid (letters, digits, ".", "_", "-")`);
+  }
+  const file = join(mappingTemplatesDir(), `${name}.json`);
+  const shown = `templates/mappings/${name}.json`;
+  if (!existsSync(file)) {
+    const known = listTemplates();
+    const near = closest(name, known);
+    throw new Error(
+      `mapping template "${name}" does not exist${near ? ` (did you mean "${near}"?)` : ''}; available: ${known.join(', ') || 'none'}`,
+    );
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${shown} is not valid JSON: ${(e as Error).message}`);
+  }
+  const t = parseTemplate(data, shown);
+  if (t.name !== name) throw new Error(`${shown}: name is "${t.name}" but must match the file name "${name}"`);
+  return t;
+}
