@@ -1,6 +1,5 @@
 // Resolving the home folder, the config file and profiles the same way in every command.
 import { resolve } from 'node:path';
-import { loadConfig, pickProfiles } from '../core/config/load.js';
 import type { Config, Profile } from '../core/config/schema.js';
 import { homePaths, outpostHome } from '../core/paths.js';
 
@@ -17,7 +16,9 @@ export function configFile(opts: CommonOptions): string {
   return opts.config ? resolve(opts.config) : homePaths(home()).config;
 }
 
-export function loadProfiles(opts: CommonOptions): { file: string; config: Config; profiles: Profile[] } {
+/** Loads the config (zod is imported here, lazily, to keep `outpost --version` fast). */
+export async function loadProfiles(opts: CommonOptions): Promise<{ file: string; config: Config; profiles: Profile[] }> {
+  const { loadConfig, pickProfiles } = await import('../core/config/load.js');
   const file = configFile(opts);
   const config = loadConfig(file);
   const profiles = pickProfiles(config, opts.profile);

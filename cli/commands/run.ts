@@ -20,7 +20,7 @@ export function register(program: Command): void {
       const { VERSION } = await import('../../core/version.js');
       let loaded;
       try {
-        loaded = loadProfiles(opts);
+        loaded = await loadProfiles(opts);
       } catch (e) {
         fail((e as Error).message, EXIT.usage);
       }
@@ -28,7 +28,7 @@ export function register(program: Command): void {
       const log = createLogger((line) => process.stderr.write(line + '\n'), process.env.OUTPOST_LOG_LEVEL === 'debug' ? 'debug' : 'info');
       let daemon: InstanceType<typeof Daemon>;
       try {
-        daemon = new Daemon({ profiles: loaded.profiles, home: dir, log, heartbeatMs: opts.once ? 0 : 30_000 });
+        daemon = new Daemon({ profiles: loaded.profiles, home: dir, log, heartbeatMs: opts.once ? 0 : 30_000, configFile: loaded.file });
       } catch (e) {
         fail((e as Error).message);
       }

@@ -3,8 +3,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ACCOUNTS_FILE, loadAccounts, TOKENS_ENV } from '../../core/sandbox/accounts.js';
-import { startSandbox, type SandboxFaults } from '../../core/sandbox/server.js';
+import { ACCOUNTS_FILE, TOKENS_ENV } from '../../core/sandbox/accounts.js';
+import type { SandboxFaults } from '../../core/sandbox/server.js';
 
 interface SandboxCliOptions {
   port: number;
@@ -59,6 +59,9 @@ function fail(sentence: string): void {
 }
 
 async function runSandbox(o: SandboxCliOptions): Promise<void> {
+  // Loaded here, not at the top: `outpost --version` must not pay for SQLite and zod.
+  const { loadAccounts } = await import('../../core/sandbox/accounts.js');
+  const { startSandbox } = await import('../../core/sandbox/server.js');
   const dataDir = resolve(o.data);
   let loaded;
   try {

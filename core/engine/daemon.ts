@@ -62,8 +62,19 @@ function crashPoint(env: NodeJS.ProcessEnv, log: Logger): (() => void) | undefin
   const p = Number(env.OUTPOST_TEST_CRASH_AFTER_ACK ?? '');
   if (!(p > 0)) return undefined;
   log('warn', `OUTPOST_TEST_CRASH_AFTER_ACK=${p}: this process will kill itself between acknowledgements and commits (test only).`);
+  // OUTPOST_TEST_CRASH_SEED makes the draws replayable (mulberry32); without it they are random.
+  let a = Number(env.OUTPOST_TEST_CRASH_SEED ?? NaN) >>> 0;
+  const rand = Number.isNaN(Number(env.OUTPOST_TEST_CRASH_SEED ?? NaN))
+    ? Math.random
+    : () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+      };
   return () => {
-    if (Math.random() < p) process.kill(process.pid, 'SIGKILL');
+    if (rand() < p) process.kill(process.pid, 'SIGKILL');
   };
 }
 
@@ -149,7 +160,7 @@ class ProfileRunner {
 
   private async ensureSource(): Promise<SourceAdapter> {
     if (this.source) return this.source;
-    const s = await createSource(this.profile.source);
+    const s = await createSource(this.profile.source, this.ctx.env);
     try {
       await s.connect();
     } catch (e) {

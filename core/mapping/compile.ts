@@ -235,12 +235,12 @@ function compileConvert(
     const known = [...new Set([...unitMap.keys()])].join(', ');
     fromRun = (row) => {
       const raw = inner.run(row);
-      if (raw instanceof Fail) return new Fail(`unit ${raw.reason}`);
-      if (isEmpty(raw)) return new Fail('unit is empty');
+      if (raw instanceof Fail) return new Fail(`unit ${raw.reason}`, 'unit');
+      if (isEmpty(raw)) return new Fail('unit is empty', 'unit');
       const s = toText(raw);
-      if (s === null) return new Fail('unit is empty');
-      if (s instanceof Fail) return new Fail(`unit ${s.reason}`);
-      return resolveUnit(s) ?? new Fail(`unit ${show(raw)} is not a known unit (${known ? `${known} or ` : ''}a UN/ECE code)`);
+      if (s === null) return new Fail('unit is empty', 'unit');
+      if (s instanceof Fail) return new Fail(`unit ${s.reason}`, 'unit');
+      return resolveUnit(s) ?? new Fail(`unit ${show(raw)} is not a known unit (${known ? `${known} or ` : ''}a UN/ECE code)`, 'unit');
     };
   }
   return {

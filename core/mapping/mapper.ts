@@ -2,13 +2,11 @@
 // validated eTicket v1 or the plain reasons the row is filtered. map() never throws.
 import { z } from 'zod';
 import { ETICKET_SCHEMA_VERSION, eticketSchema, type ETicket } from './eticket.js';
-import { DERIVED_FIELDS, ENUMS, LINE_FIELDS, TICKET_FIELDS, overridePaths, type FieldSpec, type LeafSpec, type LeafType } from './catalog.js';
+import { ENUMS, LINE_FIELDS, TICKET_FIELDS, type FieldSpec, type LeafSpec, type LeafType } from './catalog.js';
 import { compileExpression, TemplateError, type Compiled, type Row } from './compile.js';
+import { applyOverrides, isPlainObject } from './overrides.js';
 import { revisionOfMapped } from './revision.js';
 import {
-  closest,
-  describeIssues,
-  expressionSchema,
   formatPath,
   loadTemplate,
   parseTemplate,
@@ -204,76 +202,6 @@ function planNodes(fields: readonly FieldSpec[], shape: Record<string, unknown>,
 }
 
 // ---------------------------------------------------------------------------------------------
-// Overrides (config mapping.fields).
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function findSpec(fields: readonly FieldSpec[], rel: string): { spec?: FieldSpec; leaf?: LeafSpec; group?: FieldSpec } {
-  const [a, b, ...rest] = rel.split('.');
-  const top = fields.find((f) => f.key === a);
-  if (!top || rest.length) return {};
-  if (b === undefined) return top.kind === 'leaf' ? { spec: top, leaf: top } : { group: top };
-  if (top.kind !== 'group') return {};
-  const leaf = top.leaves.find((l) => l.key === b);
-  return leaf ? { spec: top, leaf } : {};
-}
-
-function applyOverrides(template: Template, fields: Record<string, unknown>, origins: Map<string, string>): Template {
-  const t = structuredClone(template);
-  for (const [rawPath, value] of Object.entries(fields)) {
-    const at = `mapping.fields[${JSON.stringify(rawPath)}]`;
-    const path = rawPath.trim();
-    const head = path.split('.')[0];
-    if (DERIVED_FIELDS.includes(head)) throw new Error(`${at}: ${head} is set by Outpost and cannot be overridden`);
-    if (head === 'trailers') throw new Error(`${at}: trailers cannot be overridden; map them in the template`);
-    const isLine = head === 'lines';
-    const rel = isLine ? path.slice('lines.'.length) : path;
-    const found = findSpec(isLine ? LINE_FIELDS : TICKET_FIELDS, rel);
-    if (found.group && found.group.kind === 'group') {
-      const list = found.group.leaves.map((l) => `${isLine ? 'lines.' : ''}${found.group!.key}.${l.key}`).join(', ');
-      throw new Error(`${at}: ${path} is an object; override its fields instead (${list})`);
-    }
-    if (!found.leaf || !found.spec) {
-      const near = closest(path, overridePaths());
-      throw new Error(
-        `${at}: ${JSON.stringify(path)} is not an eTicket field a mapping can set${near ? ` (did you mean "${near}"?)` : ''}`,
-      );
-    }
-    const spec = found.spec;
-    const leaf = found.leaf;
-    if (value === null) {
-      const needed = spec.kind === 'leaf' ? leaf.required : spec.required && leaf.required && leaf.key !== 'unit';
-      if (needed) throw new Error(`${at}: ${path} is required by eTicket v1 and cannot be removed`);
-    } else {
-      if (!isPlainObject(value)) {
-        throw new Error(`${at} must be an expression such as {"const": "Riverside Asphalt"} or {"column": "PlantName"}`);
-      }
-      const r = expressionSchema.safeParse(value);
-      if (!r.success) throw new Error(describeIssues(at, r.error, value));
-    }
-    const targets: Record<string, unknown>[] = isLine ? (t.lines as Record<string, unknown>[]) : [t.ticket as Record<string, unknown>];
-    targets.forEach((target, i) => {
-      const base = isLine ? `lines[${i}].` : 'ticket.';
-      let holder = target;
-      if (spec.kind === 'group') {
-        if (!isPlainObject(holder[spec.key])) {
-          if (value === null) return;
-          holder[spec.key] = {};
-        }
-        holder = holder[spec.key] as Record<string, unknown>;
-      }
-      if (value === null && spec.kind === 'group' && spec.primary === leaf.key) delete target[spec.key]; // unmapping an optional object
-      else if (value === null) delete holder[leaf.key];
-      else holder[leaf.key] = structuredClone(value);
-      origins.set(`${base}${spec.kind === 'group' ? `${spec.key}.` : ''}${leaf.key}`, at);
-    });
-  }
-  return t;
-}
-
-// ---------------------------------------------------------------------------------------------
 
 export function createMapper(opts: MapperOptions): Mapper {
   if (!isPlainObject(opts)) throw new Error('createMapper needs options {template, timezone}');
@@ -317,16 +245,29 @@ export function createMapper(opts: MapperOptions): Mapper {
   }
 }
 
-type Problems = string[];
+/** The reasons a row is filtered: one sentence per field label (the net weight feeds two fields, say it once). */
+class Problems {
+  readonly list: string[] = [];
+  private labels?: Set<string>;
+  add(label: string, sentence: string): void {
+    this.labels ??= new Set();
+    if (this.labels.has(label)) return;
+    this.labels.add(label);
+    this.list.push(sentence);
+  }
+  get size(): number {
+    return this.list.length;
+  }
+}
 
 /** Evaluates a leaf: the value, or undefined when empty; records a problem when it must. */
 function evalLeaf(leaf: LeafPlan, row: Row, problems: Problems, prefix: string, required: boolean): unknown {
   const v = leaf.finish(leaf.run(row));
   if (v instanceof Fail) {
-    problems.push(`${prefix}${leaf.label} ${v.reason}`);
+    problems.add(prefix + leaf.label + (v.about ? ` ${v.about}` : ''), `${prefix}${leaf.label} ${v.reason}`);
     return undefined;
   }
-  if (v === undefined && required) problems.push(`${prefix}${leaf.label} is empty${missingColumnHint(leaf, row)}`);
+  if (v === undefined && required) problems.add(prefix + leaf.label, `${prefix}${leaf.label} is empty${missingColumnHint(leaf, row)}`);
   return v;
 }
 
@@ -346,9 +287,9 @@ function evalNodes(nodes: NodePlan[], row: Row, out: Record<string, unknown>, pr
     }
     let primaryValue: unknown;
     if (!n.required && n.primary) {
-      const before = problems.length;
+      const before = problems.size;
       primaryValue = evalLeaf(n.primary, row, problems, prefix, false);
-      if (primaryValue === undefined && problems.length === before) continue; // optional object, nothing to say
+      if (primaryValue === undefined && problems.size === before) continue; // optional object, nothing to say
     }
     const obj: Record<string, unknown> = {};
     let complete = true;
@@ -388,8 +329,8 @@ class CompiledMapper implements Mapper {
 
   private mapRow(row: Row, ctx: MapContext): MapResult {
     if (row === null || typeof row !== 'object') return { ok: false, problems: ['the row is not a record'] };
-    const problems: Problems = [];
-    if (!ctx || typeof ctx.ticketId !== 'string' || ctx.ticketId === '') problems.push('ticket id is empty');
+    const problems = new Problems();
+    if (!ctx || typeof ctx.ticketId !== 'string' || ctx.ticketId === '') problems.add('ticket id', 'ticket id is empty');
     const main: Record<string, unknown> = {};
     evalNodes(this.ticketPlan, row, main, problems, '');
     let trailers: { id: unknown }[] | undefined;
@@ -406,7 +347,7 @@ class CompiledMapper implements Mapper {
       evalNodes(plan, row, line, problems, many ? `line ${i + 1} ` : '');
       lines.push(line);
     }
-    if (problems.length) return { ok: false, problems: [...new Set(problems)] };
+    if (problems.size) return { ok: false, problems: problems.list };
 
     // Every required value is present past this point. Objects are built with only defined members
     // (never `delete`, which would slow every later read of the object).

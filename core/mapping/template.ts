@@ -305,6 +305,7 @@ function expand(issue: Issue, base: PropertyKey[], root: unknown): Flat[] {
     const weight = issue.code === 'unrecognized_keys' ? issue.keys.length : 1;
     return [{ path, code: issue.code, message: plain(issue, valueAt(root, path)), weight }];
   }
+  if (valueAt(root, path) === undefined) return [{ path, code: 'no_branch', message: 'is required', weight: 1 }];
   let best: { mismatch: number; weight: number; flats: Flat[] } | undefined;
   for (const errs of issue.errors) {
     const flats = errs.flatMap((e) => expand(e, path, root));

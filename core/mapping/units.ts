@@ -38,10 +38,11 @@ export function roundTo(v: number, d: number): number {
   // Already the double nearest to a d-decimal number (the usual case): nothing to round.
   const p = 10 ** d;
   if (Math.abs(v) < 1e9 && Math.round(v * p) / p === v) return v;
-  const clean = Number(v.toPrecision(15)); // drop binary noise such as 22.680000000000003
+  // Drop binary noise such as 22.680000000000003 (15 significant digits keep every wanted decimal below 1e10).
+  const clean = Math.abs(v) < 1e10 ? Number(v.toPrecision(15)) : v;
   const [m, e] = clean.toExponential().split('e');
   const shifted = Number(`${m}e${Number(e) + d}`);
-  if (Math.abs(shifted) >= 1e15) return clean;
+  if (Math.abs(shifted) >= Number.MAX_SAFE_INTEGER) return clean;
   const r = Math.round(Math.abs(shifted));
   if (r === 0) return 0;
   return Math.sign(shifted) * Number(`${r}e-${d}`);
@@ -50,7 +51,7 @@ export function roundTo(v: number, d: number): number {
 /** A converter from one unit to another; a Fail fragment when the units measure different things. */
 export function converter(from: ConvertibleUnit, to: ConvertibleUnit): ((v: number) => number) | Fail {
   if (from === to) return (v) => v;
-  if (BASE[from].dim !== BASE[to].dim) return new Fail(`unit ${from} cannot be converted to ${to}`);
+  if (BASE[from].dim !== BASE[to].dim) return new Fail(`unit ${from} cannot be converted to ${to}`, 'unit');
   const g = gcd(BASE[from].n, BASE[to].n);
   const num = BASE[from].n / g;
   const den = BASE[to].n / g;

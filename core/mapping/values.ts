@@ -4,7 +4,11 @@
 
 /** A value that could not be used, with the end of the sentence saying why. */
 export class Fail {
-  constructor(readonly reason: string) {}
+  constructor(
+    readonly reason: string,
+    /** The part of the field the reason is about ("unit"), so one field is not reported twice. */
+    readonly about?: string,
+  ) {}
 }
 
 /** Empty is `null`/`undefined`, or text that is only whitespace. */
@@ -67,7 +71,7 @@ export function toText(v: unknown): string | Fail | null {
       return v ? 'true' : 'false';
     case 'object':
       if (v instanceof Fail) return v;
-      if (v instanceof Date) return dateWallText(v) ?? new Fail('Invalid Date is not a date');
+      if (v instanceof Date) return dateWallText(v) ?? new Fail('(an invalid date) is not usable');
       if (hasText(v)) return v.text;
       if (v instanceof Uint8Array) return new Fail('(binary data) is not text');
       return new Fail('(an object) is not text');

@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import type { SourceConfig } from '../config/schema.js';
-import { SourceError, splitIdent, type Dialect, type DiscoveredTable, type Row, type SourceAdapter } from './types.js';
+import { SourceError, TypedValue, splitIdent, type AccessReport, type Dialect, type DiscoveredTable, type IndexInfo, type Row, type SourceAdapter, type TableDetail } from './types.js';
 
 // Timestamps in SQLite are text; the cursor column is compared as text in this exact form.
 const TS = `'%Y-%m-%d %H:%M:%f'`;
@@ -13,6 +13,9 @@ export const sqliteDialect: Dialect = {
   limit: (sql, n) => `${sql} LIMIT ${Math.trunc(n)}`,
   now: () => `strftime(${TS}, 'now')`,
   minusSeconds: (p, s) => `strftime(${TS}, ${p}, '-${Math.trunc(s)} seconds')`,
+  // SQLite has no column types to bind with: text compares as text, in the form above.
+  typedParam: (p) => p,
+  nowFor: () => `strftime(${TS}, 'now')`,
 };
 
 export class SqliteSource implements SourceAdapter {
@@ -48,22 +51,52 @@ export class SqliteSource implements SourceAdapter {
 
   async listTables(): Promise<DiscoveredTable[]> {
     const db = this.handle;
-    const tables = db.prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`).all() as { name: string }[];
-    return tables.map(({ name }) => {
-      const cols = db.prepare(`select name, type, "notnull" as nn, pk from pragma_table_info(?)`).all(name) as { name: string; type: string; nn: number; pk: number }[];
-      const count = db.prepare(`select count(*) as n from ${sqliteDialect.ident(name)}`).get() as { n: number };
-      return {
-        name,
-        columns: cols.map((c) => ({ name: c.name, type: c.type.toLowerCase(), nullable: c.nn === 0 && c.pk === 0 })),
-        primaryKey: cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name),
-        rowCount: count.n,
-      };
-    });
+    const tables = db.prepare(`select name, type from sqlite_master where type in ('table', 'view') and name not like 'sqlite_%' order by name`).all() as { name: string; type: string }[];
+    return tables.map(({ name, type }) => this.describe(name, type === 'view'));
+  }
+
+  private describe(name: string, view: boolean): TableDetail {
+    const db = this.handle;
+    const cols = db.prepare(`select name, type, "notnull" as nn, pk from pragma_table_info(?)`).all(name) as { name: string; type: string; nn: number; pk: number }[];
+    const count = view ? null : (db.prepare(`select count(*) as n from ${sqliteDialect.ident(name)}`).get() as { n: number }).n;
+    const indexes: IndexInfo[] = [];
+    for (const ix of db.prepare(`select name, "unique" as u, origin from pragma_index_list(?)`).all(name) as { name: string; u: number; origin: string }[]) {
+      const ixCols = (db.prepare(`select name from pragma_index_info(?) order by seqno`).all(ix.name) as { name: string | null }[]).map((c) => c.name).filter((c): c is string => !!c);
+      indexes.push({ name: ix.name, columns: ixCols, unique: ix.u === 1, primary: ix.origin === 'pk' });
+    }
+    const primaryKey = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+    // An INTEGER PRIMARY KEY is the rowid: no index row in index_list, but it is one.
+    if (primaryKey.length && !indexes.some((i) => i.primary)) indexes.push({ name: 'rowid', columns: primaryKey, unique: true, primary: true });
+    return {
+      name,
+      kind: view ? 'view' : 'table',
+      columns: cols.map((c) => ({ name: c.name, type: c.type.toLowerCase(), declared: c.type.toLowerCase(), nullable: c.nn === 0 && c.pk === 0 })),
+      primaryKey,
+      rowCount: count,
+      indexes,
+    };
+  }
+
+  async describeTable(table: string): Promise<TableDetail | null> {
+    const name = splitIdent(table).at(-1)!;
+    const row = this.handle.prepare(`select type from sqlite_master where type in ('table', 'view') and name = ?`).get(name) as { type: string } | undefined;
+    return row ? this.describe(name, row.type === 'view') : null;
+  }
+
+  async columnType(table: string, column: string): Promise<string | null> {
+    const t = await this.describeTable(table);
+    return t?.columns.find((c) => c.name === column)?.type ?? null;
+  }
+
+  /** The file is opened read-only, whatever the operating system would allow. */
+  async checkAccess(table: string): Promise<AccessReport> {
+    if (!(await this.describeTable(table))) throw new SourceError(`There is no table ${table} in ${this.config.file}; check the "table" in the profile.`, 'SQLITE_ERROR', 'missing');
+    return { login: '(file)', canSelect: true, canWrite: false, writePrivileges: [], via: [] };
   }
 
   async query(sql: string, params: unknown[] = []): Promise<Row[]> {
     try {
-      return this.handle.prepare(sql).all(...(params as never[])) as Row[];
+      return this.handle.prepare(sql).all(...(params.map((p) => (p instanceof TypedValue ? p.value : p)) as never[])) as Row[];
     } catch (e) {
       const err = e as { code?: string; message: string };
       if (err.code === 'SQLITE_BUSY') throw new SourceError('The database is busy (locked by a writer); Outpost will retry.', err.code, 'timeout');

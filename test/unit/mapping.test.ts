@@ -208,8 +208,9 @@ test('generic-scale-ticket: missing Net, TicketDate and Customer give one reason
     'net weight unit KG is not a known unit (LB, LBS, TN, TON or a UN/ECE code)',
     'gross weight unit KG is not one of LB, LBS, TN, TON',
     'tare weight unit KG is not one of LB, LBS, TN, TON',
-    'net weight unit KG is not one of LB, LBS, TN, TON',
   ]);
+  // Net feeds the quantity and the net weight: its problem is said once.
+  assert.deepEqual(problems(scale.map(scaleRow({ Net: 'abc' }), ctx())), ['net weight abc is not a number']);
   assert.deepEqual(problems(scale.map(scaleRow({ VoidFlag: 'X' }), ctx())), ['void flag X is not one of Y, N']);
   // A column the table does not have at all is named.
   const { Customer: _c, ...noCustomer } = scaleRow();
@@ -240,6 +241,16 @@ test('generic-scale-ticket: material category by product-code prefix, descriptio
   assert.equal(cat('SAND-FINE'), 'other');
   const t = mapped(scale.map(scaleRow({ ProductDesc: null }), ctx()));
   assert.equal(t.lines[0].productDescription, 'HMA-12.5');
+});
+
+test('generic-scale-ticket: DST fall-back takes the earlier instant, spring-forward moves past the gap', () => {
+  const back = mapped(scale.map(scaleRow({ TicketDate: '2026-11-01 01:30:00' }), ctx()));
+  assert.equal(back.issuedAt, '2026-11-01T01:30:00-05:00');
+  assert.equal(back.issuedAtLocal, '2026-11-01T01:30:00');
+  const forward = mapped(scale.map(scaleRow({ TicketDate: '2026-03-08 02:30:00' }), ctx()));
+  assert.equal(forward.issuedAt, '2026-03-08T03:30:00-05:00');
+  assert.equal(forward.issuedAtLocal, '2026-03-08T03:30:00');
+  assert.equal(forward.plantTimeZone, 'America/Chicago');
 });
 
 test('generic-scale-ticket: column names match case-insensitively (PostgreSQL folds them)', () => {
@@ -358,6 +369,8 @@ test('bad overrides are refused with a plain message naming the path', () => {
   assert.throws(bad({ 'plant.nme': { const: 'x' } }), {
     message: 'mapping.fields["plant.nme"]: "plant.nme" is not an eTicket field a mapping can set (did you mean "plant.name"?)',
   });
+  assert.throws(bad({ 'temperature.value': { const: 1 } }), /"temperature\.value" is not an eTicket field a mapping can set \(did you mean "lines\.temperature\.value"\?\)/);
+  assert.throws(bad({ 'lines.productCod': { const: 1 } }), /did you mean "lines\.productCode"\?/);
   assert.throws(bad({ plant: { const: 'x' } }), /mapping\.fields\["plant"\]: plant is an object; override its fields instead \(plant\.id, plant\.name\)/);
   assert.throws(bad({ issuedAtLocal: { const: 'x' } }), /issuedAtLocal is set by Outpost and cannot be overridden/);
   assert.throws(bad({ 'source.vendor': { const: 'x' } }), /source is set by Outpost/);

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StateStore } from '../../core/state/store.js';
+import { SCHEMA_VERSION, StateStore } from '../../core/state/store.js';
 import { acquireLock, LockHeldError } from '../../core/engine/lock.js';
 
 test('state store: watermark, ledger and run counters commit together and survive reopening', () => {
@@ -27,7 +27,8 @@ test('state store: watermark, ledger and run counters commit together and surviv
   s.endRun(run, 'complete');
   s.close();
   s = new StateStore(file);
-  assert.deepEqual(s.getWatermark('p'), { cursor: '2026-11-25 10:00:00.123456', key: [2] }, 'cursor kept at full precision as text');
+  const wm = s.getWatermark('p');
+  assert.deepEqual({ cursor: wm?.cursor, key: wm?.key }, { cursor: '2026-11-25 10:00:00.123456', key: [2] }, 'cursor kept at full precision as text');
   const ledger = s.ledgerFor('p', ['p:1', 'p:2', 'p:3']);
   assert.equal(ledger.get('p:1')?.revision, 'r1');
   assert.equal(ledger.get('p:2')?.action, 'filtered');
@@ -64,3 +65,57 @@ test('lock: a second daemon on the same state folder is refused; a stale lock is
   r2();
 });
 
+
+test('state store: a version-1 file is migrated forward in order, keeping its data; a newer file is refused', async () => {
+  const Database = (await import('better-sqlite3')).default;
+  const file = join(mkdtempSync(join(tmpdir(), 'outpost-state-')), 'state.db');
+  // A state file as the first release wrote it (schema 1).
+  let s = new StateStore(file);
+  s.db.exec(`DROP INDEX runs_started; ALTER TABLE runs DROP COLUMN pruned_records;`);
+  s.db.pragma('user_version = 1');
+  s.commit({ profile: 'p', entries: [{ ticketId: 'p:1', revision: 'r1', targetId: 't1', action: 'created', error: null, ticketNumber: '1' }], watermark: { cursor: 'c1', key: [1] } });
+  s.close();
+  s = new StateStore(file);
+  assert.equal(s.schemaVersion, SCHEMA_VERSION);
+  assert.equal(s.getWatermark('p')?.cursor, 'c1');
+  assert.equal(s.ledgerFor('p', ['p:1']).get('p:1')?.revision, 'r1');
+  assert.equal(s.runs('p').length, 0);
+  s.close();
+  const raw = new Database(file);
+  raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+  raw.close();
+  assert.throws(() => new StateStore(file), /newer Outpost/);
+});
+
+test('state store: runs are pruned by age, then records by the disk budget; the ledger is never pruned', () => {
+  let now = Date.parse('2026-11-25T12:00:00Z');
+  const s = new StateStore(':memory:', { clock: { now: () => now } });
+  now -= 40 * 86_400_000;
+  const old = s.startRun('p', 'scheduled');
+  s.commit({ profile: 'p', entries: [{ ticketId: 'p:1', revision: 'r1', targetId: 't', action: 'created', error: null, ticketNumber: '1' }], runId: old, counts: { read: 1, created: 1 }, records: [{ ticketNumber: '1', sourceId: 'p:1', targetId: 't', processorAction: 'new', writerAction: 'created', error: null }] });
+  s.endRun(old, 'complete');
+  now += 39 * 86_400_000;
+  const big = 'x'.repeat(2000);
+  const recent: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const id = s.startRun('p', 'manual');
+    recent.push(id);
+    const records = Array.from({ length: 200 }, (_, i) => ({ ticketNumber: String(i), sourceId: `p:${i}`, targetId: null, processorAction: 'invalid' as const, writerAction: 'skipped' as const, error: big }));
+    s.commit({ profile: 'p', entries: [], runId: id, counts: { read: 200, filtered: 200 }, records });
+    s.endRun(id, 'complete');
+  }
+  const before = s.usedBytes();
+  const r = s.prune({ maxAgeDays: 30, maxBytes: before / 2 });
+  assert.equal(r.runsDeleted, 1, 'the 40-day-old run is gone');
+  assert.ok(r.usedBytes <= before / 2 || s.runRecords(recent[4]).length === 0, 'within budget');
+  const runs = s.runs('p');
+  assert.equal(runs.length, 5, 'recent runs keep their summary');
+  const oldest = runs.find((x) => x.id === recent[0])!;
+  assert.equal(oldest.prunedRecords, 200, 'the oldest run lost its records first');
+  assert.equal(oldest.filtered, 200, 'its counts stay');
+  assert.equal(s.runRecords(recent[4]).length, 200, 'the newest run keeps its records');
+  assert.equal(s.ledgerFor('p', ['p:1']).get('p:1')?.revision, 'r1', 'the ledger is untouched');
+  assert.match(runs[0].startedAtLocal, /T\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/, 'local time with its offset');
+  assert.equal(runs[0].written, runs[0].created + runs[0].updated);
+  s.close();
+});
