@@ -4,11 +4,14 @@ import { Command } from 'commander';
 import { VERSION } from '../core/version.js';
 import { register as dashboard } from './commands/dashboard.js';
 import { register as demo } from './commands/demo.js';
+import { register as doctor } from './commands/doctor.js';
+import { register as profiles } from './commands/profiles.js';
 import { register as run } from './commands/run.js';
 import { register as sandbox } from './commands/sandbox.js';
 import { register as setup } from './commands/setup.js';
 import { register as start } from './commands/start.js';
 import { register as status } from './commands/status.js';
+import { register as sync } from './commands/sync.js';
 
 const program = new Command();
 program
@@ -18,7 +21,7 @@ program
   .showHelpAfterError('(run with --help for usage)')
   .configureOutput({ outputError: (str, write) => write(str) });
 
-for (const register of [setup, demo, run, start, status, dashboard, sandbox]) register(program);
+for (const register of [setup, demo, run, start, status, sync, dashboard, doctor, profiles, sandbox]) register(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`error: ${(e as Error).message}\n`);

@@ -70,6 +70,19 @@ export function register(program: Command): void {
       daemon.board.subscribe(() => {
         if (!pending) pending = setTimeout(flush, 1000);
       });
+      const { startControlServer } = await import('../../core/engine/control.js');
+      const names = loaded.profiles.map((p) => p.name);
+      const control = await startControlServer(dir, async (req) => {
+        const targets = req.profile ? [req.profile] : names;
+        if (req.profile && !names.includes(req.profile)) return { ok: false, message: `The daemon runs no profile "${req.profile}"; it runs: ${names.join(', ')}.` };
+        for (const p of targets) {
+          if (req.op === 'sync') daemon.syncNow(p);
+          else if (req.op === 'pause') daemon.pause(p);
+          else if (req.op === 'resume') daemon.resume(p);
+          else return { ok: false, message: `unknown request "${String(req.op)}"` };
+        }
+        return { ok: true, message: `${req.op === 'sync' ? 'Sync requested' : req.op === 'pause' ? 'Paused' : 'Resumed'} for ${targets.join(', ')}; watch it with "outpost status".` };
+      });
       runtime.writeDaemonInfo(
         dir,
         { pid: process.pid, startedAt: new Date().toISOString(), version: VERSION, configFile: loaded.file, dashboardUrl: dashboard?.url ?? null, profiles: loaded.profiles.map((p) => p.name) },
@@ -88,6 +101,7 @@ export function register(program: Command): void {
         await daemon.stop();
         flush();
         await dashboard?.close();
+        await control.close();
         runtime.clearRuntime(dir, process.pid);
         process.exit(EXIT.ok);
       };

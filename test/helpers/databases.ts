@@ -1,0 +1,175 @@
+// The shared database servers integration tests use: PostgreSQL at 127.0.0.1:5432 (user postgres,
+// trust) and MariaDB at 127.0.0.1:3306 (user root, empty password), overridable with
+// OUTPOST_TEST_PG_{HOST,PORT,USER,PASSWORD} and OUTPOST_TEST_MARIADB_{HOST,PORT,USER,PASSWORD}.
+//
+// A server that is not reachable skips the test with a printed reason on a laptop, and FAILS it
+// when CI=true, so a broken CI image never turns database tests into silent passes.
+//
+// Each test gets its own uniquely named database and logins (scratch*), dropped when it ends.
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { TestContext } from 'node:test';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+
+export interface DbServer {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
+
+/** Skip with a printed reason, or throw when CI=true. */
+export function skipOrFail(t: TestContext, reason: string): void {
+  if (process.env.CI === 'true') throw new Error(`${reason} (required when CI=true)`);
+  console.log(`# skipped ${t.name}: ${reason}`);
+  t.skip(reason);
+}
+
+export function postgresServer(env: NodeJS.ProcessEnv = process.env): DbServer {
+  return {
+    host: env.OUTPOST_TEST_PG_HOST ?? '127.0.0.1',
+    port: Number(env.OUTPOST_TEST_PG_PORT ?? 5432),
+    user: env.OUTPOST_TEST_PG_USER ?? 'postgres',
+    password: env.OUTPOST_TEST_PG_PASSWORD ?? '',
+  };
+}
+
+export function mariaDbServer(env: NodeJS.ProcessEnv = process.env): DbServer {
+  return {
+    host: env.OUTPOST_TEST_MARIADB_HOST ?? '127.0.0.1',
+    port: Number(env.OUTPOST_TEST_MARIADB_PORT ?? 3306),
+    user: env.OUTPOST_TEST_MARIADB_USER ?? 'root',
+    password: env.OUTPOST_TEST_MARIADB_PASSWORD ?? '',
+  };
+}
+
+/** The PostgreSQL admin settings, or undefined after skipping (the caller returns). */
+export async function requirePostgres(t: TestContext): Promise<DbServer | undefined> {
+  const s = postgresServer();
+  const c = new pg.Client({ host: s.host, port: s.port, user: s.user, password: s.password || undefined, database: 'postgres', connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    await c.query('SELECT 1');
+    return s;
+  } catch (e) {
+    skipOrFail(t, `PostgreSQL is not reachable at ${s.host}:${s.port} as ${s.user} (${(e as Error).message})`);
+    return undefined;
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+/** The MariaDB/MySQL admin settings, or undefined after skipping (the caller returns). */
+export async function requireMariaDb(t: TestContext): Promise<DbServer | undefined> {
+  const s = mariaDbServer();
+  try {
+    const c = await mysql.createConnection({ host: s.host, port: s.port, user: s.user, password: s.password, connectTimeout: 3000 });
+    await c.query('SELECT 1');
+    await c.end();
+    return s;
+  } catch (e) {
+    skipOrFail(t, `MariaDB is not reachable at ${s.host}:${s.port} as ${s.user} (${(e as Error).message})`);
+    return undefined;
+  }
+}
+
+/** A name no other test run uses: lower case, safe to inline as an identifier. */
+export function uniqueName(prefix = 'outpost_t'): string {
+  return `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+/** A loopback port nothing listens on (bound, then released). */
+export async function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Scratch {
+  /** The database created for this test. */
+  database: string;
+  /** Logins: can read the ticket table / can read and write it / can connect but not read it. */
+  readOnly: { user: string; password: string };
+  readWrite: { user: string; password: string };
+  noSelect: { user: string; password: string };
+  /** Run admin SQL inside the scratch database. */
+  exec(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A scratch PostgreSQL database with the ticket table made by `setup` (admin SQL run inside it) and
+ * three logins. `table` is what the read-only/read-write grants are on.
+ */
+export async function pgScratch(server: DbServer, t: TestContext, setup: string[], table: string): Promise<Scratch> {
+  const name = uniqueName();
+  const password = `pw-${randomBytes(6).toString('hex')}`;
+  const roles = { ro: `${name}_ro`, rw: `${name}_rw`, none: `${name}_none` };
+  const admin = (database: string) => new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password || undefined, database });
+  const root = admin('postgres');
+  await root.connect();
+  await root.query(`CREATE DATABASE "${name}"`);
+  for (const r of Object.values(roles)) await root.query(`CREATE ROLE "${r}" LOGIN PASSWORD '${password}'`);
+  await root.end();
+  const db = admin(name);
+  await db.connect();
+  for (const s of setup) await db.query(s);
+  await db.query(`GRANT SELECT ON ${table} TO "${roles.ro}"`);
+  await db.query(`GRANT SELECT, INSERT, UPDATE ON ${table} TO "${roles.rw}"`);
+  const cleanup = async () => {
+    await db.end().catch(() => {});
+    const c = admin('postgres');
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    for (const r of Object.values(roles)) await c.query(`DROP ROLE IF EXISTS "${r}"`);
+    await c.end();
+  };
+  t.after(cleanup);
+  return {
+    database: name,
+    readOnly: { user: roles.ro, password },
+    readWrite: { user: roles.rw, password },
+    noSelect: { user: roles.none, password },
+    exec: async (sql, params = []) => (await db.query(sql, params)).rows,
+    cleanup,
+  };
+}
+
+/** The same for MariaDB/MySQL: users 'x'@'%'; the no-SELECT login may read another table only. */
+export async function mariaDbScratch(server: DbServer, t: TestContext, setup: string[], table: string): Promise<Scratch> {
+  const name = uniqueName();
+  const password = `pw-${randomBytes(6).toString('hex')}`;
+  const users = { ro: `${name}_ro`.slice(-32), rw: `${name}_rw`.slice(-32), none: `${name}_no`.slice(-32) };
+  const c = await mysql.createConnection({ host: server.host, port: server.port, user: server.user, password: server.password, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
+  await c.query(`CREATE DATABASE \`${name}\``);
+  await c.query(`USE \`${name}\``);
+  for (const s of setup) await c.query(s);
+  await c.query(`CREATE TABLE \`${name}\`.outpost_other (id INT PRIMARY KEY)`);
+  for (const u of Object.values(users)) await c.query(`CREATE USER '${u}'@'%' IDENTIFIED BY '${password}'`);
+  await c.query(`GRANT SELECT ON \`${name}\`.\`${table}\` TO '${users.ro}'@'%'`);
+  await c.query(`GRANT SELECT, INSERT, UPDATE ON \`${name}\`.\`${table}\` TO '${users.rw}'@'%'`);
+  await c.query(`GRANT SELECT ON \`${name}\`.outpost_other TO '${users.none}'@'%'`);
+  const cleanup = async () => {
+    await c.query(`DROP DATABASE IF EXISTS \`${name}\``).catch(() => {});
+    for (const u of Object.values(users)) await c.query(`DROP USER IF EXISTS '${u}'@'%'`).catch(() => {});
+    await c.end().catch(() => {});
+  };
+  t.after(cleanup);
+  return {
+    database: name,
+    readOnly: { user: users.ro, password },
+    readWrite: { user: users.rw, password },
+    noSelect: { user: users.none, password },
+    exec: async (sql, params = []) => {
+      const [rows] = await c.query(sql, params);
+      return rows as Record<string, unknown>[];
+    },
+    cleanup,
+  };
+}
