@@ -12,6 +12,7 @@ import { register as setup } from './commands/setup.js';
 import { register as start } from './commands/start.js';
 import { register as status } from './commands/status.js';
 import { register as sync } from './commands/sync.js';
+import { register as validate } from './commands/validate.js';
 
 const program = new Command();
 program
@@ -21,7 +22,7 @@ program
   .showHelpAfterError('(run with --help for usage)')
   .configureOutput({ outputError: (str, write) => write(str) });
 
-for (const register of [setup, demo, run, start, status, sync, dashboard, doctor, profiles, sandbox]) register(program);
+for (const register of [setup, demo, validate, run, start, status, sync, dashboard, doctor, profiles, sandbox]) register(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`error: ${(e as Error).message}\n`);

@@ -113,7 +113,7 @@ export async function checkTable(src: SourceAdapter, profile: Profile): Promise<
     }
     return { line: line('table', 'fail', `There is no table or view "${profile.table}" that this login can see.`, hint), table: null };
   }
-  const rows = t.rowCount === null ? 'row count unknown' : `about ${t.rowCount.toLocaleString('en-US')} rows`;
+  const rows = t.rowCount === null ? 'row count unknown' : `about ${t.rowCount.toLocaleString('en-US')} row${t.rowCount === 1 ? '' : 's'}`;
   return { line: line('table', 'pass', `${t.kind === 'view' ? 'View' : 'Table'} ${t.name}: ${t.columns.length} columns, ${rows}.`), table: t };
 }
 

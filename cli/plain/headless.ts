@@ -44,7 +44,7 @@ export async function runHeadless(opts: {
     );
   }
   const k = keyFor(table, draft);
-  draft = { ...draft, table: table.name, key: k.key, changeColumn: k.changeColumn };
+  draft = { ...draft, table: table.name, key: k.key, changeColumn: k.changeColumn, changeMode: k.changeMode };
   ok(2, tableSummary(table, k.key, k.changeColumn));
 
   const sample = await attempt(3, () => services.pullSample(draft, 5));

@@ -27,7 +27,7 @@ export function TableStep(props: {
     else if (key.return) {
       const t = tables[index];
       const k = keyFor(t, draft);
-      props.onNext({ table: t.name, key: k.key, changeColumn: k.changeColumn }, tableSummary(t, k.key, k.changeColumn));
+      props.onNext({ table: t.name, key: k.key, changeColumn: k.changeColumn, changeMode: k.changeMode }, tableSummary(t, k.key, k.changeColumn));
     }
   });
 

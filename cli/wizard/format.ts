@@ -1,6 +1,7 @@
 // Plain text helpers shared by the Ink wizard and the headless path. No ink/react here, so the headless
 // path stays light and these can be unit-tested as functions.
 import type { ETicket } from '../../core/mapping/eticket.js';
+import type { ChangeMode } from '../../core/config/schema.js';
 import type { MappedSample, SampleResult, TableInfo } from '../../core/setup/services.js';
 
 export const STEP_TITLES = [
@@ -109,10 +110,11 @@ export function tableSummary(t: TableInfo, key: string[], changeColumn: string |
 }
 
 /** The key and change column to use for a table: the draft's own when it already names this table. */
-export function keyFor(t: TableInfo, draft: { table: string; key: string[]; changeColumn: string | null }): {
+export function keyFor(t: TableInfo, draft: { table: string; key: string[]; changeColumn: string | null; changeMode?: ChangeMode }): {
   key: string[];
   changeColumn: string | null;
+  changeMode?: ChangeMode;
 } {
-  if (t.name === draft.table && draft.key.length > 0) return { key: draft.key, changeColumn: draft.changeColumn };
-  return { key: t.suggestedKey, changeColumn: t.suggestedChangeColumn };
+  if (t.name === draft.table && draft.key.length > 0) return { key: draft.key, changeColumn: draft.changeColumn, changeMode: draft.changeMode ?? t.suggestedChangeMode };
+  return { key: t.suggestedKey, changeColumn: t.suggestedChangeColumn, changeMode: t.suggestedChangeMode };
 }

@@ -122,12 +122,27 @@ export async function runPass(deps: PipelineDeps, type: RunType): Promise<PassSu
     const { count, oldestAgeSeconds } = await reader.backlog(source, wm);
     let backlog = count;
     deps.onProgress({ delivered: 0, backlog, oldestAgeSeconds });
-    for await (const page of reader.pages(source, wm, profile.batchSize)) {
-      if (deps.signal.aborted) throw new StoppedError();
-      await handlePage(deps, run, page.rows, page.next);
-      backlog = Math.max(0, backlog - page.rows.length);
-      deps.onProgress({ delivered: 0, backlog });
-      deps.onState('reading', null);
+    // One page of read-ahead: the next page is fetched from the database while this one is mapped,
+    // delivered and committed. Pages are still handled strictly in order; at most two are in memory.
+    const it = reader.pages(source, wm, profile.batchSize);
+    let ahead = it.next();
+    try {
+      for (;;) {
+        const r = await ahead;
+        if (r.done) break;
+        if (deps.signal.aborted) throw new StoppedError();
+        ahead = it.next();
+        ahead.catch(() => {}); // surfaced when awaited above
+        const page = r.value;
+        await handlePage(deps, run, page.rows, page.next);
+        backlog = Math.max(0, backlog - page.rows.length);
+        deps.onProgress({ delivered: 0, backlog });
+        deps.onState('reading', null);
+      }
+    } finally {
+      // Let a pending read finish before closing the generator (it may hold the connection).
+      await ahead.catch(() => {});
+      await it.return(undefined).catch(() => {});
     }
     run.end('complete', null);
     return { runId: run.id, ...run.totals };

@@ -1,9 +1,12 @@
 // createMapper: template (+ the profile's field overrides) → compiled closures → map(row) gives a
 // validated eTicket v1 or the plain reasons the row is filtered. map() never throws.
+// Layout header-lines: the row is a header row carrying its line rows under LINES_PROPERTY
+// (attachLines in lines.ts); each line row becomes one eTicket line.
 import { z } from 'zod';
 import { ETICKET_SCHEMA_VERSION, eticketSchema, type ETicket } from './eticket.js';
 import { ENUMS, LINE_FIELDS, TICKET_FIELDS, type FieldSpec, type LeafSpec, type LeafType } from './catalog.js';
 import { compileExpression, TemplateError, type Compiled, type Row } from './compile.js';
+import { LINES_PROPERTY } from './lines.js';
 import { applyOverrides, isPlainObject } from './overrides.js';
 import { revisionOfMapped } from './revision.js';
 import {
@@ -31,11 +34,17 @@ export type MapResult =
 
 export interface Mapper {
   readonly templateName: string;
+  /**
+   * The template as compiled (the profile's overrides applied). Pass it to attachLines: for a
+   * header-lines template the rows given to map() must carry their lines.
+   */
+  readonly template: Template;
   map(row: Record<string, unknown>, ctx: MapContext): MapResult;
   /**
    * Which eTicket field paths come from which source columns, for the review UI. Paths are dotted
    * with line indexes ("plant.name", "lines.0.quantity.value"); values name the columns ("Net, UOM")
-   * or "(constant)".
+   * or "(constant)". For a header-lines template, "lines.0.…" stands for every line (the columns of
+   * the line rows).
    */
   sources(): Record<string, string>;
 }
@@ -238,7 +247,8 @@ export function createMapper(opts: MapperOptions): Mapper {
       leafPlan({ kind: 'leaf', key: 'id', type: 'text', label: 'trailer', required: false, doc: '' }, tr.id, `ticket.trailers[${i}].id`, `trailers.${i}.id`, env),
     );
     const linePlans = template.lines.map((line, i) => planNodes(LINE_FIELDS, line, `lines[${i}].`, `lines.${i}.`, env));
-    return new CompiledMapper(template.name, zone, vendor, ticketPlan, trailers ?? [], linePlans, sources);
+    const lineRows = template.layout === 'header-lines' && template.linesSource ? { table: template.linesSource.table, key: template.linesSource.key } : null;
+    return new CompiledMapper(template, zone, vendor, ticketPlan, trailers ?? [], linePlans, sources, lineRows);
   } catch (e) {
     if (e instanceof TemplateError) throw new Error(e.message);
     throw e;
@@ -247,16 +257,24 @@ export function createMapper(opts: MapperOptions): Mapper {
 
 /** The reasons a row is filtered: one sentence per field label (the net weight feeds two fields, say it once). */
 class Problems {
-  readonly list: string[] = [];
+  /** Sentences kept; a ticket with hundreds of bad lines says the first MAX_PROBLEMS and how many more. */
+  static readonly MAX = 20;
+  private readonly kept: string[] = [];
+  private count = 0;
   private labels?: Set<string>;
   add(label: string, sentence: string): void {
     this.labels ??= new Set();
     if (this.labels.has(label)) return;
     this.labels.add(label);
-    this.list.push(sentence);
+    this.count++;
+    if (this.kept.length < Problems.MAX) this.kept.push(sentence);
   }
   get size(): number {
-    return this.list.length;
+    return this.count;
+  }
+  get list(): string[] {
+    const more = this.count - this.kept.length;
+    return more > 0 ? [...this.kept, `and ${more} more problem${more === 1 ? '' : 's'}`] : this.kept;
   }
 }
 
@@ -303,16 +321,40 @@ function evalNodes(nodes: NodePlan[], row: Row, out: Record<string, unknown>, pr
   }
 }
 
+/** A line row seen with its header behind it: columns the line row lacks are read from the header. */
+function lineView(line: Row, header: Row): Row {
+  return Object.assign(Object.create(header) as Row, line);
+}
+
+/** "line 2 (tkt_line_num 20) ": names a line of a header-lines ticket in problems. */
+function linePrefix(i: number, line: Row, key: readonly string[]): string {
+  const parts: string[] = [];
+  for (const k of key) {
+    let v: unknown = line[k];
+    if (v === undefined) {
+      const lower = k.toLowerCase();
+      for (const c of Object.keys(line)) if (c.toLowerCase() === lower) v = line[c];
+    }
+    if (v !== undefined && v !== null && (typeof v !== 'string' || v.trim() !== '')) parts.push(`${k} ${show(v)}`);
+  }
+  return `line ${i + 1}${parts.length ? ` (${parts.join(', ')})` : ''} `;
+}
+
 class CompiledMapper implements Mapper {
+  readonly templateName: string;
   constructor(
-    readonly templateName: string,
+    readonly template: Template,
     private readonly zone: TimeZone,
     private readonly vendor: string | undefined,
     private readonly ticketPlan: NodePlan[],
     private readonly trailers: LeafPlan[],
     private readonly lines: NodePlan[][],
     private readonly sourceMap: Record<string, string>,
-  ) {}
+    /** header-lines: where the line rows come from (named in problems); null for single-table. */
+    private readonly lineRows: { table: string; key: string[] } | null,
+  ) {
+    this.templateName = template.name;
+  }
 
   sources(): Record<string, string> {
     return { ...this.sourceMap };
@@ -324,6 +366,32 @@ class CompiledMapper implements Mapper {
     } catch (e) {
       // Nothing above should throw; if something does (a hostile getter on the row), filter the row.
       return { ok: false, problems: [`this row could not be mapped: ${show(e instanceof Error ? e.message : e)}`] };
+    }
+  }
+
+  /** header-lines: one eTicket line per line row under LINES_PROPERTY, with the header behind it. */
+  private mapLineRows(row: Row, lines: Record<string, unknown>[], problems: Problems): void {
+    const { table, key } = this.lineRows!;
+    const lineRows = row[LINES_PROPERTY];
+    if (!Array.isArray(lineRows)) {
+      problems.add('lines', `the ticket's lines were not read from ${table}`);
+      return;
+    }
+    if (lineRows.length === 0) {
+      problems.add('lines', `the ticket has no lines in ${table}`);
+      return;
+    }
+    const plan = this.lines[0];
+    const autoNumber = !plan.some((n) => n.key === 'lineNumber');
+    for (let i = 0; i < lineRows.length; i++) {
+      const lr: unknown = lineRows[i];
+      if (lr === null || typeof lr !== 'object' || Array.isArray(lr)) {
+        problems.add(`line ${i + 1}`, `line ${i + 1} is not a record`);
+        continue;
+      }
+      const line: Record<string, unknown> = autoNumber ? { lineNumber: i + 1 } : {};
+      evalNodes(plan, lineView(lr as Row, row), line, problems, linePrefix(i, lr as Row, key));
+      lines.push(line);
     }
   }
 
@@ -339,8 +407,9 @@ class CompiledMapper implements Mapper {
       if (id !== undefined) (trailers ??= []).push({ id });
     }
     const lines: Record<string, unknown>[] = [];
+    if (this.lineRows) this.mapLineRows(row, lines, problems);
     const many = this.lines.length > 1;
-    for (let i = 0; i < this.lines.length; i++) {
+    for (let i = 0; !this.lineRows && i < this.lines.length; i++) {
       const plan = this.lines[i];
       // Auto line numbers go first so the line's keys stay in eTicket order (lineNumber leads).
       const line: Record<string, unknown> = plan.some((n) => n.key === 'lineNumber') ? {} : { lineNumber: i + 1 };
@@ -348,6 +417,7 @@ class CompiledMapper implements Mapper {
       lines.push(line);
     }
     if (problems.size) return { ok: false, problems: problems.list };
+    if (lines.length === 0) return { ok: false, problems: ['the ticket has no lines'] };
 
     // Every required value is present past this point. Objects are built with only defined members
     // (never `delete`, which would slow every later read of the object).

@@ -3,9 +3,22 @@
 // A template file (templates/mappings/<name>.json) is
 //   { "name": "generic-scale-ticket",          // = the file name
 //     "description": "…", "vendor"?: "…",      // vendor goes to eTicket source.vendor
-//     "layout": "single-table",                // one row = one ticket; header+lines layouts come later
+//     "layout": "single-table" | "header-lines",
 //     "ticket": { …eTicket shape, each leaf an expression… },
-//     "lines":  [ { …line shape, each leaf an expression… } ] }   // one entry per eTicket line
+//     "lines":  [ { …line shape, each leaf an expression… } ],
+//     "linesSource": { … } }                   // header-lines only
+// single-table: one row is one ticket, `lines` has one entry per eTicket line (usually one).
+// header-lines (COMMANDseries-style TICK header + TKTL lines): the profile's table holds one header
+//   row per ticket; its lines live in linesSource.table:
+//     "linesSource": { "table": "TKTL", "key": ["tkt_line_num"],           // line key columns
+//                      "join": { "tkt_code": "tkt_code", "order_date": "order_date" },  // line col → header col
+//                      "orderBy"?: ["tkt_line_num"] }                       // default: key
+//   `lines` then has exactly one entry, applied to every line row: each line row becomes one eTicket
+//   line. Its expressions read the line row's columns; a column the line row does not have is read
+//   from the header row (so a line can use the header's unit of measure). core/mapping/lines.ts
+//   (attachLines) fetches a page's lines in one query and hangs them on each header row under
+//   LINES_PROPERTY ("__lines"). A ticket without lines is filtered ("the ticket has no lines in TKTL").
+//   Line problems name the line: "line 2 (tkt_line_num 20) quantity is empty".
 // The ticket/line shapes are the eTicket v1 fields of core/mapping/catalog.ts, nested as in the
 // eTicket (plant: {id, name}, lines[].quantity: {value, unit}, …). Outpost fills schemaVersion,
 // ticketId, revision, issuedAtLocal, plantTimeZone and source itself. `trailers` is a list of {id}.
@@ -79,7 +92,19 @@ export type TemplateTicket = {
 };
 export type TemplateLine = { [field: string]: Expression | TemplateGroup | undefined };
 
-export const LAYOUTS = ['single-table'] as const;
+export const LAYOUTS = ['single-table', 'header-lines'] as const;
+
+/** Where a header-lines template reads its lines (see the header comment). */
+export interface LinesSource {
+  /** The lines table, schema-qualified where the database has schemas ("dbo.TKTL"). */
+  table: string;
+  /** Columns that identify a line within its ticket (named in problems, default order). */
+  key: string[];
+  /** Line column → header column; a line belongs to the header whose columns equal these. */
+  join: Record<string, string>;
+  /** Columns ordering the lines of one ticket; default `key`. */
+  orderBy?: string[];
+}
 
 export interface Template {
   $schema?: string;
@@ -89,6 +114,7 @@ export interface Template {
   layout: (typeof LAYOUTS)[number];
   ticket: TemplateTicket;
   lines: TemplateLine[];
+  linesSource?: LinesSource;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -173,6 +199,28 @@ function shapeOf(fields: readonly FieldSpec[]): Record<string, z.ZodType> {
   return shape;
 }
 
+// Same rule as the source adapters' identifier check (core/sources/types.ts splitIdent), so a
+// template that passes here is not refused later when the lines query is built.
+const COLUMN = /^[A-Za-z_][A-Za-z0-9_$# ]{0,127}$/;
+const columnName = z.string().regex(COLUMN, 'must be a column name (letters, digits, _ $ #)').refine((c) => c === c.trim(), 'must not start or end with a space');
+const columnList = z.array(columnName).min(1).max(8);
+
+const linesSourceSchema = z
+  .strictObject({
+    table: z
+      .string()
+      .min(1)
+      .refine((t) => t.split('.').length <= 3 && t.split('.').every((p) => COLUMN.test(p) && p === p.trim()), 'must be a table name such as "TKTL" or "dbo.TKTL"')
+      .describe('the lines table, e.g. "dbo.TKTL"'),
+    key: columnList.describe('line key columns: identify a line within its ticket, e.g. ["tkt_line_num"]'),
+    join: z
+      .record(columnName, columnName)
+      .refine((j) => Object.keys(j).length >= 1 && Object.keys(j).length <= 8, 'needs 1 to 8 columns')
+      .describe('line column → header column, e.g. {"tkt_code": "tkt_code", "order_date": "order_date"}'),
+    orderBy: columnList.optional().describe('columns ordering the lines of a ticket; default: key'),
+  })
+  .describe('header-lines only: where the lines of a ticket are read');
+
 export const templateSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -182,7 +230,9 @@ export const templateSchema = z
       .describe('the template name, equal to its file name without .json'),
     description: z.string().min(1).describe('what ticket layout this template reads'),
     vendor: z.string().min(1).optional().describe('scale-house software vendor; sent as source.vendor'),
-    layout: z.enum(LAYOUTS).describe('single-table: one row is one ticket'),
+    layout: z
+      .enum(LAYOUTS)
+      .describe('single-table: one row is one ticket; header-lines: one header row per ticket, its lines read from linesSource.table'),
     ticket: z.strictObject({
       ...shapeOf(TICKET_FIELDS),
       trailers: z
@@ -191,7 +241,22 @@ export const templateSchema = z
         .optional()
         .describe('trailer ids; empty ones are skipped'),
     }),
-    lines: z.array(z.strictObject(shapeOf(LINE_FIELDS))).min(1).max(50).describe('one entry per eTicket line'),
+    lines: z
+      .array(z.strictObject(shapeOf(LINE_FIELDS)))
+      .min(1)
+      .max(50)
+      .describe('single-table: one entry per eTicket line; header-lines: exactly one entry, applied to every line row'),
+    linesSource: linesSourceSchema.optional(),
+  })
+  .superRefine((t, ctx) => {
+    if (t.layout === 'header-lines') {
+      if (!t.linesSource) ctx.addIssue({ code: 'custom', path: ['linesSource'], message: 'is required for layout "header-lines"' });
+      if (t.lines.length !== 1) {
+        ctx.addIssue({ code: 'custom', path: ['lines'], message: 'must have exactly one entry for layout "header-lines" (it applies to every line row)' });
+      }
+    } else if (t.linesSource) {
+      ctx.addIssue({ code: 'custom', path: ['linesSource'], message: 'is only used with layout "header-lines"' });
+    }
   })
   .meta({ title: 'Outpost mapping template' }) as unknown as z.ZodType<Template>;
 
@@ -246,6 +311,7 @@ const VOCABULARY = [
     'trailers', 'column', 'const', 'concat', 'separator', 'then', 'label', 'case', 'number', 'decimalComma',
     'convertUnit', 'from', 'to', 'unitMap', 'localDateTime', 'format', 'map', 'prefixMap', 'default',
     'caseInsensitive', 'name', 'description', 'vendor', 'layout', 'ticket', 'lines',
+    'linesSource', 'table', 'key', 'join', 'orderBy',
   ]),
 ];
 

@@ -6,26 +6,10 @@ import { resolveSecret } from '../config/secrets.js';
 import { ApiClient, TokenRejectedError } from '../delivery/client.js';
 import { createMapper } from '../mapping/index.js';
 import { createSource } from '../sources/index.js';
-import type { DiscoveredTable } from '../sources/types.js';
+import { discover } from '../sources/discovery.js';
 import { ticketIdFor } from '../engine/pipeline.js';
 import { USER_AGENT } from '../version.js';
 import type { ConnectionResult, MappedSample, SetupDraft, SetupServices, TableInfo, TokenCheck } from './services.js';
-
-const CHANGE_COLUMN = /^(last_?modified|modified(_?(at|on|date))?|updated(_?(at|on))?|last_?update[d]?|change_?date|ts|rowversion)$/i;
-
-export function suggestTableInfo(t: DiscoveredTable): TableInfo {
-  const change = t.columns.find((c) => CHANGE_COLUMN.test(c.name)) ?? null;
-  return { name: t.name, rowCount: t.rowCount, columns: t.columns.map((c) => c.name), suggestedKey: t.primaryKey, suggestedChangeColumn: change?.name ?? null };
-}
-
-/** How likely a table holds scale tickets: its name and its columns. */
-export function ticketTableScore(t: TableInfo): number {
-  let s = 0;
-  if (/tick|tkt|scale|weigh/i.test(t.name)) s += 5;
-  for (const c of t.columns) if (/^(net|gross|tare|truck|ticket_?(no|num|number))/i.test(c)) s += 1;
-  if (t.suggestedChangeColumn) s += 1;
-  return s;
-}
 
 export function draftToProfile(d: SetupDraft, base: Partial<Profile> = {}): Profile {
   return {
@@ -35,7 +19,7 @@ export function draftToProfile(d: SetupDraft, base: Partial<Profile> = {}): Prof
     source: d.source,
     table: d.table,
     key: d.key,
-    change: { mode: 'timestamp', column: d.changeColumn ?? undefined, lookbackSeconds: 300, timezone: base.change?.timezone ?? 'UTC', ...(base.change ?? {}) },
+    change: { mode: d.changeMode ?? 'timestamp', column: d.changeColumn ?? undefined, lookbackSeconds: 300, timezone: base.change?.timezone ?? 'UTC', ...(base.change ?? {}) },
     mapping: { template: d.template, fields: base.mapping?.fields ?? {} },
     schedule: base.schedule ?? { every: '5s' },
     batchSize: base.batchSize ?? 200,
@@ -74,7 +58,20 @@ export function createLiveServices(opts: {
         adapter = await createSource(source);
         await adapter.connect();
         const ping = await adapter.ping();
-        const tables = (await adapter.listTables()).map(suggestTableInfo).sort((a, b) => ticketTableScore(b) - ticketTableScore(a));
+        // Discovery ranks likely ticket tables and suggests key and change mode with reasons.
+        const listed = new Map((await adapter.listTables()).map((t) => [t.name, t]));
+        const tables = (await discover(adapter)).map((c): TableInfo => {
+          const t = listed.get(c.name);
+          return {
+            name: c.name,
+            rowCount: c.rowCount,
+            columns: t ? t.columns.map((col) => col.name) : [],
+            suggestedKey: c.suggestedKey,
+            suggestedChangeColumn: c.recommended?.column ?? null,
+            suggestedChangeMode: c.recommended?.mode,
+            notes: [...c.reasons, ...c.change.filter((s) => !s.ready && s.needs).map((s) => `${s.mode}: ${s.needs}`)],
+          };
+        });
         return { ok: true, serverVersion: ping.serverVersion, latencyMs: ping.latencyMs, tables };
       } catch (e) {
         const err = e as Error & { code?: string };

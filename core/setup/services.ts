@@ -1,6 +1,6 @@
 // The services a setup UI (the Ink wizard, the plain prompts, the headless demo) calls. Plain async
 // functions behind one interface so tests can inject fakes and the UIs stay thin.
-import type { SourceConfig } from '../config/schema.js';
+import type { ChangeMode, SourceConfig } from '../config/schema.js';
 import type { ETicket } from '../mapping/eticket.js';
 
 export type TokenCheck =
@@ -13,6 +13,10 @@ export interface TableInfo {
   columns: string[];
   suggestedKey: string[];
   suggestedChangeColumn: string | null;
+  /** The best change mode discovery found for this table (Change Tracking > rowversion > timestamp > increasing > snapshot). */
+  suggestedChangeMode?: ChangeMode;
+  /** Why this table looks like the ticket table, and what each change mode needs from a DBA. */
+  notes?: string[];
 }
 
 export type ConnectionResult =
@@ -42,6 +46,8 @@ export interface SetupDraft {
   table: string;
   key: string[];
   changeColumn: string | null;
+  /** Change mode; the table's suggestion when not given, else timestamp. */
+  changeMode?: ChangeMode;
   template: string;
 }
 

@@ -248,7 +248,8 @@ export async function discover(src: SourceAdapter, opts: { top?: number; databas
     } catch {
       // keep the listing's view of it
     }
-    const col = c.recommended?.column ?? c.change.find((s) => s.mode === 'snapshot')?.column;
+    // Recency from a date/time column (a rowversion or key says nothing about when).
+    const col = c.change.find((s) => (s.mode === 'timestamp' || s.mode === 'snapshot') && s.column)?.column;
     let newest: string | null = null;
     if (col && (isIndexed(t, col) || (t.rowCount !== null && t.rowCount <= 100_000))) {
       try {

@@ -110,12 +110,13 @@ function networkError(e: DriverError[], ctx: ErrorContext): SourceError | null {
     if (NET.unreachable.has(code)) {
       return new SourceError(`There is no network route to ${ctx.host}; check the "host" in the profile and that this computer can reach the server's network (VPN, VLAN, firewall).`, code, 'network');
     }
-    if (TLS_CODES.has(code) || /certificate|SSL routines|self[- ]signed|TLS/i.test(x.message ?? '')) {
-      return tlsError(x, ctx);
-    }
+    if (TLS_CODES.has(code)) return tlsError(x, ctx);
     if (NET.timeout.has(code)) {
       return new SourceError(`No answer from ${where(ctx)} within ${seconds(ctx)}; a firewall may be dropping the port, or the host or port is wrong — check both, and that the firewall allows this computer.`, code, 'timeout');
     }
+  }
+  for (const x of e) {
+    if (/certificate|SSL routines|self[- ]signed|TLS/i.test(x.message ?? '')) return tlsError(x, ctx);
   }
   for (const x of e) {
     const code = typeof x.code === 'string' ? x.code : '';
@@ -230,8 +231,11 @@ function mysqlError(e: DriverError[], ctx: ErrorContext): SourceError | null {
     case 'ER_NO_SUCH_TABLE':
       return new SourceError(missingTable(ctx, /Table '([^']+)'/.exec(msg)?.[1]), label, 'missing');
     case 'ER_TABLEACCESS_DENIED_ERROR':
-    case 'ER_COLUMNACCESS_DENIED_ERROR':
-      return new SourceError(noSelect(ctx, /table '([^']+)'/i.exec(msg)?.[1]), label, 'permission');
+    case 'ER_COLUMNACCESS_DENIED_ERROR': {
+      // MySQL answers the same for a table that does not exist when the login has no database-wide grant.
+      const t = ctx.table ?? /table '([^']+)'/i.exec(msg)?.[1] ?? 'the table';
+      return new SourceError(`The login "${ctx.user ?? ''}" may not read "${t}" (or it does not exist); check "table" in the profile and ask the DBA to grant SELECT on it (see "outpost validate" for the statement).`, label, 'permission');
+    }
     case 'ER_BAD_FIELD_ERROR':
       return new SourceError(`A column in the profile does not exist in "${ctx.table ?? 'the table'}" (${scrub(msg, ctx.secrets)}); check "key", "change.column" and the mapping fields.`, label, 'missing');
     case 'ER_CON_COUNT_ERROR':

@@ -164,7 +164,7 @@ export class PostgresSource implements SourceAdapter {
     const t0 = performance.now();
     const rows = await this.query(`SELECT current_setting('server_version') AS v, current_user AS u`);
     const latencyMs = Math.round((performance.now() - t0) * 100) / 100;
-    return { serverVersion: `PostgreSQL ${rows[0].v}`, latencyMs, login: String(rows[0].u) };
+    return { serverVersion: `PostgreSQL ${String(rows[0].v).split(' ')[0]}`, latencyMs, login: String(rows[0].u) };
   }
 
   async listTables(): Promise<DiscoveredTable[]> {
@@ -298,8 +298,9 @@ export class PostgresSource implements SourceAdapter {
         if (!byGrantee.has(key)) byGrantee.set(key, new Set());
         byGrantee.get(key)!.add(g.col ? `${g.p} (${g.col})` : String(g.p));
       }
+      const rank = (p: string) => ['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'].indexOf(p.split(' ')[0]);
       for (const [grantee, ps] of byGrantee) {
-        via.push(`GRANT ${[...ps].join(', ')} ${grantee === 'PUBLIC' ? 'TO PUBLIC' : grantee === r.login ? `TO "${grantee}"` : `TO "${grantee}" (a role the login is in)`}`);
+        via.push(`GRANT ${[...ps].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).join(', ')} ${grantee === 'PUBLIC' ? 'TO PUBLIC' : grantee === r.login ? `TO "${grantee}"` : `TO "${grantee}" (a role the login is in)`}`);
       }
     }
     return { login: String(r.login), canSelect: Boolean(r.can_select), canWrite: privileges.length > 0, writePrivileges: privileges, via };

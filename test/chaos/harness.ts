@@ -100,7 +100,9 @@ export async function openDb(kind: Db['kind'], where: { file?: string; server?: 
         await c.connect();
       };
       let broken = false;
-      const run = async (sql: string, params: unknown[] = []) => {
+      let inTx = false;
+      // After a database restart: reconnect; a statement outside a transaction is simply retried.
+      const run = async (sql: string, params: unknown[] = []): Promise<{ rows: Array<Record<string, unknown>> }> => {
         if (broken) {
           await reconnect();
           broken = false;
@@ -108,8 +110,11 @@ export async function openDb(kind: Db['kind'], where: { file?: string; server?: 
         try {
           return await c.query(pgSql(sql), params);
         } catch (e) {
-          if (isTransient(e)) broken = true;
-          throw e;
+          if (!isTransient(e)) throw e;
+          broken = true;
+          if (inTx || sql === 'BEGIN') throw e;
+          await sleep(200);
+          return run(sql, params);
         }
       };
       return {
@@ -117,8 +122,14 @@ export async function openDb(kind: Db['kind'], where: { file?: string; server?: 
         source,
         exec: async (sql, params) => void (await run(sql, params)),
         open: mk,
-        begin: async () => void (await run('BEGIN')),
-        commit: async () => void (await run('COMMIT')),
+        begin: async () => {
+          await run('BEGIN');
+          inTx = true;
+        },
+        commit: async () => {
+          inTx = false;
+          await run('COMMIT');
+        },
         now: async () => String((await run(`SELECT to_char(LOCALTIMESTAMP, 'YYYY-MM-DD HH24:MI:SS.US') AS n`)).rows[0].n),
         close: async () => void (await c.end().catch(() => {})),
         q: (n) => `"${n}"`,
@@ -133,7 +144,8 @@ export async function openDb(kind: Db['kind'], where: { file?: string; server?: 
     let c = await mysql.createConnection(opts);
     c.on('error', () => {});
     let broken = false;
-    const run = async (sql: string, params: unknown[] = []) => {
+    let inTx = false;
+    const run = async (sql: string, params: unknown[] = []): Promise<unknown> => {
       if (broken) {
         c = await mysql.createConnection(opts);
         c.on('error', () => {});
@@ -142,8 +154,11 @@ export async function openDb(kind: Db['kind'], where: { file?: string; server?: 
       try {
         return await c.query(sql, params);
       } catch (e) {
-        if (isTransient(e)) broken = true;
-        throw e;
+        if (!isTransient(e)) throw e;
+        broken = true;
+        if (inTx || sql === 'BEGIN') throw e;
+        await sleep(200);
+        return run(sql, params);
       }
     };
     return {
@@ -151,8 +166,14 @@ export async function openDb(kind: Db['kind'], where: { file?: string; server?: 
       source,
       exec: async (sql, params) => void (await run(sql, params)),
       open: mk,
-      begin: async () => void (await run('BEGIN')),
-      commit: async () => void (await run('COMMIT')),
+      begin: async () => {
+        await run('BEGIN');
+        inTx = true;
+      },
+      commit: async () => {
+        inTx = false;
+        await run('COMMIT');
+      },
       now: async () => String(((await run(`SELECT DATE_FORMAT(NOW(6), '%Y-%m-%d %H:%i:%s.%f') AS n`)) as unknown as [Array<{ n: string }>])[0][0].n),
       close: async () => void (await c.end().catch(() => {})),
       q: (n) => `\`${n}\``,
@@ -244,8 +265,9 @@ export class Writers {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.all(this.loops);
+    const loops = this.loops;
     this.loops = [];
+    await Promise.all(loops);
     this.stopped = false;
   }
 }

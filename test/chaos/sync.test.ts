@@ -77,6 +77,7 @@ async function chaos(t: TestContext, kind: 'sqlite' | 'postgres' | 'mariadb', se
   t.after(() => daemon.kill());
   const nextId = { v: 1 };
   const writers = new Writers(db, 'Tickets', rand, nextId);
+  t.after(() => writers.stop().catch(() => {}));
   await writers.seed(300);
 
   const crashEnv = { OUTPOST_TEST_CRASH_AFTER_ACK: '0.04', OUTPOST_TEST_CRASH_SEED: String(Math.floor(rand() * 1e9)) };

@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createMapper } from '../../core/mapping/index.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { createMapper, mappingTemplatesDir } from '../../core/mapping/index.js';
 import { eticketSchema } from '../../core/mapping/eticket.js';
 import { DEMO_FIELDS, DEMO_PROFILE } from '../../core/demo/environment.js';
 import { DEMO_TIMEZONE } from '../../core/demo/plant.js';
@@ -75,6 +76,12 @@ test('outpost demo, headless: delivers every ticket, picks up edits, survives ki
   await waitFor('every demo ticket in the sandbox at its latest revision', () => inSync(info.plantFile, info.sandboxUrl, token), 60_000);
   const first = await sandboxState(info.sandboxUrl, token);
   for (const [, st] of first) assert.ok(eticketSchema.safeParse(st.ticket).success, `ticket ${st.ticketId} must match eTicket v1`);
+  // The shipped JSON Schema, through a standard validator (strict ajv), accepts every ticket the demo sent.
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  const validateJson = ajv.compile(JSON.parse(readFileSync(join(mappingTemplatesDir(), '..', 'eticket-v1.schema.json'), 'utf8')));
+  for (const [, st] of first) {
+    assert.ok(validateJson(st.ticket), `ticket ${st.ticketId} must match templates/eticket-v1.schema.json: ${ajv.errorsText(validateJson.errors)}`);
+  }
   const voided = [...first.values()].filter((x) => x.ticket.status === 'voided');
   assert.ok(voided.length > 0, 'voided tickets are sent, never dropped');
 

@@ -6,9 +6,12 @@
 // when CI=true, so a broken CI image never turns database tests into silent passes.
 //
 // Each test gets its own uniquely named database and logins (scratch*), dropped when it ends.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 
@@ -172,4 +175,20 @@ export async function mariaDbScratch(server: DbServer, t: TestContext, setup: st
     },
     cleanup,
   };
+}
+
+/** Runs `validate` through its register() on a bare commander program, as the CLI does. */
+export async function runValidate(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  const mod = fileURLToPath(new URL('../../cli/commands/validate.js', import.meta.url));
+  const script = `const { Command } = await import('commander'); const { register } = await import(${JSON.stringify(mod)}); const p = new Command(); p.exitOverride(); register(p); await p.parseAsync(process.argv.slice(1), { from: 'user' });`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, '--', 'validate', ...args], {
+    cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+    env: { ...process.env, NO_COLOR: '1', OUTPOST_HOME: tmpdir(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  return { code, output };
 }

@@ -147,7 +147,8 @@ export async function startPrivatePostgres(opts: { port?: number } = {}): Promis
       await waitPort(port, false, 30_000, 'PostgreSQL');
     },
     async destroy() {
-      await server.stop('fast').catch(() => {});
+      // The data is thrown away: no need for a clean shutdown.
+      await server.stop('kill').catch(() => {});
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -215,7 +216,8 @@ export async function startPrivateMariaDb(opts: { port?: number } = {}): Promise
       await waitPort(port, false, 30_000, 'MariaDB');
     },
     async destroy() {
-      await server.stop('fast').catch(() => {});
+      // The data is thrown away: no need for a clean shutdown.
+      await server.stop('kill').catch(() => {});
       rmSync(dir, { recursive: true, force: true });
     },
   };

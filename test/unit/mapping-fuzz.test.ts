@@ -3,7 +3,7 @@
 // plain sentence. The PRNG is seeded: the seed is printed, and MAPPING_FUZZ_SEED=<n> replays a run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createMapper, eticketSchema, revisionOf, type Mapper } from '../../core/mapping/index.js';
+import { LINES_PROPERTY, createMapper, eticketSchema, revisionOf, type Mapper } from '../../core/mapping/index.js';
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -75,6 +75,21 @@ const SCALE_GOOD: Record<string, unknown> = { TicketID: 1, TicketNo: '  1001', T
 const RM_COLUMNS = ['TicketNum', 'LoadTime', 'PlantNum', 'PlantName', 'CustCode', 'CustName', 'ProjectNum', 'OrderNum', 'CustPO', 'MixCode', 'MixDesc', 'LoadQty', 'QtyUOM', 'DeliveredToDate', 'LoadNum', 'TruckNum', 'DriverName', 'DelivAddr1', 'DelivCity', 'DelivState', 'TicketStatus', 'VoidReason', 'Slump'];
 const RM_GOOD: Record<string, unknown> = { TicketNum: 'RM-1', LoadTime: '03/14/2026 07:45 AM', PlantNum: '7', PlantName: 'North', CustCode: 'C1', CustName: 'Cust', ProjectNum: 'P', OrderNum: 'O', CustPO: 'PO', MixCode: '4000', MixDesc: 'd', LoadQty: 10, QtyUOM: 'CY', DeliveredToDate: 30, LoadNum: 3, TruckNum: 9, DriverName: 'Ana', DelivAddr1: 'A', DelivCity: 'B', DelivState: 'CO', TicketStatus: 'Active', VoidReason: null, Slump: 4 };
 
+const CS_COLUMNS = ['order_date', 'tkt_code', 'tkt_date', 'plant_code', 'order_code', 'cust_code', 'cust_name', 'truck_code', 'hauler_code', 'hauler_name', 'driver_name', 'load_num', 'weighmaster', 'proj_code', 'state_proj_num', 'cust_po_num', 'delv_addr1', 'delv_city', 'delv_state', 'tkt_instr', 'wgt_uom', 'tkt_void_flag', 'void_rsn_descr', 'update_date'];
+const CS_GOOD: Record<string, unknown> = { order_date: '2026-06-15', tkt_code: '  100234', tkt_date: '2026-06-15 07:42:10', plant_code: 'P12', order_code: 'SO-1', cust_code: 'C1', cust_name: 'Cust', truck_code: 'T1', hauler_code: 'H', hauler_name: 'Hauler', driver_name: 'D', load_num: '3', weighmaster: 'W', proj_code: 'J', state_proj_num: 'DOT', cust_po_num: 'PO', delv_addr1: 'A', delv_city: 'B', delv_state: 'IL', tkt_instr: null, wgt_uom: 'LB', tkt_void_flag: 'N', void_rsn_descr: null, update_date: '2026-06-15 12:00:00' };
+const CSL_COLUMNS = ['order_date', 'tkt_code', 'tkt_line_num', 'prod_code', 'prod_descr', 'item_cat', 'delv_qty', 'delv_qty_uom', 'gross_wgt', 'tare_wgt', 'net_wgt', 'mix_code', 'load_temp', 'pay_item'];
+const CSL_GOOD: Record<string, unknown> = { order_date: '2026-06-15', tkt_code: '  100234', tkt_line_num: 1, prod_code: 'HMA-12.5', prod_descr: 'Mix', item_cat: 'ASPH', delv_qty: 22.5, delv_qty_uom: 'TN', gross_wgt: 75000, tare_wgt: 30000, net_wgt: 45000, mix_code: 'JMF', load_temp: 305, pay_item: '406' };
+
+/** A header row with junk or a few (junk or good) line rows under LINES_PROPERTY. */
+function randomHeaderRow(): Record<string, unknown> {
+  const row = randomRow(CS_COLUMNS, CS_GOOD);
+  const r = rnd();
+  if (r < 0.05) row[LINES_PROPERTY] = junk();
+  else if (r < 0.1) delete row[LINES_PROPERTY];
+  else row[LINES_PROPERTY] = Array.from({ length: int(5) }, (_, i) => (rnd() < 0.03 ? junk() : rnd() < 0.6 ? { ...CSL_GOOD, tkt_line_num: i + 1 } : randomRow(CSL_COLUMNS, CSL_GOOD)));
+  return row;
+}
+
 function randomRow(columns: string[], good: Record<string, unknown>): Record<string, unknown> {
   const mode = rnd();
   const row: Record<string, unknown> = {};
@@ -89,11 +104,11 @@ function randomRow(columns: string[], good: Record<string, unknown>): Record<str
 
 const seen = new Map<string, number>();
 
-function run(mapper: Mapper, columns: string[], good: Record<string, unknown>, count: number) {
+function run(mapper: Mapper, columns: string[], good: Record<string, unknown>, count: number, make = () => randomRow(columns, good)) {
   let mappedCount = 0;
   let filtered = 0;
   for (let i = 0; i < count; i++) {
-    const row = randomRow(columns, good);
+    const row = make();
     const ctx = { ticketId: `t${i}`, recordKey: String(i), table: 'Tickets', recordModifiedAt: rnd() < 0.5 ? '2026-06-15 12:00:00' : undefined };
     let r;
     try {
@@ -138,5 +153,12 @@ test('fuzz: 2,000 malformed rows through ready-mix-single-table', () => {
   const m = createMapper({ template: 'ready-mix-single-table', timezone: 'America/Denver' });
   const counts = run(m, RM_COLUMNS, RM_GOOD, 2_000);
   console.log(`mapping fuzz (ready-mix-single-table): seed ${seed}, mapped ${counts.mapped}, filtered ${counts.filtered}`);
+  assert.ok(counts.mapped > 20 && counts.filtered > 20);
+});
+
+test('fuzz: 3,000 malformed header rows with random lines through commandseries-tick-tktl', () => {
+  const m = createMapper({ template: 'commandseries-tick-tktl', timezone: 'America/Chicago' });
+  const counts = run(m, CS_COLUMNS, CS_GOOD, 3_000, randomHeaderRow);
+  console.log(`mapping fuzz (commandseries-tick-tktl): seed ${seed}, mapped ${counts.mapped}, filtered ${counts.filtered}`);
   assert.ok(counts.mapped > 20 && counts.filtered > 20);
 });

@@ -66,7 +66,8 @@ test('template mistakes are one plain sentence with the JSON path', () => {
     'x.json: lines[0].quantity.value.then[1].convertUnit.to must be "LBR" or "STN" or "TNE" or "KGM" or "MTQ" or "YDQ"',
   );
   assert.match(mistake((t) => (t.ticket.customer.name = { colum: 'Customer' })), /^x\.json: ticket\.customer\.name is not an expression/);
-  assert.equal(mistake((t) => (t.layout = 'header-lines')), 'x.json: layout must be "single-table"');
+  assert.equal(mistake((t) => (t.layout = 'header-lines')), 'x.json: linesSource is required for layout "header-lines"');
+  assert.equal(mistake((t) => (t.layout = 'two-tables')), 'x.json: layout must be "single-table" or "header-lines"');
   assert.equal(mistake((t) => (t.lines = [])), 'x.json: lines needs at least 1 item');
   assert.equal(mistake((t) => (t.ticket.issuedAt.then[0].localDateTime.format = 7)), 'x.json: ticket.issuedAt.then[0].localDateTime.format must be text');
   assert.equal(mistake(() => {}), 'accepted');
@@ -74,5 +75,5 @@ test('template mistakes are one plain sentence with the JSON path', () => {
 
 test('loadTemplate refuses names that are not plain file names', () => {
   assert.throws(() => loadTemplate('../package'), /is not valid/);
-  assert.throws(() => loadTemplate('nope'), /mapping template "nope" does not exist; available: generic-scale-ticket, ready-mix-single-table/);
+  assert.throws(() => loadTemplate('nope'), /mapping template "nope" does not exist; available: commandseries-tick-tktl, generic-scale-ticket, ready-mix-single-table/);
 });

@@ -1,0 +1,123 @@
+// Which shipped template fits a table? Given the table's columns, every template is scored by how
+// many of the eTicket fields it maps would find their source columns (names compared
+// case-insensitively, as the mapper does), required fields weighing three times an optional one.
+//
+// A field counts as filled when the columns its expression reads first are there: a fallback
+// ({"default": …}) does not count, so a table without a void-flag column shows `status` as unfilled
+// (its tickets would never be sent as voided) even though the template would still produce "issued".
+// A convertUnit whose unit comes from a column needs that column too. Constants fill nothing and
+// are not scored (a template of constants would otherwise fit every table).
+//
+// For a header-lines template, pass the header table's columns followed by the lines table's; with
+// only the header's, the line fields count as unfilled.
+import { LINE_FIELDS, TICKET_FIELDS, type FieldSpec } from './catalog.js';
+import { listTemplates, loadTemplate, type Expression, type Template } from './template.js';
+
+export interface TemplateSuggestion {
+  template: string;
+  /** 0…1: the weighted share of the template's column-fed fields whose columns exist. */
+  score: number;
+  /** eTicket fields (dotted paths, "customer.name", "lines.quantity.value") it could not fill. */
+  unfilled: string[];
+  /** The columns the template reads that the table does not have. */
+  missingColumns: string[];
+}
+
+interface Fill {
+  filled: boolean;
+  /** Whether the value comes from the table at all (false for constants). */
+  fromTable: boolean;
+  missing: string[];
+}
+
+function fill(e: Expression, has: (c: string) => boolean): Fill {
+  let base: Fill;
+  if ('column' in e) base = { filled: has(e.column), fromTable: true, missing: has(e.column) ? [] : [e.column] };
+  else if ('const' in e) base = { filled: true, fromTable: false, missing: [] };
+  else {
+    const parts = e.concat.filter((p): p is Expression => typeof p !== 'string').map((p) => fill(p, has));
+    const fromTable = parts.some((p) => p.fromTable);
+    base = {
+      filled: !fromTable || parts.some((p) => p.fromTable && p.filled),
+      fromTable,
+      missing: parts.flatMap((p) => p.missing),
+    };
+  }
+  for (const t of e.then ?? []) {
+    if (typeof t === 'object' && 'convertUnit' in t && typeof t.convertUnit.from === 'object') {
+      const u = fill(t.convertUnit.from, has);
+      base = { filled: base.filled && u.filled, fromTable: base.fromTable || u.fromTable, missing: [...base.missing, ...u.missing] };
+    }
+  }
+  return base;
+}
+
+interface Scored {
+  path: string;
+  weight: number;
+  fill: Fill;
+}
+
+function walk(fields: readonly FieldSpec[], shape: Record<string, unknown>, prefix: string, required: boolean, out: Scored[], has: (c: string) => boolean): void {
+  for (const f of fields) {
+    const node = shape[f.key];
+    if (node === undefined) continue;
+    if (f.kind === 'leaf') {
+      out.push({ path: prefix + f.key, weight: required && f.required ? 3 : 1, fill: fill(node as Expression, has) });
+      continue;
+    }
+    const group = node as Record<string, Expression | undefined>;
+    for (const l of f.leaves) {
+      const e = group[l.key];
+      if (e) out.push({ path: `${prefix}${f.key}.${l.key}`, weight: required && f.required && l.required ? 3 : 1, fill: fill(e, has) });
+    }
+  }
+}
+
+/** Scores one template against the columns. */
+export function scoreTemplate(template: Template, columns: readonly string[]): TemplateSuggestion {
+  const set = new Set(columns.map((c) => c.toLowerCase()));
+  const has = (c: string) => set.has(c.toLowerCase());
+  const fields: Scored[] = [];
+  walk(TICKET_FIELDS, template.ticket, '', true, fields, has);
+  (template.ticket.trailers as { id: Expression }[] | undefined)?.forEach((tr, i) =>
+    fields.push({ path: `trailers.${i}.id`, weight: 1, fill: fill(tr.id, has) }),
+  );
+  template.lines.forEach((line, i) => walk(LINE_FIELDS, line, template.lines.length > 1 ? `lines.${i}.` : 'lines.', true, fields, has));
+  let total = 0;
+  let got = 0;
+  const unfilled: string[] = [];
+  const missing = new Set<string>();
+  for (const f of fields) {
+    if (!f.fill.fromTable) continue;
+    total += f.weight;
+    if (f.fill.filled) got += f.weight;
+    else unfilled.push(f.path);
+    for (const m of f.fill.missing) missing.add(m);
+  }
+  return {
+    template: template.name,
+    score: total === 0 ? 0 : Math.round((got / total) * 1000) / 1000,
+    unfilled,
+    missingColumns: [...missing],
+  };
+}
+
+/**
+ * Ranks the templates (default: every template in templates/mappings) for a table with these
+ * columns, best first; ties keep the template name order. A template that does not load is skipped.
+ */
+export function suggestTemplate(columns: string[], templates?: Template[]): TemplateSuggestion[] {
+  const list =
+    templates ??
+    listTemplates().flatMap((n) => {
+      try {
+        return [loadTemplate(n)];
+      } catch {
+        return [];
+      }
+    });
+  return list
+    .map((t) => scoreTemplate(t, columns))
+    .sort((a, b) => b.score - a.score || a.unfilled.length - b.unfilled.length || a.template.localeCompare(b.template));
+}
