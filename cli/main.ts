@@ -8,6 +8,7 @@ import { register as doctor } from './commands/doctor.js';
 import { register as profiles } from './commands/profiles.js';
 import { register as run } from './commands/run.js';
 import { register as sandbox } from './commands/sandbox.js';
+import { register as service } from './commands/service.js';
 import { register as setup } from './commands/setup.js';
 import { register as start } from './commands/start.js';
 import { register as status } from './commands/status.js';
@@ -22,7 +23,7 @@ program
   .showHelpAfterError('(run with --help for usage)')
   .configureOutput({ outputError: (str, write) => write(str) });
 
-for (const register of [setup, demo, validate, run, start, status, sync, dashboard, doctor, profiles, sandbox]) register(program);
+for (const register of [setup, demo, validate, run, start, status, sync, dashboard, doctor, profiles, service, sandbox]) register(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`error: ${(e as Error).message}\n`);
