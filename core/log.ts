@@ -27,3 +27,26 @@ export function createLogger(write: (line: string) => void, minLevel: Level = 'i
 }
 
 export const silentLogger: Logger = () => {};
+
+/** Keeps the last lines of the log and passes new ones on (the dashboard's live log tail). */
+export class LogTap {
+  private readonly lines: string[] = [];
+  private readonly listeners = new Set<(line: string) => void>();
+
+  constructor(private readonly keep = 500) {}
+
+  push(line: string): void {
+    this.lines.push(line);
+    if (this.lines.length > this.keep) this.lines.splice(0, this.lines.length - this.keep);
+    for (const fn of this.listeners) fn(line);
+  }
+
+  recent(): string[] {
+    return [...this.lines];
+  }
+
+  subscribe(fn: (line: string) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+}

@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .option('--json', 'with --once: print the pass summary as JSON')
     .action(async (opts: { config?: string; profile?: string; once?: boolean; dashboard: boolean; dashboardPort?: number; json?: boolean }) => {
       const { Daemon } = await import('../../core/engine/daemon.js');
-      const { createLogger } = await import('../../core/log.js');
+      const { createLogger, LogTap } = await import('../../core/log.js');
       const runtime = await import('../../core/engine/runtime.js');
       const { VERSION } = await import('../../core/version.js');
       let loaded;
@@ -25,7 +25,12 @@ export function register(program: Command): void {
         fail((e as Error).message, EXIT.usage);
       }
       const dir = home();
-      const log = createLogger((line) => process.stderr.write(line + '\n'), process.env.OUTPOST_LOG_LEVEL === 'debug' ? 'debug' : 'info');
+      // Every line goes to stderr (the service's log) and to the dashboard's live tail.
+      const tap = new LogTap();
+      const log = createLogger((line) => {
+        process.stderr.write(line + '\n');
+        tap.push(line);
+      }, process.env.OUTPOST_LOG_LEVEL === 'debug' ? 'debug' : 'info');
       let daemon: InstanceType<typeof Daemon>;
       try {
         daemon = new Daemon({ profiles: loaded.profiles, home: dir, log, heartbeatMs: opts.once ? 0 : 30_000, configFile: loaded.file });

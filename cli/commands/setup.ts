@@ -26,6 +26,7 @@ interface SetupOptions {
   timezone: string;
   every: string;
   yes?: boolean;
+  plain?: boolean;
   start: boolean;
 }
 
@@ -48,6 +49,7 @@ export function register(program: Command): void {
     .option('--template <name>', 'mapping template', 'generic-scale-ticket')
     .option('--timezone <zone>', 'plant time zone (IANA)', Intl.DateTimeFormat().resolvedOptions().timeZone)
     .option('--every <duration>', 'poll interval', '5s')
+    .option('--plain', 'line-by-line prompts instead of the full-screen wizard')
     .option('--yes', 'no terminal: accept every step without prompts')
     .option('--no-start', 'save the profile but do not start the daemon')
     .addHelpText('after', '\nSecrets are never taken from the command line: the token comes from OUTPOST_TOKEN (or the wizard), the database password from OUTPOST_DB_PASSWORD.')
@@ -98,7 +100,18 @@ export function register(program: Command): void {
         throw new Error(`The daemon did not start; see ${join(dir, 'logs', 'outpost.log')}.`);
       };
       const services = createLiveServices({ handoff, timezone: opts.timezone });
-      if (wizard.canRunInk()) {
+      if (opts.plain && process.stdin.isTTY) {
+        const { runPlain, SetupCancelled } = await import('../plain/prompts.js');
+        try {
+          const r = await runPlain({ services, draft, log: (l) => process.stdout.write(l + '\n') });
+          process.stdout.write(`Saved profile "${r.draft.profileName}" to ${r.configPath}.\nDashboard: ${r.dashboardUrl}\n`);
+          process.exit(EXIT.ok);
+        } catch (e) {
+          if (e instanceof SetupCancelled) fail(`${e.message} Nothing was saved.`);
+          fail((e as Error).message);
+        }
+      }
+      if (!opts.plain && wizard.canRunInk()) {
         const r = await wizard.runWizard({ services, initial: draft });
         if (r.status !== 'done') {
           process.stdout.write('Setup cancelled; nothing was saved.\n');
