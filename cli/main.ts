@@ -5,9 +5,12 @@ import { VERSION } from '../core/version.js';
 import { register as dashboard } from './commands/dashboard.js';
 import { register as demo } from './commands/demo.js';
 import { register as doctor } from './commands/doctor.js';
+import { register as preview } from './commands/preview.js';
 import { register as profiles } from './commands/profiles.js';
+import { register as review } from './commands/review.js';
 import { register as run } from './commands/run.js';
 import { register as sandbox } from './commands/sandbox.js';
+import { register as schema } from './commands/schema.js';
 import { register as service } from './commands/service.js';
 import { register as setup } from './commands/setup.js';
 import { register as start } from './commands/start.js';
@@ -23,7 +26,7 @@ program
   .showHelpAfterError('(run with --help for usage)')
   .configureOutput({ outputError: (str, write) => write(str) });
 
-for (const register of [setup, demo, validate, run, start, status, sync, dashboard, doctor, profiles, service, sandbox]) register(program);
+for (const register of [setup, demo, validate, preview, review, schema, run, start, status, sync, dashboard, doctor, profiles, service, sandbox]) register(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`error: ${(e as Error).message}\n`);
