@@ -1,8 +1,25 @@
-// Pushes status snapshots to every connected page. The engine may update the board hundreds of
-// times a second during a backfill; pages only need the latest state, so sends are coalesced to at
-// most one per interval and always carry the newest snapshot.
+// Pushes status snapshots and log lines to every connected page over one WebSocket. The engine may
+// update the board hundreds of times a second during a backfill; pages only need the latest state,
+// so sends are coalesced to at most one per interval and always carry the newest snapshot. Log
+// lines are batched the same way: every line arrives, but in one message per interval.
+//
+// Messages: {type:'status', data: StatusSnapshot} and {type:'log', lines: string[], dropped?: n}.
+// On connect a page gets the status, then (when there is a log source) the recent lines.
 import { WebSocket } from 'ws';
 import type { StatusFeed, StatusSnapshot } from '../core/engine/status.js';
+
+/** Where log lines come from (core/log.ts LogTap). Lines are already scrubbed of secrets. */
+export interface LogSource {
+  /** The last lines, oldest first. */
+  recent(): string[];
+  /** Called with every new line; returns the unsubscribe function. */
+  subscribe(fn: (line: string) => void): () => void;
+}
+
+/** Lines held between two sends; past this the oldest are dropped and counted (a log storm). */
+const MAX_PENDING_LINES = 2_000;
+/** A single line longer than this is cut: a page tailing a log has no use for megabyte lines. */
+const MAX_LINE_CHARS = 4_000;
 
 /** A client this far behind is not reading; drop it (the page reconnects and gets a fresh snapshot). */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -16,14 +33,34 @@ export class LivePush {
   private timer: NodeJS.Timeout | undefined;
   private lastSentAt = 0;
   private readonly heartbeat: NodeJS.Timeout;
+  private statusDirty = false;
+  /** Lines not yet sent, each with its sequence number. */
+  private pending: Array<{ seq: number; line: string }> = [];
+  private dropped = 0;
+  private seq = 0;
+  /** Per client: the last line sequence it already has (from the recent lines sent on connect). */
+  private readonly seenSeq = new WeakMap<WebSocket, number>();
+  private readonly unsubscribeLogs: (() => void) | undefined;
 
   constructor(
     private readonly feed: StatusFeed,
     private readonly minIntervalMs = 100,
+    private readonly logs?: LogSource,
   ) {
     this.latest = feed.snapshot();
     this.unsubscribe = feed.subscribe((s) => {
       this.latest = s;
+      this.statusDirty = true;
+      this.schedule();
+    });
+    this.unsubscribeLogs = logs?.subscribe((line) => {
+      this.seq += 1;
+      this.pending.push({ seq: this.seq, line: clip(line) });
+      if (this.pending.length > MAX_PENDING_LINES) {
+        const over = this.pending.length - MAX_PENDING_LINES;
+        this.pending.splice(0, over);
+        this.dropped += over;
+      }
       this.schedule();
     });
     // Drops sockets whose peer vanished without a close frame (laptop lid, killed browser).
@@ -37,12 +74,19 @@ export class LivePush {
     ws.on('pong', () => this.alive.add(ws));
     ws.on('close', () => this.clients.delete(ws));
     ws.on('error', () => ws.terminate());
-    // The page ignores anything it receives; nothing it sends is acted on.
+    // Nothing the page sends is acted on.
     ws.send(message(this.feed.snapshot()));
+    if (this.logs) {
+      // The source's recent lines already include every line still pending here (the source keeps
+      // a line before telling subscribers), so this client skips those at the next flush.
+      this.seenSeq.set(ws, this.seq);
+      ws.send(JSON.stringify({ type: 'log', lines: this.logs.recent().map(clip) }));
+    }
   }
 
   close(): void {
     this.unsubscribe();
+    this.unsubscribeLogs?.();
     clearInterval(this.heartbeat);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -59,12 +103,28 @@ export class LivePush {
   private flush(): void {
     this.timer = undefined;
     this.lastSentAt = Date.now();
+    const status = this.statusDirty ? message(this.latest) : null;
+    const lines = this.pending;
+    const dropped = this.dropped;
+    this.statusDirty = false;
+    this.pending = [];
+    this.dropped = 0;
     if (this.clients.size === 0) return;
-    const text = message(this.latest);
+    const allLines = lines.length ? logMessage(lines, dropped) : null;
     for (const ws of this.clients) {
       if (ws.readyState !== WebSocket.OPEN) continue;
-      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) ws.terminate();
-      else ws.send(text);
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+        ws.terminate();
+        continue;
+      }
+      if (status) ws.send(status);
+      if (!allLines) continue;
+      const seen = this.seenSeq.get(ws) ?? 0;
+      if (seen < lines[0].seq) ws.send(allLines);
+      else {
+        const fresh = lines.filter((l) => l.seq > seen);
+        if (fresh.length) ws.send(logMessage(fresh, 0));
+      }
     }
   }
 
@@ -82,4 +142,12 @@ export class LivePush {
 
 function message(snapshot: StatusSnapshot): string {
   return JSON.stringify({ type: 'status', data: snapshot });
+}
+
+function logMessage(lines: Array<{ line: string }>, dropped: number): string {
+  return JSON.stringify({ type: 'log', lines: lines.map((l) => l.line), ...(dropped ? { dropped } : {}) });
+}
+
+function clip(line: string): string {
+  return line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}… (${line.length} characters)` : line;
 }

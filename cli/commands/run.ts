@@ -64,6 +64,13 @@ export function register(program: Command): void {
             pause: async (p) => daemon.pause(p),
             resume: async (p) => daemon.resume(p),
           },
+          reports: {
+            runs: (profile, limit) => daemon.store.runs(profile, limit),
+            runRecords: (runId) => daemon.store.runRecords(runId),
+            run: (id) => daemon.store.run(id),
+          },
+          logs: tap,
+          review: (await import('../../dashboard/review-service.js')).reviewService({ profiles: loaded.profiles, db: daemon.store.db }),
         });
       }
       // Keep a status file for `outpost status` (throttled: at most one write a second).

@@ -46,7 +46,7 @@ export function register(program: Command): void {
     .option('--table <name>', 'ticket table')
     .option('--key <columns>', 'key column(s), comma separated')
     .option('--change-column <column>', 'last-modified column')
-    .option('--template <name>', 'mapping template', 'generic-scale-ticket')
+    .option('--template <name>', 'mapping template (default: the best match for the table\'s columns)', 'auto')
     .option('--timezone <zone>', 'plant time zone (IANA)', Intl.DateTimeFormat().resolvedOptions().timeZone)
     .option('--every <duration>', 'poll interval', '5s')
     .option('--plain', 'line-by-line prompts instead of the full-screen wizard')

@@ -202,7 +202,14 @@ async function handlePage(deps: PipelineDeps, run: RunTracker, rows: Row[], next
       unchanged++;
       continue;
     }
-    toSend.push({ ticket: p.result.ticket, json: JSON.stringify(p.result.ticket), isNew: !prev || prev.action === 'filtered' });
+    // recordModifiedAt is kept monotone per ticket: a database whose change column is the
+    // transaction's start time (PostgreSQL now()) can stamp the newest content of a row earlier than
+    // the content it replaced; the receiver orders revisions by this field, so the newer content must
+    // not look older than what was sent before. (The revision hash ignores this field.)
+    const ticket = p.result.ticket;
+    const rma = ticket.source?.recordModifiedAt;
+    if (ticket.source && rma !== undefined && prev?.modifiedAt && rma < prev.modifiedAt) ticket.source.recordModifiedAt = prev.modifiedAt;
+    toSend.push({ ticket, json: JSON.stringify(ticket), isNew: !prev || prev.action === 'filtered' });
   }
   run.count({ read: rows.length, filtered: filtered.length, unchanged });
   if (filtered.length) run.ensure();
@@ -232,7 +239,7 @@ async function handlePage(deps: PipelineDeps, run: RunTracker, rows: Row[], next
         continue;
       }
       counts[r.action]++;
-      entries.push({ ticketId: b.ticket.ticketId, revision: b.ticket.revision, targetId: r.targetId ?? null, action: r.action, error: r.error ?? null, ticketNumber: b.ticket.ticketNumber });
+      entries.push({ ticketId: b.ticket.ticketId, revision: b.ticket.revision, targetId: r.targetId ?? null, action: r.action, error: r.error ?? null, ticketNumber: b.ticket.ticketNumber, modifiedAt: b.ticket.source?.recordModifiedAt ?? null });
       records.push({
         ticketNumber: b.ticket.ticketNumber,
         sourceId: b.ticket.ticketId,

@@ -4,12 +4,16 @@
 import type { Profile, SourceConfig } from '../config/schema.js';
 import { resolveSecret } from '../config/secrets.js';
 import { ApiClient, TokenRejectedError } from '../delivery/client.js';
-import { createMapper } from '../mapping/index.js';
-import { createSource } from '../sources/index.js';
+import { LINES_PROPERTY } from '../mapping/lines.js';
+import { suggestTemplate } from '../mapping/suggest.js';
+import { pullSamples, reviewSamples } from '../review/samples.js';
+import { createSource, type SourceAdapter } from '../sources/index.js';
 import { discover } from '../sources/discovery.js';
-import { ticketIdFor } from '../engine/pipeline.js';
 import { USER_AGENT } from '../version.js';
 import type { ConnectionResult, MappedSample, SetupDraft, SetupServices, TableInfo, TokenCheck } from './services.js';
+
+/** A draft template value meaning: pick the best template for the table's columns. */
+export const AUTO_TEMPLATE = 'auto';
 
 export function draftToProfile(d: SetupDraft, base: Partial<Profile> = {}): Profile {
   return {
@@ -85,27 +89,48 @@ export function createLiveServices(opts: {
       const adapter = await createSource(draft.source);
       try {
         await adapter.connect();
-        const d = adapter.dialect;
-        const order = draft.changeColumn ? d.ident(draft.changeColumn) : draft.key.map((k) => d.ident(k)).join(', ');
-        const rows = await adapter.query(d.limit(`SELECT * FROM ${d.ident(draft.table)} ORDER BY ${order} DESC`, limit));
-        return { columns: rows[0] ? Object.keys(rows[0]) : [], rows };
+        const profile = await profileFor(draft, adapter);
+        // Through the review module so header+lines layouts get their lines attached.
+        const { rows } = await pullSamples(adapter, profile, { latest: limit });
+        return { columns: rows[0] ? Object.keys(rows[0]).filter((k) => k !== LINES_PROPERTY) : [], rows };
       } finally {
         await adapter.close().catch(() => {});
       }
     },
 
     async previewMapping(draft: SetupDraft, rows: Record<string, unknown>[]): Promise<MappedSample[]> {
-      const profile = draftToProfile(draft, { change: { mode: 'timestamp', lookbackSeconds: 300, timezone: opts.timezone ?? 'UTC' }, mapping: { template: draft.template, fields: opts.fields ?? {} } });
-      const mapper = createMapper({ template: draft.template, fields: opts.fields, timezone: opts.timezone ?? 'UTC' });
-      const numberColumn = mapper.sources()['ticketNumber'];
-      return rows.map((row) => {
-        const ticketId = ticketIdFor(profile, row);
-        const r = mapper.map(row, { ticketId, recordKey: draft.key.map((k) => String(row[k])).join('/'), table: draft.table, recordModifiedAt: draft.changeColumn ? String(row[draft.changeColumn] ?? '') : undefined });
-        const ticketNumber = r.ok ? r.ticket.ticketNumber : String(row[numberColumn ?? ''] ?? '').trim();
-        return { ticketNumber, raw: row, ticket: r.ok ? r.ticket : null, problems: r.ok ? [] : r.problems };
-      });
+      const columns = rows[0] ? Object.keys(rows[0]) : [];
+      const profile = await profileFor(draft, null, columns);
+      return reviewSamples(rows, profile).map((r) => ({ ticketNumber: r.ticketNumber, raw: r.raw, ticket: r.ticket, problems: r.problems }));
     },
 
-    handoff: opts.handoff,
+    async handoff(draft: SetupDraft) {
+      if (draft.template !== AUTO_TEMPLATE) return opts.handoff(draft);
+      const adapter = await createSource(draft.source);
+      try {
+        await adapter.connect();
+        return await opts.handoff({ ...draft, template: (await profileFor(draft, adapter)).mapping.template });
+      } finally {
+        await adapter.close().catch(() => {});
+      }
+    },
   };
+
+  /** The profile a draft stands for; template "auto" becomes the best match for the table's columns. */
+  async function profileFor(draft: SetupDraft, adapter: SourceAdapter | null, columns?: string[]): Promise<Profile> {
+    let template = draft.template;
+    if (template === AUTO_TEMPLATE) {
+      let cols = columns ?? [];
+      if (!columns && adapter) {
+        const d = adapter.dialect;
+        const [row] = await adapter.query(d.limit(`SELECT * FROM ${d.ident(draft.table)}`, 1));
+        cols = row ? Object.keys(row) : [];
+      }
+      template = suggestTemplate(cols.filter((c) => c !== LINES_PROPERTY))[0]?.template ?? 'generic-scale-ticket';
+    }
+    return draftToProfile(
+      { ...draft, template },
+      { change: { mode: draft.changeMode ?? 'timestamp', column: draft.changeColumn ?? undefined, lookbackSeconds: 300, timezone: opts.timezone ?? 'UTC' }, mapping: { template, fields: opts.fields ?? {} } },
+    );
+  }
 }

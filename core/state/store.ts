@@ -38,6 +38,8 @@ export interface LedgerEntry {
   action: 'created' | 'updated' | 'unchanged' | 'rejected' | 'filtered';
   error: string | null;
   ticketNumber: string | null;
+  /** The recordModifiedAt last sent for this ticket (kept monotone per ticket, see pipeline.ts). */
+  modifiedAt?: string | null;
 }
 
 export type RunType = 'scheduled' | 'manual' | 'startup';
@@ -94,6 +96,8 @@ const MIGRATIONS: string[] = [
   // 2: pruning by age uses started_at; the disk budget may drop a run's records but keeps its counts.
   `CREATE INDEX runs_started ON runs (started_at);
    ALTER TABLE runs ADD COLUMN pruned_records INTEGER NOT NULL DEFAULT 0;`,
+  // 3: the recordModifiedAt last sent per ticket, so the next one sent is never older.
+  `ALTER TABLE ledger ADD COLUMN modified_at TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -157,13 +161,13 @@ export class StateStore {
   ledgerFor(profile: string, ticketIds: string[]): Map<string, LedgerEntry> {
     const out = new Map<string, LedgerEntry>();
     const stmt = this.db.prepare(
-      `SELECT ticket_id, revision, target_id, action, error, ticket_number FROM ledger WHERE profile = ? AND ticket_id IN (SELECT value FROM json_each(?))`,
+      `SELECT ticket_id, revision, target_id, action, error, ticket_number, modified_at FROM ledger WHERE profile = ? AND ticket_id IN (SELECT value FROM json_each(?))`,
     );
     const rows = stmt.all(profile, JSON.stringify(ticketIds)) as Array<{
-      ticket_id: string; revision: string; target_id: string | null; action: LedgerEntry['action']; error: string | null; ticket_number: string | null;
+      ticket_id: string; revision: string; target_id: string | null; action: LedgerEntry['action']; error: string | null; ticket_number: string | null; modified_at: string | null;
     }>;
     for (const r of rows) {
-      out.set(r.ticket_id, { ticketId: r.ticket_id, revision: r.revision, targetId: r.target_id, action: r.action, error: r.error, ticketNumber: r.ticket_number });
+      out.set(r.ticket_id, { ticketId: r.ticket_id, revision: r.revision, targetId: r.target_id, action: r.action, error: r.error, ticketNumber: r.ticket_number, modifiedAt: r.modified_at });
     }
     return out;
   }
@@ -182,9 +186,10 @@ export class StateStore {
   }): void {
     const now = this.nowIso();
     const upsert = this.db.prepare(
-      `INSERT INTO ledger (profile, ticket_id, revision, target_id, action, error, ticket_number, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO ledger (profile, ticket_id, revision, target_id, action, error, ticket_number, updated_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (profile, ticket_id) DO UPDATE SET revision = excluded.revision, target_id = COALESCE(excluded.target_id, ledger.target_id),
-       action = excluded.action, error = excluded.error, ticket_number = excluded.ticket_number, updated_at = excluded.updated_at`,
+       action = excluded.action, error = excluded.error, ticket_number = excluded.ticket_number, updated_at = excluded.updated_at,
+       modified_at = COALESCE(excluded.modified_at, ledger.modified_at)`,
     );
     const rec = this.db.prepare(
       `INSERT INTO run_records (run_id, ticket_number, source_id, target_id, processor_action, writer_action, error) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -193,7 +198,7 @@ export class StateStore {
       let delivered = 0;
       let filtered = 0;
       for (const e of args.entries) {
-        upsert.run(args.profile, e.ticketId, e.revision, e.targetId, e.action, e.error, e.ticketNumber, now);
+        upsert.run(args.profile, e.ticketId, e.revision, e.targetId, e.action, e.error, e.ticketNumber, now, e.modifiedAt ?? null);
         if (e.action === 'created' || e.action === 'updated' || e.action === 'unchanged') delivered++;
         if (e.action === 'filtered') filtered++;
       }

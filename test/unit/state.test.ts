@@ -71,9 +71,9 @@ test('state store: a version-1 file is migrated forward in order, keeping its da
   const file = join(mkdtempSync(join(tmpdir(), 'outpost-state-')), 'state.db');
   // A state file as the first release wrote it (schema 1).
   let s = new StateStore(file);
-  s.db.exec(`DROP INDEX runs_started; ALTER TABLE runs DROP COLUMN pruned_records;`);
-  s.db.pragma('user_version = 1');
   s.commit({ profile: 'p', entries: [{ ticketId: 'p:1', revision: 'r1', targetId: 't1', action: 'created', error: null, ticketNumber: '1' }], watermark: { cursor: 'c1', key: [1] } });
+  s.db.exec(`DROP INDEX runs_started; ALTER TABLE runs DROP COLUMN pruned_records; ALTER TABLE ledger DROP COLUMN modified_at;`);
+  s.db.pragma('user_version = 1');
   s.close();
   s = new StateStore(file);
   assert.equal(s.schemaVersion, SCHEMA_VERSION);

@@ -1,0 +1,73 @@
+// Talking to the dashboard server: JSON reads with the session cookie, and mutations with the
+// CSRF token (the server also checks Origin, which the browser sets by itself).
+import { useCallback, useRef } from 'react';
+
+export const SIGNED_OUT_TEXT = 'This dashboard session has ended. Open the URL printed by `outpost dashboard`.';
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+async function errorOf(res: Response): Promise<ApiError> {
+  if (res.status === 401) return new ApiError(SIGNED_OUT_TEXT, 401);
+  const body = (await res.json().catch(() => ({}))) as { error?: unknown };
+  const text = typeof body.error === 'string' ? body.error : `The request failed (HTTP ${res.status}).`;
+  return new ApiError(text, res.status);
+}
+
+export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { Accept: 'application/json' }, signal });
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    throw new ApiError('The dashboard does not answer; is Outpost still running?', 0);
+  }
+  if (!res.ok) throw await errorOf(res);
+  return (await res.json()) as T;
+}
+
+/** The CSRF token for mutations, fetched once and again after a refusal. */
+export function useCsrf(): { token(): Promise<string | null>; forget(): void } {
+  const token = useRef<string | null>(null);
+  const get = useCallback(async () => {
+    if (token.current) return token.current;
+    const res = await fetch('/api/session', { headers: { Accept: 'application/json' } });
+    if (!res.ok) return null;
+    const body = (await res.json()) as { csrf?: string };
+    token.current = body.csrf ?? null;
+    return token.current;
+  }, []);
+  const forget = useCallback(() => {
+    token.current = null;
+  }, []);
+  return { token: get, forget };
+}
+
+/** POST with the CSRF token; a 403 (stale token) is retried once with a fresh one. */
+export async function postJson<T>(csrf: { token(): Promise<string | null>; forget(): void }, url: string, body?: unknown): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const token = await csrf.token();
+    if (!token) throw new ApiError(SIGNED_OUT_TEXT, 401);
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'X-Outpost-CSRF': token,
+        Accept: 'application/json',
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (res.ok) return (await res.json().catch(() => ({}))) as T;
+    if (res.status === 403 && attempt === 0) {
+      csrf.forget();
+      continue;
+    }
+    throw await errorOf(res);
+  }
+}
