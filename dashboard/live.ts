@@ -4,7 +4,8 @@
 // lines are batched the same way: every line arrives, but in one message per interval.
 //
 // Messages: {type:'status', data: StatusSnapshot} and {type:'log', lines: string[], dropped?: n}.
-// On connect a page gets the status, then (when there is a log source) the recent lines.
+// On connect a page gets the status, then the recent log lines (or, without a log source,
+// {type:'log', lines: [], available: false}).
 import { WebSocket } from 'ws';
 import type { StatusFeed, StatusSnapshot } from '../core/engine/status.js';
 
@@ -81,6 +82,9 @@ export class LivePush {
       // a line before telling subscribers), so this client skips those at the next flush.
       this.seenSeq.set(ws, this.seq);
       ws.send(JSON.stringify({ type: 'log', lines: this.logs.recent().map(clip) }));
+    } else {
+      // Said outright so the page can tell "no log here" from "no line yet".
+      ws.send(JSON.stringify({ type: 'log', lines: [], available: false }));
     }
   }
 

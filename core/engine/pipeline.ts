@@ -13,6 +13,7 @@ import type { ApiClient, ConnectorInfo, TicketResult } from '../delivery/client.
 import { BatchRefusedError, PayloadTooLargeError, RetryableError, TokenRejectedError, idempotencyKey } from '../delivery/client.js';
 import type { ETicket } from '../mapping/eticket.js';
 import type { Mapper } from '../mapping/index.js';
+import { attachLines } from '../mapping/lines.js';
 import type { Row, SourceAdapter } from '../sources/types.js';
 import type { LedgerEntry, RunCounts, RunRecord, RunType, StateStore, Watermark } from '../state/store.js';
 import { backoffMs, sleep } from './backoff.js';
@@ -57,7 +58,11 @@ export function ticketIdFor(profile: Profile, row: Row): string {
 /** A filtered row has no eTicket revision; a hash of its raw content tells when it changed. */
 export function filteredRevision(row: Row): string {
   const h = createHash('sha256');
-  for (const k of Object.keys(row).sort()) h.update(`${k}\u0000${String(row[k])}\u0001`);
+  for (const k of Object.keys(row).sort()) {
+    const v = row[k];
+    // Attached line rows are objects: hash their content, so fixing a line is seen as a change.
+    h.update(`${k}\u0000${v !== null && typeof v === 'object' && !(v instanceof Date) ? JSON.stringify(v) : String(v)}\u0001`);
+  }
   return 'f-' + h.digest('hex').slice(0, 32);
 }
 
@@ -134,7 +139,9 @@ export async function runPass(deps: PipelineDeps, type: RunType): Promise<PassSu
         ahead = it.next();
         ahead.catch(() => {}); // surfaced when awaited above
         const page = r.value;
-        await handlePage(deps, run, page.rows, page.next);
+        // Header+lines layouts: the page's line rows in one bound query (a no-op for one-table templates).
+        const rows = await attachLines(source, deps.mapper.template, page.rows);
+        await handlePage(deps, run, rows, page.next);
         backlog = Math.max(0, backlog - page.rows.length);
         deps.onProgress({ delivered: 0, backlog });
         deps.onState('reading', null);

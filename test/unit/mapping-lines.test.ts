@@ -292,3 +292,47 @@ test('header-lines template mistakes are refused with the JSON path', () => {
   assert.equal(refuse((t) => (t.linesSource.join = {})), 'cs.json: linesSource.join needs 1 to 8 columns');
   assert.match(refuse((t) => (t.linesSource.joins = {})), /^cs\.json: linesSource has an unknown key "joins" \(did you mean "join"\?\)/);
 });
+
+test('the daemon delivers header+lines tickets: lines attached per page, a fixed line re-evaluates a filtered ticket', async (t) => {
+  const fx = plant();
+  t.after(() => fx.cleanup());
+  const { startSandbox } = await import('../../core/sandbox/server.js');
+  const { Daemon } = await import('../../core/engine/daemon.js');
+  const { parseConfig } = await import('../../core/config/load.js');
+  const token = 'lines-test-token-1';
+  const sandbox = await startSandbox({ dbFile: ':memory:', accounts: [{ token, accountId: 'a', accountName: 'A', environment: 'sandbox' }] });
+  t.after(() => sandbox.close());
+  const [profile] = parseConfig({
+    profiles: [
+      {
+        name: 'cs',
+        api: { url: sandbox.url, token },
+        source: { driver: 'sqlite', file: fx.file },
+        table: 'TICK',
+        key: ['order_date', 'tkt_code'],
+        change: { mode: 'timestamp', column: 'update_date', timezone: 'America/Chicago' },
+        mapping: { template: 'commandseries-tick-tktl', fields: { 'plant.name': { const: 'Riverside Asphalt' } } },
+      },
+    ],
+  }).profiles;
+  const home = mkdtempSync(join(tmpdir(), 'outpost-lines-home-'));
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  const daemon = new Daemon({ profiles: [profile], home, heartbeatMs: 0 });
+  t.after(() => daemon.stop());
+  const [r1] = await daemon.runOnce();
+  assert.equal(r1.ok, true, r1.error);
+  assert.equal(r1.summary!.created, 2, 'two complete tickets');
+  assert.equal(r1.summary!.filtered, 2, 'one line without quantity, one ticket without lines');
+  const list = (await (await fetch(`${sandbox.url}/v1/_sandbox/tickets`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { tickets: { ticketId: string; ticket: ETicket }[] };
+  const multi = list.tickets.find((x) => x.ticket.lines.length === 3)!;
+  assert.ok(multi, 'ticket 100234 arrives with its three lines');
+  assert.deepEqual(multi.ticket.lines.map((l) => l.productCode), ['HMA-12.5', 'AGG-57', 'FUEL']);
+  // The scale software fixes the missing quantity and touches the header, as COMMANDseries does.
+  const db = new Database(fx.file);
+  db.prepare(`UPDATE TKTL SET delv_qty = 12 WHERE tkt_code = '  100235' AND tkt_line_num = 2`).run();
+  db.prepare(`UPDATE TICK SET update_date = '2026-06-15 12:50:00.000' WHERE tkt_code = '  100235'`).run();
+  db.close();
+  const [r2] = await daemon.runOnce();
+  assert.equal(r2.summary!.created, 1, 'the fixed ticket is delivered');
+  assert.equal(sandbox.stats().duplicates, 0);
+});
