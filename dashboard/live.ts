@@ -8,6 +8,7 @@
 // {type:'log', lines: [], available: false}).
 import { WebSocket } from 'ws';
 import type { StatusFeed, StatusSnapshot } from '../core/engine/status.js';
+import { scrub } from '../core/log.js';
 
 /** Where log lines come from (core/log.ts LogTap). Lines are already scrubbed of secrets. */
 export interface LogSource {
@@ -55,6 +56,8 @@ export class LivePush {
       this.schedule();
     });
     this.unsubscribeLogs = logs?.subscribe((line) => {
+      // Nobody listening: nothing to keep (a page that connects gets the source's recent lines).
+      if (this.clients.size === 0) return;
       this.seq += 1;
       this.pending.push({ seq: this.seq, line: clip(line) });
       if (this.pending.length > MAX_PENDING_LINES) {
@@ -152,6 +155,8 @@ function logMessage(lines: Array<{ line: string }>, dropped: number): string {
   return JSON.stringify({ type: 'log', lines: lines.map((l) => l.line), ...(dropped ? { dropped } : {}) });
 }
 
+/** Bounded, and scrubbed once more of the secrets the process knows (the logger already did). */
 function clip(line: string): string {
-  return line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}… (${line.length} characters)` : line;
+  const s = scrub(line);
+  return s.length > MAX_LINE_CHARS ? `${s.slice(0, MAX_LINE_CHARS)}… (${s.length} characters)` : s;
 }

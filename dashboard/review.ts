@@ -96,8 +96,8 @@ export function parseReviewBody(body: unknown): ReviewSignOff | Error {
   const r = signOffSchema.safeParse(body);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
-  // Only our own messages: zod's defaults could quote the input back.
-  const custom = issue && issue.code === 'custom' ? issue.message : undefined;
-  const known = issue && typeof issue.message === 'string' && !issue.message.includes('received') ? issue.message : undefined;
-  return new Error(custom ?? known ?? 'The review could not be read; reload the page and try again.');
+  // Only our own messages (all full sentences ending in a period): zod's defaults can quote the
+  // input back ("Unrecognized key: …").
+  const ours = issue && issue.message.endsWith('.') ? issue.message : undefined;
+  return new Error(ours ?? 'The review could not be read; reload the page and try again.');
 }

@@ -8,24 +8,30 @@ export function formatTime(iso: string): string {
   return sameDay ? d.toLocaleTimeString() : d.toLocaleString();
 }
 
-const STAMP = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  timeZoneName: 'short',
-});
+// 24-hour time: compact in tables and never ambiguous in a report.
+const TIME_PARTS = { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short' } as const;
+const STAMP = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', ...TIME_PARTS });
+const STAMP_YEAR = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', ...TIME_PARTS });
+const TIME_ONLY = new Intl.DateTimeFormat(undefined, TIME_PARTS);
 
-/** Date, time and zone (DESIGN §4: run times in local time with the zone). */
+/** Date, time and zone (DESIGN §4: run times in local time with the zone); the year only when not this year. */
 export function formatStamp(iso: string | null): string {
   if (!iso) return '—';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : STAMP.format(d);
+  if (Number.isNaN(d.getTime())) return iso;
+  return (d.getFullYear() === new Date().getFullYear() ? STAMP : STAMP_YEAR).format(d);
 }
 
-const CLOCK = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+/** An end time: only the time (with the zone) when it is the same day as the start. */
+export function formatEnd(startIso: string, endIso: string | null): string {
+  if (!endIso) return '—';
+  const a = new Date(startIso);
+  const b = new Date(endIso);
+  if (Number.isNaN(b.getTime())) return endIso;
+  return a.toDateString() === b.toDateString() ? TIME_ONLY.format(b) : formatStamp(endIso);
+}
+
+const CLOCK = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 
 /** HH:MM:SS in local time, for log lines. */
 export function formatClock(iso: string): string {

@@ -109,8 +109,8 @@ function ProfileCard(props: { profile: ProfileStatus; pending: Action | undefine
         <button type="button" disabled={pending !== undefined || !paused} onClick={() => onAction('resume')}>
           Resume
         </button>
-        <a className="card-link" href={runsHref(p.name)}>
-          Runs
+        <a className="card-link" href={runsHref(p.name)} aria-label={`Runs of ${p.name}`}>
+          Runs →
         </a>
       </div>
       <p className="note" aria-live="polite">

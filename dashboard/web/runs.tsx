@@ -1,11 +1,11 @@
 // Runs (DESIGN §4): the run reports, newest first, and one run's records. Refreshed when the live
 // status says something was delivered or failed (a new last success or a new error), and while a
 // shown run is still running, when its profile's state changes: never on a timer.
-import { useEffect, useMemo, useState } from 'react';
+import { Fragment, useEffect, useMemo, useState } from 'react';
 import type { StatusSnapshot } from '../../core/engine/status.js';
 import type { RunRecord, RunRow } from '../../core/state/store.js';
 import { ApiError, getJson } from './api.js';
-import { formatCount, formatDuration, formatStamp, formatTime } from './format.js';
+import { formatCount, formatDuration, formatEnd, formatStamp, formatTime } from './format.js';
 import { go, runHref, runsHref } from './route.js';
 
 const PAGE = 100;
@@ -109,6 +109,9 @@ export function RunsPage({ snapshot, profile }: { snapshot: StatusSnapshot | nul
   );
 }
 
+const RUN_COLUMNS = 13;
+
+/** One row per run; a run's error text goes in a full-width row under it, so long sentences stay readable. */
 function RunsTable({ runs }: { runs: RunRow[] }) {
   return (
     <div className="table-wrap">
@@ -128,12 +131,12 @@ function RunsTable({ runs }: { runs: RunRow[] }) {
             <th scope="col" className="num">Unchanged</th>
             <th scope="col" className="num">Rejected</th>
             <th scope="col" className="num">Errors</th>
-            <th scope="col">Error</th>
           </tr>
         </thead>
         <tbody>
           {runs.map((r) => (
-            <tr key={r.id} data-testid={`run-${r.id}`}>
+            <Fragment key={r.id}>
+            <tr data-testid={`run-${r.id}`} className={r.errorText ? 'has-error' : undefined}>
               <th scope="row" data-label="Run">
                 <a href={runHref(r.id)} aria-label={`Run ${r.id}, ${r.profile}, ${r.status}`}>
                   #{r.id}
@@ -152,7 +155,7 @@ function RunsTable({ runs }: { runs: RunRow[] }) {
               <td data-label="Ended">
                 {r.endedAt ? (
                   <time dateTime={r.endedAtLocal ?? r.endedAt} title={r.endedAtLocal ?? r.endedAt}>
-                    {formatStamp(r.endedAt)}
+                    {formatEnd(r.startedAt, r.endedAt)}
                   </time>
                 ) : (
                   '—'
@@ -165,10 +168,18 @@ function RunsTable({ runs }: { runs: RunRow[] }) {
               <Count label="Unchanged" n={r.unchanged} />
               <Count label="Rejected" n={r.rejected} bad />
               <Count label="Errors" n={r.errors} bad />
-              <td data-label="Error" className={r.errorText ? 'error-text' : 'muted'}>
-                {r.errorText ?? ''}
-              </td>
             </tr>
+            {r.errorText && (
+              <tr className="error-row" data-testid={`run-error-${r.id}`}>
+                <td colSpan={RUN_COLUMNS} data-label="Error">
+                  <span className="error-text">
+                    <span className="visually-hidden">Error of run {r.id}: </span>
+                    {r.errorText}
+                  </span>
+                </td>
+              </tr>
+            )}
+            </Fragment>
           ))}
         </tbody>
       </table>
@@ -251,7 +262,7 @@ export function RunDetailPage({ snapshot, id, problems }: { snapshot: StatusSnap
 function RunSummary({ run }: { run: RunRow }) {
   const facts: Array<[string, string]> = [
     ['Started', formatStamp(run.startedAt)],
-    ['Ended', run.endedAt ? `${formatStamp(run.endedAt)} (${formatDuration(run.startedAt, run.endedAt)})` : 'still running'],
+    ['Ended', run.endedAt ? `${formatEnd(run.startedAt, run.endedAt)} (${formatDuration(run.startedAt, run.endedAt)})` : 'still running'],
     ['Read', formatCount(run.read)],
     ['Written', `${formatCount(run.written)} (${formatCount(run.created)} created, ${formatCount(run.updated)} updated)`],
     ['Unchanged', formatCount(run.unchanged)],
