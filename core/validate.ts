@@ -5,7 +5,7 @@ import type { Profile, SourceConfig } from './config/schema.js';
 import { MissingSecretError, resolveSecret } from './config/secrets.js';
 import { createChangeReader } from './change/index.js';
 import { ApiClient, RetryableError, TokenRejectedError } from './delivery/client.js';
-import { ticketIdFor } from './engine/pipeline.js';
+import { mapContextFor } from './engine/pipeline.js';
 import { createMapper } from './mapping/index.js';
 import { createIndexSql, enableChangeTrackingSql, readOnlyCheck } from './sources/access.js';
 import { isIndexed, rankTables, suggestChangeModes } from './sources/discovery.js';
@@ -215,13 +215,7 @@ export async function checkMapping(src: SourceAdapter, t: TableDetail, profile: 
   }
   if (!rows.length) return line('mapping', 'warn', `${t.name} has no rows to try the mapping on.`, 'Run "outpost validate" again once a ticket has been written.');
   const row = rows[0];
-  const modified = profile.change.column ? row[profile.change.column] : undefined;
-  const r = mapper.map(row, {
-    ticketId: ticketIdFor(profile, row),
-    recordKey: profile.key.map((k) => String(row[k] ?? '')).join('/'),
-    table: profile.table,
-    recordModifiedAt: modified === undefined || modified === null ? undefined : String(modified),
-  });
+  const r = mapper.map(row, mapContextFor(profile, row));
   const keyText = profile.key.map((k) => `${k}=${String(row[k])}`).join(', ');
   if (r.ok) return line('mapping', 'pass', `The newest row (${keyText}) maps to a valid eTicket: ticket ${r.ticket.ticketNumber}, ${r.ticket.lines.length} line(s).`);
   return line('mapping', 'fail', `The newest row (${keyText}) does not map: ${r.problems.slice(0, 5).join('; ')}${r.problems.length > 5 ? `; and ${r.problems.length - 5} more` : ''}.`, 'Adjust mapping.fields in the profile (or run "outpost setup" to review the mapping with sample tickets).');

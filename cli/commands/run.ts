@@ -1,6 +1,7 @@
 // `outpost run`: the daemon in the foreground (what `outpost start` and the service run).
 import type { Command } from 'commander';
-import { EXIT, fail, printJson } from '../output.js';
+import { runOnceAndExit } from '../once.js';
+import { EXIT, fail } from '../output.js';
 import { home, loadProfiles } from '../context.js';
 
 export function register(program: Command): void {
@@ -31,26 +32,12 @@ export function register(program: Command): void {
         process.stderr.write(line + '\n');
         tap.push(line);
       }, process.env.OUTPOST_LOG_LEVEL === 'debug' ? 'debug' : 'info');
+      if (opts.once) await runOnceAndExit({ profiles: loaded.profiles, home: dir, configFile: loaded.file, json: opts.json, log });
       let daemon: InstanceType<typeof Daemon>;
       try {
-        daemon = new Daemon({ profiles: loaded.profiles, home: dir, log, heartbeatMs: opts.once ? 0 : 30_000, configFile: loaded.file });
+        daemon = new Daemon({ profiles: loaded.profiles, home: dir, log, heartbeatMs: 30_000, configFile: loaded.file });
       } catch (e) {
         fail((e as Error).message);
-      }
-      if (opts.once) {
-        const results = await daemon.runOnce();
-        await daemon.stop();
-        if (opts.json) printJson(results);
-        else
-          for (const r of results) {
-            const s = r.summary;
-            process.stdout.write(
-              r.ok && s
-                ? `${r.profile}: complete — read ${s.read}, created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, filtered ${s.filtered}, rejected ${s.rejected}\n`
-                : `${r.profile}: failed — ${r.error ?? `${s?.errors} errors`}\n`,
-            );
-          }
-        process.exit(results.every((r) => r.ok) ? EXIT.ok : EXIT.failure);
       }
 
       let dashboard: { url: string; launchUrl: string; close(): Promise<void> } | null = null;

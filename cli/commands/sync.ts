@@ -2,6 +2,7 @@
 // never sync the same state); otherwise one manual pass here, like `outpost run --once`.
 import type { Command } from 'commander';
 import { home, loadProfiles } from '../context.js';
+import { runOnceAndExit } from '../once.js';
 import { EXIT, fail, printJson } from '../output.js';
 
 export function register(program: Command): void {
@@ -31,16 +32,6 @@ export function register(program: Command): void {
       } catch (e) {
         fail((e as Error).message, EXIT.usage);
       }
-      const { Daemon } = await import('../../core/engine/daemon.js');
-      const daemon = new Daemon({ profiles: loaded.profiles, home: dir, heartbeatMs: 0 });
-      const results = await daemon.runOnce();
-      await daemon.stop();
-      if (opts.json) printJson(results);
-      else
-        for (const r of results) {
-          const s = r.summary;
-          process.stdout.write(r.ok && s ? `${r.profile}: complete (manual run ${s.runId}) — read ${s.read}, created ${s.created}, updated ${s.updated}, filtered ${s.filtered}\n` : `${r.profile}: failed — ${r.error}\n`);
-        }
-      process.exit(results.every((r) => r.ok) ? EXIT.ok : EXIT.failure);
+      await runOnceAndExit({ profiles: loaded.profiles, home: dir, configFile: loaded.file, json: opts.json });
     });
 }

@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { prng } from '../random.js';
 
 export const DEMO_TABLE = 'Tickets';
 export const DEMO_TIMEZONE = 'America/Chicago';
@@ -51,17 +52,7 @@ const HAULERS = ['Riverside Trucking', 'J&M Hauling', 'Own fleet'];
 const DRIVERS = ['M. Alvarez', 'K. Johnson', 'D. Nguyen', 'S. Patel', 'R. Okafor'];
 const ADDRESSES = ['FM 1431 at CR 120, Hill County', '1200 Main St, Riverside', 'Northgate Blvd Phase 2'];
 
-/** A small seeded PRNG (mulberry32) so the seed history is the same on every machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 /** Wall-clock text 'YYYY-MM-DD HH:MM:SS' of an instant in a zone. */
 export function wallClock(at: Date, timeZone: string): string {

@@ -12,7 +12,7 @@ import type { ChangeReader } from '../change/types.js';
 import type { ApiClient, ConnectorInfo, TicketResult } from '../delivery/client.js';
 import { BatchRefusedError, PayloadTooLargeError, RetryableError, TokenRejectedError, idempotencyKey } from '../delivery/client.js';
 import type { ETicket } from '../mapping/eticket.js';
-import type { Mapper } from '../mapping/index.js';
+import type { MapContext, Mapper } from '../mapping/index.js';
 import { attachLines } from '../mapping/lines.js';
 import type { Row, SourceAdapter } from '../sources/types.js';
 import type { LedgerEntry, RunCounts, RunRecord, RunType, StateStore, Watermark } from '../state/store.js';
@@ -53,6 +53,17 @@ export interface PassSummary extends RunCounts {
 
 export function ticketIdFor(profile: Profile, row: Row): string {
   return `${profile.name}:${profile.key.map((k) => String(row[k] ?? '')).join('/')}`;
+}
+
+/** What the mapper needs to know about a row besides its columns (ticket id, key text, change time). */
+export function mapContextFor(profile: Profile, row: Row, ticketId = ticketIdFor(profile, row)): MapContext {
+  const modified = profile.change.column ? row[profile.change.column] : undefined;
+  return {
+    ticketId,
+    recordKey: profile.key.map((k) => String(row[k] ?? '')).join('/'),
+    table: profile.table,
+    recordModifiedAt: modified === undefined || modified === null ? undefined : String(modified),
+  };
 }
 
 /** A filtered row has no eTicket revision; a hash of its raw content tells when it changed. */
@@ -174,17 +185,7 @@ async function handlePage(deps: PipelineDeps, run: RunTracker, rows: Row[], next
     byTicket.delete(id);
     byTicket.set(id, row);
   }
-  const prepared = [...byTicket].map(([ticketId, row]) => {
-    const recordKey = profile.key.map((k) => String(row[k] ?? '')).join('/');
-    const modified = profile.change.column ? row[profile.change.column] : undefined;
-    const result = mapper.map(row, {
-      ticketId,
-      recordKey,
-      table: profile.table,
-      recordModifiedAt: modified === undefined || modified === null ? undefined : String(modified),
-    });
-    return { ticketId, row, result };
-  });
+  const prepared = [...byTicket].map(([ticketId, row]) => ({ ticketId, row, result: mapper.map(row, mapContextFor(profile, row, ticketId)) }));
   const ledger = store.ledgerFor(profile.name, prepared.map((p) => p.ticketId));
   const filtered: LedgerEntry[] = [];
   const filteredRecords: RunRecord[] = [];

@@ -7,7 +7,7 @@
 // on the trimmed text form, with the typed numbers bound as values (never spliced into the SQL).
 // That comparison cannot use an index; it is meant for a handful of tickets at setup time.
 import type { Profile } from '../config/schema.js';
-import { ticketIdFor } from '../engine/pipeline.js';
+import { mapContextFor } from '../engine/pipeline.js';
 import type { ETicket } from '../mapping/eticket.js';
 import { LINES_PROPERTY, attachLines } from '../mapping/lines.js';
 import { createMapper, type Mapper } from '../mapping/mapper.js';
@@ -200,15 +200,9 @@ export function reviewSamples(rows: Row[], profile: Profile, mapper: Mapper = ma
   const headerLines = mapper.template.layout === 'header-lines';
   const numberColumn = ticketNumberColumn(mapper);
   return rows.map((row) => {
-    const ticketId = ticketIdFor(profile, row);
-    const recordKey = profile.key.map((k) => String(row[k] ?? '')).join('/');
-    const modified = profile.change.column ? row[profile.change.column] : undefined;
-    const r = mapper.map(row, {
-      ticketId,
-      recordKey,
-      table: profile.table,
-      recordModifiedAt: modified === undefined || modified === null ? undefined : String(modified),
-    });
+    const ctx = mapContextFor(profile, row);
+    const { ticketId } = ctx;
+    const r = mapper.map(row, ctx);
     const raw = displayRow(row);
     if (!r.ok) {
       const n = numberColumn ? textOf(columnValue(row, numberColumn)).trim() : '';

@@ -2,6 +2,7 @@
 // the same seed and the same request order sees the same faults (chaos tests can replay a failure).
 import { z } from 'zod';
 import type { SandboxFaults } from './server.js';
+import { prng } from '../random.js';
 
 const rate = z.number().min(0).max(1);
 
@@ -23,21 +24,10 @@ export type FaultDecision =
   | { kind: 'error' }
   | { kind: 'timeout' };
 
-/** mulberry32: tiny, fast, good enough to spread faults; not for anything secret. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class FaultPlan {
   private faults: SandboxFaults = {};
-  private rand: () => number = mulberry32(1);
+  private rand: () => number = prng(1);
 
   constructor(faults: SandboxFaults = {}) {
     this.set(faults);
@@ -46,7 +36,7 @@ export class FaultPlan {
   /** Replace the faults; the PRNG restarts from the seed so a given setting always replays the same way. */
   set(faults: SandboxFaults): void {
     this.faults = { ...faults };
-    this.rand = mulberry32(faults.seed ?? 1);
+    this.rand = prng(faults.seed ?? 1);
   }
 
   get(): SandboxFaults {
