@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { DAEMON_NODE_FLAGS } from './engine/runtime.js';
 
 export type ServiceKind = 'systemd' | 'launchd' | 'windows-task';
 
@@ -53,6 +54,7 @@ export function renderService(spec: ServiceSpec): { fileName: string; text: stri
     CLI: escape(spec.cli),
     HOME: spec.kind === 'systemd' ? spec.home : xmlEscape(spec.home),
     CONFIG: escape(spec.config),
+    NODE_FLAGS: DAEMON_NODE_FLAGS.join(' '),
     WANTED_BY: spec.user ? 'default.target' : 'multi-user.target',
     ENV_FILE_LINE: spec.envFile ? `EnvironmentFile=-${spec.envFile}` : '# EnvironmentFile=/etc/outpost/outpost.env  (OUTPOST_TOKEN=…, DB_PASSWORD=…)',
   };

@@ -25,13 +25,13 @@ export function register(program: Command): void {
       const { createLiveServices } = await import('../../core/setup/live.js');
       const { DEMO_TIMEZONE } = await import('../../core/demo/plant.js');
       const { DEMO_FIELDS } = await import('../../core/demo/environment.js');
-      const { readStatus } = await import('../../core/engine/runtime.js');
+      const { readStatus, DAEMON_NODE_FLAGS } = await import('../../core/engine/runtime.js');
       const demoHome = join(home(), 'demo');
       if (opts.reset) rmSync(demoHome, { recursive: true, force: true });
       const say = (line: string) => process.stdout.write(line + '\n');
       const env = new DemoEnvironment({
         home: demoHome,
-        daemonCommand: [process.execPath, fileURLToPath(new URL('../main.js', import.meta.url)), 'run'],
+        daemonCommand: [process.execPath, ...DAEMON_NODE_FLAGS, fileURLToPath(new URL('../main.js', import.meta.url)), 'run'],
         simulatorEveryMs: opts.simulateEvery,
         every: opts.every,
         log: say,

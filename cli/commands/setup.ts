@@ -88,7 +88,7 @@ export function register(program: Command): void {
         if (runtime.readDaemonInfo(dir)) return { dashboardUrl: runtime.readLaunchUrl(dir) ?? '(run "outpost stop" then "outpost start" to load the new profile)', configPath: file };
         mkdirSync(join(dir, 'logs'), { recursive: true });
         const out = openSync(join(dir, 'logs', 'outpost.log'), 'a');
-        const child = spawn(process.execPath, [fileURLToPath(new URL('../main.js', import.meta.url)), 'run', '--config', file], { detached: true, stdio: ['ignore', out, out], env: { ...env, OUTPOST_HOME: dir }, windowsHide: true });
+        const child = spawn(process.execPath, [...runtime.DAEMON_NODE_FLAGS, fileURLToPath(new URL('../main.js', import.meta.url)), 'run', '--config', file], { detached: true, stdio: ['ignore', out, out], env: { ...env, OUTPOST_HOME: dir }, windowsHide: true });
         child.unref();
         const deadline = Date.now() + 20_000;
         while (Date.now() < deadline) {

@@ -29,7 +29,7 @@ export function register(program: Command): void {
       mkdirSync(logs, { recursive: true });
       const out = openSync(join(logs, 'outpost.log'), 'a');
       const args = [fileURLToPath(new URL('../main.js', import.meta.url)), 'run', '--config', file, ...(opts.profile ? ['--profile', opts.profile] : [])];
-      const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: { ...process.env, OUTPOST_HOME: dir }, windowsHide: true });
+      const child = spawn(process.execPath, [...runtime.DAEMON_NODE_FLAGS, ...args], { detached: true, stdio: ['ignore', out, out], env: { ...process.env, OUTPOST_HOME: dir }, windowsHide: true });
       child.unref();
       const deadline = Date.now() + 15_000;
       while (Date.now() < deadline) {

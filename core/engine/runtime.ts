@@ -5,6 +5,13 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import type { StatusSnapshot } from './status.js';
 
+/**
+ * Node flags for a daemon process Outpost launches (start, service, demo, setup). A smaller young
+ * generation keeps the resident memory of a long backfill near 200 MB instead of ~350 MB on a
+ * machine with lots of RAM, for about 15 % less backfill throughput (measured by `npm run bench`).
+ */
+export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=4'];
+
 export interface DaemonInfo {
   pid: number;
   startedAt: string;

@@ -20,6 +20,7 @@ import { createMapper } from '../../core/mapping/index.js';
 import { createSource } from '../../core/sources/index.js';
 import { StateStore } from '../../core/state/store.js';
 import { freePort, startPrivatePostgres, type PrivateServer } from '../helpers/private-db.js';
+import { DAEMON_NODE_FLAGS } from '../../core/engine/runtime.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const TOKEN = 'bench-token-outpost-1';
@@ -131,7 +132,9 @@ async function rawPost(url: string, server: PrivateServer, count: number): Promi
 }
 
 function startProcess(args: string[], env: NodeJS.ProcessEnv): ChildProcess & { out: () => string } {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The daemon runs with the flags Outpost's own launchers use (OUTPOST_BENCH_DAEMON_FLAGS overrides).
+  const flags = args[0] === 'run' ? (process.env.OUTPOST_BENCH_DAEMON_FLAGS?.split(' ').filter(Boolean) ?? DAEMON_NODE_FLAGS) : [];
+  const child = spawn(process.execPath, [...flags, CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out = (out + d).slice(-10_000)));
   child.stderr!.on('data', (d) => (out = (out + d).slice(-10_000)));

@@ -7,14 +7,14 @@ const spec = { node: '/opt/node/bin/node', cli: '/opt/outpost/dist/cli/main.js',
 
 test('service files are rendered from the templates with absolute paths and no secrets', () => {
   const unit = renderService({ kind: 'systemd', ...spec, envFile: '/etc/outpost/outpost.env' }).text;
-  assert.match(unit, /^ExecStart=\/opt\/node\/bin\/node \/opt\/outpost\/dist\/cli\/main\.js run --config \/etc\/outpost\/outpost\.json$/m);
+  assert.match(unit, /^ExecStart=\/opt\/node\/bin\/node --max-semi-space-size=4 \/opt\/outpost\/dist\/cli\/main\.js run --config \/etc\/outpost\/outpost\.json$/m);
   assert.match(unit, /^Environment=OUTPOST_HOME=\/var\/lib\/outpost$/m);
   assert.match(unit, /^EnvironmentFile=-\/etc\/outpost\/outpost\.env$/m);
   assert.match(unit, /^Restart=always$/m);
   assert.match(unit, /^WantedBy=multi-user\.target$/m);
   assert.doesNotMatch(unit, /\{\{/);
   const spaced = renderService({ kind: 'systemd', ...spec, node: '/opt/my node/node', user: true }).text;
-  assert.match(spaced, /^ExecStart="\/opt\/my node\/node" /m);
+  assert.match(spaced, /^ExecStart="\/opt\/my node\/node" --max-semi-space-size=4 /m);
   assert.match(spaced, /^WantedBy=default\.target$/m);
   const plist = renderService({ kind: 'launchd', ...spec, home: '/Users/a&b' }).text;
   assert.match(plist, /<string>\/Users\/a&amp;b<\/string>/);
