@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI } from '../helpers/cli.js';
+import { skipOrFail } from '../helpers/skip.js';
 import { waitFor } from '../helpers/wait.js';
 
 function hasTmux(): boolean {
@@ -19,12 +20,7 @@ function hasTmux(): boolean {
 }
 
 test('outpost demo in a real terminal: Enter through the wizard, tickets flow, Ctrl+C stops', { timeout: 180_000 }, async (t) => {
-  if (!hasTmux()) {
-    const reason = 'tmux is not installed (apt-get install tmux)';
-    if (process.env.CI === 'true') assert.fail(`${reason}: required under CI`);
-    console.log(`# skipped: ${reason}`);
-    return t.skip(reason);
-  }
+  if (!hasTmux()) return skipOrFail(t, 'tmux is not installed (apt-get install tmux)');
   const home = mkdtempSync(join(tmpdir(), 'outpost-e2e-tty-'));
   const session = `outpost-e2e-${process.pid}`;
   const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
+import { skipOrFail } from './skip.js';
 
 export const CHROMIUM_PATH = process.env.OUTPOST_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -20,11 +21,7 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** Skip with a printed reason, or fail when CI=true. Returns normally only when skipping. */
-export function skipOrFail(t: TestContext, reason: string): void {
-  if (process.env.CI === 'true') throw new Error(`${reason} (required when CI=true)`);
-  console.log(`# skipped ${t.name}: ${reason}`);
-  t.skip(reason);
-}
+export { skipOrFail };
 
 /**
  * Launches headless chromium and closes it when `t` ends. Returns undefined when chromium is not

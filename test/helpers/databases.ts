@@ -14,6 +14,7 @@ import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { skipOrFail } from './skip.js';
 
 export interface DbServer {
   host: string;
@@ -23,11 +24,7 @@ export interface DbServer {
 }
 
 /** Skip with a printed reason, or throw when CI=true. */
-export function skipOrFail(t: TestContext, reason: string): void {
-  if (process.env.CI === 'true') throw new Error(`${reason} (required when CI=true)`);
-  console.log(`# skipped ${t.name}: ${reason}`);
-  t.skip(reason);
-}
+export { skipOrFail };
 
 export function postgresServer(env: NodeJS.ProcessEnv = process.env): DbServer {
   return {
