@@ -4,6 +4,7 @@
 import type { Watermark } from '../state/store.js';
 import type { SourceAdapter } from '../sources/types.js';
 import type { ChangeOptions, ChangeReader, Page } from './types.js';
+import { keysetPages } from './keyset.js';
 
 const warned = new Set<string>();
 
@@ -38,17 +39,10 @@ export class IncreasingReader implements ChangeReader {
     return this.pageSql(src, wm, pageSize);
   }
 
-  async *pages(src: SourceAdapter, wm: Watermark | null, pageSize: number): AsyncGenerator<Page> {
-    let pos = wm;
-    for (;;) {
-      const { sql, params } = this.pageSql(src, pos, pageSize);
-      const rows = await src.query(sql, params);
-      if (rows.length === 0) return;
-      pos = { cursor: String(rows[rows.length - 1][this.column]), key: [] };
-      yield { rows, next: pos };
-      if (rows.length < pageSize) return;
-    }
+  pages(src: SourceAdapter, wm: Watermark | null, pageSize: number): AsyncGenerator<Page> {
+    return keysetPages(src, wm, pageSize, (pos) => this.pageSql(src, pos, pageSize), (last) => String(last[this.column]));
   }
+
 
   async backlog(src: SourceAdapter, wm: Watermark | null) {
     const d = src.dialect;

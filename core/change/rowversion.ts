@@ -7,6 +7,7 @@
 import type { Watermark } from '../state/store.js';
 import type { SourceAdapter } from '../sources/types.js';
 import type { ChangeOptions, ChangeReader, Page } from './types.js';
+import { keysetPages } from './keyset.js';
 
 /** Column alias carrying the row's rowversion as hex text (the raw column is binary). */
 export const RV_ALIAS = '__outpost_rv';
@@ -36,20 +37,14 @@ export class RowversionReader implements ChangeReader {
     return this.pageSql(src, wm, pageSize);
   }
 
-  async *pages(src: SourceAdapter, wm: Watermark | null, pageSize: number): AsyncGenerator<Page> {
-    let pos = wm;
-    for (;;) {
-      const { sql, params } = this.pageSql(src, pos, pageSize);
-      const rows = await src.query(sql, params);
-      if (rows.length === 0) return;
-      const last = rows[rows.length - 1];
+  pages(src: SourceAdapter, wm: Watermark | null, pageSize: number): AsyncGenerator<Page> {
+    return keysetPages(src, wm, pageSize, (pos) => this.pageSql(src, pos, pageSize), (last) => {
       const cursor = String(last[RV_ALIAS] ?? '').toUpperCase().replace(/^0X/, '0x');
       if (!HEX8.test(cursor)) throw new Error(`The rowversion column ${this.opts.column} did not read back as binary(8); check change.column names a rowversion column.`);
-      pos = { cursor, key: [] };
-      yield { rows, next: pos };
-      if (rows.length < pageSize) return;
-    }
+      return cursor;
+    });
   }
+
 
   async backlog(src: SourceAdapter, wm: Watermark | null) {
     const d = src.dialect;
