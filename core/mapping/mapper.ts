@@ -29,8 +29,12 @@ export interface MapContext {
 
 export type MapResult =
   | { ok: true; ticket: ETicket }
-  /** One plain sentence per field, e.g. "net weight is empty", "ticket date 2026-13-01 is not a date". */
-  | { ok: false; problems: string[] };
+  /**
+   * One plain sentence per field, e.g. "net weight is empty", "ticket date 2026-13-01 is not a date".
+   * `skipped`: a skip rule of the template or profile matched (e.g. "status is not GXT"): the row is
+   * not meant to be sent at all, and `problems` holds the rule's reason. Counted apart from filtered.
+   */
+  | { ok: false; problems: string[]; skipped?: boolean };
 
 export interface Mapper {
   readonly templateName: string;
