@@ -110,10 +110,10 @@ export class ChangeTrackingReader implements ChangeReader {
   }
 
   async backlog(src: SourceAdapter, wm: Watermark | null) {
-    if (!wm) return { count: 0, oldestAgeSeconds: 0 };
+    if (!wm) return { count: null, oldestAgeSeconds: null };
     const d = src.dialect;
     const rows = await src.query(`SELECT COUNT(*) AS n FROM CHANGETABLE(CHANGES ${d.ident(this.opts.table)}, ${d.param(1)}) AS ct`, [wm.cursor]);
-    return { count: Number(rows[0]?.n ?? 0), oldestAgeSeconds: 0 };
+    return { count: Number(rows[0]?.n ?? 0), oldestAgeSeconds: null };
   }
 }
 

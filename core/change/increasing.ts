@@ -48,6 +48,6 @@ export class IncreasingReader implements ChangeReader {
     const d = src.dialect;
     const c = d.ident(this.column);
     const rows = await src.query(`SELECT COUNT(*) AS n FROM ${d.ident(this.opts.table)} WHERE ${wm ? `${c} > ${d.param(1)}` : `${c} IS NOT NULL`}`, wm ? [this.bind(wm.cursor)] : []);
-    return { count: Number(rows[0]?.n ?? 0), oldestAgeSeconds: 0 };
+    return { count: Number(rows[0]?.n ?? 0), oldestAgeSeconds: null };
   }
 }

@@ -52,6 +52,6 @@ export class RowversionReader implements ChangeReader {
     const where = wm ? `${rv} > CONVERT(binary(8), ${d.param(1)}, 1) AND ` : '';
     const rows = await src.query(`SELECT COUNT(*) AS n FROM ${d.ident(this.opts.table)} WHERE ${where}${rv} < MIN_ACTIVE_ROWVERSION()`, wm ? [wm.cursor] : []);
     // rowversion carries no time: the age of the oldest change is not known in this mode.
-    return { count: Number(rows[0]?.n ?? 0), oldestAgeSeconds: 0 };
+    return { count: Number(rows[0]?.n ?? 0), oldestAgeSeconds: null };
   }
 }

@@ -46,6 +46,6 @@ export class SnapshotReader implements ChangeReader {
 
   async backlog() {
     // Without a change column the backlog is not known before the window is re-read and hashed.
-    return { count: 0, oldestAgeSeconds: 0 };
+    return { count: null, oldestAgeSeconds: null };
   }
 }

@@ -12,8 +12,11 @@ export interface Page {
 export interface ChangeReader {
   /** Pages of rows that may have changed since `wm`, oldest first. */
   pages(source: SourceAdapter, wm: Watermark | null, pageSize: number): AsyncGenerator<Page>;
-  /** Rows beyond the watermark and the age in seconds of the oldest one (for status). */
-  backlog(source: SourceAdapter, wm: Watermark | null): Promise<{ count: number; oldestAgeSeconds: number }>;
+  /**
+   * Rows beyond the watermark and the age in seconds of the oldest one (for status); null where the
+   * mode cannot know (snapshot: neither; rowversion, increasing, change tracking: no age).
+   */
+  backlog(source: SourceAdapter, wm: Watermark | null): Promise<{ count: number | null; oldestAgeSeconds: number | null }>;
   /** The steady-state poll statement (for EXPLAIN in the benchmark and `outpost doctor`). */
   pollSql?(source: SourceAdapter, wm: Watermark, pageSize: number): Promise<{ sql: string; params: unknown[] }>;
 }

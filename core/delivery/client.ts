@@ -13,6 +13,12 @@ export interface TicketResult {
   error?: string;
 }
 
+/** The actions a result may carry; anything else is a protocol error. */
+export const KNOWN_ACTIONS: ReadonlySet<string> = new Set(['created', 'updated', 'unchanged', 'rejected']);
+
+/** The largest answer body read; a bigger one is refused as a protocol error (16 MiB). */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
 export interface ConnectorInfo {
   id: string;
   version: string;
@@ -32,6 +38,27 @@ export class RetryableError extends Error {
   constructor(message: string, readonly retryAfterMs: number | null = null, readonly status: number | null = null) {
     super(message);
     this.name = 'RetryableError';
+  }
+}
+
+/**
+ * The API answered something that is not a valid answer to what was sent: a request-level failure
+ * (404/405/other 4xx on the route, HTML, non-JSON, a body without `results`), or results that do not
+ * name exactly the (ticketId, revision) pairs of the batch with a known action. Nothing of the batch
+ * is committed; it is retried with the same Idempotency-Key and backoff. Never a per-ticket verdict.
+ */
+export class ProtocolError extends RetryableError {
+  constructor(message: string, status: number | null = null) {
+    super(message, null, status);
+    this.name = 'ProtocolError';
+  }
+}
+
+/** The caller's abort signal fired (stop, sync, reload) while a request was in flight. */
+export class RequestAbortedError extends Error {
+  constructor() {
+    super('The request was interrupted.');
+    this.name = 'RequestAbortedError';
   }
 }
 
@@ -77,6 +104,8 @@ export interface ApiClientOptions {
   token: string;
   userAgent: string;
   timeoutMs?: number;
+  /** Cap of one answer body in bytes (default 16 MiB): a bigger body is a protocol error. */
+  maxResponseBytes?: number;
 }
 
 export class ApiClient {
@@ -97,7 +126,9 @@ export class ApiClient {
     this.token = token;
   }
 
-  private async request(path: string, init: { method: string; body?: string; headers?: Record<string, string> }): Promise<Response> {
+  private async request(path: string, init: { method: string; body?: string; headers?: Record<string, string>; signal?: AbortSignal }): Promise<Response> {
+    if (init.signal?.aborted) throw new RequestAbortedError();
+    const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 30_000);
     try {
       return await fetch(this.base + path, {
         method: init.method,
@@ -109,10 +140,11 @@ export class ApiClient {
           ...(init.body ? { 'Content-Type': 'application/json' } : {}),
           ...init.headers,
         },
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
+        signal: init.signal ? AbortSignal.any([timeout, init.signal]) : timeout,
         redirect: 'error',
       });
     } catch (e) {
+      if (init.signal?.aborted) throw new RequestAbortedError();
       // Timeouts, resets and refused connections: the outcome is unknown, so retry with the same key.
       throw new RetryableError(describeNetworkError(e, this.base));
     }
@@ -125,44 +157,78 @@ export class ApiClient {
     return (await res.json()) as { accountId: string; accountName: string; environment: string };
   }
 
-  async postBatch(connector: ConnectorInfo, tickets: ETicket[], key: string): Promise<TicketResult[]> {
-    return this.postBatchJson(connector, tickets.map((t) => JSON.stringify(t)), key);
+  /** Posts tickets and returns their results matched to the batch (see matchResults). */
+  async postBatch(connector: ConnectorInfo, tickets: ETicket[], key: string, signal?: AbortSignal): Promise<TicketResult[]> {
+    return matchResults(tickets, await this.postBatchJson(connector, tickets.map((t) => JSON.stringify(t)), key, signal));
   }
 
-  /** The same, with each ticket already serialized (the pipeline measures batch bytes from these). */
-  async postBatchJson(connector: ConnectorInfo, ticketJsons: string[], key: string): Promise<TicketResult[]> {
+  /**
+   * The same, with each ticket already serialized (the pipeline measures batch bytes from these).
+   * Returns the answer's `results` as the API sent them (the caller matches them to the batch, see
+   * matchResults); every failure is one of the error classes above.
+   */
+  async postBatchJson(connector: ConnectorInfo, ticketJsons: string[], key: string, signal?: AbortSignal): Promise<unknown[]> {
     const body = `{"connector":${JSON.stringify(connector)},"tickets":[${ticketJsons.join(',')}]}`;
-    const res = await this.request('/v1/tickets:batch', { method: 'POST', body, headers: { 'Idempotency-Key': key } });
+    const res = await this.request('/v1/tickets:batch', { method: 'POST', body, headers: { 'Idempotency-Key': key }, signal });
+    const route = `${this.base}/v1/tickets:batch`;
     if (res.status === 401 || res.status === 403) {
-      await res.body?.cancel();
+      await res.body?.cancel().catch(() => {});
       throw new TokenRejectedError(res.status);
     }
     if (res.status === 413) {
-      await res.body?.cancel();
+      await res.body?.cancel().catch(() => {});
       throw new PayloadTooLargeError();
     }
     if (res.status === 408 || res.status === 429 || res.status >= 500) {
-      await res.body?.cancel();
+      await res.body?.cancel().catch(() => {});
       throw new RetryableError(`The API answered ${res.status}; retrying.`, parseRetryAfter(res.headers.get('retry-after')), res.status);
     }
+    const text = await this.readBody(res, signal);
+    const json = jsonBody(res, text);
     if (!res.ok) {
-      let detail = '';
-      try {
-        const j = (await res.json()) as { error?: unknown };
-        detail = typeof j.error === 'string' ? j.error.slice(0, 300) : '';
-      } catch {
-        /* not JSON */
-      }
-      throw new BatchRefusedError(res.status, detail);
+      // Only a 400/422 with a JSON error sentence is about the tickets sent (the caller splits the
+      // batch to find the one); any other 4xx, or an answer that is not the API's JSON (a proxy's
+      // HTML page, an empty body), is about the request and never becomes a ticket's verdict.
+      const detail = json.ok && json.value && typeof (json.value as { error?: unknown }).error === 'string' ? ((json.value as { error: string }).error).slice(0, 300) : '';
+      if ((res.status === 400 || res.status === 422) && detail) throw new BatchRefusedError(res.status, detail);
+      const what = res.status === 404 ? 'no such route' : res.status === 405 ? 'method not allowed on this route' : detail || describeBody(res, text);
+      throw new ProtocolError(`The API answered ${res.status} (${what}) to POST ${route}; check the API URL in the profile.`, res.status);
     }
-    let parsed: { results?: TicketResult[] };
+    if (!json.ok) throw new ProtocolError(`The API answered ${res.status} to POST ${route} with ${describeBody(res, text)}, not the API's JSON; check the API URL in the profile.`, res.status);
+    const results = (json.value as { results?: unknown } | null)?.results;
+    if (!Array.isArray(results)) throw new ProtocolError(`The API answered ${res.status} to POST ${route} without a results list; check the API URL in the profile.`, res.status);
+    return results;
+  }
+
+  /** The answer body as text, at most maxResponseBytes (a bigger one is a protocol error). */
+  private async readBody(res: Response, signal?: AbortSignal): Promise<string> {
+    const max = this.opts.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    if (declared > max) {
+      await res.body?.cancel().catch(() => {});
+      throw new ProtocolError(`The API's answer is ${declared} bytes, more than the ${max} bytes Outpost reads.`, res.status);
+    }
+    if (!res.body) return '';
+    const reader = res.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
     try {
-      parsed = (await res.json()) as { results?: TicketResult[] };
-    } catch {
-      throw new RetryableError('The API answered 200 with a body that is not JSON; retrying.');
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > max) {
+          await reader.cancel().catch(() => {});
+          throw new ProtocolError(`The API's answer is larger than the ${max} bytes Outpost reads.`, res.status);
+        }
+        chunks.push(value);
+      }
+    } catch (e) {
+      if (e instanceof ProtocolError) throw e;
+      if (signal?.aborted) throw new RequestAbortedError();
+      throw new RetryableError(`The answer from ${this.base} was cut off (${(e as Error).message}); retrying.`);
     }
-    if (!Array.isArray(parsed.results)) throw new RetryableError('The API answered 200 without results; retrying.');
-    return parsed.results;
+    return Buffer.concat(chunks).toString('utf8');
   }
 
   async heartbeat(body: unknown): Promise<void> {
@@ -170,6 +236,52 @@ export class ApiClient {
     await res.body?.cancel();
     if (res.status === 401 || res.status === 403) throw new TokenRejectedError(res.status);
   }
+}
+
+/**
+ * Matches an answer's results to the batch sent: exactly one result per ticket, naming its
+ * ticketId and the revision sent, with a known action. Returns the results in batch order, or
+ * throws a ProtocolError naming the first thing wrong (nothing of the batch may then be committed).
+ */
+export function matchResults(sent: Array<{ ticketId: string; revision: string }>, results: unknown[]): TicketResult[] {
+  const want = new Map(sent.map((t) => [t.ticketId, t.revision]));
+  const got = new Map<string, TicketResult>();
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i] as Partial<TicketResult> | null;
+    if (r === null || typeof r !== 'object' || Array.isArray(r)) throw new ProtocolError(`result ${i} of the answer is ${r === null ? 'null' : typeof r}, not a ticket result`);
+    if (typeof r.ticketId !== 'string') throw new ProtocolError(`result ${i} of the answer has no ticketId`);
+    const rev = want.get(r.ticketId);
+    if (rev === undefined) throw new ProtocolError(`the answer has a result for ${r.ticketId}, which was not in the batch`);
+    if (got.has(r.ticketId)) throw new ProtocolError(`the answer has two results for ${r.ticketId}`);
+    if (r.revision !== rev) throw new ProtocolError(`the answer for ${r.ticketId} names revision ${String(r.revision)}, but ${rev} was sent`);
+    if (typeof r.action !== 'string' || !KNOWN_ACTIONS.has(r.action)) throw new ProtocolError(`the answer for ${r.ticketId} has the unknown action ${JSON.stringify(r.action ?? null)}`);
+    const targetId = r.targetId === undefined || r.targetId === null ? null : String(r.targetId);
+    got.set(r.ticketId, { ticketId: r.ticketId, revision: rev, targetId, action: r.action, ...(typeof r.error === 'string' ? { error: r.error.slice(0, 1000) } : {}) });
+  }
+  const out: TicketResult[] = [];
+  for (const t of sent) {
+    const r = got.get(t.ticketId);
+    if (!r) throw new ProtocolError(`the answer has no result for ${t.ticketId}`);
+    out.push(r);
+  }
+  return out;
+}
+
+function jsonBody(res: Response, text: string): { ok: true; value: unknown } | { ok: false } {
+  const type = res.headers.get('content-type') ?? '';
+  if (/html/i.test(type) || /^\s*</.test(text)) return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function describeBody(res: Response, text: string): string {
+  const type = res.headers.get('content-type') ?? '';
+  if (!text.trim()) return 'an empty body';
+  if (/html/i.test(type) || /^\s*</.test(text)) return 'an HTML page';
+  return `a body that is not JSON (${type || 'no content type'})`;
 }
 
 export function fingerprint(secret: string): string {

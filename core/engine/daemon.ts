@@ -26,7 +26,7 @@ import { USER_AGENT, VERSION } from '../version.js';
 import { backoffMs, sleep } from './backoff.js';
 import { acquireLock } from './lock.js';
 import { StoppedError, runPass, type PassSummary } from './pipeline.js';
-import { StatusBoard, emptyProfileStatus, type EngineState } from './status.js';
+import { HEALTHY_STATES, StatusBoard, emptyProfileStatus, type EngineState } from './status.js';
 
 export interface DaemonOptions {
   profiles: Profile[];
@@ -125,9 +125,11 @@ class ProfileRunner {
   private setState(state: EngineState, reason: string | null, extra: Record<string, unknown> = {}): void {
     const cur = this.board.snapshot().profiles.find((p) => p.name === this.profile.name);
     if (cur?.state !== state || cur.reason !== reason) {
-      this.ctx.log(state === 'offline' || state === 'waiting for database' || state === 'rejected token' ? 'warn' : 'debug', `[${this.profile.name}] ${state}${reason ? ': ' + reason : ''}`);
+      this.ctx.log(HEALTHY_STATES.has(state) || state === 'paused' ? 'debug' : 'warn', `[${this.profile.name}] ${state}${reason ? ': ' + reason : ''}`);
     }
-    this.board.update(this.profile.name, { state, reason, ...extra });
+    // lastError is set whenever the state is not a healthy one, and cleared when it is again.
+    const lastError = HEALTHY_STATES.has(state) ? null : reason;
+    this.board.update(this.profile.name, { state, reason, lastError, ...extra });
   }
 
   private nowIso(offsetMs = 0): string {
@@ -215,7 +217,7 @@ class ProfileRunner {
           onProgress: ({ delivered, backlog, oldestAgeSeconds }) => {
             const s = this.ctx.store.stats(this.profile.name);
             const patch: Record<string, unknown> = { delivered: s.delivered, filtered: s.filtered, lastSuccessAt: s.lastSuccessAt, throughput: this.throughput(delivered) };
-            if (backlog >= 0) patch.backlog = backlog;
+            if (backlog !== undefined) patch.backlog = backlog;
             if (oldestAgeSeconds !== undefined) patch.lagSeconds = oldestAgeSeconds;
             this.board.update(this.profile.name, patch);
           },
@@ -295,12 +297,12 @@ class ProfileRunner {
     this.setState('stopped', null, { nextRunAt: null });
   }
 
-  private async refreshBacklog(): Promise<{ count: number; oldestAgeSeconds: number }> {
+  private async refreshBacklog(): Promise<{ count: number | null; oldestAgeSeconds: number | null }> {
     try {
       const source = await this.ensureSource();
       return await this.reader.backlog(source, this.ctx.store.getWatermark(this.profile.name));
     } catch {
-      return { count: 0, oldestAgeSeconds: 0 };
+      return { count: null, oldestAgeSeconds: null };
     }
   }
 

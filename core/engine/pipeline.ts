@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Profile } from '../config/schema.js';
 import type { ChangeReader } from '../change/types.js';
 import type { ApiClient, ConnectorInfo, TicketResult } from '../delivery/client.js';
-import { BatchRefusedError, PayloadTooLargeError, RetryableError, TokenRejectedError, idempotencyKey } from '../delivery/client.js';
+import { BatchRefusedError, PayloadTooLargeError, ProtocolError, RequestAbortedError, RetryableError, TokenRejectedError, idempotencyKey, matchResults } from '../delivery/client.js';
 import type { ETicket } from '../mapping/eticket.js';
 import type { MapContext, Mapper } from '../mapping/index.js';
 import { attachLines } from '../mapping/lines.js';
@@ -32,7 +32,8 @@ export interface PipelineDeps {
   connector: ConnectorInfo;
   /** Reports state changes and progress; never throws. */
   onState(state: EngineState, reason: string | null): void;
-  onProgress(p: { delivered: number; backlog: number; oldestAgeSeconds?: number }): void;
+  /** `backlog` / `oldestAgeSeconds`: undefined = unchanged, null = unknown in this change mode. */
+  onProgress(p: { delivered: number; backlog?: number | null; oldestAgeSeconds?: number | null }): void;
   signal: AbortSignal;
   random?: () => number;
   /** Upper bound of one batch body in bytes (count is bounded by profile.batchSize). */
@@ -153,7 +154,7 @@ export async function runPass(deps: PipelineDeps, type: RunType): Promise<PassSu
         // Header+lines layouts: the page's line rows in one bound query (a no-op for one-table templates).
         const rows = await attachLines(source, deps.mapper.template, page.rows);
         await handlePage(deps, run, rows, page.next);
-        backlog = Math.max(0, backlog - page.rows.length);
+        if (backlog !== null) backlog = Math.max(0, backlog - page.rows.length);
         deps.onProgress({ delivered: 0, backlog });
         deps.onState('reading', null);
       }
@@ -233,19 +234,15 @@ async function handlePage(deps: PipelineDeps, run: RunTracker, rows: Row[], next
   const batches = packBatches(toSend, profile.batchSize, deps.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES);
   for (let bi = 0; bi < batches.length; bi++) {
     const batch = batches[bi];
+    // Exactly one result per ticket sent, at the revision sent, with a known action (matchResults):
+    // anything else was retried inside deliverWithRetry and never reaches this commit.
     const results = await deliverWithRetry(deps, batch);
-    const byId = new Map(results.map((r) => [r.ticketId, r]));
     const entries: LedgerEntry[] = [];
     const records: RunRecord[] = [];
     const counts = { created: 0, updated: 0, unchanged: 0, rejected: 0, errors: 0 };
-    for (const b of batch) {
-      const r = byId.get(b.ticket.ticketId);
-      if (!r) {
-        // The API skipped a ticket it was sent: an error of this batch; it is retried next pass.
-        counts.errors++;
-        records.push({ ticketNumber: b.ticket.ticketNumber, sourceId: b.ticket.ticketId, targetId: null, processorAction: b.isNew ? 'new' : 'changed', writerAction: 'failed', error: 'the API returned no result for this ticket' });
-        continue;
-      }
+    for (let i = 0; i < batch.length; i++) {
+      const b = batch[i];
+      const r = results[i];
       counts[r.action]++;
       entries.push({ ticketId: b.ticket.ticketId, revision: b.ticket.revision, targetId: r.targetId ?? null, action: r.action, error: r.error ?? null, ticketNumber: b.ticket.ticketNumber, modifiedAt: b.ticket.source?.recordModifiedAt ?? null });
       records.push({
@@ -261,10 +258,8 @@ async function handlePage(deps: PipelineDeps, run: RunTracker, rows: Row[], next
     deps.afterAck?.();
     run.count(counts);
     const last = bi === batches.length - 1;
-    // A ticket the API did not answer for holds the watermark back so it is read again.
-    store.commit({ profile: profile.name, entries, runId: run.id, counts: run.take(), records, watermark: last && counts.errors === 0 ? next : null });
-    deps.onProgress({ delivered: entries.length - counts.rejected, backlog: -1 });
-    if (counts.errors) throw new RetryableError(`${counts.errors} ticket(s) got no result from the API; they are retried.`);
+    store.commit({ profile: profile.name, entries, runId: run.id, counts: run.take(), records, watermark: last ? next : null });
+    deps.onProgress({ delivered: entries.length - counts.rejected });
   }
 }
 
@@ -290,7 +285,12 @@ export function packBatches<T extends { json: string }>(items: T[], maxCount: nu
 /** Tickets of this process currently in a request, per profile (the "never twice in flight" guard). */
 const inFlight = new Map<string, Set<string>>();
 
-/** Posts one batch until it is answered: retries transient failures, splits on 413/400, stops on 401/403. */
+/**
+ * Posts one batch until it is answered exactly: retries transient failures and protocol errors with
+ * the same key, splits on 413/400/422, stops on 401/403. Only a per-ticket `rejected` result, or a
+ * 400/422 with the API's error sentence still coming back for a single ticket, rejects a ticket; a
+ * request-level failure (404, 405, HTML, non-JSON, no `results`) is a protocol error and rejects nothing.
+ */
 async function deliverWithRetry(deps: PipelineDeps, batch: Outgoing[]): Promise<TicketResult[]> {
   const tickets = batch.map((b) => b.ticket);
   const key = idempotencyKey(deps.profile.name, tickets, `${deps.connector.id}/${deps.connector.version}`);
@@ -300,14 +300,17 @@ async function deliverWithRetry(deps: PipelineDeps, batch: Outgoing[]): Promise<
     if (flying.has(t.ticketId)) throw new InFlightError(`ticket ${t.ticketId} is already in a batch in flight`);
   }
   for (const t of tickets) flying.add(t.ticketId);
+  let troubled = false;
   try {
     for (let attempt = 0; ; attempt++) {
       if (deps.signal.aborted) throw new StoppedError();
       try {
-        const results = await deps.api.postBatchJson(deps.connector, batch.map((b) => b.json), key);
-        if (attempt > 0) deps.onState('delivering', null);
+        const raw = await deps.api.postBatchJson(deps.connector, batch.map((b) => b.json), key, deps.signal);
+        const results = matchResults(tickets, raw);
+        if (troubled) deps.onState('delivering', null);
         return results;
       } catch (e) {
+        if (e instanceof RequestAbortedError || deps.signal.aborted) throw new StoppedError();
         if (e instanceof PayloadTooLargeError || e instanceof BatchRefusedError) {
           if (batch.length === 1) {
             const error = e instanceof PayloadTooLargeError ? 'the ticket is larger than the API accepts (413)' : e.message;
@@ -325,7 +328,13 @@ async function deliverWithRetry(deps: PipelineDeps, batch: Outgoing[]): Promise<
         if (!(e instanceof RetryableError)) throw e;
         // Retry-After is honoured (capped at 15 minutes so a bad header cannot park the profile for days).
         const wait = Math.min(900_000, Math.max(e.retryAfterMs ?? 0, backoffMs(attempt, 500, deps.maxRetryWaitMs ?? 30_000, deps.random)));
-        deps.onState('offline', `${e.message} Next try in ${Math.ceil(wait / 1000)} s.`);
+        troubled = true;
+        if (e instanceof ProtocolError) {
+          const detail = e.message.replace(/[.;]?$/, '');
+          deps.onState('API protocol error', `${detail[0].toUpperCase()}${detail.slice(1)}. Nothing of this batch of ${batch.length} was committed; it is sent again with the same key in ${Math.ceil(wait / 1000)} s.`);
+        } else {
+          deps.onState('offline', `${e.message} Next try in ${Math.ceil(wait / 1000)} s.`);
+        }
         await sleep(wait, deps.signal);
       }
     }

@@ -50,7 +50,8 @@ export function formatDuration(fromIso: string, toIso: string | null): string {
   return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
-export function formatLag(seconds: number): string {
+export function formatLag(seconds: number | null): string {
+  if (seconds === null) return 'unknown';
   if (seconds <= 0) return 'caught up';
   const s = Math.round(seconds);
   if (s < 60) return `${s} s`;

@@ -69,7 +69,7 @@ function ProfileCard(props: { profile: ProfileStatus; pending: Action | undefine
         </div>
         <div>
           <dt>Backlog</dt>
-          <dd>{p.backlog} waiting</dd>
+          <dd>{p.backlog === null ? 'unknown' : `${p.backlog} waiting`}</dd>
         </div>
         <div>
           <dt>Lag</dt>

@@ -55,7 +55,7 @@ test('the client: 401 is a token stop, 400 a batch refusal to split, and the tok
   bad.setToken('good-token-1234');
   assert.equal(bad.tokenFingerprint, fingerprint('good-token-1234'));
   const res = await bad.postBatchJson({ id: 'c', version: '0', profile: 'p' }, ['{"ticketId":"x"}'], 'k2');
-  assert.equal(res[0].action, 'rejected', 'an invalid ticket is a per-ticket rejection');
+  assert.equal((res[0] as { action: string }).action, 'rejected', 'an invalid ticket is a per-ticket rejection');
   // A body the API cannot read at all is a batch refusal (split by the pipeline), not a retry forever.
   const raw = new ApiClient({ url: sandbox.url, token: 'good-token-1234', userAgent: 'outpost/test' });
   await assert.rejects(raw.postBatchJson({ id: 'c', version: '0', profile: 'p' }, ['not json'], 'k3'), (e: Error) => e instanceof BatchRefusedError && e.status === 400);

@@ -1,0 +1,176 @@
+// Exact acknowledgement: a ticket is committed only on a result naming exactly the (ticketId,
+// revision) sent with a known action. Each wrong answer below comes from a fake API in front of the
+// sandbox; the test asserts from the ledger and the sandbox's store that nothing was committed the
+// API did not store, that the batch was retried with the same key, and that everything arrives once
+// the API answers properly.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../core/config/load.js';
+import { createChangeReader } from '../../core/change/index.js';
+import { ApiClient, ProtocolError, matchResults } from '../../core/delivery/client.js';
+import { runPass } from '../../core/engine/pipeline.js';
+import type { EngineState } from '../../core/engine/status.js';
+import { createDemoPlant, DEMO_TIMEZONE } from '../../core/demo/plant.js';
+import { DEMO_FIELDS } from '../../core/demo/environment.js';
+import { createMapper } from '../../core/mapping/index.js';
+import { startSandbox } from '../../core/sandbox/server.js';
+import { createSource } from '../../core/sources/index.js';
+import { StateStore } from '../../core/state/store.js';
+import { startFakeApi, type FakeMode } from '../helpers/fake-api.js';
+
+const TOKEN = 'ack-test-token-123';
+
+/** Every ticket the sandbox stores: ticketId → revision. */
+export async function sandboxTickets(url: string, token: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let offset = 0; ; offset += 1000) {
+    const r = (await (await fetch(`${url}/v1/_sandbox/tickets?limit=1000&offset=${offset}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+      total: number;
+      tickets: Array<{ ticketId: string; revision: string }>;
+    };
+    for (const t of r.tickets) out.set(t.ticketId, t.revision);
+    if (offset + 1000 >= r.total) return out;
+  }
+}
+
+/** Delivered ledger rows (created / updated / unchanged): ticketId → revision. */
+function deliveredInLedger(store: StateStore): Map<string, string> {
+  const rows = store.db.prepare(`SELECT ticket_id AS id, revision FROM ledger WHERE profile = 'p1' AND action IN ('created','updated','unchanged')`).all() as Array<{ id: string; revision: string }>;
+  return new Map(rows.map((r) => [r.id, r.revision]));
+}
+
+async function setup(t: import('node:test').TestContext, mode: FakeMode, switchAfter: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-ack-'));
+  const plantFile = join(dir, 'plant.db');
+  const seed = createDemoPlant(plantFile, { days: 1, perDay: 20, seed: 3 })!;
+  const sandbox = await startSandbox({ dbFile: join(dir, 'sandbox.db'), accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Test', environment: 'sandbox' }] });
+  t.after(() => sandbox.close());
+  const fake = await startFakeApi(sandbox.url, mode, switchAfter);
+  t.after(() => fake.close());
+  const [profile] = parseConfig({
+    profiles: [
+      {
+        name: 'p1',
+        api: { url: fake.url, token: TOKEN },
+        source: { driver: 'sqlite', file: plantFile },
+        table: 'Tickets',
+        key: ['TicketID'],
+        change: { mode: 'timestamp', column: 'LastModified', timezone: DEMO_TIMEZONE },
+        mapping: { template: 'generic-scale-ticket', fields: DEMO_FIELDS },
+        batchSize: 8,
+      },
+    ],
+  }).profiles;
+  const store = new StateStore(join(dir, 'state.db'));
+  t.after(() => store.close());
+  const source = await createSource(profile.source, {});
+  await source.connect();
+  t.after(() => source.close());
+  const states: Array<{ state: EngineState; reason: string | null }> = [];
+  const deps = {
+    profile,
+    store,
+    source,
+    reader: createChangeReader(profile),
+    mapper: createMapper({ template: profile.mapping.template, fields: profile.mapping.fields, timezone: DEMO_TIMEZONE }),
+    api: new ApiClient({ url: fake.url, token: TOKEN, userAgent: 'outpost/test' }),
+    connector: { id: 'c-test', version: '0', profile: 'p1' },
+    onState: (state: EngineState, reason: string | null) => states.push({ state, reason }),
+    onProgress: () => {},
+    signal: new AbortController().signal,
+    maxRetryWaitMs: 20,
+    random: () => 1,
+  };
+  return { seed, sandbox, fake, store, deps, states };
+}
+
+const wrongAnswers: Array<[FakeMode, RegExp]> = [
+  ['wrongRevision', /names revision r-never-sent, but .* was sent/i],
+  ['unknownAction', /unknown action "queued"/i],
+  ['nullResult', /result 0 of the answer is null/i],
+  ['duplicateResult', /two results for p1:/i],
+  ['foreignResult', /result for p1:not-in-this-batch, which was not in the batch/i],
+  ['route404', /answered 404 \(no such route\)/i],
+  ['route405', /answered 405/i],
+  ['html200', /with an HTML page/i],
+  ['html400', /answered 400 \(an HTML page\)/i],
+  ['emptyObject', /without a results list/i],
+];
+
+for (const [mode, detail] of wrongAnswers) {
+  test(`a ${mode} answer commits nothing, is retried with the same key in "API protocol error", and all arrive once the API is fixed`, async (t) => {
+    const s = await setup(t, mode, 3);
+    const want = s.seed.tickets - s.seed.incomplete;
+    // The first batch is answered wrongly three times, then the fake forwards to the sandbox.
+    const summary = await runPass(s.deps, 'manual');
+    const wrong = s.fake.requests.filter((r) => r.mode !== 'pass');
+    assert.equal(wrong.length, 3);
+    assert.equal(new Set(wrong.map((r) => r.key)).size, 1, 'retried with the same Idempotency-Key');
+    assert.equal(s.fake.requests[3].key, wrong[0].key, 'the good attempt reuses the key too');
+    assert.equal(wrong[0].tickets, 8, 'never split into single tickets');
+    const pe = s.states.filter((x) => x.state === 'API protocol error');
+    assert.equal(pe.length, 3);
+    assert.match(pe[0].reason ?? '', detail);
+    assert.match(pe[0].reason ?? '', /Nothing of this batch of 8 was committed/);
+    // Nothing rejected, nothing filtered beyond the incomplete rows: the wrong answers left no verdict.
+    assert.equal(summary.rejected, 0);
+    assert.equal(summary.created, want);
+    const inApi = await sandboxTickets(s.sandbox.url, TOKEN);
+    const inLedger = deliveredInLedger(s.store);
+    assert.equal(inApi.size, want);
+    assert.deepEqual([...inLedger].sort(), [...inApi].sort(), 'the ledger holds exactly what the API stored, at the same revisions');
+    assert.equal(s.sandbox.stats().duplicates, 0);
+  });
+}
+
+test('while the API keeps answering wrongly, the ledger and the watermark do not move', async (t) => {
+  const s = await setup(t, 'wrongRevision', Infinity);
+  const stop = new AbortController();
+  const deps = { ...s.deps, signal: stop.signal };
+  const pass = runPass(deps, 'manual').catch((e: Error) => e);
+  while (s.fake.requests.length < 5) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(deliveredInLedger(s.store).size, 0);
+  assert.equal(s.store.getWatermark('p1'), null);
+  assert.equal((await sandboxTickets(s.sandbox.url, TOKEN)).size, 0);
+  stop.abort();
+  assert.match(String(((await pass) as Error).message), /stopped/);
+  // Fixed: the next pass delivers everything.
+  s.fake.mode = 'pass';
+  const again = await runPass({ ...s.deps, signal: new AbortController().signal }, 'manual');
+  assert.equal(again.created, s.seed.tickets - s.seed.incomplete);
+  assert.deepEqual([...deliveredInLedger(s.store)].sort(), [...(await sandboxTickets(s.sandbox.url, TOKEN))].sort());
+});
+
+test('matchResults: one known result per ticket at the revision sent, in batch order', () => {
+  const sent = [{ ticketId: 'a', revision: '1' }, { ticketId: 'b', revision: '2' }];
+  const r = matchResults(sent, [{ ticketId: 'b', revision: '2', targetId: 7, action: 'updated' }, { ticketId: 'a', revision: '1', targetId: null, action: 'rejected', error: 'bad' }]);
+  assert.deepEqual(r.map((x) => [x.ticketId, x.action, x.targetId]), [['a', 'rejected', null], ['b', 'updated', '7']]);
+  assert.throws(() => matchResults(sent, [{ ticketId: 'a', revision: '1', action: 'created' }]), (e: Error) => e instanceof ProtocolError && /no result for b/.test(e.message));
+  assert.throws(() => matchResults(sent, ['x', null]), /result 0 of the answer is string/);
+  assert.throws(() => matchResults(sent, [{ revision: '1', action: 'created' }]), /has no ticketId/);
+});
+
+test('the client: an answer body over the cap is a protocol error, and an abort interrupts the request', async (t) => {
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => {
+    if (req.url === '/slow/v1/tickets:batch') return; // never answers
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ results: [], pad: 'x'.repeat(4096) }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  const small = new ApiClient({ url: `http://127.0.0.1:${port}`, token: 't', userAgent: 'outpost/test', maxResponseBytes: 1024 });
+  await assert.rejects(small.postBatchJson({ id: 'c', version: '0', profile: 'p' }, [], 'k'), (e: Error) => e instanceof ProtocolError && /than the 1024 bytes Outpost reads/.test(e.message));
+  const slow = new ApiClient({ url: `http://127.0.0.1:${port}/slow`, token: 't', userAgent: 'outpost/test', timeoutMs: 60_000 });
+  const ac = new AbortController();
+  const started = Date.now();
+  const p = slow.postBatchJson({ id: 'c', version: '0', profile: 'p' }, [], 'k', ac.signal);
+  setTimeout(() => ac.abort(), 100);
+  await assert.rejects(p, (e: Error) => e.name === 'RequestAbortedError');
+  assert.ok(Date.now() - started < 10_000);
+  server.closeAllConnections();
+});
