@@ -40,7 +40,7 @@ export interface PipelineDeps {
   maxBatchBytes?: number;
   /**
    * Test-only kill point, called after the API acknowledged a batch and before the local commit
-   * (see OUTPOST_TEST_CRASH_AFTER_ACK in daemon.ts). Never set in production.
+   * (test/helpers/crash-cli.ts injects one for the chaos suite). Never set in production.
    */
   afterAck?: () => void;
   /** Cap of one retry wait, ms (default 30 s). */

@@ -13,7 +13,8 @@ import { createSource, type SourceAdapter } from '../../core/sources/index.js';
 import type { SourceConfig } from '../../core/config/schema.js';
 import type { PrivateServer } from '../helpers/private-db.js';
 
-export const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+/** The CLI through the test-only entry point that adds the crash-after-acknowledgement hook. */
+export const CLI = fileURLToPath(new URL('../helpers/crash-cli.js', import.meta.url));
 export const TOKEN = 'chaos-token-0123456789';
 export const TEMPLATE = 'generic-scale-ticket';
 
@@ -293,7 +294,7 @@ export function profileJson(db: Db, sandbox: SandboxHandle, spec: ProfileSpec) {
   };
 }
 
-/** The daemon as a real process: `node dist/cli/main.js run --config …`, killable with SIGKILL. */
+/** The daemon as a real process: `node dist/test/helpers/crash-cli.js run --config …`, killable with SIGKILL. */
 export class DaemonProcess {
   child: ChildProcess | null = null;
   starts = 0;
