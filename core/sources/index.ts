@@ -19,7 +19,7 @@ export async function createSource(config: SourceConfig, env: NodeJS.ProcessEnv 
       return new MysqlSource(config, env);
     }
     case 'mssql': {
-      const { MssqlSource } = await import('./mssql.js');
+      const { MssqlSource } = await import('./mssql/index.js');
       return new MssqlSource(config, { env });
     }
     default:

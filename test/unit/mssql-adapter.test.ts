@@ -20,7 +20,6 @@ import {
   MssqlSource,
   bindParam,
   buildMssqlConfig,
-  cursorText,
   declaration,
   mssqlDialect,
   mssqlType,
@@ -30,7 +29,7 @@ import {
   temporalValue,
   type MssqlParam,
   type MssqlResult,
-} from '../../core/sources/mssql.js';
+} from '../../core/sources/mssql/index.js';
 import { SourceError, typed, type Row } from '../../core/sources/types.js';
 import { validateProfile } from '../../core/validate.js';
 import { closedPort } from '../helpers/databases.js';
@@ -309,7 +308,6 @@ test('mssql: dialect', () => {
   assert.equal(d.now(), 'CONVERT(varchar(23), SYSDATETIME(), 126)');
   assert.equal(d.minusSeconds('@p1', 300), 'DATEADD(second, -300, CAST(@p1 AS datetime2(7)))');
   assert.equal(d.minusSeconds('CAST(@p1 AS datetime)', 300), 'DATEADD(second, -300, CAST(@p1 AS datetime))');
-  assert.equal(cursorText('[LastModified]'), 'CONVERT(varchar(33), [LastModified], 126)');
 });
 
 test('mssql: server names, instances, TLS options and SQL logins', async () => {
