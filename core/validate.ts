@@ -5,7 +5,7 @@ import type { Profile, SourceConfig } from './config/schema.js';
 import { MissingSecretError, resolveSecret } from './config/secrets.js';
 import { createChangeReader } from './change/index.js';
 import { ApiClient, RetryableError, TokenRejectedError } from './delivery/client.js';
-import { mapContextFor } from './engine/pipeline.js';
+import { mapContextFor } from './mapping/context.js';
 import { createMapper } from './mapping/index.js';
 import { createIndexSql, enableChangeTrackingSql, readOnlyCheck } from './sources/access.js';
 import { isIndexed, rankTables, suggestChangeModes } from './sources/discovery.js';

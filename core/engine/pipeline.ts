@@ -12,7 +12,8 @@ import type { ChangeReader } from '../change/types.js';
 import type { ApiClient, ConnectorInfo, TicketResult } from '../delivery/client.js';
 import { BatchRefusedError, PayloadTooLargeError, ProtocolError, RequestAbortedError, RetryableError, TokenRejectedError, idempotencyKey, matchResults } from '../delivery/client.js';
 import type { ETicket } from '../mapping/eticket.js';
-import type { MapContext, Mapper } from '../mapping/index.js';
+import { mapContextFor, ticketIdFor } from '../mapping/context.js';
+import type { Mapper } from '../mapping/index.js';
 import { attachLines } from '../mapping/lines.js';
 import type { Row, SourceAdapter } from '../sources/types.js';
 import type { LedgerEntry, RunCounts, RunRecord, RunType, StateStore, Watermark } from '../state/store.js';
@@ -50,21 +51,6 @@ export interface PipelineDeps {
 export interface PassSummary extends RunCounts {
   /** 0 when the pass changed nothing and was not recorded as a run (a quiet scheduled poll). */
   runId: number;
-}
-
-export function ticketIdFor(profile: Profile, row: Row): string {
-  return `${profile.name}:${profile.key.map((k) => String(row[k] ?? '')).join('/')}`;
-}
-
-/** What the mapper needs to know about a row besides its columns (ticket id, key text, change time). */
-export function mapContextFor(profile: Profile, row: Row, ticketId = ticketIdFor(profile, row)): MapContext {
-  const modified = profile.change.column ? row[profile.change.column] : undefined;
-  return {
-    ticketId,
-    recordKey: profile.key.map((k) => String(row[k] ?? '')).join('/'),
-    table: profile.table,
-    recordModifiedAt: modified === undefined || modified === null ? undefined : String(modified),
-  };
 }
 
 /** A filtered row has no eTicket revision; a hash of its raw content tells when it changed. */

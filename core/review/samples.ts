@@ -7,7 +7,7 @@
 // on the trimmed text form, with the typed numbers bound as values (never spliced into the SQL).
 // That comparison cannot use an index; it is meant for a handful of tickets at setup time.
 import type { Profile } from '../config/schema.js';
-import { mapContextFor } from '../engine/pipeline.js';
+import { mapContextFor } from '../mapping/context.js';
 import type { ETicket } from '../mapping/eticket.js';
 import { LINES_PROPERTY, attachLines } from '../mapping/lines.js';
 import { createMapper, type Mapper } from '../mapping/mapper.js';
