@@ -1,4 +1,4 @@
-// The dashboard's gatekeeper (DESIGN §5). The server binds 127.0.0.1 only, but loopback is not a
+// The dashboard's gatekeeper (docs/design.md §5). The server binds 127.0.0.1 only, but loopback is not a
 // security boundary on its own: any web page the user visits can aim requests at 127.0.0.1 (CSRF)
 // or at a hostname it re-points to 127.0.0.1 (DNS rebinding), and any local user can connect.
 // So every request must carry an exact Host, and a session that only the person who saw the

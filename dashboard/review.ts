@@ -1,4 +1,4 @@
-// The dashboard's sample review (DESIGN §1 job 2, §5): what the server asks of a review source, what
+// The dashboard's sample review (docs/design.md job 2 and §5): what the server asks of a review source, what
 // the page gets back, and the checks on a sign-off body. The source itself (pulling samples from
 // the plant database, recording the review in the state database) is review-service.ts; tests
 // inject their own.

@@ -1,10 +1,10 @@
 // The local dashboard: a page showing live status, served on loopback only, locked down per
-// DESIGN §5 (rules enforced in auth.ts; see there for why loopback alone is not enough).
+// docs/design.md §5 (rules enforced in auth.ts; see there for why loopback alone is not enough).
 //
 // Request order: security headers on everything → exact Host (403) → secret exchange on GET / →
 // session cookie (401) → routes. Mutations additionally need an exact Origin and the CSRF token.
 //
-// Pages (DESIGN §5): overview (live status), runs and run records (reports from the state
+// Pages (docs/design.md §5): overview (live status), runs and run records (reports from the state
 // database, injected as `reports`), logs (the live tail, pushed over the same WebSocket as the
 // status) and the sample review (injected as `review`). Everything but the overview is optional:
 // without its source the API answers 501 and the page says the view is not available.
@@ -33,7 +33,7 @@ export interface DashboardActions {
   resume?(profile: string): Promise<void>;
 }
 
-/** Run reports (DESIGN §4), normally the daemon's StateStore. */
+/** Run reports (docs/design.md §4), normally the daemon's StateStore. */
 export interface DashboardReports {
   /** Newest first; `profile` null = every profile. */
   runs(profile: string | null, limit: number): RunRow[];

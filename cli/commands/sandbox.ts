@@ -1,4 +1,4 @@
-// `outpost sandbox`: run the local ingest API (DESIGN §2.3) until SIGINT/SIGTERM.
+// `outpost sandbox`: run the local ingest API (docs/design.md §2.3) until SIGINT/SIGTERM.
 // Tokens never come via argv: they come from OUTPOST_SANDBOX_TOKENS or <data>/accounts.json.
 import { InvalidArgumentError, type Command } from 'commander';
 import { mkdirSync } from 'node:fs';

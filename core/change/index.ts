@@ -1,4 +1,4 @@
-// Picks the change-detection mode of a profile (DESIGN §3): one mode per file behind ChangeReader.
+// Picks the change-detection mode of a profile (docs/design.md §3): one mode per file behind ChangeReader.
 import type { Profile } from '../config/schema.js';
 import { ChangeTrackingReader } from './changeTracking.js';
 import { IncreasingReader } from './increasing.js';

@@ -1,4 +1,4 @@
-// The config file contract (DESIGN §2.2). One zod schema is the source of truth: it validates files,
+// The config file contract (docs/design.md §2.2). One zod schema is the source of truth: it validates files,
 // refuses unknown keys with the path of the bad key, and yields the TypeScript types.
 import { z } from 'zod';
 

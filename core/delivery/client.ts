@@ -1,4 +1,4 @@
-// Posts batches to the ingest API (DESIGN §2.3) and turns every answer into one of: results, a
+// Posts batches to the ingest API (docs/design.md §2.3) and turns every answer into one of: results, a
 // retryable failure (with the server's Retry-After when given), a split (413, or 400 to find the
 // one bad ticket) or a stop (401/403). TLS is always verified; proxies and an extra CA are set up
 // process-wide by network.ts.

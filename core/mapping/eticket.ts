@@ -1,4 +1,4 @@
-// eTicket v1 (DESIGN §2.4): the JSON Outpost posts. This zod schema is the single source of truth:
+// eTicket v1 (docs/design.md §2.4): the JSON Outpost posts. This zod schema is the single source of truth:
 // the TypeScript type comes from it, and so does the JSON Schema shipped as
 // templates/eticket-v1.schema.json and the reference docs/eticket-v1.md (core/mapping/eticket-docs.ts
 // generates both; a unit test fails when the shipped files drift from this file).

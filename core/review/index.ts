@@ -1,4 +1,4 @@
-// Sample review (DESIGN §1 job 2): pull sample tickets, show them side by side with their raw rows
+// Sample review (docs/design.md job 2): pull sample tickets, show them side by side with their raw rows
 // and as paper tickets, record the customer's sign-off in the state database, export it.
 export { pullSamples, reviewSamples, mapperForProfile, ticketNumberColumn, normalizeTicketNumbers, displayValue, trimmedText, MAX_SAMPLES } from './samples.js';
 export type { SampleOptions, PulledSamples, ReviewSample, ReviewField, DisplayValue } from './samples.js';

@@ -1,4 +1,4 @@
-// The receiver's rules for one batch (DESIGN §2.3): validate each ticket on its own, upsert by
+// The receiver's rules for one batch (docs/design.md §2.3): validate each ticket on its own, upsert by
 // (account, ticketId), and never go back to an older revision. Pure logic over the store, no HTTP.
 import { z } from 'zod';
 import { eticketSchema } from '../mapping/eticket.js';

@@ -1,5 +1,5 @@
-// `outpost sandbox`: the ingest API of DESIGN §2.3, for tests and the demo. It is a plain node:http
-// server (core/ does not import express, DESIGN §1) with a small router; the rules for a batch live in
+// `outpost sandbox`: the ingest API of docs/design.md §2.3, for tests and the demo. It is a plain node:http
+// server (core/ does not import express, docs/design.md §1) with a small router; the rules for a batch live in
 // ingest.ts, persistence in store.ts, fault injection in faults.ts.
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

@@ -134,7 +134,7 @@ export function suggestKey(t: DiscoveredTable): { key: string[]; reason: string 
   return { key: [], reason: 'no primary key, unique index or id column; pick the columns that identify one ticket' };
 }
 
-/** Change modes that fit this table, best first (DESIGN §3). */
+/** Change modes that fit this table, best first (docs/design.md §3). */
 export function suggestChangeModes(t: DiscoveredTable | TableDetail, driver: Driver, key: string[], opts: { database?: string; login?: string } = {}): ChangeSuggestion[] {
   const out: ChangeSuggestion[] = [];
   const detail = (t as TableDetail).changeTrackingDetail;

@@ -1,7 +1,7 @@
 // PostgreSQL source (pg). One client per adapter; values always bound ($1…), identifiers validated
 // and double-quoted.
 //
-// Cursor precision (DESIGN §7): pg would parse timestamp/timestamptz into a JS Date and drop the
+// Cursor precision (docs/design.md §7): pg would parse timestamp/timestamptz into a JS Date and drop the
 // microseconds, so this client — only this client, not pg's global registry — returns date/time
 // types as the server's own text. timestamptz text gets a full "+hh:mm" offset so any ISO parser
 // reads it. Comparisons happen in SQL: a cursor string is bound untyped (the server infers the

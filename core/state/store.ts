@@ -1,6 +1,6 @@
 // The local state database: watermark, per-ticket ledger, runs and run records. SQLite in WAL mode
 // with synchronous=FULL so a commit survives a power cut; the watermark only moves inside the same
-// transaction that records the acknowledged tickets (DESIGN §3). The schema is versioned
+// transaction that records the acknowledged tickets (docs/design.md §3). The schema is versioned
 // (PRAGMA user_version) and migrated forward in order, each step in its own transaction; a state
 // file written by a newer Outpost is refused rather than guessed at. Runs and their records are
 // pruned by age and by a disk budget; the ledger and watermarks never are (they are the truth).
@@ -68,10 +68,10 @@ export interface RunRow extends RunCounts {
   /** UTC ISO instants (sortable)… */
   startedAt: string;
   endedAt: string | null;
-  /** …and the same in the host's local time with its offset (DESIGN §4). */
+  /** …and the same in the host's local time with its offset (docs/design.md §4). */
   startedAtLocal: string;
   endedAtLocal: string | null;
-  /** written = created + updated (DESIGN §4's "written"). */
+  /** written = created + updated (docs/design.md §4's "written"). */
   written: number;
   /** Records of this run dropped by the disk budget (the counts stay). */
   prunedRecords: number;

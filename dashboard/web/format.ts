@@ -14,7 +14,7 @@ const STAMP = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric
 const STAMP_YEAR = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', ...TIME_PARTS });
 const TIME_ONLY = new Intl.DateTimeFormat(undefined, TIME_PARTS);
 
-/** Date, time and zone (DESIGN §4: run times in local time with the zone); the year only when not this year. */
+/** Date, time and zone (docs/design.md §4: run times in local time with the zone); the year only when not this year. */
 export function formatStamp(iso: string | null): string {
   if (!iso) return '—';
   const d = new Date(iso);

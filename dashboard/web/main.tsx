@@ -1,4 +1,4 @@
-// The dashboard page (DESIGN §5): overview, runs, run detail, logs and review, switched by hash
+// The dashboard page (docs/design.md §5): overview, runs, run detail, logs and review, switched by hash
 // routes (no router library). One WebSocket carries the live status and log lines (no polling).
 // The CSP forbids inline scripts and styles, so all styling is by class name in style.css.
 import { StrictMode, useEffect, useRef } from 'react';

@@ -1,4 +1,4 @@
-// Review (DESIGN §1 job 2): plant staff pull sample tickets, compare each mapped e-ticket with its
+// Review (docs/design.md job 2): plant staff pull sample tickets, compare each mapped e-ticket with its
 // paper ticket — field by field against the raw database values, and drawn like the paper — then
 // approve tickets or flag fields with a comment, and sign off with their name. The sign-off is a
 // POST with the CSRF token; the server records exactly the samples it served.

@@ -1,4 +1,4 @@
-// Runs (DESIGN §4): the run reports, newest first, and one run's records. Refreshed when the live
+// Runs (docs/design.md §4): the run reports, newest first, and one run's records. Refreshed when the live
 // status says something was delivered or failed (a new last success or a new error), and while a
 // shown run is still running, when its profile's state changes: never on a timer.
 import { Fragment, useEffect, useMemo, useState } from 'react';

@@ -1,4 +1,4 @@
-// `npm run bench` (not part of npm test): the DESIGN §6 numbers, measured in one run.
+// `npm run bench` (not part of npm test): the docs/design.md §6 numbers, measured in one run.
 //   node dist/test/bench/run.js [--rows 1000000] [--idle-seconds 60] [--latency-samples 40]
 // A private PostgreSQL (test/helpers/private-db.ts) holds the ticket table; the sandbox runs as a
 // separate process (`outpost sandbox`); Outpost runs as `outpost run` (a separate process too).
@@ -277,9 +277,9 @@ async function main(): Promise<void> {
       ['steady-state poll uses an index', usesIndex ? 'yes' : 'no', 'no seq scan', usesIndex ? 'yes' : 'NO'],
       ['outpost --version', `${Math.round(pct(versions, 50))} ms (median of 5)`, '< 300 ms', pct(versions, 50) < 300 ? 'yes' : 'NO'],
     ];
-    const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ['metric', 'measured', 'DESIGN §6 goal', 'met'][i].length));
+    const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ['metric', 'measured', 'goal (docs/design.md §6)', 'met'][i].length));
     const line = (r: string[]) => `| ${r.map((x, i) => x.padEnd(w[i])).join(' | ')} |`;
-    console.log(line(['metric', 'measured', 'DESIGN §6 goal', 'met']));
+    console.log(line(['metric', 'measured', 'goal (docs/design.md §6)', 'met']));
     console.log(`|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`);
     for (const r of rows) console.log(line(r));
     console.log('\nEXPLAIN (steady-state poll):');

@@ -204,7 +204,7 @@ test('runs, run records, live logs and the review sign-off in a browser', async 
   await page.goto(dash.launchUrl);
   await page.getByTestId('connection').filter({ hasText: /^live$/ }).waitFor({ timeout: 10_000 });
 
-  // ---- Runs: newest first, every column of DESIGN §4.
+  // ---- Runs: newest first, every column of docs/design.md §4.
   await page.getByRole('navigation', { name: 'Dashboard pages' }).getByRole('link', { name: 'Runs' }).click();
   assert.match(page.url(), /#\/runs$/);
   const table = page.getByTestId('runs-table');

@@ -1,5 +1,5 @@
 // Shared browser launch for e2e tests: Debian's chromium driven by playwright-core
-// (`npx playwright install` does not work on these machines, see DESIGN §7).
+// (`npx playwright install` does not work on these machines, see docs/design.md §7).
 //
 // Missing chromium: on a laptop the test is skipped with a printed reason; under CI=true it fails,
 // so a broken CI image can never turn browser tests into silent passes.

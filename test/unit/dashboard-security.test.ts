@@ -1,4 +1,4 @@
-// The dashboard's security rules (DESIGN §5), checked over real HTTP and WebSocket connections
+// The dashboard's security rules (docs/design.md §5), checked over real HTTP and WebSocket connections
 // with headers a browser would never let a page forge (Host) and ones an attacker's page would
 // send (foreign Origin, no cookie). Also the report, log and review routes: same cookie, strict
 // parameters, the sign-off behind Origin + CSRF, and log lines over the status WebSocket.

@@ -115,7 +115,7 @@ test('a refused token is not used again: the profile waits in "rejected token" u
   assert.equal(batches, 0, 'nothing was accepted with the refused token');
 });
 
-test('quiet scheduled polls leave no run behind; a pass that sends something is recorded with DESIGN §4 counts', async (t) => {
+test('quiet scheduled polls leave no run behind; a pass that sends something is recorded with docs/design.md §4 counts', async (t) => {
   const s = await setup(t);
   const daemon = new Daemon({ profiles: s.profiles, home: s.dir, env: s.env, heartbeatMs: 0 });
   daemon.start();

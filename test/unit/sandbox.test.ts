@@ -1,4 +1,4 @@
-// The sandbox ingest API (DESIGN §2.3): auth, upsert rules, idempotency, limits, faults, persistence.
+// The sandbox ingest API (docs/design.md §2.3): auth, upsert rules, idempotency, limits, faults, persistence.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
