@@ -199,7 +199,7 @@ export async function checkChange(src: SourceAdapter, t: TableDetail, profile: P
 export async function checkMapping(src: SourceAdapter, t: TableDetail, profile: Profile): Promise<CheckLine> {
   let mapper;
   try {
-    mapper = createMapper({ template: profile.mapping.template, fields: profile.mapping.fields, timezone: profile.change.timezone ?? 'UTC' });
+    mapper = createMapper({ template: profile.mapping.template, fields: profile.mapping.fields, skip: profile.mapping.skip, timezone: profile.change.timezone ?? 'UTC' });
   } catch (e) {
     return line('mapping', 'fail', (e as Error).message, 'Check mapping.template and mapping.fields in the profile.');
   }

@@ -64,6 +64,8 @@ export const profileSchema = z.strictObject({
   mapping: z.strictObject({
     template: z.string().min(1),
     fields: z.record(z.string(), z.unknown()).default({}),
+    /** Row rules (core/mapping/template.ts SkipRule), checked after the template's own; validated when the mapper is built. */
+    skip: z.array(z.unknown()).max(20).optional(),
   }),
   schedule: z.strictObject({ every: duration }).default({ every: '5s' }),
   batchSize: z.number().int().min(1).max(5000).default(200),

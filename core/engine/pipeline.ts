@@ -14,7 +14,7 @@ import { BatchRefusedError, PayloadTooLargeError, ProtocolError, RequestAbortedE
 import type { ETicket } from '../mapping/eticket.js';
 import { mapContextFor, ticketIdFor } from '../mapping/context.js';
 import type { Mapper } from '../mapping/index.js';
-import { attachLines } from '../mapping/lines.js';
+import { LookupCache, prepareRows } from '../mapping/lookups.js';
 import type { Row, SourceAdapter } from '../sources/types.js';
 import type { LedgerEntry, RunCounts, RunRecord, RunType, StateStore, Watermark } from '../state/store.js';
 import { backoffMs, sleep } from './backoff.js';
@@ -128,6 +128,7 @@ export async function runPass(deps: PipelineDeps, type: RunType): Promise<PassSu
     // One page of read-ahead: the next page is fetched from the database while this one is mapped,
     // delivered and committed. Pages are still handled strictly in order; at most two are in memory.
     const it = reader.pages(source, wm, profile.batchSize);
+    const lookupCache = new LookupCache(); // master rows read once per pass
     let ahead = it.next();
     try {
       for (;;) {
@@ -137,8 +138,8 @@ export async function runPass(deps: PipelineDeps, type: RunType): Promise<PassSu
         ahead = it.next();
         ahead.catch(() => {}); // surfaced when awaited above
         const page = r.value;
-        // Header+lines layouts: the page's line rows in one bound query (a no-op for one-table templates).
-        const rows = await attachLines(source, deps.mapper.template, page.rows);
+        // Lines (header-lines layouts) and lookups: one bound query each per page (a no-op when the template has neither).
+        const rows = await prepareRows(source, deps.mapper, page.rows, lookupCache);
         await handlePage(deps, run, rows, page.next);
         if (backlog !== null) backlog = Math.max(0, backlog - page.rows.length);
         deps.onProgress({ delivered: 0, backlog });

@@ -49,7 +49,7 @@ export class ProfileRunner {
     registerSecret(token);
     registerSecret(resolveSecret(profile.source.password, ctx.env));
     this.api = new ApiClient({ url: profile.api.url, token, userAgent: USER_AGENT, timeoutMs: ctx.httpTimeoutMs });
-    this.mapper = createMapper({ template: profile.mapping.template, fields: profile.mapping.fields, timezone: profile.change.timezone ?? 'UTC', vendor: undefined });
+    this.mapper = createMapper({ template: profile.mapping.template, fields: profile.mapping.fields, skip: profile.mapping.skip, timezone: profile.change.timezone ?? 'UTC', vendor: undefined });
     // One reader for the runner's life: it caches the cursor column's type and warns once.
     this.reader = createChangeReader(profile, { clock: ctx.clock, warn: (m) => ctx.log('warn', `[${profile.name}] ${m}`) });
     const s = ctx.store.stats(profile.name);

@@ -3,6 +3,9 @@
 // schema cannot see (bad unit codes, date formats) are refused here with the JSON path.
 import type { Expression, Scalar, Transform } from './template.js';
 import { Fail, isEmpty, show, toNumber, toText } from './values.js';
+import { compileCondition } from './conditions.js';
+import { compileDateTime } from './datetime.js';
+import { compileLookupExpression, type LookupRegistry } from './lookups.js';
 import { CONVERTIBLE_UNITS, convert, isConvertible, sameDimension, type ConvertibleUnit } from './units.js';
 import { compileFormat, toZoned, type TimeZone, type WallParser } from './time.js';
 
@@ -10,10 +13,19 @@ export type Row = Record<string, unknown>;
 /** A compiled expression: the row in, a value (null = empty) or a Fail out. */
 export type Run = (row: Row) => unknown;
 
+/** Where a value comes from, for the review: "Net", or "customer_id → customers.name" for a lookup. */
+export interface SourceRef {
+  label: string;
+  /** The raw value of that source in this row (the looked-up value for a lookup). */
+  read: Run;
+}
+
 export interface Compiled {
   run: Run;
-  /** Source columns the value comes from (for Mapper.sources()). */
+  /** Source labels the value comes from (for Mapper.sources()): column names, or lookup paths. */
   columns: string[];
+  /** The same sources with a way to read their raw value from a (prepared) row. */
+  refs: SourceRef[];
   /** The single column when the expression is exactly {"column": …} (for "no such column" hints). */
   column?: string;
   label?: string;
@@ -25,12 +37,23 @@ export interface Compiled {
 
 export interface CompileEnv {
   zone: TimeZone;
+  /** Collects the lookups the template uses (resolved per page by prepareRows). */
+  lookups: LookupRegistry;
+  /** 'line': the expression reads a line row of a header-lines template (lookups resolve per line row). */
+  scope: 'ticket' | 'line';
+}
+
+/** Merges source refs, first label wins. */
+export function mergeRefs(...lists: SourceRef[][]): SourceRef[] {
+  const out: SourceRef[] = [];
+  for (const l of lists) for (const r of l) if (!out.some((o) => o.label === r.label)) out.push(r);
+  return out;
 }
 
 /** Thrown for template mistakes found while compiling; the message already names the path. */
 export class TemplateError extends Error {}
 
-function columnGetter(name: string): Run {
+export function columnGetter(name: string): Run {
   let key = name;
   const lower = name.toLowerCase();
   return (row) => {
@@ -50,12 +73,19 @@ function columnGetter(name: string): Run {
 export function compileExpression(e: Expression, where: string, env: CompileEnv): Compiled {
   let base: Compiled;
   if ('column' in e) {
-    base = { run: columnGetter(e.column), columns: [e.column], column: e.column };
+    const run = columnGetter(e.column);
+    base = { run, columns: [e.column], refs: [{ label: e.column, read: run }], column: e.column };
   } else if ('const' in e) {
     const v = e.const;
-    base = { run: () => v, columns: [], outputs: [v] };
-  } else {
+    base = { run: () => v, columns: [], refs: [], outputs: [v] };
+  } else if ('concat' in e) {
     base = compileConcat(e.concat, e.separator, where, env);
+  } else if ('lookup' in e) {
+    base = compileLookupExpression(e.lookup, `${where}.lookup`, env);
+  } else if ('when' in e) {
+    base = compileWhen(e, where, env);
+  } else {
+    base = compileDateTime(e.dateTime, `${where}.dateTime`, env);
   }
   base.label = e.label;
   const then = e.then ?? [];
@@ -64,6 +94,7 @@ export function compileExpression(e: Expression, where: string, env: CompileEnv)
   let outputs = base.outputs;
   let convertTo: ConvertibleUnit | undefined;
   const columns = [...base.columns];
+  let refs = base.refs;
   then.forEach((t, i) => {
     const step = compileTransform(t, `${where}.then[${i}]`, env);
     const prev = run;
@@ -72,13 +103,35 @@ export function compileExpression(e: Expression, where: string, env: CompileEnv)
     outputs = step.outputs ? step.outputs(outputs) : undefined;
     convertTo = step.convertTo;
     for (const c of step.columns) if (!columns.includes(c)) columns.push(c);
+    if (step.refs) refs = mergeRefs(refs, step.refs);
   });
-  return { run, columns, column: base.column, label: e.label, convertTo, outputs };
+  return { run, columns, refs, column: base.column, label: e.label, convertTo, outputs };
+}
+
+/** {"when": [{"if": condition, "use": expr}, …], "else": expr}: the first branch that holds. */
+function compileWhen(e: Extract<Expression, { when: unknown }>, where: string, env: CompileEnv): Compiled {
+  const branches = e.when.map((b, i) => ({
+    test: compileCondition(b.if, `${where}.when[${i}].if`, env),
+    use: compileExpression(b.use, `${where}.when[${i}].use`, env),
+  }));
+  const otherwise = e.else ? compileExpression(e.else, `${where}.else`, env) : undefined;
+  const run: Run = (row) => {
+    for (const b of branches) {
+      const ok = b.test.run(row);
+      if (ok instanceof Fail) return ok;
+      if (ok) return b.use.run(row);
+    }
+    return otherwise ? otherwise.run(row) : null;
+  };
+  const parts = [...branches.flatMap((b) => [b.test, b.use]), ...(otherwise ? [otherwise] : [])];
+  const outputs = branches.every((b) => b.use.outputs) && (!otherwise || otherwise.outputs) ? [...branches.flatMap((b) => b.use.outputs!), ...(otherwise ? otherwise.outputs! : [null])] : undefined;
+  return { run, columns: [...new Set(parts.flatMap((p) => p.columns))], refs: mergeRefs(...parts.map((p) => p.refs)), outputs };
 }
 
 function compileConcat(items: (Expression | string)[], separator: string | undefined, where: string, env: CompileEnv): Compiled {
   const parts = items.map((it, i) => (typeof it === 'string' ? it : compileExpression(it, `${where}.concat[${i}]`, env)));
   const columns = [...new Set(parts.flatMap((p) => (typeof p === 'string' ? [] : p.columns)))];
+  const refs = mergeRefs(...parts.map((p) => (typeof p === 'string' ? [] : p.refs)));
   const hasExpr = parts.some((p) => typeof p !== 'string');
   const run: Run = (row) => {
     let out = '';
@@ -109,12 +162,13 @@ function compileConcat(items: (Expression | string)[], separator: string | undef
     }
     return anyValue ? out : null;
   };
-  return { run, columns };
+  return { run, columns, refs };
 }
 
 interface Step {
   apply: (v: unknown, row: Row) => unknown;
   columns: string[];
+  refs?: SourceRef[];
   convertTo?: ConvertibleUnit;
   /** How the set of possible outputs changes (undefined: unknown afterwards). */
   outputs?: (prev: Scalar[] | undefined) => Scalar[] | undefined;
@@ -143,7 +197,20 @@ function compileTransform(t: Transform, where: string, env: CompileEnv): Step {
   }
   if ('number' in t) {
     const dc = t.number.decimalComma === true;
-    return { apply: (v) => (v instanceof Fail ? v : toNumber(v, dc)), columns: [] };
+    const implied = t.number.impliedDecimals;
+    if (!implied) return { apply: (v) => (v instanceof Fail ? v : toNumber(v, dc)), columns: [] };
+    const div = 10 ** implied;
+    return {
+      apply: (v) => {
+        if (v instanceof Fail) return v;
+        if (typeof v === 'string' && /[.,]/.test(v.trim())) return new Fail(`${show(v)} already has a decimal point (impliedDecimals expects whole numbers)`);
+        const n = toNumber(v, dc);
+        if (n === null || n instanceof Fail) return n;
+        if (!Number.isInteger(n)) return new Fail(`${show(v)} already has decimals (impliedDecimals expects whole numbers)`);
+        return Number((n / div).toFixed(implied));
+      },
+      columns: [],
+    };
   }
   if ('convertUnit' in t) return compileConvert(t.convertUnit, `${where}.convertUnit`, env);
   if ('localDateTime' in t) {
@@ -164,7 +231,7 @@ function compileTransform(t: Transform, where: string, env: CompileEnv): Step {
   const d = t.default;
   if (d !== null && typeof d === 'object') {
     const inner = compileExpression(d, `${where}.default`, env);
-    return { apply: (v, row) => (isEmpty(v) ? inner.run(row) : v), columns: inner.columns };
+    return { apply: (v, row) => (isEmpty(v) ? inner.run(row) : v), columns: inner.columns, refs: inner.refs };
   }
   return {
     apply: (v) => (isEmpty(v) ? d : v),
@@ -224,6 +291,7 @@ function compileConvert(
   const to = c.to;
   let fromRun: (row: Row) => ConvertibleUnit | Fail;
   let columns: string[] = [];
+  let refs: SourceRef[] = [];
   if (typeof c.from === 'string') {
     const u = resolveUnit(c.from);
     if (!u) throw new TemplateError(`${where}.from: ${JSON.stringify(c.from)} is not a unit Outpost converts (${CONVERTIBLE_UNITS.join(', ')})`);
@@ -232,6 +300,7 @@ function compileConvert(
   } else {
     const inner = compileExpression(c.from, `${where}.from`, env);
     columns = inner.columns;
+    refs = inner.refs;
     const known = [...new Set([...unitMap.keys()])].join(', ');
     fromRun = (row) => {
       const raw = inner.run(row);
@@ -253,6 +322,7 @@ function compileConvert(
       return convert(n, u, to);
     },
     columns,
+    refs,
     convertTo: to,
   };
 }

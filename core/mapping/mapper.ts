@@ -5,19 +5,24 @@
 import { z } from 'zod';
 import { ETICKET_SCHEMA_VERSION, eticketSchema, type ETicket } from './eticket.js';
 import { ENUMS, LINE_FIELDS, TICKET_FIELDS, type FieldSpec, type LeafSpec, type LeafType } from './catalog.js';
-import { compileExpression, TemplateError, type Compiled, type Row } from './compile.js';
+import { compileExpression, TemplateError, type CompileEnv, type Compiled, type Row, type SourceRef } from './compile.js';
+import { compileCondition, type CompiledCondition } from './conditions.js';
+import { LookupRegistry, type LookupStep } from './lookups.js';
 import { LINES_PROPERTY } from './lines.js';
 import { applyOverrides, isPlainObject } from './overrides.js';
 import { revisionOfMapped } from './revision.js';
 import {
+  describeIssues,
   formatPath,
-  loadTemplate,
   parseTemplate,
+  skipRulesSchema,
   type Expression,
+  type SkipRule,
   type Template,
   type TemplateGroup,
 } from './template.js';
 import { TimeZone, Zoned, toZoned } from './time.js';
+import { loadTemplateRef } from './files.js';
 import { Fail, cleanText, show, toNumber, toText } from './values.js';
 
 export interface MapContext {
@@ -43,6 +48,11 @@ export interface Mapper {
    * header-lines template the rows given to map() must carry their lines.
    */
   readonly template: Template;
+  /**
+   * The lookups the template reads, resolved per page by prepareRows (core/mapping/lookups.ts)
+   * before map(): rows given to map() must have gone through prepareRows when this is not empty.
+   */
+  readonly lookups: readonly LookupStep[];
   map(row: Record<string, unknown>, ctx: MapContext): MapResult;
   /**
    * Which eTicket field paths come from which source columns, for the review UI. Paths are dotted
@@ -51,13 +61,22 @@ export interface Mapper {
    * the line rows).
    */
   sources(): Record<string, string>;
+  /** The same, with a reader of each source's raw value in a prepared row (the looked-up value for a lookup). */
+  sourceRefs(): Record<string, SourceRef[]>;
 }
 
 export interface MapperOptions {
-  /** A template name under templates/mappings (e.g. 'generic-scale-ticket') or a template object. */
+  /**
+   * A template name (a site template in <home>/templates/, else a shipped one in templates/mappings),
+   * a path to a template file ("./site.json", absolute or relative to `home`), or a template object.
+   */
   template: string | Template;
   /** Per-profile overrides (config mapping.fields): eTicket field path → expression, or null to unmap an optional field. */
   fields?: Record<string, unknown>;
+  /** Per-profile row rules (config mapping.skip), checked after the template's own. */
+  skip?: unknown;
+  /** The Outpost home (site templates in <home>/templates/); default OUTPOST_HOME / the platform folder. */
+  home?: string;
   /** IANA zone of the plant's local times, e.g. America/Chicago. */
   timezone: string;
   /** Scale-house software vendor for source.vendor (default: the template's vendor). */
@@ -134,6 +153,9 @@ function finisher(type: LeafType, zone: TimeZone): Finish {
 
 interface BuildEnv {
   zone: TimeZone;
+  lookups: LookupRegistry;
+  scope: CompileEnv['scope'];
+  refs: Record<string, SourceRef[]>;
   /** Template JSON path → where to say a mistake is ("templates/mappings/x.json: ticket.plant.name"). */
   whereOf: (path: string) => string;
   sources: Record<string, string>;
@@ -142,9 +164,10 @@ interface BuildEnv {
 const describeColumns = (c: Compiled) => (c.columns.length ? c.columns.join(', ') : '(constant)');
 
 function leafPlan(spec: LeafSpec, expr: Expression, path: string, outPath: string, env: BuildEnv, label?: string): LeafPlan {
-  const c = compileExpression(expr, env.whereOf(path), { zone: env.zone });
+  const c = compileExpression(expr, env.whereOf(path), { zone: env.zone, lookups: env.lookups, scope: env.scope });
   checkOutputs(spec, c, env.whereOf(path));
   env.sources[outPath] = describeColumns(c);
+  env.refs[outPath] = c.refs;
   return {
     kind: 'leaf',
     key: spec.key,
@@ -222,8 +245,9 @@ export function createMapper(opts: MapperOptions): Mapper {
   let where: string;
   let template: Template;
   if (typeof opts.template === 'string') {
-    template = loadTemplate(opts.template);
-    where = `templates/mappings/${opts.template}.json`;
+    const loaded = loadTemplateRef(opts.template, opts.home);
+    template = loaded.template;
+    where = loaded.shown;
   } else {
     const name = isPlainObject(opts.template) && typeof opts.template.name === 'string' ? opts.template.name : '(unnamed)';
     where = `mapping template "${name}"`;
@@ -235,28 +259,59 @@ export function createMapper(opts: MapperOptions): Mapper {
   const vendorRaw = opts.vendor ?? template.vendor;
   const vendor = typeof vendorRaw === 'string' && vendorRaw.trim() ? vendorRaw.trim() : undefined;
 
+  let profileSkip: SkipRule[] = [];
+  if (opts.skip !== undefined) {
+    const r = skipRulesSchema.safeParse(opts.skip);
+    if (!r.success) throw new Error(describeIssues('mapping.skip', r.error, opts.skip));
+    profileSkip = r.data;
+  }
   const sources: Record<string, string> = {};
+  const refs: Record<string, SourceRef[]> = {};
+  const lookups = new LookupRegistry();
   const env: BuildEnv = {
     zone,
     sources,
+    refs,
+    lookups,
+    scope: 'ticket',
     whereOf: (path) => {
       for (const [p, at] of origins) if (path === p || path.startsWith(`${p}.`)) return at + path.slice(p.length);
       return `${where}: ${path}`;
     },
   };
   try {
+    const skipEnv: CompileEnv = { zone, lookups, scope: 'ticket' };
+    const skip: SkipPlan[] = [
+      ...(template.skip ?? []).map((r, i) => skipPlan(r, `${where}: skip[${i}]`, skipEnv)),
+      ...profileSkip.map((r, i) => skipPlan(r, `mapping.skip[${i}]`, skipEnv)),
+    ];
     const ticketPlan = planNodes(TICKET_FIELDS, template.ticket, 'ticket.', '', env);
     if (sources.issuedAt) sources.issuedAtLocal = sources.issuedAt;
     const trailers = (template.ticket.trailers as { id: Expression }[] | undefined)?.map((tr, i) =>
       leafPlan({ kind: 'leaf', key: 'id', type: 'text', label: 'trailer', required: false, doc: '' }, tr.id, `ticket.trailers[${i}].id`, `trailers.${i}.id`, env),
     );
-    const linePlans = template.lines.map((line, i) => planNodes(LINE_FIELDS, line, `lines[${i}].`, `lines.${i}.`, env));
     const lineRows = template.layout === 'header-lines' && template.linesSource ? { table: template.linesSource.table, key: template.linesSource.key } : null;
-    return new CompiledMapper(template, zone, vendor, ticketPlan, trailers ?? [], linePlans, sources, lineRows);
+    const lineEnv: BuildEnv = { ...env, scope: lineRows ? 'line' : 'ticket' };
+    const linePlans = template.lines.map((line, i) => planNodes(LINE_FIELDS, line, `lines[${i}].`, `lines.${i}.`, lineEnv));
+    if (profileSkip.length) template = { ...template, skip: [...(template.skip ?? []), ...profileSkip] };
+    return new CompiledMapper(template, zone, vendor, ticketPlan, trailers ?? [], linePlans, sources, lineRows, skip, lookups.steps, refs);
   } catch (e) {
     if (e instanceof TemplateError) throw new Error(e.message);
     throw e;
   }
+}
+
+interface SkipPlan {
+  test: CompiledCondition;
+  /** `unless` rules skip when the condition does NOT hold. */
+  when: boolean;
+  reason?: string;
+}
+
+function skipPlan(rule: SkipRule, where: string, env: CompileEnv): SkipPlan {
+  const unless = 'unless' in rule;
+  const test = compileCondition(unless ? rule.unless : rule.if, `${where}.${unless ? 'unless' : 'if'}`, env);
+  return { test, when: !unless, reason: rule.reason };
 }
 
 /** The reasons a row is filtered: one sentence per field label (the net weight feeds two fields, say it once). */
@@ -356,12 +411,29 @@ class CompiledMapper implements Mapper {
     private readonly sourceMap: Record<string, string>,
     /** header-lines: where the line rows come from (named in problems); null for single-table. */
     private readonly lineRows: { table: string; key: string[] } | null,
+    private readonly skip: SkipPlan[],
+    readonly lookups: readonly LookupStep[],
+    private readonly refMap: Record<string, SourceRef[]>,
   ) {
     this.templateName = template.name;
   }
 
   sources(): Record<string, string> {
     return { ...this.sourceMap };
+  }
+
+  sourceRefs(): Record<string, SourceRef[]> {
+    return { ...this.refMap };
+  }
+
+  /** The first skip rule that matches: its reason; a rule that cannot be evaluated filters the row. */
+  private skipped(row: Row): MapResult | null {
+    for (const s of this.skip) {
+      const r = s.test.run(row);
+      if (r instanceof Fail) return { ok: false, problems: [`skip rule: ${r.reason}`] };
+      if (r === s.when) return { ok: false, problems: [s.reason ?? `skipped: ${s.test.describe(row, !s.when)}`], skipped: true };
+    }
+    return null;
   }
 
   map(row: Record<string, unknown>, ctx: MapContext): MapResult {
@@ -401,6 +473,10 @@ class CompiledMapper implements Mapper {
 
   private mapRow(row: Row, ctx: MapContext): MapResult {
     if (row === null || typeof row !== 'object') return { ok: false, problems: ['the row is not a record'] };
+    if (this.skip.length) {
+      const s = this.skipped(row);
+      if (s) return s;
+    }
     const problems = new Problems();
     if (!ctx || typeof ctx.ticketId !== 'string' || ctx.ticketId === '') problems.add('ticket id', 'ticket id is empty');
     const main: Record<string, unknown> = {};

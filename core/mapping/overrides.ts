@@ -2,7 +2,7 @@
 // copy of the template before it is compiled. Paths are the eTicket's dotted field paths; "lines.X"
 // applies to every line; null unmaps an optional field. Mistakes are refused with the config path.
 import { DERIVED_FIELDS, LINE_FIELDS, TICKET_FIELDS, overridePaths, type FieldSpec, type LeafSpec } from './catalog.js';
-import { closest, describeIssues, expressionSchema, type Template } from './template.js';
+import { closest, describeIssues, expressionSchema, linesSourceSchema, type Template } from './template.js';
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -29,7 +29,34 @@ export function applyOverrides(template: Template, fields: Record<string, unknow
     const path = rawPath.trim();
     const head = path.split('.')[0];
     if (DERIVED_FIELDS.includes(head)) throw new Error(`${at}: ${head} is set by Outpost and cannot be overridden`);
-    if (head === 'trailers') throw new Error(`${at}: trailers cannot be overridden; map them in the template`);
+    if (path === 'trailers') {
+      // A list of trailer ids: expressions or {"id": expression}; null removes the template's trailers.
+      if (value === null) {
+        delete (t.ticket as Record<string, unknown>).trailers;
+      } else {
+        if (!Array.isArray(value) || value.length > 10) throw new Error(`${at} must be a list of up to 10 expressions, e.g. [{"column": "trailer_1"}, {"column": "trailer_2"}]`);
+        const list = value.map((v, i) => {
+          const e = isPlainObject(v) && 'id' in v && Object.keys(v).length === 1 ? v.id : v;
+          const r = expressionSchema.safeParse(e);
+          if (!r.success) throw new Error(describeIssues(`${at}[${i}]`, r.error, e));
+          return { id: r.data };
+        });
+        (t.ticket as Record<string, unknown>).trailers = list;
+        list.forEach((_, i) => origins.set(`ticket.trailers[${i}].id`, `${at}[${i}]`));
+      }
+      continue;
+    }
+    if (path === 'linesSource' || path.startsWith('linesSource.')) {
+      if (t.layout !== 'header-lines' || !t.linesSource) throw new Error(`${at}: the template "${t.name}" is single-table; linesSource applies to header-lines templates`);
+      const part = path === 'linesSource' ? value : { [path.slice('linesSource.'.length)]: value };
+      if (!isPlainObject(part)) throw new Error(`${at} must be an object such as {"table": "dbo.TKTL"}`);
+      const merged = { ...t.linesSource, ...part };
+      const r = linesSourceSchema.safeParse(merged);
+      if (!r.success) throw new Error(describeIssues(at, r.error, merged));
+      t.linesSource = r.data;
+      continue;
+    }
+    if (head === 'trailers') throw new Error(`${at}: override the whole list: "trailers": [{"column": "trailer_1"}, …]`);
     const isLine = head === 'lines';
     const rel = isLine ? path.slice('lines.'.length) : path;
     const found = findSpec(isLine ? LINE_FIELDS : TICKET_FIELDS, rel);

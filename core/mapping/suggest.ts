@@ -11,7 +11,7 @@
 // For a header-lines template, pass the header table's columns followed by the lines table's; with
 // only the header's, the line fields count as unfilled.
 import { LINE_FIELDS, TICKET_FIELDS, type FieldSpec } from './catalog.js';
-import { listTemplates, loadTemplate, type Expression, type Template } from './template.js';
+import { listTemplates, loadTemplate, type Condition, type Expression, type Template } from './template.js';
 
 export interface TemplateSuggestion {
   template: string;
@@ -34,7 +34,22 @@ function fill(e: Expression, has: (c: string) => boolean): Fill {
   let base: Fill;
   if ('column' in e) base = { filled: has(e.column), fromTable: true, missing: has(e.column) ? [] : [e.column] };
   else if ('const' in e) base = { filled: true, fromTable: false, missing: [] };
-  else {
+  else if ('lookup' in e) {
+    // The lookup table is not among the columns: the row's key columns decide.
+    const keys = Object.values(e.lookup.on).map((k) => fill(k, has));
+    base = { filled: keys.every((k) => k.filled), fromTable: true, missing: keys.flatMap((k) => k.missing) };
+  } else if ('when' in e) {
+    const conds = e.when.flatMap((b) => conditionColumns(b.if)).map((c) => fill(c, has));
+    const values = [...e.when.map((b) => fill(b.use, has)), ...(e.else ? [fill(e.else, has)] : [])];
+    base = {
+      filled: conds.every((c) => c.filled) && values.some((v) => v.filled),
+      fromTable: true,
+      missing: [...conds, ...values].flatMap((f) => f.missing),
+    };
+  } else if ('dateTime' in e) {
+    const parts = [fill(e.dateTime.date, has), ...(e.dateTime.time ? [fill(e.dateTime.time, has)] : [])];
+    base = { filled: parts.every((p) => p.filled), fromTable: parts.some((p) => p.fromTable), missing: parts.flatMap((p) => p.missing) };
+  } else {
     const parts = e.concat.filter((p): p is Expression => typeof p !== 'string').map((p) => fill(p, has));
     const fromTable = parts.some((p) => p.fromTable);
     base = {
@@ -50,6 +65,14 @@ function fill(e: Expression, has: (c: string) => boolean): Fill {
     }
   }
   return base;
+}
+
+/** The expressions a condition reads. */
+function conditionColumns(c: Condition): Expression[] {
+  if ('all' in c) return c.all.flatMap(conditionColumns);
+  if ('any' in c) return c.any.flatMap(conditionColumns);
+  if ('not' in c) return conditionColumns(c.not);
+  return ['column' in c ? { column: c.column } : c.value];
 }
 
 interface Scored {

@@ -62,7 +62,7 @@ export type Scalar = string | number | boolean | null;
 export type Transform =
   | 'trim'
   | { case: 'upper' | 'lower' }
-  | { number: { decimalComma?: boolean } }
+  | { number: { decimalComma?: boolean; impliedDecimals?: number } }
   | { convertUnit: { from: Expression | string; to: ConvertibleUnit; unitMap?: Record<string, string> } }
   | { localDateTime: { format?: string } }
   | { map: Record<string, Scalar>; default?: Scalar; caseInsensitive?: boolean }
@@ -83,7 +83,54 @@ export interface ConcatExpression extends ExpressionCommon {
   concat: (Expression | string)[];
   separator?: string;
 }
-export type Expression = ColumnExpression | ConstExpression | ConcatExpression;
+/**
+ * A column of another table, found by a key of this row: one bound IN (…) query per page and lookup
+ * (core/mapping/lookups.ts), cached for the pass. `on`: lookup-table column → expression of this row
+ * (which may itself be a lookup: product → supplier). `default` answers when the key is empty, no row
+ * matches or the looked-up value is empty.
+ */
+export interface LookupSpec {
+  table: string;
+  on: Record<string, Expression>;
+  column: string;
+  default?: Expression | Scalar;
+}
+export interface LookupExpression extends ExpressionCommon {
+  lookup: LookupSpec;
+}
+/** The first branch whose condition holds gives the value; else `else` (or empty). */
+export interface WhenExpression extends ExpressionCommon {
+  when: { if: Condition; use: Expression }[];
+  else?: Expression;
+}
+/** A plant-local date-time from a date column and a time column (or one text column per part). */
+export interface DateTimeExpression extends ExpressionCommon {
+  dateTime: { date: Expression; time?: Expression; dateFormat?: string; timeFormat?: string };
+}
+export type Expression = ColumnExpression | ConstExpression | ConcatExpression | LookupExpression | WhenExpression | DateTimeExpression;
+
+/** One comparison: exactly one of equals, in, empty, prefix, lessThan, atMost, greaterThan, atLeast. */
+export interface Comparison {
+  equals?: Scalar;
+  in?: Scalar[];
+  empty?: boolean;
+  prefix?: string | string[];
+  lessThan?: string | number;
+  atMost?: string | number;
+  greaterThan?: string | number;
+  atLeast?: string | number;
+  caseInsensitive?: boolean;
+}
+export const COMPARISONS = ['equals', 'in', 'empty', 'prefix', 'lessThan', 'atMost', 'greaterThan', 'atLeast'] as const;
+export type Condition =
+  | (Comparison & { column: string })
+  | (Comparison & { value: Expression })
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition };
+
+/** A row rule: when it holds, the row is skipped (never sent, counted apart from filtered) with `reason`. */
+export type SkipRule = ({ if: Condition } | { unless: Condition }) & { reason?: string };
 
 /** A nested eTicket object ({id, name}, {value, unit}, …): one expression per leaf. */
 export type TemplateGroup = { [leaf: string]: Expression | undefined };
@@ -115,6 +162,8 @@ export interface Template {
   ticket: TemplateTicket;
   lines: TemplateLine[];
   linesSource?: LinesSource;
+  /** Row rules: a row matching any of them is skipped with the rule's reason. */
+  skip?: SkipRule[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -142,8 +191,48 @@ const expressionUnion: z.ZodType<Expression> = z
         separator: z.string().max(10).optional().describe('put between non-empty parts; empty parts are skipped'),
         ...common,
       }),
+      z.strictObject({
+        lookup: z
+          .strictObject({
+            table: z.lazy(() => tableName).describe('the table to read, e.g. "customers" or "dbo.Customers"'),
+            on: z
+              .record(z.lazy(() => columnName), expressionSchema)
+              .refine((o) => Object.keys(o).length >= 1 && Object.keys(o).length <= 4, 'needs 1 to 4 key columns')
+              .describe('lookup-table column → expression of this row, e.g. {"id": {"column": "customer_id"}}'),
+            column: z.lazy(() => columnName).describe('the column of the looked-up row to read, e.g. "name"'),
+            default: z
+              .union([scalarSchema, expressionSchema], { error: 'must be a value or an expression' })
+              .optional()
+              .describe('used when the key is empty, no row matches or the value is empty'),
+          })
+          .describe('a column of another table found by a key of this row (one query per page, cached for the pass)'),
+        ...common,
+      }),
+      z.strictObject({
+        when: z
+          .array(z.strictObject({ if: z.lazy(() => conditionSchema), use: expressionSchema }))
+          .min(1)
+          .max(20)
+          .describe('branches tried in order: the first whose `if` holds gives the value'),
+        else: expressionSchema.optional().describe('the value when no branch holds (default: empty)'),
+        ...common,
+      }),
+      z.strictObject({
+        dateTime: z
+          .strictObject({
+            date: expressionSchema.describe('the date part (a date column, "YYYY-MM-DD", "YYYYMMDD" or dateFormat)'),
+            time: expressionSchema.optional().describe('the time part ("HH:MM[:SS]", "hh:mm AM", char(8) "14:05:09", "140509"); default midnight'),
+            dateFormat: z.string().min(1).max(32).optional().describe('format of a text date, e.g. "MM/DD/YYYY"'),
+            timeFormat: z.enum(['HH:mm:ss', 'HHmmss', 'HHmm']).optional().describe('how a number or digit-only time is read (default HHmmss for 5–6 digits, HHmm for 3–4)'),
+          })
+          .describe('a plant-local date-time from a date and a time column'),
+        ...common,
+      }),
     ],
-    { error: 'is not an expression: use {"column": "Name"}, {"const": value} or {"concat": [...]}' },
+    {
+      error:
+        'is not an expression: use {"column": "Name"}, {"const": value}, {"concat": [...]}, {"lookup": {...}}, {"when": [...]} or {"dateTime": {...}}',
+    },
   )
   .meta({ id: 'expression', description: 'where a value comes from, then how it is transformed' });
 
@@ -155,7 +244,12 @@ export const transformSchema: z.ZodType<Transform> = z
     [
       z.literal('trim'),
       z.strictObject({ case: z.enum(['upper', 'lower']) }),
-      z.strictObject({ number: z.strictObject({ decimalComma: z.boolean().optional() }) }),
+      z.strictObject({
+        number: z.strictObject({
+          decimalComma: z.boolean().optional(),
+          impliedDecimals: z.number().int().min(1).max(6).optional().describe('whole numbers carry this many implied decimals: 123456 with 2 → 1234.56'),
+        }),
+      }),
       z.strictObject({
         convertUnit: z.strictObject({
           from: z.union([z.string().min(1), expressionSchema], {
@@ -205,7 +299,52 @@ const COLUMN = /^[A-Za-z_][A-Za-z0-9_$# ]{0,127}$/;
 const columnName = z.string().regex(COLUMN, 'must be a column name (letters, digits, _ $ #)').refine((c) => c === c.trim(), 'must not start or end with a space');
 const columnList = z.array(columnName).min(1).max(8);
 
-const linesSourceSchema = z
+const tableName = z
+  .string()
+  .min(1)
+  .refine((t) => t.split('.').length <= 3 && t.split('.').every((p) => COLUMN.test(p) && p === p.trim()), 'must be a table name such as "TKTL" or "dbo.TKTL"');
+
+const comparable = z.union([z.string(), z.number()]);
+const comparisonShape = {
+  equals: scalarSchema.optional().describe('equal to this value (text trimmed; numbers compared as numbers)'),
+  in: z.array(scalarSchema).min(1).max(200).optional().describe('equal to one of these values'),
+  empty: z.boolean().optional().describe('true: the value is empty (null or blank); false: it is not'),
+  prefix: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(50)]).optional().describe('the text starts with this (or one of these)'),
+  lessThan: comparable.optional().describe('below this number, or before this text (dates as "YYYY-MM-DD")'),
+  atMost: comparable.optional().describe('at most this number / not after this text'),
+  greaterThan: comparable.optional().describe('above this number / after this text'),
+  atLeast: comparable.optional().describe('at least this number / not before this text'),
+  caseInsensitive: z.boolean().optional().describe('compare text ignoring case'),
+};
+const oneComparison = (c: Record<string, unknown>, ctx: z.core.$RefinementCtx) => {
+  const n = COMPARISONS.filter((k) => c[k] !== undefined).length;
+  if (n !== 1) ctx.addIssue({ code: 'custom', message: `needs exactly one comparison (${COMPARISONS.join(', ')})${n ? `, not ${n}` : ''}` });
+};
+export const conditionSchema: z.ZodType<Condition> = z
+  .union(
+    [
+      z.strictObject({ column: z.lazy(() => columnName).describe('the column compared'), ...comparisonShape }).superRefine(oneComparison),
+      z.strictObject({ value: expressionSchema.describe('the value compared (any expression, e.g. a lookup)'), ...comparisonShape }).superRefine(oneComparison),
+      z.strictObject({ all: z.array(z.lazy(() => conditionSchema)).min(1).max(20).describe('every condition holds') }),
+      z.strictObject({ any: z.array(z.lazy(() => conditionSchema)).min(1).max(20).describe('at least one condition holds') }),
+      z.strictObject({ not: z.lazy(() => conditionSchema).describe('the condition does not hold') }),
+    ],
+    { error: 'is not a condition: use {"column": "Status", "equals": "GXT"}, {"value": expr, "in": [...]}, {"all": [...]}, {"any": [...]} or {"not": {...}}' },
+  )
+  .meta({ id: 'condition', description: 'a test on a value of the row' }) as unknown as z.ZodType<Condition>;
+
+export const skipRuleSchema: z.ZodType<SkipRule> = z
+  .union(
+    [
+      z.strictObject({ if: conditionSchema.describe('skip the row when this holds'), reason: z.string().min(1).max(200).optional() }),
+      z.strictObject({ unless: conditionSchema.describe('skip the row unless this holds'), reason: z.string().min(1).max(200).optional() }),
+    ],
+    { error: 'is not a skip rule: use {"unless": {"column": "Status", "equals": "GXT"}, "reason": "status is not GXT"} or {"if": …}' },
+  )
+  .meta({ id: 'skipRule', description: 'a row rule: a matching row is skipped (never sent) with its reason' }) as unknown as z.ZodType<SkipRule>;
+export const skipRulesSchema = z.array(skipRuleSchema).max(20);
+
+export const linesSourceSchema = z
   .strictObject({
     table: z
       .string()
@@ -247,6 +386,7 @@ export const templateSchema = z
       .max(50)
       .describe('single-table: one entry per eTicket line; header-lines: exactly one entry, applied to every line row'),
     linesSource: linesSourceSchema.optional(),
+    skip: skipRulesSchema.optional().describe('row rules: a row matching any of them is skipped with the rule\'s reason'),
   })
   .superRefine((t, ctx) => {
     if (t.layout === 'header-lines') {
@@ -311,7 +451,9 @@ const VOCABULARY = [
     'trailers', 'column', 'const', 'concat', 'separator', 'then', 'label', 'case', 'number', 'decimalComma',
     'convertUnit', 'from', 'to', 'unitMap', 'localDateTime', 'format', 'map', 'prefixMap', 'default',
     'caseInsensitive', 'name', 'description', 'vendor', 'layout', 'ticket', 'lines',
-    'linesSource', 'table', 'key', 'join', 'orderBy',
+    'linesSource', 'table', 'key', 'join', 'orderBy', 'lookup', 'on', 'when', 'if', 'use', 'else', 'unless',
+    'reason', 'skip', 'dateTime', 'date', 'time', 'dateFormat', 'timeFormat', 'impliedDecimals', 'value', 'all',
+    'any', 'not', 'equals', 'in', 'empty', 'prefix', 'lessThan', 'atMost', 'greaterThan', 'atLeast',
   ]),
 ];
 

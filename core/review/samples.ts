@@ -9,7 +9,8 @@
 import type { Profile } from '../config/schema.js';
 import { mapContextFor } from '../mapping/context.js';
 import type { ETicket } from '../mapping/eticket.js';
-import { LINES_PROPERTY, attachLines } from '../mapping/lines.js';
+import { LINES_PROPERTY } from '../mapping/lines.js';
+import { prepareRows } from '../mapping/lookups.js';
 import { createMapper, type Mapper } from '../mapping/mapper.js';
 import type { Driver } from '../config/schema.js';
 import type { Row, SourceAdapter } from '../sources/types.js';
@@ -36,7 +37,7 @@ export interface PulledSamples {
 export const MAX_SAMPLES = 200;
 
 export function mapperForProfile(profile: Profile): Mapper {
-  return createMapper({ template: profile.mapping.template, fields: profile.mapping.fields, timezone: profile.change.timezone ?? 'UTC' });
+  return createMapper({ template: profile.mapping.template, fields: profile.mapping.fields, skip: profile.mapping.skip, timezone: profile.change.timezone ?? 'UTC' });
 }
 
 /** The column the ticket number comes from, when it is exactly one column. */
@@ -108,7 +109,7 @@ export async function pullSamples(source: SourceAdapter, profile: Profile, opts:
     rows = await source.query(d.limit(`SELECT * FROM ${table} ORDER BY ${order}`, latest));
     requested = rows.map(() => null);
   }
-  rows = await attachLines(source, mapper.template, rows);
+  rows = await prepareRows(source, mapper, rows);
   return { rows, notFound, requested };
 }
 

@@ -19,6 +19,7 @@ import {
   type AccessReport,
   type Dialect,
   type DiscoveredTable,
+  type ForeignKey,
   type IndexInfo,
   type PingResult,
   type Row,
@@ -261,6 +262,28 @@ export class MysqlSource implements SourceAdapter {
     }
     const via = [...byLevel].map(([k, ps]) => `${[...ps].join(', ')} ${k}`);
     return { login, canSelect, canWrite: writePrivileges.length > 0, writePrivileges, via };
+  }
+
+  /** Foreign keys of the profile's database (unqualified names), or of every user database (qualified) without one. */
+  async foreignKeys(): Promise<ForeignKey[]> {
+    const db = this.config.database;
+    const scope = db ? 'TABLE_SCHEMA = ?' : `TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')`;
+    const rows = await this.query(
+      `SELECT CONSTRAINT_NAME AS n, TABLE_SCHEMA AS s, TABLE_NAME AS t, COLUMN_NAME AS c, REFERENCED_TABLE_SCHEMA AS rs, REFERENCED_TABLE_NAME AS rt, REFERENCED_COLUMN_NAME AS rc
+       FROM information_schema.KEY_COLUMN_USAGE WHERE ${scope} AND REFERENCED_TABLE_NAME IS NOT NULL
+       ORDER BY TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION`,
+      db ? [db] : [],
+    );
+    const name = (s: unknown, t: unknown) => (db && String(s) === db ? String(t) : `${s}.${t}`);
+    const out = new Map<string, ForeignKey>();
+    for (const r of rows) {
+      const k = `${r.s}.${r.t}.${r.n}`;
+      let fk = out.get(k);
+      if (!fk) out.set(k, (fk = { name: String(r.n), table: name(r.s, r.t), columns: [], referencedTable: name(r.rs, r.rt), referencedColumns: [] }));
+      fk.columns.push(String(r.c));
+      fk.referencedColumns.push(String(r.rc));
+    }
+    return [...out.values()];
   }
 
   async close(): Promise<void> {

@@ -22,6 +22,7 @@ import {
   type AccessReport,
   type Dialect,
   type DiscoveredTable,
+  type ForeignKey,
   type IndexInfo,
   type PingResult,
   type Row,
@@ -304,6 +305,26 @@ export class PostgresSource implements SourceAdapter {
       }
     }
     return { login: String(r.login), canSelect: Boolean(r.can_select), canWrite: privileges.length > 0, writePrivileges: privileges, via };
+  }
+
+  async foreignKeys(): Promise<ForeignKey[]> {
+    const rows = await this.query(
+      `SELECT c.conname AS name, sn.nspname AS s, st.relname AS t, tn.nspname AS rs, tt.relname AS rt,
+              ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS cols,
+              ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i) AS refcols
+       FROM pg_constraint c
+       JOIN pg_class st ON st.oid = c.conrelid JOIN pg_namespace sn ON sn.oid = st.relnamespace
+       JOIN pg_class tt ON tt.oid = c.confrelid JOIN pg_namespace tn ON tn.oid = tt.relnamespace
+       WHERE c.contype = 'f' AND sn.nspname NOT IN ('pg_catalog', 'information_schema') AND has_table_privilege(c.conrelid, 'SELECT')
+       ORDER BY sn.nspname, st.relname, c.conname`,
+    );
+    return rows.map((r) => ({
+      name: String(r.name),
+      table: `${r.s}.${r.t}`,
+      columns: (r.cols as string[]).map(String),
+      referencedTable: `${r.rs}.${r.rt}`,
+      referencedColumns: (r.refcols as string[]).map(String),
+    }));
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import type { SourceConfig } from '../config/schema.js';
-import { SourceError, TypedValue, splitIdent, type AccessReport, type Dialect, type DiscoveredTable, type IndexInfo, type Row, type SourceAdapter, type TableDetail } from './types.js';
+import { SourceError, TypedValue, splitIdent, type AccessReport, type Dialect, type DiscoveredTable, type ForeignKey, type IndexInfo, type Row, type SourceAdapter, type TableDetail } from './types.js';
 
 // Timestamps in SQLite are text; the cursor column is compared as text in this exact form.
 const TS = `'%Y-%m-%d %H:%M:%f'`;
@@ -86,6 +86,31 @@ export class SqliteSource implements SourceAdapter {
   async columnType(table: string, column: string): Promise<string | null> {
     const t = await this.describeTable(table);
     return t?.columns.find((c) => c.name === column)?.type ?? null;
+  }
+
+  async foreignKeys(): Promise<ForeignKey[]> {
+    const db = this.handle;
+    const tables = db.prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`).all() as { name: string }[];
+    const out: ForeignKey[] = [];
+    for (const { name } of tables) {
+      const rows = db.prepare(`select id, seq, "table" as ref, "from" as col, "to" as refcol from pragma_foreign_key_list(?) order by id, seq`).all(name) as { id: number; seq: number; ref: string; col: string; refcol: string | null }[];
+      const byId = new Map<number, ForeignKey>();
+      for (const r of rows) {
+        let fk = byId.get(r.id);
+        if (!fk) byId.set(r.id, (fk = { name: `fk_${name}_${r.id}`, table: name, columns: [], referencedTable: r.ref, referencedColumns: [] }));
+        fk.columns.push(r.col);
+        fk.referencedColumns.push(r.refcol ?? '');
+      }
+      for (const fk of byId.values()) {
+        // REFERENCES t without columns means t's primary key.
+        if (fk.referencedColumns.some((c) => c === '')) {
+          const pk = (db.prepare(`select name from pragma_table_info(?) where pk > 0 order by pk`).all(fk.referencedTable) as { name: string }[]).map((c) => c.name);
+          fk.referencedColumns = fk.referencedColumns.map((c, i) => c || pk[i] || '');
+        }
+        out.push(fk);
+      }
+    }
+    return out;
   }
 
   /** The file is opened read-only, whatever the operating system would allow. */

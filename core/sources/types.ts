@@ -44,6 +44,17 @@ export interface TableDetail extends DiscoveredTable {
   changeTrackingDetail?: { database: boolean; table: boolean; canView: boolean };
 }
 
+/** A foreign key: `table(columns)` references `referencedTable(referencedColumns)`, column by column. */
+export interface ForeignKey {
+  /** The constraint's name (SQLite: "fk_<table>_<n>"). */
+  name: string;
+  /** Names as the user writes them in the config (schema-qualified where the driver has schemas). */
+  table: string;
+  columns: string[];
+  referencedTable: string;
+  referencedColumns: string[];
+}
+
 /** What the login may do to one table: the read-only check. */
 export interface AccessReport {
   /** The database user the connection runs as. */
@@ -104,6 +115,12 @@ export interface SourceAdapter {
   columnType?(table: string, column: string): Promise<string | null>;
   /** Columns, keys, indexes and a row estimate of one table or view; null when it does not exist or the login cannot see it. */
   describeTable(table: string): Promise<TableDetail | null>;
+  /**
+   * The foreign keys the login can see, every table of the database (PostgreSQL pg_constraint,
+   * MySQL information_schema, SQL Server sys.foreign_keys, SQLite PRAGMA foreign_key_list). The
+   * mapping starter follows them to master tables' name columns and to 1:1 detail tables.
+   */
+  foreignKeys?(): Promise<ForeignKey[]>;
   /** The read-only check: whether the login can read the table and whether (and through what) it can change it. */
   checkAccess(table: string): Promise<AccessReport>;
   close(): Promise<void>;
