@@ -4,7 +4,7 @@
 import type { Watermark } from '../state/store.js';
 import type { SourceAdapter } from '../sources/types.js';
 import type { ChangeOptions, ChangeReader, Page } from './types.js';
-import { keysetPages } from './keyset.js';
+import { keysetPages, rangeAfter } from './keyset.js';
 
 const warned = new Set<string>();
 
@@ -28,11 +28,19 @@ export class IncreasingReader implements ChangeReader {
     return /^-?\d{1,15}$/.test(v) ? Number(v) : v;
   }
 
+  /** Order of the pages: the column, then the key columns that are not it (ties broken by key). */
+  private order(): string[] {
+    return [this.column, ...this.opts.key.filter((k) => k !== this.column)];
+  }
+
   pageSql(src: SourceAdapter, wm: Watermark | null, pageSize: number): { sql: string; params: unknown[] } {
     const d = src.dialect;
-    const c = d.ident(this.column);
-    const where = wm ? `${c} > ${d.param(1)}` : `${c} IS NOT NULL`;
-    return { sql: d.limit(`SELECT * FROM ${d.ident(this.opts.table)} WHERE ${where} ORDER BY ${c}`, pageSize), params: wm ? [this.bind(wm.cursor)] : [] };
+    const cols = this.order().map((k) => d.ident(k));
+    // A watermark without key values (a single-column order, or one written before ties were keyed)
+    // compares the column alone.
+    const after = wm ? rangeAfter(d, cols, [this.bind(wm.cursor), ...wm.key].slice(0, wm.key.length === cols.length - 1 ? cols.length : 1), 1) : null;
+    const where = after ? after.sql : `${cols[0]} IS NOT NULL`;
+    return { sql: d.limit(`SELECT * FROM ${d.ident(this.opts.table)} WHERE ${where} ORDER BY ${cols.join(', ')}`, pageSize), params: after?.params ?? [] };
   }
 
   async pollSql(src: SourceAdapter, wm: Watermark, pageSize: number) {
@@ -40,9 +48,9 @@ export class IncreasingReader implements ChangeReader {
   }
 
   pages(src: SourceAdapter, wm: Watermark | null, pageSize: number): AsyncGenerator<Page> {
-    return keysetPages(src, wm, pageSize, (pos) => this.pageSql(src, pos, pageSize), (last) => String(last[this.column]));
+    const rest = this.order().slice(1);
+    return keysetPages(src, wm, pageSize, (pos) => this.pageSql(src, pos, pageSize), (last) => ({ cursor: String(last[this.column]), key: rest.map((k) => last[k]) }));
   }
-
 
   async backlog(src: SourceAdapter, wm: Watermark | null) {
     const d = src.dialect;

@@ -41,7 +41,8 @@ export class RowversionReader implements ChangeReader {
     return keysetPages(src, wm, pageSize, (pos) => this.pageSql(src, pos, pageSize), (last) => {
       const cursor = String(last[RV_ALIAS] ?? '').toUpperCase().replace(/^0X/, '0x');
       if (!HEX8.test(cursor)) throw new Error(`The rowversion column ${this.opts.column} did not read back as binary(8); check change.column names a rowversion column.`);
-      return cursor;
+      // rowversion values are unique: the cursor alone is the position (`rv > @p1` is an index seek).
+      return { cursor, key: [] };
     });
   }
 

@@ -14,8 +14,14 @@
 // - DST: when a fall-back transition of the column's zone lies near the window, the re-read widens by
 //   the hour that repeats, so rows written in the second 01:xx are not below the window.
 import type { Watermark } from '../state/store.js';
-import { typed, type SourceAdapter } from '../sources/types.js';
+import { typed, type Row, type SourceAdapter } from '../sources/types.js';
+import { rangeAfter } from './keyset.js';
 import { systemClock, type ChangeOptions, type ChangeReader, type Page } from './types.js';
+
+type Position = { cursor: string; key: unknown[] };
+
+/** Pages of new rows a pass reads before the lookback re-read (beyond it the backlog goes on after). */
+const HOLD_PAGES = 20;
 
 export class TimestampReader implements ChangeReader {
   private columnType: string | null | undefined;
@@ -83,34 +89,63 @@ export class TimestampReader implements ChangeReader {
     const c = d.ident(this.opts.column!);
     const t = await this.typed(src);
     const b = await this.bindCursor(src);
-    const order = [c, ...key.map((k) => d.ident(k))].join(', ');
-    // One upper bound per pass, from the database's clock: rows stamped later wait for the next pass.
-    const upper = await this.dbNow(src);
-    let pos: { cursor: string; key: unknown[] } | null = null;
-    let committed = wm;
-    for (;;) {
-      let where: string;
-      let params: unknown[];
-      if (!pos) {
-        const first = await this.firstWhere(src, wm);
-        where = first.where;
-        params = [...first.params, b(upper)];
-      } else {
-        const kp = keyParams(pos.key);
-        where = `(${c} > ${t(d.param(1))} OR (${c} = ${t(d.param(2))} AND ${keyAfter(src, key, 3)})) AND ${c} <= ${t(d.param(3 + kp.length))}`;
-        params = [b(pos.cursor), b(pos.cursor), ...kp, b(upper)];
+    const cols = [c, ...key.map((k) => d.ident(k))];
+    const select = (where: string) => d.limit(`SELECT * FROM ${d.ident(table)} WHERE ${where} ORDER BY ${cols.join(', ')}`, pageSize);
+    const positionOf = (row: Row): Position => ({ cursor: cursorText(row[this.opts.column!]), key: key.map((k) => row[k]) });
+    /** Rows strictly after `pos` (an index range, core/change/keyset.ts) up to `upper`, inclusive. */
+    const after = (pos: Position, upper: string): Promise<Row[]> => {
+      const r = rangeAfter(d, cols, [b(pos.cursor), ...pos.key], 1, t);
+      return src.query(select(`${r.sql} AND ${c} <= ${t(d.param(1 + r.params.length))}`), [...r.params, b(upper)]);
+    };
+    // One upper bound per read, from the database's clock: rows stamped later wait for a later read.
+    let upper = await this.dbNow(src);
+
+    if (!wm) {
+      // First pass (backfill): the whole table in order, the watermark moving with every page.
+      let pos: Position | null = null;
+      for (;;) {
+        const rows = pos ? await after(pos, upper) : await src.query(select(`${c} IS NOT NULL AND ${c} <= ${t(d.param(1))}`), [b(upper)]);
+        if (rows.length === 0) return;
+        pos = positionOf(rows[rows.length - 1]);
+        yield { rows, next: pos };
+        if (rows.length < pageSize) return;
       }
-      const sql = d.limit(`SELECT * FROM ${d.ident(table)} WHERE ${where} ORDER BY ${order}`, pageSize);
-      const rows = await src.query(sql, params);
-      if (rows.length === 0) return;
-      const last = rows[rows.length - 1];
-      pos = { cursor: cursorText(last[this.opts.column!]), key: key.map((k) => last[k]) };
-      // Only move forward: a page inside the lookback window leaves the watermark where it is.
-      const next = !committed || comparePos(pos, committed) > 0 ? pos : null;
-      if (next) committed = next;
-      yield { rows, next };
-      if (rows.length < pageSize) return;
     }
+
+    // Later passes read the new rows first — strictly after the watermark — so a ticket written since
+    // the last pass is not held up by the lookback re-read; then the lookback window below the
+    // watermark, inclusive, for late commits. The watermark is held until that re-read is done, so a
+    // crash in between re-reads the whole window next time (the ledger drops what was delivered).
+    let fwd: Position = { cursor: wm.cursor, key: wm.key };
+    const forward = async function* (this: void, maxPages: number, hold: boolean): AsyncGenerator<Page, boolean> {
+      for (let i = 0; i < maxPages; i++) {
+        const rows = await after(fwd, upper);
+        if (rows.length) fwd = positionOf(rows[rows.length - 1]);
+        if (rows.length) yield { rows, next: hold ? null : fwd };
+        if (rows.length < pageSize) return true;
+      }
+      return false;
+    };
+    // A larger backlog than this is not a latency matter: the window is re-read, then it goes on.
+    let caughtUp = yield* forward(HOLD_PAGES, true);
+    const first = await this.firstWhere(src, wm);
+    let back: Position | null = null;
+    for (;;) {
+      const rows = back ? await after(back, wm.cursor) : await src.query(select(first.where), [...first.params, b(wm.cursor)]);
+      if (rows.length) {
+        back = positionOf(rows[rows.length - 1]);
+        yield { rows, next: null };
+      }
+      if (rows.length < pageSize) break;
+      // Between pages of a long window: tickets written meanwhile go first again.
+      if (caughtUp) {
+        upper = await this.dbNow(src);
+        caughtUp = yield* forward(HOLD_PAGES, true);
+      }
+    }
+    // The watermark moves to the furthest row this pass read, now that the window is re-read.
+    if (comparePos(fwd, wm) > 0) yield { rows: [], next: fwd };
+    if (!caughtUp) yield* forward(Infinity, false);
   }
 
   async backlog(src: SourceAdapter, wm: Watermark | null) {

@@ -39,6 +39,7 @@ export const mysqlDialect: Dialect = {
     return parts.map((p) => `\`${p}\``).join('.');
   },
   param: () => '?',
+  rowValues: true,
   limit: (sql, n) => `${sql} LIMIT ${Math.trunc(n)}`,
   now: () => 'NOW(6)',
   minusSeconds: (p, s) => `(${p === '?' ? 'CAST(? AS DATETIME(6))' : p} - INTERVAL ${Math.trunc(s)} SECOND)`,

@@ -53,6 +53,7 @@ const SAFE_TYPE = /^[a-z][a-z0-9 _]*(\(\d+(,\s*\d+)?\))?( with(out)? time zone)?
 export const postgresDialect: Dialect = {
   ident: (name) => splitIdent(name).map((p) => `"${p}"`).join('.'),
   param: (i) => `$${Math.trunc(i)}`,
+  rowValues: true,
   limit: (sql, n) => `${sql} LIMIT ${Math.trunc(n)}`,
   now: () => 'LOCALTIMESTAMP',
   // timestamptz keeps a cursor's offset; compared with a `timestamp` column it is read in the

@@ -10,6 +10,7 @@ const TS = `'%Y-%m-%d %H:%M:%f'`;
 export const sqliteDialect: Dialect = {
   ident: (name) => splitIdent(name).map((p) => `"${p}"`).join('.'),
   param: () => '?',
+  rowValues: true,
   limit: (sql, n) => `${sql} LIMIT ${Math.trunc(n)}`,
   now: () => `strftime(${TS}, 'now')`,
   minusSeconds: (p, s) => `strftime(${TS}, ${p}, '-${Math.trunc(s)} seconds')`,

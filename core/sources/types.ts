@@ -72,6 +72,11 @@ export interface Dialect {
   ident(name: string): string;
   /** Placeholder for the i-th bound value (1-based). */
   param(i: number): string;
+  /**
+   * The database compares row values, `(a, b) > (?, ?)` (PostgreSQL, MySQL 8 / MariaDB, SQLite); when
+   * absent (SQL Server) keyset pages spell the same order with ORs (core/change/keyset.ts).
+   */
+  rowValues?: boolean;
   /** `SELECT … LIMIT n` the driver's way: returns the full statement. */
   limit(selectSql: string, n: number): string;
   /** Expression for the database's current time, in the same text form as the cursor column. */

@@ -1,14 +1,19 @@
-// `npm run bench` (not part of npm test): the docs/design.md §6 numbers, measured in one run.
-//   node dist/test/bench/run.js [--rows 1000000] [--idle-seconds 60] [--latency-samples 40]
-// A private PostgreSQL (test/helpers/private-db.ts) holds the ticket table; the sandbox runs as a
-// separate process (`outpost sandbox`); Outpost runs as `outpost run` (a separate process too).
-// Measured: the raw limits (a plain keyset-paged SELECT of the same rows; a plain sequential batch
-// POST of the same mapped JSON), Outpost's backfill rate and its ratio to the slower raw limit, the
-// daemon's peak RSS while backfilling, new-ticket → acknowledged latency at a 1 s poll, idle CPU and
-// RSS, the EXPLAIN of the steady-state poll query, and `outpost --version` start time.
+// `npm run bench` (not part of npm test): the speed, memory and latency goals, measured in one run.
+//   node dist/test/bench/run.js [--rows 1000000] [--idle-seconds 60] [--latency-samples 40] [--sandbox-backfill 1]
+// A private PostgreSQL (test/helpers/private-db.ts) holds the ticket table. Two receivers of the
+// ingest API run as separate processes: the project's sandbox (`outpost sandbox`, stores every ticket
+// in SQLite) and a minimal in-memory receiver (test/bench/receiver.ts, what a fast cloud endpoint
+// costs the connector). Outpost runs as `outpost run`, started plainly (no Node flags: the daemon
+// bounds its own heap). Measured in the same run: the raw limits (a plain keyset-paged SELECT of the
+// same rows; a plain sequential batch POST of the same mapped JSON to each receiver), Outpost's
+// backfill into each receiver and its ratio to the raw limit of that receiver, whether the backfill
+// rate holds from the first to the last fifth of the table (linear cost), the daemon's RSS while
+// backfilling and idle, new-ticket → acknowledged latency at a 1 s poll right after the backfill,
+// idle CPU, the EXPLAIN of the steady-state poll, and `outpost --version` start time.
+// Other measurements (e.g. a lookups scenario) plug in as modules called from main() below.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -20,9 +25,9 @@ import { createMapper } from '../../core/mapping/index.js';
 import { createSource } from '../../core/sources/index.js';
 import { StateStore } from '../../core/state/store.js';
 import { freePort, startPrivatePostgres, type PrivateServer } from '../helpers/private-db.js';
-import { DAEMON_NODE_FLAGS } from '../../core/engine/runtime.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+const RECEIVER = fileURLToPath(new URL('./receiver.js', import.meta.url));
 const TOKEN = 'bench-token-outpost-1';
 const RAW_TOKEN = 'bench-token-raw-post-2';
 const BATCH = 500;
@@ -109,18 +114,22 @@ async function rawSelect(server: PrivateServer, rows: number): Promise<number> {
   return n / s;
 }
 
-async function rawPost(url: string, server: PrivateServer, count: number): Promise<number> {
-  // The same JSON Outpost sends: rows read and mapped up front, then posted back to back.
+/** The same JSON Outpost sends for the first `count` rows, mapped once up front. */
+async function mappedJson(server: PrivateServer, count: number): Promise<string[]> {
   const src = await createSource({ driver: 'postgres', host: server.host, port: server.port, database: server.database, user: server.user, password: server.password, options: {} });
   await src.connect();
   const rows = await src.query(`SELECT * FROM "Tickets" ORDER BY "TicketID" LIMIT ${count}`);
   await src.close();
   const mapper = createMapper({ template: 'generic-scale-ticket', fields: DEMO_FIELDS, timezone: 'America/Chicago' });
-  const jsons = rows.map((r) => {
+  return rows.map((r) => {
     const m = mapper.map(r, { ticketId: `raw:${r.TicketID}`, recordKey: String(r.TicketID), table: 'Tickets', recordModifiedAt: String(r.LastModified) });
     if (!m.ok) throw new Error(m.problems.join('; '));
     return JSON.stringify(m.ticket);
   });
+}
+
+/** Sequential batch POSTs (one in flight, as Outpost does) of prepared ticket JSON: tickets/s. */
+async function rawPost(url: string, jsons: string[]): Promise<number> {
   const t0 = performance.now();
   for (let i = 0; i < jsons.length; i += BATCH) {
     const body = `{"connector":{"id":"raw","version":"0","profile":"raw"},"tickets":[${jsons.slice(i, i + BATCH).join(',')}]}`;
@@ -131,14 +140,32 @@ async function rawPost(url: string, server: PrivateServer, count: number): Promi
   return jsons.length / ((performance.now() - t0) / 1000);
 }
 
-function startProcess(args: string[], env: NodeJS.ProcessEnv): ChildProcess & { out: () => string } {
-  // The daemon runs with the flags Outpost's own launchers use (OUTPOST_BENCH_DAEMON_FLAGS overrides).
-  const flags = args[0] === 'run' ? (process.env.OUTPOST_BENCH_DAEMON_FLAGS?.split(' ').filter(Boolean) ?? DAEMON_NODE_FLAGS) : [];
-  const child = spawn(process.execPath, [...flags, CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+type Child = ChildProcess & { out: () => string };
+
+function startProcess(cmd: string[], env: NodeJS.ProcessEnv): Child {
+  // `outpost run` is started plainly, as a user would; OUTPOST_BENCH_DAEMON_FLAGS adds Node flags to compare.
+  const flags = cmd[0] === CLI && cmd[1] === 'run' ? (process.env.OUTPOST_BENCH_DAEMON_FLAGS?.split(' ').filter(Boolean) ?? []) : [];
+  const child = spawn(process.execPath, [...flags, ...cmd], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out = (out + d).slice(-10_000)));
   child.stderr!.on('data', (d) => (out = (out + d).slice(-10_000)));
   return Object.assign(child, { out: () => out });
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(10_000)]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+async function waitReady(url: string): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    if (await fetch(`${url}/v1/whoami`, { headers: { Authorization: `Bearer ${TOKEN}` } }).then((r) => r.ok, () => false)) return;
+    await sleep(100);
+  }
+  throw new Error(`the receiver at ${url} did not answer`);
 }
 
 function pct(xs: number[], p: number): number {
@@ -146,72 +173,123 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 }
 
+interface Backfill {
+  daemon: Child;
+  home: string;
+  profile: Record<string, unknown>;
+  seconds: number;
+  rate: number;
+  /** Rate over the first and the last fifth of the table (tickets/s). */
+  firstFifth: number;
+  lastFifth: number;
+  peakRss: number;
+  rss: number[];
+}
+
+/** `outpost run` against `url` until the receiver holds every row; the daemon is left running. */
+async function backfill(dir: string, name: string, url: string, server: PrivateServer): Promise<Backfill> {
+  const home = join(dir, `home-${name}`);
+  const configFile = join(dir, `outpost-${name}.json`);
+  const profile = {
+    name: 'bench',
+    api: { url, token: 'env:BENCH_TOKEN' },
+    source: { driver: 'postgres', host: server.host, port: server.port, database: server.database, user: server.user, password: 'env:BENCH_DB_PASSWORD' },
+    table: 'Tickets',
+    key: ['TicketID'],
+    change: { mode: 'timestamp', column: 'LastModified', lookbackSeconds: 300, timezone: 'America/Chicago' },
+    mapping: { template: 'generic-scale-ticket', fields: DEMO_FIELDS },
+    schedule: { every: '1s' },
+    batchSize: BATCH,
+  };
+  writeFileSync(configFile, JSON.stringify({ profiles: [profile] }));
+  const t = performance.now();
+  const daemon = startProcess([CLI, 'run', '--config', configFile, '--no-dashboard'], { OUTPOST_HOME: home, BENCH_TOKEN: TOKEN, BENCH_DB_PASSWORD: server.password });
+  let peakRss = 0;
+  const rss: number[] = [];
+  const marks: Array<[number, number]> = [];
+  let lastSay = t;
+  for (;;) {
+    const r = rssMb(daemon.pid!);
+    peakRss = Math.max(peakRss, r);
+    rss.push(r);
+    const st = await sandboxStats(url, TOKEN).catch(() => ({ tickets: 0 }));
+    const now = performance.now();
+    marks.push([now, st.tickets]);
+    if (st.tickets >= ROWS) break;
+    if (daemon.exitCode !== null) throw new Error(`the daemon exited: ${daemon.out()}`);
+    if (now - lastSay > 15_000) {
+      say(`  ${name}: ${st.tickets} of ${ROWS} after ${((now - t) / 1000).toFixed(0)} s, RSS ${r.toFixed(0)} MB`);
+      lastSay = now;
+    }
+    await sleep(250);
+  }
+  const seconds = (performance.now() - t) / 1000;
+  // The time the receiver's count crossed a level, interpolated between samples.
+  const at = (level: number): number => {
+    for (let i = 1; i < marks.length; i++) {
+      const [t1, n1] = marks[i];
+      const [t0, n0] = marks[i - 1];
+      if (n1 >= level) return n1 === n0 ? t1 : t0 + ((level - n0) / (n1 - n0)) * (t1 - t0);
+    }
+    return marks[marks.length - 1][0];
+  };
+  const fifth = ROWS / 5;
+  const firstFifth = fifth / ((at(fifth) - at(1)) / 1000 || Infinity);
+  const lastFifth = fifth / ((at(ROWS) - at(ROWS - fifth)) / 1000 || Infinity);
+  return { daemon, home, profile, seconds, rate: ROWS / seconds, firstFifth, lastFifth, peakRss, rss };
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-'));
   const children: ChildProcess[] = [];
   let server: PrivateServer | null = null;
+  const withSandbox = arg('sandbox-backfill', 1) !== 0;
   try {
+    say(`${ROWS} tickets; at about 15-25k tickets/s per backfill on 2 cores this takes ~${Math.ceil((ROWS / 12_000) * (withSandbox ? 2 : 1) / 60 + (IDLE_S + LAT_N + 30) / 60)} min (--rows 200000 for a shorter run)`);
     say(`starting a private PostgreSQL and loading ${ROWS} tickets`);
     server = await startPrivatePostgres();
     let t = performance.now();
     await loadRows(server, ROWS);
     say(`loaded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-    const port = await freePort();
-    const sandbox = startProcess(['sandbox', '--port', String(port), '--data', join(dir, 'sandbox')], { OUTPOST_SANDBOX_TOKENS: `${TOKEN},${RAW_TOKEN}` });
-    children.push(sandbox);
-    const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i++) {
-      if (await fetch(`${url}/v1/whoami`, { headers: { Authorization: `Bearer ${TOKEN}` } }).then((r) => r.ok, () => false)) break;
-      await sleep(100);
-    }
+    const tokens = `${TOKEN},${RAW_TOKEN}`;
+    const sandboxPort = await freePort();
+    children.push(startProcess([CLI, 'sandbox', '--port', String(sandboxPort), '--data', join(dir, 'sandbox')], { OUTPOST_SANDBOX_TOKENS: tokens }));
+    const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+    const receiverPort = await freePort();
+    children.push(startProcess([RECEIVER, '--port', String(receiverPort), '--token', tokens], {}));
+    const memoryUrl = `http://127.0.0.1:${receiverPort}`;
+    await waitReady(sandboxUrl);
+    await waitReady(memoryUrl);
 
-    say('raw limits: paged SELECT of every row, then batch POST of the same JSON');
+    say('raw limits: paged SELECT of every row, then batch POST of the same JSON to each receiver');
     const selectRate = await rawSelect(server, ROWS);
-    const postRate = await rawPost(url, server, Math.min(ROWS, 100_000));
-    say(`raw SELECT ${Math.round(selectRate)} rows/s, raw POST ${Math.round(postRate)} tickets/s`);
+    const jsons = await mappedJson(server, Math.min(ROWS, 100_000));
+    const postMemory = await rawPost(memoryUrl, jsons);
+    const postSandbox = await rawPost(sandboxUrl, jsons);
+    jsons.length = 0;
+    say(`raw SELECT ${Math.round(selectRate)} rows/s, raw POST ${Math.round(postMemory)} tickets/s (in-memory), ${Math.round(postSandbox)} tickets/s (sandbox)`);
 
-    const home = join(dir, 'home');
-    const configFile = join(dir, 'outpost.json');
-    const profile = {
-      name: 'bench',
-      api: { url, token: 'env:BENCH_TOKEN' },
-      source: { driver: 'postgres', host: server.host, port: server.port, database: server.database, user: server.user, password: 'env:BENCH_DB_PASSWORD' },
-      table: 'Tickets',
-      key: ['TicketID'],
-      change: { mode: 'timestamp', column: 'LastModified', lookbackSeconds: 300, timezone: 'America/Chicago' },
-      mapping: { template: 'generic-scale-ticket', fields: DEMO_FIELDS },
-      schedule: { every: '1s' },
-      batchSize: BATCH,
-    };
-    writeFileSync(configFile, JSON.stringify({ profiles: [profile] }));
-    say('backfill: outpost run');
-    t = performance.now();
-    const daemon = startProcess(['run', '--config', configFile, '--no-dashboard'], { OUTPOST_HOME: home, BENCH_TOKEN: TOKEN, BENCH_DB_PASSWORD: server.password });
-    children.push(daemon);
-    let peakRss = 0;
-    const rssSamples: number[] = [];
-    for (;;) {
-      const r = rssMb(daemon.pid!);
-      peakRss = Math.max(peakRss, r);
-      rssSamples.push(r);
-      const st = await sandboxStats(url, TOKEN).catch(() => ({ tickets: 0 }));
-      if (st.tickets >= ROWS) break;
-      if (daemon.exitCode !== null) throw new Error(`the daemon exited: ${daemon.out()}`);
-      await sleep(500);
+    let sandboxRun: Backfill | null = null;
+    if (withSandbox) {
+      say('backfill into the sandbox: outpost run');
+      sandboxRun = await backfill(dir, 'sandbox', sandboxUrl, server);
+      await stopProcess(sandboxRun.daemon);
+      say(`  ${Math.round(sandboxRun.rate)}/s, peak RSS ${sandboxRun.peakRss.toFixed(0)} MB`);
     }
-    const backfillS = (performance.now() - t) / 1000;
-    const outpostRate = ROWS / backfillS;
-    const q = (p: number) => rssSamples.length ? pct(rssSamples.slice(Math.floor(rssSamples.length / 5)), p) : 0;
-    say(`backfill ${ROWS} in ${backfillS.toFixed(1)} s = ${Math.round(outpostRate)}/s, peak RSS ${peakRss.toFixed(0)} MB`);
+    say('backfill into the in-memory receiver: outpost run');
+    const mem = await backfill(dir, 'memory', memoryUrl, server);
+    const daemon = mem.daemon;
+    children.push(daemon);
+    say(`  ${Math.round(mem.rate)}/s (first fifth ${Math.round(mem.firstFifth)}/s, last fifth ${Math.round(mem.lastFifth)}/s), peak RSS ${mem.peakRss.toFixed(0)} MB`);
 
-    say(`latency: ${LAT_N} new tickets at random moments, 1 s poll`);
+    say(`latency: ${LAT_N} new tickets at random moments, 1 s poll, starting right after the backfill`);
     const c = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database: server.database });
     await c.connect();
     const rand = prng(7);
     const lat: number[] = [];
     for (let i = 0; i < LAT_N; i++) {
-      await sleep(200 + rand() * 1300);
+      if (i > 0) await sleep(200 + rand() * 1300);
       const id = ROWS + 1 + i;
       const tk = makeTicket(rand, 900000 + i, new Date());
       const cols = Object.keys(tk);
@@ -221,7 +299,7 @@ async function main(): Promise<void> {
       );
       const t1 = performance.now();
       for (;;) {
-        const r = await fetch(`${url}/v1/_sandbox/tickets/${encodeURIComponent(`bench:${id}`)}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+        const r = await fetch(`${memoryUrl}/v1/_sandbox/tickets/${encodeURIComponent(`bench:${id}`)}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
         await r.arrayBuffer();
         if (r.status === 200) break;
         if (performance.now() - t1 > 30_000) throw new Error(`ticket ${id} did not arrive in 30 s`);
@@ -231,13 +309,13 @@ async function main(): Promise<void> {
     }
 
     say('EXPLAIN of the steady-state poll');
-    const store = new StateStore(join(home, 'state.db'));
+    const store = new StateStore(join(mem.home, 'state.db'));
     const wm = store.getWatermark('bench')!;
     store.close();
-    const src = await createSource({ ...parseConfig({ profiles: [profile] }).profiles[0].source, password: server.password });
+    const parsed = parseConfig({ profiles: [mem.profile] }).profiles[0];
+    const src = await createSource({ ...parsed.source, password: server.password });
     await src.connect();
-    const reader = createChangeReader(parseConfig({ profiles: [profile] }).profiles[0]);
-    const poll = await reader.pollSql!(src, wm, BATCH);
+    const poll = await createChangeReader(parsed).pollSql!(src, wm, BATCH);
     await src.close();
     const plan = (await c.query(`EXPLAIN ${poll.sql}`, poll.params.map((p) => (p && typeof p === 'object' && 'value' in p ? (p as { value: unknown }).value : p)))).rows.map((r) => String(r['QUERY PLAN']));
     await c.end();
@@ -261,34 +339,48 @@ async function main(): Promise<void> {
       versions.push(performance.now() - v0);
     }
 
-    const slower = Math.min(selectRate, postRate);
-    const ratio = outpostRate / slower;
+    const memRatio = mem.rate / postMemory;
+    const linear = mem.lastFifth / mem.firstFifth;
+    const q = (p: number) => (mem.rss.length ? pct(mem.rss.slice(Math.floor(mem.rss.length / 5)), p) : 0);
+    const yes = (ok: boolean) => (ok ? 'yes' : 'NO');
     const rows: Array<[string, string, string, string]> = [
-      ['rows backfilled', String(ROWS), '1,000,000', ROWS >= 1_000_000 ? 'yes' : `partial (${ROWS})`],
+      ['rows backfilled', ROWS.toLocaleString('en-US'), '1,000,000', ROWS >= 1_000_000 ? 'yes' : `partial (${ROWS})`],
       ['raw paged SELECT', `${Math.round(selectRate)} rows/s`, '(limit)', ''],
-      ['raw batch POST', `${Math.round(postRate)} tickets/s`, '(limit)', ''],
-      ['Outpost backfill', `${Math.round(outpostRate)} tickets/s (${backfillS.toFixed(1)} s)`, '≥ 0.6 × slower limit', ratio >= 0.6 ? 'yes' : 'NO'],
-      ['ratio to slower limit', ratio.toFixed(2), '≥ 0.60', ratio >= 0.6 ? 'yes' : 'NO'],
-      ['peak RSS while backfilling', `${peakRss.toFixed(0)} MB (p50 ${q(50).toFixed(0)}, p95 ${q(95).toFixed(0)})`, '≤ 200 MB, flat', peakRss <= 200 ? 'yes' : 'NO'],
-      ['new ticket → ack p50', `${Math.round(pct(lat, 50))} ms`, '', ''],
-      ['new ticket → ack p99', `${Math.round(pct(lat, 99))} ms (n=${lat.length})`, '≤ 1000 + 500 ms', pct(lat, 99) <= 1500 ? 'yes' : 'NO'],
-      [`idle CPU (${IDLE_S} s)`, `${idleCpu.toFixed(2)} % of a core`, '< 1 %', idleCpu < 1 ? 'yes' : 'NO'],
-      ['idle RSS', `${idleRss.toFixed(0)} MB`, '< 120 MB', idleRss < 120 ? 'yes' : 'NO'],
-      ['steady-state poll uses an index', usesIndex ? 'yes' : 'no', 'no seq scan', usesIndex ? 'yes' : 'NO'],
-      ['outpost --version', `${Math.round(pct(versions, 50))} ms (median of 5)`, '< 300 ms', pct(versions, 50) < 300 ? 'yes' : 'NO'],
+      ['raw batch POST, in-memory receiver', `${Math.round(postMemory)} tickets/s`, '(limit)', ''],
+      ['Outpost backfill, in-memory receiver', `${Math.round(mem.rate)} tickets/s (${mem.seconds.toFixed(1)} s)`, '', ''],
+      ['ratio to raw POST (in-memory)', memRatio.toFixed(2), '≥ 0.60', yes(memRatio >= 0.6)],
+      ['last fifth / first fifth of the table', `${linear.toFixed(2)} (${Math.round(mem.lastFifth)} / ${Math.round(mem.firstFifth)} tickets/s)`, '≥ 0.85 (linear)', yes(linear >= 0.85)],
     ];
-    const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ['metric', 'measured', 'goal (docs/design.md §6)', 'met'][i].length));
+    if (sandboxRun) {
+      const slower = Math.min(selectRate, postSandbox);
+      const r = sandboxRun.rate / slower;
+      rows.push(
+        ['raw batch POST, sandbox (SQLite)', `${Math.round(postSandbox)} tickets/s`, '(limit)', ''],
+        ['Outpost backfill, sandbox', `${Math.round(sandboxRun.rate)} tickets/s (${sandboxRun.seconds.toFixed(1)} s)`, '', ''],
+        ['ratio to slower limit (sandbox)', r.toFixed(2), '≥ 0.60', yes(r >= 0.6)],
+      );
+    }
+    rows.push(
+      ['peak RSS while backfilling (plain `outpost run`)', `${mem.peakRss.toFixed(0)} MB (p50 ${q(50).toFixed(0)}, p95 ${q(95).toFixed(0)})`, '≤ 200 MB, flat', yes(mem.peakRss <= 200)],
+      ['new ticket → ack p50', `${Math.round(pct(lat, 50))} ms`, '', ''],
+      ['new ticket → ack p99 (right after the backfill)', `${Math.round(pct(lat, 99))} ms (n=${lat.length})`, '≤ 1000 + 500 ms', yes(pct(lat, 99) <= 1500)],
+      [`idle CPU (${IDLE_S} s)`, `${idleCpu.toFixed(2)} % of a core`, '< 1 %', yes(idleCpu < 1)],
+      ['idle RSS after the backfill', `${idleRss.toFixed(0)} MB`, '≤ 120 MB', yes(idleRss <= 120)],
+      ['steady-state poll uses an index', usesIndex ? 'yes' : 'no', 'no seq scan', yes(usesIndex)],
+      ['outpost --version', `${Math.round(pct(versions, 50))} ms (median of 5)`, '< 300 ms', yes(pct(versions, 50) < 300)],
+    );
+    const heads = ['metric', 'measured', 'goal (docs/design.md §6)', 'met'];
+    const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), heads[i].length));
     const line = (r: string[]) => `| ${r.map((x, i) => x.padEnd(w[i])).join(' | ')} |`;
-    console.log(line(['metric', 'measured', 'goal (docs/design.md §6)', 'met']));
+    console.log(`\n${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} CPU (${os.cpus()[0]?.model ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL private instance`);
+    console.log(line(heads));
     console.log(`|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`);
     for (const r of rows) console.log(line(r));
     console.log('\nEXPLAIN (steady-state poll):');
     for (const l of plan) console.log('  ' + l);
     console.log(`\npoll SQL: ${poll.sql}`);
   } finally {
-    for (const ch of children) ch.kill('SIGTERM');
-    await sleep(500);
-    for (const ch of children) if (ch.exitCode === null) ch.kill('SIGKILL');
+    await Promise.all(children.map(stopProcess));
     await server?.destroy();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -109,12 +109,12 @@ test('mariadb: discovery, details and DATETIME(6) cursors at full precision', as
   await s.db.exec(`INSERT INTO tickets (TicketID, TicketNo, PlantCode, LastModified) VALUES (4, 'T-1004', 'P12', '2024-05-01 07:00:00.123459')`);
   const again: unknown[] = [];
   for await (const page of reader.pages(src, { ...wm!, at: new Date().toISOString() } as never, 10)) again.push(...page.rows.map((r) => r.TicketID));
-  assert.deepEqual(again, [3, 4]);
+  assert.deepEqual(again, [4, 3], 'the new row first, then inclusive from the watermark: the last row again (the ledger drops it)');
   // With a lookback window the first page re-reads below the watermark (minusSeconds on a typed cursor).
   const wide = new TimestampReader({ table: 'tickets', key: ['TicketID'], column: 'LastModified', lookbackSeconds: 300 });
   const window: unknown[] = [];
   for await (const page of wide.pages(src, { ...wm!, at: new Date().toISOString() } as never, 10)) window.push(...page.rows.map((r) => r.TicketID));
-  assert.deepEqual(window, [1, 2, 3, 4]);
+  assert.deepEqual(window, [4, 1, 2, 3], 'the new row, then the lookback window below the watermark');
 
   const admin = await connected(t, source(s.server, s.db.database, { user: s.server.user, password: s.server.password }));
   const ranked = await discover(admin);

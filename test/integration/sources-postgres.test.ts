@@ -138,12 +138,12 @@ test('postgres: discovery, details and full-precision cursor values', async (t) 
   await s.db.exec(`INSERT INTO public.tickets ("TicketID", "TicketNo", "PlantCode", "LastModified") VALUES (4, 'T-1004', 'P12', '2024-05-01 07:00:00.123459')`);
   const again: unknown[] = [];
   for await (const page of reader.pages(src, { ...wm!, at: new Date().toISOString() } as never, 10)) again.push(...page.rows.map((r) => r.TicketID));
-  assert.deepEqual(again, [3, 4], 'inclusive from the watermark: the last row again (ledger drops it) and the new one');
+  assert.deepEqual(again, [4, 3], 'the new row first, then inclusive from the watermark: the last row again (the ledger drops it)');
   // With a lookback window the first page re-reads below the watermark (minusSeconds on a typed cursor).
   const wide = new TimestampReader({ table: 'public.tickets', key: ['TicketID'], column: 'LastModified', lookbackSeconds: 300 });
   const window: unknown[] = [];
   for await (const page of wide.pages(src, { ...wm!, at: new Date().toISOString() } as never, 10)) window.push(...page.rows.map((r) => r.TicketID));
-  assert.deepEqual(window, [1, 2, 3, 4]);
+  assert.deepEqual(window, [4, 1, 2, 3], 'the new row, then the lookback window below the watermark');
   const backlog = await reader.backlog(src, { ...wm! } as never);
   assert.equal(backlog.count, 1);
 

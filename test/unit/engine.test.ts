@@ -230,13 +230,24 @@ test('timestamp on SQL Server: cursor bound with the column type, upper bound fr
   const { src, sent } = fakeMssql([[{ now: '2026-11-25 10:00:00.1234567' }], []]);
   for await (const _ of r.pages(src, { cursor: '2026-11-25 09:59:00.1234567', key: [5] }, 50)) void _;
   assert.equal(sent[0].sql, 'SELECT SYSDATETIME() AS now');
+  // New rows first: strictly after (cursor, key) — SQL Server has no row values, so the OR form with
+  // the redundant leading bound that makes it an index range — up to the database clock.
   assert.equal(
     sent[1].sql,
+    'SELECT TOP (50) * FROM [dbo].[Tickets] WHERE [LastModified] >= CAST(@p1 AS datetime2(7)) AND (([LastModified] > CAST(@p2 AS datetime2(7))) OR ' +
+      '([LastModified] = CAST(@p3 AS datetime2(7)) AND [TicketID] > @p4)) AND [LastModified] <= CAST(@p5 AS datetime2(7)) ORDER BY [LastModified], [TicketID]',
+  );
+  const fwd = sent[1].params as Array<{ value: string; type: string } | number>;
+  assert.deepEqual(fwd.map((p) => (typeof p === 'number' ? p : p.value)), ['2026-11-25 09:59:00.1234567', '2026-11-25 09:59:00.1234567', '2026-11-25 09:59:00.1234567', 5, '2026-11-25 10:00:00.1234567']);
+  // Then the lookback window below the watermark, inclusive, up to the watermark.
+  assert.equal(
+    sent[2].sql,
     'SELECT TOP (50) * FROM [dbo].[Tickets] WHERE [LastModified] >= DATEADD(second, -300, CAST(@p1 AS datetime2(7))) AND [LastModified] <= CAST(@p2 AS datetime2(7)) ORDER BY [LastModified], [TicketID]',
   );
-  const bound = sent[1].params as Array<{ value: string; type: string }>;
+  const bound = sent[2].params as Array<{ value: string; type: string }>;
   assert.deepEqual([bound[0].value, bound[0].type], ['2026-11-25 09:59:00.1234567', 'datetime2(7)'], 'full precision, typed');
-  assert.equal(bound[1].value, '2026-11-25 10:00:00.1234567');
+  assert.equal(bound[1].value, '2026-11-25 09:59:00.1234567');
+  assert.equal(sent.length, 3, 'nothing new, a short window: two reads and no watermark move');
 });
 
 test('increasing warns once that updates are invisible; snapshot re-reads a window of at least a day by key', async () => {
