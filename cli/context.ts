@@ -12,6 +12,23 @@ export function home(): string {
   return resolve(outpostHome());
 }
 
+/**
+ * The home a command that looks at a running install (status, dashboard, review, sync, pause,
+ * resume, stop) uses: the chosen one (--home / OUTPOST_HOME), else the default one, else — when
+ * only the demo has a config or a running daemon — the demo's home (`npm start`), said on stderr.
+ * Later calls to home() and configFile() follow it.
+ */
+export async function observedHome(): Promise<string> {
+  if (process.env.OUTPOST_HOME) return home();
+  const { findHome } = await import('../core/demo/home.js');
+  const found = findHome(home());
+  if (found.demo) {
+    process.env.OUTPOST_HOME = found.home;
+    process.stderr.write(`Using the demo's home folder ${found.home} (pass --home to choose another).\n`);
+  }
+  return home();
+}
+
 export function configFile(opts: CommonOptions): string {
   return opts.config ? resolve(opts.config) : homePaths(home()).config;
 }

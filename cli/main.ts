@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // The `outpost` command. Subcommands load their modules lazily so `outpost --version` stays fast.
 import { Command } from 'commander';
+import { resolve } from 'node:path';
 import { VERSION } from '../core/version.js';
 import { register as dashboard } from './commands/dashboard.js';
 import { register as demo } from './commands/demo.js';
 import { register as doctor } from './commands/doctor.js';
+import { register as pause } from './commands/pause.js';
 import { register as preview } from './commands/preview.js';
 import { register as profiles } from './commands/profiles.js';
+import { register as resume } from './commands/resume.js';
 import { register as review } from './commands/review.js';
 import { register as run } from './commands/run.js';
 import { register as sandbox } from './commands/sandbox.js';
@@ -24,9 +27,15 @@ program
   .description('Onboards a plant ticket database to a cloud e-ticketing service and keeps it in sync.')
   .version(VERSION, '-V, --version')
   .showHelpAfterError('(run with --help for usage)')
-  .configureOutput({ outputError: (str, write) => write(str) });
+  .option('--home <dir>', 'the Outpost home folder (default: OUTPOST_HOME, else the per-OS default; the demo runs in <home>/demo)')
+  .configureOutput({ outputError: (str, write) => write(str) })
+  // --home is the same as OUTPOST_HOME for every command (and for the daemon a command starts).
+  .hook('preAction', () => {
+    const dir = program.opts<{ home?: string }>().home;
+    if (dir) process.env.OUTPOST_HOME = resolve(dir);
+  });
 
-for (const register of [setup, demo, validate, preview, review, schema, run, start, status, sync, dashboard, doctor, profiles, service, sandbox]) register(program);
+for (const register of [setup, demo, validate, preview, review, schema, run, start, status, sync, pause, resume, dashboard, doctor, profiles, service, sandbox]) register(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`error: ${(e as Error).message}\n`);

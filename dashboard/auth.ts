@@ -1,11 +1,17 @@
-// The dashboard's gatekeeper (docs/design.md §5). The server binds 127.0.0.1 only, but loopback is not a
-// security boundary on its own: any web page the user visits can aim requests at 127.0.0.1 (CSRF)
-// or at a hostname it re-points to 127.0.0.1 (DNS rebinding), and any local user can connect.
-// So every request must carry an exact Host, and a session that only the person who saw the
-// per-launch secret (printed by `outpost dashboard`) can have obtained.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+// The dashboard's gatekeeper (docs/design.md, dashboard rules). The server binds 127.0.0.1 only,
+// but loopback is not a security boundary on its own: any web page the user visits can aim
+// requests at 127.0.0.1 (CSRF) or at a hostname it re-points to 127.0.0.1 (DNS rebinding), and any
+// local user can connect. So every request must carry an exact Host, and a session that only the
+// person who saw a link's secret (printed by `outpost dashboard`) can have obtained.
+//
+// Two roles, each with its own secret: the admin link controls the daemon; the reviewer link opens
+// only the review and reports pages. Sessions are signed, not stored: the cookie carries a random
+// id and an HMAC of it under the role's secret, and the CSRF token is another HMAC of the id. So a
+// session outlives a daemon restart (the secret is kept per home folder, see link.ts) and ends the
+// moment its role's secret is rotated (`outpost dashboard --new-link`).
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** 32 random bytes, URL-safe: the per-launch secret, session ids and CSRF tokens. */
+/** 32 random bytes, URL-safe: link secrets and session ids. */
 export function randomToken(): string {
   return randomBytes(32).toString('base64url');
 }
@@ -20,24 +26,31 @@ export function safeEqual(candidate: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+export type Role = 'admin' | 'reviewer';
+export const ROLES: readonly Role[] = ['admin', 'reviewer'];
+
+export interface Secrets {
+  admin: string;
+  /** Absent: no reviewer link exists yet, and no reviewer session is valid. */
+  reviewer?: string;
+}
+
 export interface Session {
   id: string;
+  role: Role;
   /** Sent back by the page in X-Outpost-CSRF on every mutation. */
   csrf: string;
 }
-
-/** Sessions are only created by someone holding the secret; the cap bounds memory anyway. */
-const MAX_SESSIONS = 64;
 
 export class LocalGuard {
   readonly cookieName: string;
   private readonly hosts: Set<string>;
   private readonly origins: Set<string>;
-  private readonly sessions = new Map<string, Session>();
 
+  /** `secrets` is asked on every check, so a rotated secret takes effect at once. */
   constructor(
     readonly port: number,
-    private readonly secret: string,
+    private readonly secrets: () => Secrets,
   ) {
     // Cookies are not isolated by port: two dashboards on 127.0.0.1 would overwrite each other's
     // cookie if they shared a name.
@@ -56,34 +69,52 @@ export class LocalGuard {
     return origin !== undefined && this.origins.has(origin);
   }
 
-  secretMatches(candidate: string): boolean {
-    return safeEqual(candidate, this.secret);
+  private secretOf(role: Role): string | undefined {
+    const s = this.secrets();
+    const v = role === 'admin' ? s.admin : s.reviewer;
+    return v && v.length > 0 ? v : undefined;
+  }
+
+  /** The role whose link secret this is, or undefined. Both are compared, always. */
+  roleForSecret(candidate: string): Role | undefined {
+    let found: Role | undefined;
+    for (const role of ROLES) {
+      const secret = this.secretOf(role);
+      if (secret !== undefined && safeEqual(candidate, secret) && !found) found = role;
+    }
+    return found;
+  }
+
+  private mac(role: Role, purpose: 'session' | 'csrf', id: string): string | undefined {
+    const secret = this.secretOf(role);
+    if (!secret) return undefined;
+    return createHmac('sha256', secret).update(`${purpose}\u0000${role}\u0000${id}`).digest('base64url');
   }
 
   /** A fresh random session: the cookie never carries the secret itself. */
-  createSession(): Session {
-    const session: Session = { id: randomToken(), csrf: randomToken() };
-    this.sessions.set(session.id, session);
-    if (this.sessions.size > MAX_SESSIONS) {
-      const oldest = this.sessions.keys().next().value;
-      if (oldest !== undefined) this.sessions.delete(oldest);
-    }
-    return session;
+  createSession(role: Role): Session {
+    const id = randomToken();
+    return { id, role, csrf: this.mac(role, 'csrf', id)! };
   }
 
   sessionFromCookies(cookieHeader: string | undefined): Session | undefined {
-    const id = readCookie(cookieHeader, this.cookieName);
-    if (!id) return undefined;
-    return this.sessions.get(id);
+    const value = readCookie(cookieHeader, this.cookieName);
+    if (!value) return undefined;
+    const [role, id, mac, ...rest] = value.split('.');
+    if (rest.length > 0 || !id || !mac || (role !== 'admin' && role !== 'reviewer')) return undefined;
+    const want = this.mac(role, 'session', id);
+    if (!want || !safeEqual(mac, want)) return undefined;
+    return { id, role, csrf: this.mac(role, 'csrf', id)! };
   }
 
   csrfValid(session: Session, token: string | undefined): boolean {
-    return typeof token === 'string' && token.length > 0 && safeEqual(token, session.csrf);
+    const want = this.mac(session.role, 'csrf', session.id);
+    return typeof token === 'string' && token.length > 0 && want !== undefined && safeEqual(token, want);
   }
 
   /** HttpOnly: page scripts cannot read it; SameSite=Strict: other sites' requests never carry it. */
   setCookieHeader(session: Session): string {
-    return `${this.cookieName}=${session.id}; HttpOnly; SameSite=Strict; Path=/`;
+    return `${this.cookieName}=${session.role}.${session.id}.${this.mac(session.role, 'session', session.id)}; HttpOnly; SameSite=Strict; Path=/`;
   }
 }
 

@@ -43,6 +43,7 @@ export class LivePush {
   /** Per client: the last line sequence it already has (from the recent lines sent on connect). */
   private readonly seenSeq = new WeakMap<WebSocket, number>();
   private readonly unsubscribeLogs: (() => void) | undefined;
+  private readonly statusOnly = new WeakSet<WebSocket>();
 
   constructor(
     private readonly feed: StatusFeed,
@@ -72,7 +73,10 @@ export class LivePush {
     this.heartbeat.unref();
   }
 
-  add(ws: WebSocket): void {
+  /** `logs: false`: this client gets the status only (the reviewer link). */
+  add(ws: WebSocket, opts: { logs?: boolean } = {}): void {
+    const wantsLogs = opts.logs !== false;
+    if (!wantsLogs) this.statusOnly.add(ws);
     this.clients.add(ws);
     this.alive.add(ws);
     ws.on('pong', () => this.alive.add(ws));
@@ -80,7 +84,7 @@ export class LivePush {
     ws.on('error', () => ws.terminate());
     // Nothing the page sends is acted on.
     ws.send(message(this.feed.snapshot()));
-    if (this.logs) {
+    if (this.logs && wantsLogs) {
       // The source's recent lines already include every line still pending here (the source keeps
       // a line before telling subscribers), so this client skips those at the next flush.
       this.seenSeq.set(ws, this.seq);
@@ -125,7 +129,7 @@ export class LivePush {
         continue;
       }
       if (status) ws.send(status);
-      if (!allLines) continue;
+      if (!allLines || this.statusOnly.has(ws)) continue;
       const seen = this.seenSeq.get(ws) ?? 0;
       if (seen < lines[0].seq) ws.send(allLines);
       else {

@@ -16,6 +16,8 @@ export interface ReviewServiceOptions {
   profiles: Profile[];
   /** The state database (StateStore.db); the review tables are created on first use. */
   db: Database.Database;
+  /** The plant zone for times in exports when a profile names none. */
+  timeZone?: string;
   /** Injected in tests; default core/review previewProfile. */
   preview?: (profile: Profile, opts: PreviewOptions) => Promise<Preview>;
 }
@@ -54,6 +56,7 @@ export function reviewService(opts: ReviewServiceOptions): DashboardReview {
       const run = previous.catch(() => {}).then(async () => {
         const preview = opts.preview ?? (await import('../core/review/preview.js')).previewProfile;
         const { paperModel } = await import('../core/review/render.js');
+        const { paperChecks } = await import('../core/review/checks.js');
         const p = await preview(profile, req.ticketNumbers?.length ? { ticketNumbers: req.ticketNumbers } : { latest: req.latest ?? 5 });
         for (const s of p.samples) {
           const k = key(profile.name, s.ticketId, s.ticket?.revision ?? null);
@@ -75,6 +78,7 @@ export function reviewService(opts: ReviewServiceOptions): DashboardReview {
             fields: s.fields,
             problems: s.problems,
             paper: s.ticket ? paperModel(s.ticket) : null,
+            checks: s.ticket ? paperChecks(s.ticket, s.fields) : [],
           })),
         } satisfies DashboardSamples;
       });
@@ -120,6 +124,13 @@ export function reviewService(opts: ReviewServiceOptions): DashboardReview {
 
     async list(profile: string | null, limit: number): Promise<ReviewSummary[]> {
       return (await reviews()).list(profile ?? undefined, limit);
+    },
+
+    async exportHtml(id: number): Promise<string | null> {
+      const review = (await reviews()).get(id);
+      if (!review) return null;
+      const { reviewToHtml } = await import('../core/review/export.js');
+      return reviewToHtml(review, { timeZone: byName.get(review.profile)?.change.timezone ?? opts.timeZone });
     },
   };
 }

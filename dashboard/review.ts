@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { PaperModel } from '../core/review/render.js';
 import type { ReviewField } from '../core/review/samples.js';
+import type { PaperCheck } from '../core/review/checks.js';
 import type { ReviewSummary } from '../core/review/store.js';
 
 export interface ReviewSamplesRequest {
@@ -31,6 +32,8 @@ export interface DashboardSample {
   problems: string[];
   /** The mapped ticket drawn like the paper ticket; null when filtered. */
   paper: PaperModel | null;
+  /** The fields a person checks on the paper, as printed (number, time in plant zone, quantities rounded). */
+  checks: PaperCheck[];
 }
 
 export interface DashboardSamples {
@@ -64,6 +67,8 @@ export interface DashboardReview {
   record(input: ReviewSignOff): Promise<ReviewSummary>;
   /** Recorded reviews, newest first. */
   list(profile: string | null, limit: number): Promise<ReviewSummary[]>;
+  /** One recorded review as printable HTML (null: no such review). */
+  exportHtml?(id: number): Promise<string | null>;
 }
 
 const line = (what: string, max: number) =>

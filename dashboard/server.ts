@@ -1,13 +1,16 @@
-// The local dashboard: a page showing live status, served on loopback only, locked down per
-// docs/design.md §5 (rules enforced in auth.ts; see there for why loopback alone is not enough).
+// The local dashboard: a page showing live status, served on loopback only, locked down per the
+// dashboard rules of docs/design.md (enforced in auth.ts; see there for why loopback alone is not
+// enough).
 //
 // Request order: security headers on everything → exact Host (403) → secret exchange on GET / →
-// session cookie (401) → routes. Mutations additionally need an exact Origin and the CSRF token.
+// session cookie (401) → routes (routes/*.ts, one express.Router per area). Mutations also need an
+// exact Origin and the CSRF token; control and settings also need the admin role (403 for the
+// reviewer link).
 //
-// Pages (docs/design.md §5): overview (live status), runs and run records (reports from the state
-// database, injected as `reports`), logs (the live tail, pushed over the same WebSocket as the
-// status) and the sample review (injected as `review`). Everything but the overview is optional:
-// without its source the API answers 501 and the page says the view is not available.
+// Pages: overview (live status and the daemon's controls), runs and run records (reports from the
+// state database, injected as `reports`), logs (the live tail, pushed over the same WebSocket as
+// the status), review (injected as `review`) and settings. Everything but the overview is
+// optional: without its source the API answers 501 and the page says the view is not available.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -16,43 +19,46 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { StatusFeed } from '../core/engine/status.js';
-import type { RunRecord, RunRow } from '../core/state/store.js';
-import { scrub } from '../core/log.js';
-import { LocalGuard, randomToken, securityHeaders, type Session } from './auth.js';
+import { hostTimeZone } from '../core/format/time.js';
+import { LocalGuard, randomToken, securityHeaders, type Role, type Secrets } from './auth.js';
+import { History } from './history.js';
 import { LivePush, type LogSource } from './live.js';
-import { parseReviewBody, type DashboardReview, type ReviewSamplesRequest } from './review.js';
+import { launchUrl } from './link.js';
+import type { DashboardReview } from './review.js';
+import { notFound, sessionOf } from './routes/common.js';
+import { controlRoutes, type DashboardActions } from './routes/control.js';
+import { reportRoutes, type DashboardReports } from './routes/reports.js';
+import { reviewRoutes } from './routes/review.js';
+import { settingsRoutes, type DashboardSettings } from './routes/settings.js';
 
 export type { LogSource } from './live.js';
 export type { DashboardReview } from './review.js';
-
-export interface DashboardActions {
-  syncNow?(profile: string): Promise<void>;
-  pause?(profile: string): Promise<void>;
-  resume?(profile: string): Promise<void>;
-}
-
-/** Run reports (docs/design.md §4), normally the daemon's StateStore. */
-export interface DashboardReports {
-  /** Newest first; `profile` null = every profile. */
-  runs(profile: string | null, limit: number): RunRow[];
-  runRecords(runId: number): RunRecord[];
-  /** One run or null. Without it, a run is looked up among the newest MAX_RUNS_LIMIT runs. */
-  run?(id: number): RunRow | null;
-}
+export type { DashboardActions } from './routes/control.js';
+export type { DashboardReports } from './routes/reports.js';
+export type { DashboardSettings } from './routes/settings.js';
+export { MAX_RUNS_LIMIT, MAX_RECORDS_LIMIT } from './routes/reports.js';
 
 export interface DashboardOptions {
   feed: StatusFeed;
   reports?: DashboardReports;
   /** The live log tail (core/log.ts LogTap); lines are already scrubbed of secrets by the logger. */
   logs?: LogSource;
-  /** The sample review page (dashboard/review.ts reviewService). */
+  /** The sample review page (dashboard/review-service.ts reviewService). */
   review?: DashboardReview;
+  /** Settings page source (admin only). */
+  settings?: () => DashboardSettings;
   /** 0 = a free port (the default). */
   port?: number;
-  /** Default: 32 random bytes, base64url. */
+  /** The admin secret. Default: 32 random bytes, base64url. Ignored when `secrets` is given. */
   secret?: string;
+  /** The reviewer secret (no reviewer link without one). Ignored when `secrets` is given. */
+  reviewerSecret?: string;
+  /** Both secrets, asked on every check (link.ts fileSecrets: a rotation by the CLI applies at once). */
+  secrets?: () => Secrets;
+  /** The plant's IANA zone: how the page shows times and reads date filters. Default: the host's. */
+  timeZone?: string;
   actions?: DashboardActions;
   /** Folder holding the built index.html, app.js and style.css. Default: dist/dashboard/web. */
   webRoot?: string;
@@ -61,8 +67,10 @@ export interface DashboardOptions {
 export interface DashboardHandle {
   /** http://127.0.0.1:PORT/ */
   url: string;
-  /** url + '?secret=<secret>': the one the CLI prints/opens. */
+  /** The admin link: url + '?secret=<admin secret>', the one `outpost dashboard` prints/opens. */
   launchUrl: string;
+  /** The reviewer link, when a reviewer secret exists. */
+  reviewUrl: string | null;
   port: number;
   close(): Promise<void>;
 }
@@ -78,14 +86,8 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
 
-/** Bounds of the report queries: a page never asks the state database for an unbounded answer. */
-export const MAX_RUNS_LIMIT = 500;
-const DEFAULT_RUNS_LIMIT = 100;
-export const MAX_RECORDS_LIMIT = 10_000;
-const DEFAULT_RECORDS_LIMIT = 2_000;
-
-const ACTION_METHODS = { sync: 'syncNow', pause: 'pause', resume: 'resume' } as const;
-type ActionRoute = keyof typeof ACTION_METHODS;
+/** How often open WebSockets are checked against the current secrets (a rotation closes them). */
+const RECHECK_MS = 2_000;
 
 const UNAUTHORIZED_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Outpost</title></head>
@@ -95,9 +97,14 @@ const UNAUTHORIZED_PAGE = `<!doctype html>
 `;
 
 export async function startDashboard(opts: DashboardOptions): Promise<DashboardHandle> {
-  const secret = opts.secret ?? randomToken();
-  if (secret.length === 0) throw new Error('The dashboard secret must not be empty.');
+  let secrets = opts.secrets;
+  if (!secrets) {
+    const fixed: Secrets = { admin: opts.secret ?? randomToken(), reviewer: opts.reviewerSecret };
+    secrets = () => fixed;
+  }
+  if (!secrets().admin) throw new Error('The dashboard secret must not be empty.');
   const webRoot = opts.webRoot ?? DEFAULT_WEB_ROOT;
+  const timeZone = opts.timeZone ?? hostTimeZone();
 
   // Listen first so the port (needed by the Host/Origin allow-lists and the CSP) is known before
   // any handler exists; requests cannot be dispatched before the handlers below are attached.
@@ -105,41 +112,47 @@ export async function startDashboard(opts: DashboardOptions): Promise<DashboardH
   await listen(server, opts.port ?? 0);
   const port = (server.address() as AddressInfo).port;
 
-  const guard = new LocalGuard(port, secret);
+  const guard = new LocalGuard(port, secrets);
   const headers = securityHeaders(port);
   const push = new LivePush(opts.feed, 100, opts.logs);
+  const history = new History(opts.feed, opts.reports?.writtenPerMinute?.bind(opts.reports));
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false });
+  const sockets = new Map<WebSocket, string | undefined>();
 
-  const app = buildApp({
-    guard,
-    headers,
-    feed: opts.feed,
-    actions: opts.actions ?? {},
-    reports: opts.reports,
-    review: opts.review,
-    webRoot,
-  });
+  const app = buildApp({ guard, headers, opts, timeZone, history, webRoot });
   server.on('request', app);
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     if (pathnameOf(req.url) !== '/ws') return refuseUpgrade(socket, 404, headers);
     // Browsers do not apply CORS or SameSite-by-origin rules to WebSockets: check all three here.
-    const ok =
-      guard.hostAllowed(req.headers.host) &&
-      guard.originAllowed(req.headers.origin) &&
-      guard.sessionFromCookies(req.headers.cookie) !== undefined;
-    if (!ok) return refuseUpgrade(socket, 403, headers);
-    wss.handleUpgrade(req, socket, head, (ws) => push.add(ws));
+    const session = guard.hostAllowed(req.headers.host) && guard.originAllowed(req.headers.origin) ? guard.sessionFromCookies(req.headers.cookie) : undefined;
+    if (!session) return refuseUpgrade(socket, 403, headers);
+    const cookie = req.headers.cookie;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.set(ws, cookie);
+      ws.on('close', () => sockets.delete(ws));
+      // The reviewer link gets the status (profile names, states) but not the daemon's log.
+      push.add(ws, { logs: session.role === 'admin' });
+    });
   });
+  // A rotated secret ends its sessions, open pages included.
+  const recheck = setInterval(() => {
+    for (const [ws, cookie] of sockets) if (!guard.sessionFromCookies(cookie)) ws.close(4401, 'signed out');
+  }, RECHECK_MS);
+  recheck.unref();
 
   const url = `http://${HOST}:${port}/`;
   let closing: Promise<void> | undefined;
+  const s = secrets();
   return {
     url,
-    launchUrl: `${url}?secret=${encodeURIComponent(secret)}`,
+    launchUrl: launchUrl(port, s.admin, 'admin'),
+    reviewUrl: s.reviewer ? launchUrl(port, s.reviewer, 'reviewer') : null,
     port,
     close() {
       closing ??= new Promise<void>((resolve) => {
+        clearInterval(recheck);
+        history.close();
         push.close();
         wss.close();
         server.close(() => resolve());
@@ -153,14 +166,13 @@ export async function startDashboard(opts: DashboardOptions): Promise<DashboardH
 interface AppDeps {
   guard: LocalGuard;
   headers: Record<string, string>;
-  feed: StatusFeed;
-  actions: DashboardActions;
-  reports: DashboardReports | undefined;
-  review: DashboardReview | undefined;
+  opts: DashboardOptions;
+  timeZone: string;
+  history: History;
   webRoot: string;
 }
 
-function buildApp({ guard, headers, feed, actions, reports, review, webRoot }: AppDeps): express.Express {
+function buildApp({ guard, headers, opts, timeZone, history, webRoot }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -180,8 +192,9 @@ function buildApp({ guard, headers, feed, actions, reports, review, webRoot }: A
   app.get('/', (req: Request, res: Response, next: NextFunction) => {
     const candidate = secretParam(req.url);
     if (candidate === undefined) return next();
-    if (!guard.secretMatches(candidate)) return unauthorized(res);
-    const session = guard.createSession();
+    const role = guard.roleForSecret(candidate);
+    if (!role) return unauthorized(res);
+    const session = guard.createSession(role);
     res.set('Set-Cookie', guard.setCookieHeader(session));
     res.redirect(303, '/');
   });
@@ -194,140 +207,15 @@ function buildApp({ guard, headers, feed, actions, reports, review, webRoot }: A
   });
 
   app.get('/api/session', (_req: Request, res: Response) => {
-    const session = res.locals.session as Session;
-    res.json({ csrf: session.csrf });
+    const session = sessionOf(res);
+    const role: Role = session.role;
+    res.json({ csrf: session.csrf, role, timeZone });
   });
 
-  app.get('/api/status', (_req: Request, res: Response) => {
-    res.json(feed.snapshot());
-  });
-
-  app.all('/api/profiles/:name/:action', async (req: Request, res: Response) => {
-    const route = req.params.action as string;
-    if (!Object.hasOwn(ACTION_METHODS, route)) return notFound(res);
-    if (req.method !== 'POST') {
-      res.set('Allow', 'POST').status(405).json({ error: 'Use POST for this action.' });
-      return;
-    }
-    const session = res.locals.session as Session;
-    if (!guard.originAllowed(req.headers.origin) || !guard.csrfValid(session, req.get('x-outpost-csrf'))) {
-      res.status(403).json({ error: 'Refused: reload the dashboard page and try again.' });
-      return;
-    }
-    const name = req.params.name as string;
-    const method = actions[ACTION_METHODS[route as ActionRoute]];
-    if (!method) {
-      res.status(501).json({ error: 'This action is not available here.' });
-      return;
-    }
-    if (!feed.snapshot().profiles.some((p) => p.name === name)) {
-      res.status(404).json({ error: `There is no profile named ${JSON.stringify(name)}.` });
-      return;
-    }
-    try {
-      await method.call(actions, name);
-      res.status(202).json({ ok: true });
-    } catch (err) {
-      res.status(500).json({ error: err instanceof Error ? err.message : String(err) });
-    }
-  });
-
-  // Run reports. Reads only, so the session cookie is enough (SameSite=Strict keeps other sites'
-  // requests from carrying it, and without CORS no other origin can read the answer).
-  app.get('/api/runs', (req: Request, res: Response) => {
-    if (!reports) return notAvailable(res, 'Run reports are not available in this process.');
-    const q = queryOf(req.url);
-    const profile = profileParam(q);
-    const limit = intParam(q, 'limit', 1, MAX_RUNS_LIMIT, DEFAULT_RUNS_LIMIT);
-    if (profile instanceof Error) return badRequest(res, profile.message);
-    if (limit instanceof Error) return badRequest(res, limit.message);
-    try {
-      res.json({ runs: reports.runs(profile, limit).map(cleanRun), limit });
-    } catch {
-      res.status(500).json({ error: 'The run reports could not be read from the state database.' });
-    }
-  });
-
-  app.get('/api/runs/:id/records', (req: Request, res: Response) => {
-    if (!reports) return notAvailable(res, 'Run reports are not available in this process.');
-    const id = idParam(req.params.id as string);
-    if (id === undefined) return badRequest(res, 'The run id must be a positive whole number.');
-    const q = queryOf(req.url);
-    const limit = intParam(q, 'limit', 1, MAX_RECORDS_LIMIT, DEFAULT_RECORDS_LIMIT);
-    const problems = intParam(q, 'problems', 0, 1, 0);
-    if (limit instanceof Error) return badRequest(res, limit.message);
-    if (problems instanceof Error) return badRequest(res, problems.message);
-    try {
-      const run = reports.run ? reports.run(id) : (reports.runs(null, MAX_RUNS_LIMIT).find((r) => r.id === id) ?? null);
-      if (!run) {
-        res.status(404).json({ error: `There is no run ${id} (runs are kept for a limited number of days).` });
-        return;
-      }
-      let records = reports.runRecords(id);
-      if (problems === 1) records = records.filter(isProblem);
-      const total = records.length;
-      res.json({ run: cleanRun(run), records: records.slice(0, limit).map(cleanRecord), total, truncated: total > limit });
-    } catch {
-      res.status(500).json({ error: 'The run records could not be read from the state database.' });
-    }
-  });
-
-  // Sample review: loading samples reads the plant database (a read, cookie only); the sign-off is
-  // a mutation (POST, exact Origin, CSRF token), its body parsed only after those checks pass.
-  app.get('/api/review/samples', async (req: Request, res: Response) => {
-    if (!review) return notAvailable(res, 'Sample review is not available in this process.');
-    const q = queryOf(req.url);
-    const parsed = samplesRequest(q);
-    if (parsed instanceof Error) return badRequest(res, parsed.message);
-    if (!review.profiles().includes(parsed.profile)) {
-      res.status(404).json({ error: `There is no profile named ${JSON.stringify(parsed.profile)}.` });
-      return;
-    }
-    try {
-      res.json(await review.samples(parsed));
-    } catch (err) {
-      res.status(502).json({ error: scrub(err instanceof Error ? err.message : String(err)) });
-    }
-  });
-
-  app.get('/api/review', async (req: Request, res: Response) => {
-    if (!review) return notAvailable(res, 'Sample review is not available in this process.');
-    const q = queryOf(req.url);
-    const profile = profileParam(q);
-    if (profile instanceof Error) return badRequest(res, profile.message);
-    try {
-      res.json({ profiles: review.profiles(), reviews: await review.list(profile, 20) });
-    } catch {
-      res.status(500).json({ error: 'The recorded reviews could not be read from the state database.' });
-    }
-  });
-
-  app.all('/api/review', (req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'POST') {
-      res.set('Allow', 'GET, POST').status(405).json({ error: 'Use POST to sign off a review.' });
-      return;
-    }
-    if (!review) return notAvailable(res, 'Sample review is not available in this process.');
-    const session = res.locals.session as Session;
-    if (!guard.originAllowed(req.headers.origin) || !guard.csrfValid(session, req.get('x-outpost-csrf'))) {
-      res.status(403).json({ error: 'Refused: reload the dashboard page and try again.' });
-      return;
-    }
-    if (!req.is('application/json')) {
-      res.status(415).json({ error: 'Send the review as JSON.' });
-      return;
-    }
-    next();
-  }, express.json({ limit: '512kb', strict: true }), async (req: Request, res: Response) => {
-    const input = parseReviewBody(req.body);
-    if (input instanceof Error) return badRequest(res, input.message);
-    try {
-      res.status(201).json(await review!.record(input));
-    } catch (err) {
-      // The review store refuses bad input with one plain sentence; say it as it is.
-      res.status(400).json({ error: scrub(err instanceof Error ? err.message : String(err)) });
-    }
-  });
+  app.use(controlRoutes({ guard, feed: opts.feed, actions: opts.actions ?? {}, history }));
+  app.use(reportRoutes({ reports: opts.reports, timeZone }));
+  app.use(reviewRoutes({ guard, review: opts.review }));
+  app.use(settingsRoutes({ settings: opts.settings }));
 
   app.get(Object.keys(ASSETS), async (req: Request, res: Response) => {
     const asset = Object.hasOwn(ASSETS, req.path) ? ASSETS[req.path] : undefined;
@@ -359,87 +247,6 @@ function buildApp({ guard, headers, feed, actions, reports, review, webRoot }: A
 
 function unauthorized(res: Response): void {
   res.status(401).type('text/html; charset=utf-8').send(UNAUTHORIZED_PAGE);
-}
-
-function notFound(res: Response): void {
-  res.status(404).type('text/plain').send('Not found.\n');
-}
-
-function badRequest(res: Response, error: string): void {
-  res.status(400).json({ error });
-}
-
-function notAvailable(res: Response, error: string): void {
-  res.status(501).json({ error });
-}
-
-function queryOf(rawUrl: string): URLSearchParams {
-  try {
-    return new URL(rawUrl, 'http://localhost').searchParams;
-  } catch {
-    return new URLSearchParams();
-  }
-}
-
-/** One value of a query parameter; a repeated one is refused rather than guessed at. */
-function oneParam(q: URLSearchParams, name: string): string | undefined | Error {
-  const all = q.getAll(name);
-  if (all.length > 1) return new Error(`Give "${name}" once.`);
-  return all[0];
-}
-
-/** A whole number within bounds, written plainly (no signs, exponents or leading zeros). */
-function intParam(q: URLSearchParams, name: string, min: number, max: number, fallback: number): number | Error {
-  const v = oneParam(q, name);
-  if (v instanceof Error) return v;
-  if (v === undefined || v === '') return fallback;
-  const n = /^(0|[1-9][0-9]{0,8})$/.test(v) ? Number(v) : NaN;
-  if (!(n >= min && n <= max)) return new Error(`"${name}" must be a whole number from ${min} to ${max}.`);
-  return n;
-}
-
-/** Profile names as the config allows them: printable, bounded. Empty or absent = every profile. */
-function profileParam(q: URLSearchParams): string | null | Error {
-  const v = oneParam(q, 'profile');
-  if (v instanceof Error) return v;
-  if (v === undefined || v === '') return null;
-  if (v.length > 100 || /[\u0000-\u001f\u007f]/.test(v)) return new Error('"profile" is not a profile name.');
-  return v;
-}
-
-function idParam(v: string): number | undefined {
-  if (!/^[1-9][0-9]{0,14}$/.test(v)) return undefined;
-  const n = Number(v);
-  return Number.isSafeInteger(n) ? n : undefined;
-}
-
-function samplesRequest(q: URLSearchParams): ReviewSamplesRequest | Error {
-  const profile = profileParam(q);
-  if (profile instanceof Error) return profile;
-  if (profile === null) return new Error('Choose a profile.');
-  const latest = intParam(q, 'latest', 1, 50, 5);
-  if (latest instanceof Error) return latest;
-  const numbers = oneParam(q, 'numbers');
-  if (numbers instanceof Error) return numbers;
-  if (numbers === undefined || numbers.trim() === '') return { profile, latest };
-  if (numbers.length > 2000) return new Error('Ask for fewer ticket numbers at a time.');
-  const ticketNumbers = [...new Set(numbers.split(/[\s,;]+/).map((n) => n.trim()).filter(Boolean))];
-  if (ticketNumbers.length > 50) return new Error('Ask for at most 50 ticket numbers at a time.');
-  if (ticketNumbers.some((n) => n.length > 64 || /[\u0000-\u001f\u007f]/.test(n))) return new Error('That is not a list of ticket numbers.');
-  return { profile, ticketNumbers };
-}
-
-function isProblem(r: RunRecord): boolean {
-  return r.processorAction === 'invalid' || r.writerAction === 'rejected' || r.writerAction === 'failed' || r.error !== null;
-}
-
-/** Error texts come from databases and the API; scrub them again on the way out (defence in depth). */
-function cleanRun(r: RunRow): RunRow {
-  return r.errorText ? { ...r, errorText: scrub(r.errorText) } : r;
-}
-
-function cleanRecord(r: RunRecord): RunRecord {
-  return r.error ? { ...r, error: scrub(r.error) } : r;
 }
 
 function secretParam(rawUrl: string): string | undefined {
@@ -475,7 +282,7 @@ function listen(server: http.Server, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') {
-        reject(new Error(`Port ${port} is already in use on ${HOST}: choose another port or stop what is using it.`));
+        reject(Object.assign(new Error(`Port ${port} is already in use on ${HOST}: choose another port or stop what is using it.`), { code: 'EADDRINUSE' }));
       } else reject(err);
     };
     server.once('error', onError);

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { home } from '../context.js';
+import { configFile, home, observedHome } from '../context.js';
 import { EXIT, chalk, fail, printJson } from '../output.js';
 import { oneProfile, parseTicketList } from './preview.js';
 
@@ -53,6 +53,7 @@ export function register(program: Command): void {
     .option('--approve <numbers>', 'ticket numbers that match their paper ticket, e.g. 1001,1002')
     .option('--flag <ticket:field:comment>', 'a wrong field, e.g. "1003:customer.name:Wrong customer" (repeat for more)', collect)
     .action(async (opts: RecordOptions) => {
+      await observedHome();
       try {
         const approve = parseTicketList(opts.approve);
         const flags = (opts.flag ?? []).map(parseFlag);
@@ -102,6 +103,8 @@ export function register(program: Command): void {
     .option('--json', 'print the review as JSON')
     .option('--html <file>', 'write a printable HTML page the customer can keep')
     .action(async (opts: ExportOptions) => {
+      await observedHome();
+      const { formatDateTime } = await import('../../core/format/time.js');
       try {
         const { homePaths } = await import('../../core/paths.js');
         if (!existsSync(homePaths(home()).state)) throw new Error(`No review has been recorded in ${home()}; record one with "outpost review record".`);
@@ -114,14 +117,15 @@ export function register(program: Command): void {
             throw new Error(`No review${id !== undefined ? ` ${id}` : ''} is recorded for profile ${opts.profile}; record one with "outpost review record --profile ${opts.profile} …".`);
           }
           const { reviewToHtml, reviewToJson } = await import('../../core/review/export.js');
+          const timeZone = await profileZone(rv.profile);
           if (opts.html) {
             const file = resolve(opts.html);
-            writeFileSync(file, reviewToHtml(rv));
+            writeFileSync(file, reviewToHtml(rv, { timeZone }));
             if (!opts.json) process.stdout.write(`Wrote ${file} (review ${rv.id}, ${rv.tickets.length} tickets); open it in a browser to print.\n`);
           }
           if (opts.json) printJson(reviewToJson(rv));
           else if (!opts.html) {
-            process.stdout.write(`Review ${rv.id} of ${rv.profile} by ${rv.reviewer} at ${rv.reviewedAt}\n`);
+            process.stdout.write(`Review ${rv.id} of ${rv.profile} by ${rv.reviewer} at ${formatDateTime(rv.reviewedAt, { timeZone })}\n`);
             for (const t of rv.tickets) {
               process.stdout.write(`  ${t.ticketNumber}: ${t.verdict === 'approved' ? chalk.green('approved') : chalk.red('flagged')}${t.flags.map((f) => `\n    ${f.field}: ${f.comment}`).join('')}\n`);
             }
@@ -141,6 +145,8 @@ export function register(program: Command): void {
     .option('--profile <name>', 'only this profile')
     .option('--json', 'print as JSON')
     .action(async (opts: { profile?: string; json?: boolean }) => {
+      await observedHome();
+      const { formatDateTime } = await import('../../core/format/time.js');
       const { homePaths } = await import('../../core/paths.js');
       if (!existsSync(homePaths(home()).state)) {
         if (opts.json) printJson([]);
@@ -152,10 +158,20 @@ export function register(program: Command): void {
         const list = reviews.list(opts.profile, 50);
         if (opts.json) printJson(list);
         else if (list.length === 0) process.stdout.write('No reviews recorded yet.\n');
-        else for (const r of list) process.stdout.write(`  ${r.id}  ${r.profile}  ${r.reviewer}  ${r.reviewedAt}  ${r.approved} approved, ${r.flagged} flagged\n`);
+        else for (const r of list) process.stdout.write(`  ${r.id}  ${r.profile}  ${r.reviewer}  ${formatDateTime(r.reviewedAt, { timeZone: await profileZone(r.profile) })}  ${r.approved} approved, ${r.flagged} flagged\n`);
       } finally {
         state.close();
       }
       process.exitCode = EXIT.ok;
     });
+}
+
+/** The profile's plant zone from the config file (the one time format); undefined = the host's. */
+async function profileZone(profile: string): Promise<string | undefined> {
+  try {
+    const { loadConfig } = await import('../../core/config/load.js');
+    return loadConfig(configFile({})).profiles.find((p) => p.name === profile)?.change.timezone;
+  } catch {
+    return undefined;
+  }
 }

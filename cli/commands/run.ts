@@ -12,7 +12,7 @@ export function register(program: Command): void {
     .option('--profile <name>', 'run only this profile')
     .option('--once', 'one full pass of every profile, then exit 0 (complete) or 1')
     .option('--no-dashboard', 'do not serve the local dashboard')
-    .option('--dashboard-port <port>', 'dashboard port on 127.0.0.1 (default: a free port)', (v) => Number(v))
+    .option('--dashboard-port <port>', 'dashboard port on 127.0.0.1, kept for this home folder (default: the one used last, else a free port)', (v) => Number(v))
     .option('--json', 'with --once: print the pass summary as JSON')
     .action(async (opts: { config?: string; profile?: string; once?: boolean; dashboard: boolean; dashboardPort?: number; json?: boolean }) => {
       const { Daemon } = await import('../../core/engine/daemon.js');
@@ -40,25 +40,9 @@ export function register(program: Command): void {
         fail((e as Error).message);
       }
 
-      let dashboard: { url: string; launchUrl: string; close(): Promise<void> } | null = null;
+      let dashboard: { url: string; launchUrl: string; port: number; close(): Promise<void> } | null = null;
       if (opts.dashboard) {
-        const { startDashboard } = await import('../../dashboard/server.js');
-        dashboard = await startDashboard({
-          feed: daemon.board,
-          port: opts.dashboardPort ?? 0,
-          actions: {
-            syncNow: async (p) => daemon.syncNow(p),
-            pause: async (p) => daemon.pause(p),
-            resume: async (p) => daemon.resume(p),
-          },
-          reports: {
-            runs: (profile, limit) => daemon.store.runs(profile, limit),
-            runRecords: (runId) => daemon.store.runRecords(runId),
-            run: (id) => daemon.store.run(id),
-          },
-          logs: tap,
-          review: (await import('../../dashboard/review-service.js')).reviewService({ profiles: loaded.profiles, db: daemon.store.db }),
-        });
+        dashboard = await serveDashboard({ dir, daemon, loaded, tap, log, port: opts.dashboardPort });
       }
       // Keep a status file for `outpost status` (throttled: at most one write a second).
       let pending: NodeJS.Timeout | null = null;
@@ -80,7 +64,14 @@ export function register(program: Command): void {
           else if (req.op === 'resume') daemon.resume(p);
           else return { ok: false, message: `unknown request "${String(req.op)}"` };
         }
-        return { ok: true, message: `${req.op === 'sync' ? 'Sync requested' : req.op === 'pause' ? 'Paused' : 'Resumed'} for ${targets.join(', ')}; watch it with "outpost status".` };
+        const paused = targets.filter((p) => daemon.isPaused(p));
+        const text =
+          req.op === 'sync'
+            ? `Sync requested for ${targets.join(', ')}${paused.length ? ` (${paused.join(', ')} paused: one manual pass, then ${paused.length === 1 ? 'it stays' : 'they stay'} paused)` : ''}`
+            : req.op === 'pause'
+              ? `Paused ${targets.join(', ')} (kept across restarts until "outpost resume")`
+              : `Resumed ${targets.join(', ')}`;
+        return { ok: true, message: `${text}; watch it with "outpost status".` };
       });
       runtime.writeDaemonInfo(
         dir,
@@ -107,4 +98,74 @@ export function register(program: Command): void {
       process.on('SIGINT', () => void stop('SIGINT'));
       process.on('SIGTERM', () => void stop('SIGTERM'));
     });
+}
+
+/** The dashboard on the home's kept port and link (dashboard/link.ts), with every page's source. */
+async function serveDashboard(args: {
+  dir: string;
+  daemon: import('../../core/engine/daemon.js').Daemon;
+  loaded: Awaited<ReturnType<typeof loadProfiles>>;
+  tap: import('../../core/log.js').LogTap;
+  log: import('../../core/log.js').Logger;
+  port: number | undefined;
+}) {
+  const { dir, daemon, loaded, tap, log } = args;
+  const { startDashboard } = await import('../../dashboard/server.js');
+  const link = await import('../../dashboard/link.js');
+  const { readPaused } = await import('../../core/engine/paused.js');
+  const { hostTimeZone } = await import('../../core/format/time.js');
+  const { parseDuration } = await import('../../core/config/schema.js');
+  const kept = link.ensureLink(dir);
+  if (args.port !== undefined && (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535)) fail('--dashboard-port must be a port number from 0 to 65535.', EXIT.usage);
+  const timeZone = loaded.profiles.find((p) => p.change.timezone)?.change.timezone ?? hostTimeZone();
+  const options = {
+    feed: daemon.board,
+    secrets: link.fileSecrets(dir, kept),
+    timeZone,
+    actions: {
+      syncNow: async (p: string) => daemon.syncNow(p),
+      pause: async (p: string) => daemon.pause(p),
+      resume: async (p: string) => daemon.resume(p),
+    },
+    reports: {
+      runs: (profile: string | null, limit: number) => daemon.store.runs(profile, limit),
+      runRecords: (runId: number) => daemon.store.runRecords(runId),
+      run: (id: number) => daemon.store.run(id),
+      queryRuns: (q: import('../../core/state/store.js').RunQuery) => daemon.store.queryRuns(q),
+      writtenPerMinute: (profile: string, since: string) => daemon.store.writtenPerMinute(profile, since),
+    },
+    logs: tap,
+    review: (await import('../../dashboard/review-service.js')).reviewService({ profiles: loaded.profiles, db: daemon.store.db, timeZone }),
+    settings: () => {
+      const paused = readPaused(dir);
+      return {
+        home: dir,
+        configFile: loaded.file,
+        port: handle.port,
+        reviewerLink: Boolean(link.readLink(dir)?.reviewer),
+        profiles: loaded.profiles.map((p) => ({
+          name: p.name,
+          every: `${p.schedule.every} (${Math.round(parseDuration(p.schedule.every) / 1000)} s)`,
+          timeZone: p.change.timezone ?? timeZone,
+          paused: p.name in paused,
+          table: p.table,
+          driver: p.source.driver,
+          template: p.mapping.template,
+        })),
+      };
+    },
+  };
+  const wanted = args.port ?? kept.port ?? 0;
+  let handle: Awaited<ReturnType<typeof startDashboard>>;
+  try {
+    handle = await startDashboard({ ...options, port: wanted });
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'EADDRINUSE' || args.port !== undefined) fail((e as Error).message);
+    // The kept port is taken by something else: serve on a free one for now (the kept one stays
+    // the preferred, so the bookmark works again once the port is free).
+    handle = await startDashboard({ ...options, port: 0 });
+    log('warn', `The dashboard's usual port ${wanted} is in use; serving on ${handle.port} for now (the link changes until that port is free).`);
+  }
+  if (kept.port === null || args.port !== undefined) link.setPort(dir, handle.port);
+  return handle;
 }

@@ -1,7 +1,7 @@
 // `outpost status`: what the daemon is doing — also when it is down (from the state database).
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { home } from '../context.js';
+import { observedHome } from '../context.js';
 import { EXIT, chalk, printJson } from '../output.js';
 
 export function register(program: Command): void {
@@ -12,7 +12,8 @@ export function register(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       const runtime = await import('../../core/engine/runtime.js');
       const { homePaths } = await import('../../core/paths.js');
-      const dir = home();
+      const dir = await observedHome();
+      const { formatDateTime, formatSeconds, hostTimeZone } = await import('../../core/format/time.js');
       const info = runtime.readDaemonInfo(dir);
       const snapshot = info ? runtime.readStatus(dir) : null;
       const paths = homePaths(dir);
@@ -36,17 +37,32 @@ export function register(program: Command): void {
       };
       if (opts.json) {
         printJson(result);
-      } else {
-        process.stdout.write(info ? `${chalk.green('●')} daemon running (pid ${info.pid}) since ${info.startedAt}\n` : `${chalk.dim('○')} daemon not running\n`);
+        process.exit(info ? EXIT.ok : EXIT.notRunning);
+      }
+      const timeZone = await plantZone(info?.configFile ?? homePaths(dir).config, hostTimeZone());
+      const at = (iso: unknown) => formatDateTime(typeof iso === 'string' ? iso : null, { timeZone }, 'never');
+      {
+        process.stdout.write(info ? `${chalk.green('●')} daemon running (pid ${info.pid}) since ${at(info.startedAt)}\n` : `${chalk.dim('○')} daemon not running\n`);
         if (info?.dashboardUrl) process.stdout.write(`  dashboard: ${info.dashboardUrl} (run "outpost dashboard" to open it)\n`);
         for (const p of result.profiles as Array<Record<string, unknown>>) {
           process.stdout.write(
             `  ${p.name}: ${p.state}${p.reason ? ` — ${p.reason}` : ''}; delivered ${p.delivered}, filtered ${p.filtered}` +
-              `${p.backlog !== undefined ? `, backlog ${p.backlog}, lag ${p.lagSeconds}s` : ''}; last success ${p.lastSuccessAt ?? 'never'}\n`,
+              `${typeof p.backlog === 'number' ? `, backlog ${p.backlog}` : ''}${typeof p.lagSeconds === 'number' ? `, lag ${p.lagSeconds > 0 ? formatSeconds(p.lagSeconds) : 'none'}` : ''}; last success ${at(p.lastSuccessAt)}` +
+              `${typeof p.since === 'string' ? `; ${p.state} since ${at(p.since)}` : ''}\n`,
           );
         }
         if (result.profiles.length === 0) process.stdout.write('  no profiles have run yet; run "outpost setup" or "outpost demo"\n');
       }
       process.exit(info ? EXIT.ok : EXIT.notRunning);
     });
+}
+
+/** The plant's zone (the first profile naming one), for the one time format; the host's otherwise. */
+async function plantZone(file: string, fallback: string): Promise<string> {
+  try {
+    const { loadConfig } = await import('../../core/config/load.js');
+    return loadConfig(file).profiles.find((p) => p.change.timezone)?.change.timezone ?? fallback;
+  } catch {
+    return fallback;
+  }
 }

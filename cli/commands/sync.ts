@@ -1,30 +1,47 @@
-// `outpost sync`: an on-demand run. Through the running daemon when there is one (so two processes
-// never sync the same state); otherwise one manual pass here, like `outpost run --once`.
+// `outpost sync | pause | resume`: the schedule from the command line. Through the running daemon
+// when there is one (so two processes never sync the same state); otherwise `sync` runs one manual
+// pass here, like `outpost run --once`, and `pause` / `resume` record the choice for the daemon's
+// next start. A pause persists across restarts; a sync while paused runs one pass and stays paused.
 import type { Command } from 'commander';
-import { home, loadProfiles } from '../context.js';
+import { loadProfiles, observedHome } from '../context.js';
 import { runOnceAndExit } from '../once.js';
 import { EXIT, fail, printJson } from '../output.js';
 
-export function register(program: Command): void {
+type Op = 'sync' | 'pause' | 'resume';
+
+interface Options {
+  config?: string;
+  profile?: string;
+  json?: boolean;
+}
+
+const DESCRIPTIONS: Record<Op, string> = {
+  sync: 'sync now: one manual pass, through the running daemon or here when none runs (a paused profile stays paused)',
+  pause: "pause a profile's schedule (kept across daemon restarts) until `outpost resume`",
+  resume: "resume a paused profile's schedule",
+};
+
+export function registerControl(program: Command, op: Op): void {
   program
-    .command('sync')
-    .description('sync now: through the running daemon, or one manual pass when none runs')
+    .command(op)
+    .description(DESCRIPTIONS[op])
     .option('--config <file>', 'config file (default: <home>/outpost.json)')
-    .option('--profile <name>', 'only this profile')
+    .option('--profile <name>', 'only this profile (default: every profile)')
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { config?: string; profile?: string; json?: boolean }) => {
+    .action(async (opts: Options) => {
       const runtime = await import('../../core/engine/runtime.js');
-      const dir = home();
+      const dir = await observedHome();
       if (runtime.readDaemonInfo(dir)) {
         const { sendControl } = await import('../../core/engine/control.js');
+        let reply;
         try {
-          const reply = await sendControl(dir, { op: 'sync', profile: opts.profile });
-          if (opts.json) printJson(reply);
-          else process.stdout.write(reply.message + '\n');
-          process.exit(reply.ok ? EXIT.ok : EXIT.failure);
+          reply = await sendControl(dir, { op, profile: opts.profile });
         } catch (e) {
           fail(`The daemon is running but its control channel does not answer (${(e as Error).message}); try "outpost stop" then "outpost start".`);
         }
+        if (opts.json) printJson({ ...reply, daemon: 'running' });
+        else process.stdout.write(reply.message + '\n');
+        process.exit(reply.ok ? EXIT.ok : EXIT.failure);
       }
       let loaded;
       try {
@@ -32,6 +49,22 @@ export function register(program: Command): void {
       } catch (e) {
         fail((e as Error).message, EXIT.usage);
       }
-      await runOnceAndExit({ profiles: loaded.profiles, home: dir, configFile: loaded.file, json: opts.json });
+      if (op === 'sync') return runOnceAndExit({ profiles: loaded.profiles, home: dir, configFile: loaded.file, json: opts.json });
+      const { setPaused, readPaused } = await import('../../core/engine/paused.js');
+      const names = loaded.profiles.map((p) => p.name);
+      const at = new Date().toISOString();
+      for (const n of names) setPaused(dir, n, op === 'pause' ? at : null);
+      const paused = readPaused(dir);
+      const message =
+        op === 'pause'
+          ? `Paused ${names.join(', ')}; the daemon is not running, and stays paused for ${names.length === 1 ? 'it' : 'them'} when it starts ("outpost resume" to undo).`
+          : `Resumed ${names.join(', ')}; the daemon is not running: start it with "outpost start".`;
+      if (opts.json) printJson({ ok: true, message, daemon: 'not running', paused: Object.keys(paused) });
+      else process.stdout.write(message + '\n');
+      process.exit(EXIT.ok);
     });
+}
+
+export function register(program: Command): void {
+  registerControl(program, 'sync');
 }

@@ -16,6 +16,7 @@ import { connectorId } from './connector-id.js';
 import { acquireLock } from './lock.js';
 import type { PassSummary } from './pipeline.js';
 import { ProfileRunner, type RunnerContext } from './runner.js';
+import { readPaused, setPaused } from './paused.js';
 import { StatusBoard, emptyProfileStatus } from './status.js';
 
 export interface DaemonOptions {
@@ -89,9 +90,10 @@ export class Daemon {
         maxBatchBytes: opts.maxBatchBytes,
         afterAck: opts.afterAck ?? afterAckHook,
       };
+      const paused = readPaused(opts.home);
       this.runners = opts.profiles.map((p) => {
         this.store.closeAbandonedRuns(p.name);
-        return new ProfileRunner(p, { ...ctx, store: this.store, board: this.board });
+        return new ProfileRunner(p, { ...ctx, store: this.store, board: this.board }, paused[p.name] ?? null);
       });
     } catch (e) {
       try {
@@ -155,11 +157,17 @@ export class Daemon {
   syncNow(name: string): void {
     this.runner(name).syncNow();
   }
+  /** Pauses the profile's schedule, durably (run/paused.json): it stays paused across restarts. */
   pause(name: string): void {
-    this.runner(name).pause();
+    const at = this.runner(name).pause();
+    setPaused(this.opts.home, name, at);
   }
   resume(name: string): void {
     this.runner(name).resume();
+    setPaused(this.opts.home, name, null);
+  }
+  isPaused(name: string): boolean {
+    return this.runner(name).paused;
   }
 
   async stop(): Promise<void> {

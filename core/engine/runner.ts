@@ -15,6 +15,7 @@ import { USER_AGENT } from '../version.js';
 import { backoffMs, sleep } from './backoff.js';
 import { StoppedError, runPass, type PassSummary } from './pipeline.js';
 import { HEALTHY_STATES, type EngineState, type StatusBoard } from './status.js';
+import { formatDateTime } from '../format/time.js';
 
 export interface RunnerContext {
   store: StateStore;
@@ -35,7 +36,9 @@ export class ProfileRunner {
   private readonly mapper: Mapper;
   private readonly api: ApiClient;
   private readonly reader: ChangeReader;
-  private paused = false;
+  /** When the schedule was paused (kept in run/paused.json across restarts); null = running. */
+  private pausedAt: string | null = null;
+  private lastManualAt: string | null = null;
   private wake = new AbortController();
   private manualPending = false;
   private first = true;
@@ -44,7 +47,8 @@ export class ProfileRunner {
   private readonly deliveredWindow: Array<{ at: number; n: number }> = [];
   done: Promise<void> = Promise.resolve();
 
-  constructor(readonly profile: Profile, private readonly ctx: RunnerContext) {
+  constructor(readonly profile: Profile, private readonly ctx: RunnerContext, pausedAt: string | null = null) {
+    this.pausedAt = pausedAt;
     const token = resolveSecret(profile.api.token, ctx.env)!;
     registerSecret(token);
     registerSecret(resolveSecret(profile.source.password, ctx.env));
@@ -82,20 +86,31 @@ export class ProfileRunner {
     return Math.round((total / 60) * 10) / 10;
   }
 
+  /** One manual pass now; a paused schedule stays paused (the pass runs, then it waits again). */
   syncNow(): void {
     this.manualPending = true;
-    this.paused = false;
     this.rejectedToken = null; // the user asked to try again
     this.wake.abort();
   }
-  pause(): void {
-    this.paused = true;
+  /** Returns when the schedule was paused (the first pause, if already paused). */
+  pause(): string {
+    this.pausedAt ??= this.nowIso();
     this.wake.abort();
+    return this.pausedAt;
   }
   resume(): void {
-    this.paused = false;
+    this.pausedAt = null;
     this.rejectedToken = null;
     this.wake.abort();
+  }
+  get paused(): boolean {
+    return this.pausedAt !== null;
+  }
+
+  private pausedReason(): string {
+    const tz = { timeZone: this.profile.change.timezone };
+    const last = this.lastManualAt ? `; a manual pass ran at ${formatDateTime(this.lastManualAt, tz)}` : '';
+    return `Paused since ${formatDateTime(this.pausedAt, tz)} from the dashboard or CLI: no scheduled passes until it is resumed ("Sync now" runs one pass)${last}.`;
   }
 
   private async ensureSource(): Promise<SourceAdapter> {
@@ -175,9 +190,12 @@ export class ProfileRunner {
     while (!this.ctx.stopSignal.aborted) {
       if (this.wake.signal.aborted) this.wake = new AbortController();
       const asleep = AbortSignal.any([this.ctx.stopSignal, this.wake.signal]);
-      if (this.paused) {
-        this.setState('paused', 'paused from the dashboard or CLI', { nextRunAt: null });
-        await sleep(3_600_000, asleep);
+      if (this.paused && !this.manualPending) {
+        this.setState('paused', this.pausedReason(), { nextRunAt: null });
+        // Waiting tickets still count while paused: the backlog is looked at now and then.
+        const backlog = await this.refreshBacklog();
+        this.board.update(this.profile.name, { backlog: backlog.count, lagSeconds: backlog.oldestAgeSeconds });
+        await sleep(60_000, asleep);
         continue;
       }
       if (this.rejectedToken) {
@@ -191,7 +209,8 @@ export class ProfileRunner {
         this.rejectedToken = null;
         this.ctx.log('info', `[${this.profile.name}] the token changed; trying again`);
       }
-      const type = this.first ? 'startup' : this.manualPending ? 'manual' : 'scheduled';
+      const type = this.manualPending ? 'manual' : this.first ? 'startup' : 'scheduled';
+      if (type === 'manual') this.lastManualAt = this.nowIso();
       this.first = false;
       this.manualPending = false;
       let wait = every;
@@ -224,6 +243,8 @@ export class ProfileRunner {
         this.setState('waiting for database', `${msg} Next try in ${Math.ceil(wait / 1000)} s.`, { lastError: msg });
         this.board.update(this.profile.name, { nextRunAt: this.nowIso(wait) });
       }
+      // A manual pass while paused: back to waiting at once, still paused.
+      if (this.paused) continue;
       await sleep(wait, asleep);
     }
     await this.dropSource();

@@ -3,6 +3,7 @@
 // drawn like its paper ticket with the flagged fields highlighted, and a place to sign.
 import type { Review } from './store.js';
 import { escapeHtml, htmlPage, ticketHtmlFragment } from './render.js';
+import { formatDateTime } from '../format/time.js';
 
 export const REVIEW_EXPORT_KIND = 'outpost-review';
 
@@ -51,7 +52,8 @@ ul.flags li{margin:.2em 0}
 @media print{section.entry{page-break-inside:avoid}}
 `;
 
-export function reviewToHtml(review: Review): string {
+/** `timeZone`: the plant's zone, for the review time (the one time format; default the host's). */
+export function reviewToHtml(review: Review, opts: { timeZone?: string } = {}): string {
   const j = reviewToJson(review);
   const rows = review.tickets
     .map(
@@ -77,7 +79,7 @@ export function reviewToHtml(review: Review): string {
 <h1>E-ticket review — ${escapeHtml(review.profile)}</h1>
 <table class="meta">
 <tr><th>Reviewer</th><td>${escapeHtml(review.reviewer)}</td></tr>
-<tr><th>Reviewed at</th><td>${escapeHtml(review.reviewedAt)}</td></tr>
+<tr><th>Reviewed at</th><td><time datetime="${escapeHtml(review.reviewedAt)}">${escapeHtml(formatDateTime(review.reviewedAt, { timeZone: opts.timeZone }))}</time></td></tr>
 <tr><th>Mapping template</th><td>${escapeHtml(review.template ?? '')}</td></tr>
 <tr><th>Review no.</th><td>${escapeHtml(review.id)}</td></tr>
 <tr><th>Result</th><td>${j.summary.approved} approved, ${j.summary.flagged} flagged, of ${j.summary.tickets}</td></tr>
@@ -88,5 +90,5 @@ ${rows}
 </header>
 ${entries}
 <div class="sign"><div>Plant representative</div><div>Date</div></div>`;
-  return htmlPage(`E-ticket review ${review.profile} ${review.reviewedAt}`, body, CSS);
+  return htmlPage(`E-ticket review ${review.profile} ${formatDateTime(review.reviewedAt, { timeZone: opts.timeZone, seconds: false })}`, body, CSS);
 }

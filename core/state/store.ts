@@ -78,6 +78,16 @@ export interface RunRow extends RunCounts {
   errorText: string | null;
 }
 
+export interface RunQuery {
+  profile?: string | null;
+  type?: RunType;
+  problems?: boolean;
+  fromIso?: string;
+  toIso?: string;
+  beforeId?: number;
+  limit: number;
+}
+
 const MIGRATIONS: string[] = [
   // 1: first schema
   `CREATE TABLE watermarks (profile TEXT PRIMARY KEY, cursor TEXT NOT NULL, key_json TEXT NOT NULL, updated_at TEXT NOT NULL);
@@ -265,6 +275,42 @@ export class StateStore {
       )
       .all(profile, profile, limit) as RunRow[];
     return rows.map((r) => ({ ...r, startedAtLocal: localIso(r.startedAt)!, endedAtLocal: localIso(r.endedAt), written: r.created + r.updated }));
+  }
+
+  /**
+   * Runs newest first, filtered: by profile, type, problems only (an error, or any filtered,
+   * rejected or failed ticket), a start time range [fromIso, toIso) and an id cursor (older than
+   * `beforeId`), for the dashboard's paged runs page.
+   */
+  queryRuns(q: RunQuery): RunRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, created, updated, unchanged, rejected, errors,
+         pruned_records AS prunedRecords, error_text AS errorText FROM runs
+         WHERE (@profile IS NULL OR profile = @profile) AND (@type IS NULL OR type = @type)
+           AND (@problems = 0 OR status = 'error' OR filtered > 0 OR rejected > 0 OR errors > 0)
+           AND (@fromIso IS NULL OR started_at >= @fromIso) AND (@toIso IS NULL OR started_at < @toIso)
+           AND (@beforeId IS NULL OR id < @beforeId)
+         ORDER BY id DESC LIMIT @limit`,
+      )
+      .all({
+        profile: q.profile ?? null,
+        type: q.type ?? null,
+        problems: q.problems ? 1 : 0,
+        fromIso: q.fromIso ?? null,
+        toIso: q.toIso ?? null,
+        beforeId: q.beforeId ?? null,
+        limit: q.limit,
+      }) as RunRow[];
+    return rows.map((r) => ({ ...r, startedAtLocal: localIso(r.startedAt)!, endedAtLocal: localIso(r.endedAt), written: r.created + r.updated }));
+  }
+
+  /** Tickets written (created + updated) per UTC minute ("YYYY-MM-DDTHH:MM") by runs ended since an instant. */
+  writtenPerMinute(profile: string, sinceIso: string): Map<string, number> {
+    const rows = this.db
+      .prepare(`SELECT substr(ended_at, 1, 16) AS minute, SUM(created + updated) AS n FROM runs WHERE profile = ? AND ended_at >= ? GROUP BY minute`)
+      .all(profile, sinceIso) as Array<{ minute: string; n: number }>;
+    return new Map(rows.map((r) => [r.minute, r.n]));
   }
 
   run(id: number): RunRow | null {

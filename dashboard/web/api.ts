@@ -71,3 +71,21 @@ export async function postJson<T>(csrf: { token(): Promise<string | null>; forge
     throw await errorOf(res);
   }
 }
+
+export type Role = 'admin' | 'reviewer';
+export interface SessionInfo {
+  role: Role;
+  timeZone: string;
+}
+
+/** Who this page is (admin or reviewer link) and the plant's zone; null until known. */
+export async function fetchSession(): Promise<SessionInfo | null> {
+  try {
+    const res = await fetch('/api/session', { headers: { Accept: 'application/json' } });
+    if (!res.ok) return null;
+    const body = (await res.json()) as { role?: unknown; timeZone?: unknown };
+    return { role: body.role === 'reviewer' ? 'reviewer' : 'admin', timeZone: typeof body.timeZone === 'string' ? body.timeZone : 'UTC' };
+  } catch {
+    return null;
+  }
+}

@@ -1,42 +1,39 @@
-// Formatting shared by the pages: times in the browser's (= the daemon's, on loopback) local zone.
+// Formatting shared by the pages: the one time format of core/format/time.ts (plant-local date
+// and time with the zone abbreviation), in the plant's zone as the server says it (/api/session).
+import { formatClockTime, formatDateTime, formatEndTime, formatSeconds, formatSpan } from '../../core/format/time.js';
 
-/** Local time, with the date only when it is not today. */
-export function formatTime(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const sameDay = d.toDateString() === new Date().toDateString();
-  return sameDay ? d.toLocaleTimeString() : d.toLocaleString();
+let plantZone: string | undefined;
+
+/** Set once the session says which zone the plant is in. */
+export function setPlantZone(tz: string | undefined): void {
+  plantZone = tz;
 }
 
-// 24-hour time: compact in tables and never ambiguous in a report.
-const TIME_PARTS = { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short' } as const;
-const STAMP = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', ...TIME_PARTS });
-const STAMP_YEAR = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', ...TIME_PARTS });
-const TIME_ONLY = new Intl.DateTimeFormat(undefined, TIME_PARTS);
-
-/** Date, time and zone (docs/design.md §4: run times in local time with the zone); the year only when not this year. */
-export function formatStamp(iso: string | null): string {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return (d.getFullYear() === new Date().getFullYear() ? STAMP : STAMP_YEAR).format(d);
+export function getPlantZone(): string | undefined {
+  return plantZone;
 }
 
-/** An end time: only the time (with the zone) when it is the same day as the start. */
+/** "Dec 1, 2026 08:03:39 CST". */
+export function formatStamp(iso: string | null | undefined): string {
+  return formatDateTime(iso ?? null, { timeZone: plantZone });
+}
+
+/** The same format everywhere: kept as an alias for older call sites. */
+export const formatTime = formatStamp;
+
+/** An end time: only the clock (with the zone) when it is the same plant day as the start. */
 export function formatEnd(startIso: string, endIso: string | null): string {
-  if (!endIso) return '—';
-  const a = new Date(startIso);
-  const b = new Date(endIso);
-  if (Number.isNaN(b.getTime())) return endIso;
-  return a.toDateString() === b.toDateString() ? TIME_ONLY.format(b) : formatStamp(endIso);
+  return formatEndTime(startIso, endIso, { timeZone: plantZone });
 }
 
-const CLOCK = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+/** "08:00–08:42 CST" with the date once. */
+export function formatRange(fromIso: string, toIso: string): string {
+  return formatSpan(fromIso, toIso, { timeZone: plantZone });
+}
 
-/** HH:MM:SS in local time, for log lines. */
+/** HH:MM:SS with the zone, for log lines. */
 export function formatClock(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : CLOCK.format(d);
+  return formatClockTime(iso, { timeZone: plantZone });
 }
 
 export function formatDuration(fromIso: string, toIso: string | null): string {
@@ -44,27 +41,22 @@ export function formatDuration(fromIso: string, toIso: string | null): string {
   const ms = new Date(toIso).getTime() - new Date(fromIso).getTime();
   if (!Number.isFinite(ms) || ms < 0) return '';
   if (ms < 1000) return `${ms} ms`;
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return formatSeconds(ms / 1000);
 }
 
-export function formatLag(seconds: number | null): string {
-  if (seconds === null) return 'unknown';
-  if (seconds <= 0) return 'caught up';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
-  return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
+/** Lag in words; null = the change mode cannot know it. */
+export function formatLag(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined) return 'unknown';
+  if (seconds <= 0) return 'none';
+  return formatSeconds(seconds);
 }
 
 export function formatRate(perSecond: number): string {
-  const digits = perSecond > 0 && perSecond < 10 ? 1 : 0;
-  return `${perSecond.toFixed(digits)} tickets/s`;
+  const perMinute = perSecond * 60;
+  const digits = perMinute > 0 && perMinute < 10 ? 1 : 0;
+  return `${perMinute.toFixed(digits)} tickets/min`;
 }
 
-export function formatCount(n: number): string {
-  return n.toLocaleString();
+export function formatCount(n: number | null | undefined): string {
+  return n === null || n === undefined ? 'unknown' : n.toLocaleString('en-US');
 }

@@ -101,7 +101,7 @@ export function useLive(): LiveState {
           return;
         }
       }
-      const base = Math.min(10_000, 500 * 2 ** (failures - 1));
+      const base = Math.min(5_000, 500 * 2 ** (failures - 1));
       timer = setTimeout(open, base / 2 + Math.random() * (base / 2));
     };
 

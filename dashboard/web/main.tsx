@@ -1,22 +1,32 @@
-// The dashboard page (docs/design.md §5): overview, runs, run detail, logs and review, switched by hash
-// routes (no router library). One WebSocket carries the live status and log lines (no polling).
-// The CSP forbids inline scripts and styles, so all styling is by class name in style.css.
-import { StrictMode, useEffect, useRef } from 'react';
+// The dashboard page (docs/design.md, dashboard rules): overview, runs, run detail, logs, review
+// and settings, switched by hash routes (no router library). One WebSocket carries the live status
+// and log lines (no polling). The CSP forbids inline scripts and styles, so all styling is by class
+// name in style.css. The reviewer link sees only the review and reports (runs) pages.
+import { StrictMode, useEffect, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { SIGNED_OUT_TEXT } from './api.js';
-import { formatTime } from './format.js';
+import { SIGNED_OUT_TEXT, fetchSession, type SessionInfo } from './api.js';
+import { formatStamp, setPlantZone } from './format.js';
 import { useLive } from './live.js';
 import { LogsPage } from './logs.js';
 import { OverviewPage } from './overview.js';
-import { ReviewPage } from './review.js';
-import { useRoute, type Route } from './route.js';
+import { ReviewPage } from './review/ReviewPage.js';
+import { go, useRoute, type Route } from './route.js';
 import { RunDetailPage, RunsPage } from './runs.js';
+import { SettingsPage } from './settings.js';
 
-const NAV: Array<{ href: string; label: string; pages: Route['page'][] }> = [
-  { href: '#/', label: 'Overview', pages: ['overview'] },
-  { href: '#/runs', label: 'Runs', pages: ['runs', 'run'] },
-  { href: '#/logs', label: 'Logs', pages: ['logs'] },
-  { href: '#/review', label: 'Review', pages: ['review'] },
+interface NavItem {
+  href: string;
+  label: string;
+  pages: Route['page'][];
+  reviewer: boolean;
+}
+
+const NAV: NavItem[] = [
+  { href: '#/', label: 'Overview', pages: ['overview'], reviewer: false },
+  { href: '#/runs', label: 'Runs', pages: ['runs', 'run'], reviewer: true },
+  { href: '#/logs', label: 'Logs', pages: ['logs'], reviewer: false },
+  { href: '#/review', label: 'Review', pages: ['review'], reviewer: true },
+  { href: '#/settings', label: 'Settings', pages: ['settings'], reviewer: false },
 ];
 
 function titleOf(route: Route): string {
@@ -31,6 +41,8 @@ function titleOf(route: Route): string {
       return 'Logs · Outpost';
     case 'review':
       return 'Review · Outpost';
+    case 'settings':
+      return 'Settings · Outpost';
     default:
       return 'Not found · Outpost';
   }
@@ -41,6 +53,15 @@ function App() {
   const route = useRoute();
   const mainRef = useRef<HTMLElement>(null);
   const firstRoute = useRef(true);
+  const [session, setSession] = useState<SessionInfo | null>(null);
+
+  useEffect(() => {
+    void fetchSession().then((s) => {
+      if (!s) return;
+      setPlantZone(s.timeZone);
+      setSession(s);
+    });
+  }, [connection === 'live']);
 
   // A new page: new title, and keyboard/screen-reader focus moves to it (not on first load).
   useEffect(() => {
@@ -52,6 +73,14 @@ function App() {
     mainRef.current?.focus({ preventScroll: false });
   }, [route.page, route.page === 'run' ? route.id : 0]);
 
+  const reviewer = session?.role === 'reviewer';
+  // The reviewer link's home page is the review.
+  useEffect(() => {
+    if (reviewer && route.page === 'overview') go('#/review', true);
+  }, [reviewer, route.page]);
+  const nav = NAV.filter((n) => !reviewer || n.reviewer);
+  const allowed = !reviewer || nav.some((n) => n.pages.includes(route.page)) || route.page === 'missing';
+
   return (
     <>
       <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), mainRef.current?.focus())}>
@@ -59,15 +88,15 @@ function App() {
       </a>
       <header className="top">
         <div className="brand">
-          <h1>Outpost</h1>
-          {snapshot && (
+          <h1>Outpost{reviewer && <span className="role"> · review</span>}</h1>
+          {snapshot && !reviewer && (
             <p className="connector">
-              Connector {snapshot.connector.id} · v{snapshot.connector.version} · started {formatTime(snapshot.connector.startedAt)}
+              Connector {snapshot.connector.id} · v{snapshot.connector.version} · started {formatStamp(snapshot.connector.startedAt)}
             </p>
           )}
         </div>
         <nav aria-label="Dashboard pages" className="nav">
-          {NAV.map((n) => (
+          {nav.map((n) => (
             <a key={n.href} href={n.href} aria-current={n.pages.includes(route.page) ? 'page' : undefined}>
               {n.label}
             </a>
@@ -80,10 +109,21 @@ function App() {
       <main id="main" ref={mainRef} tabIndex={-1} className={connection === 'live' ? '' : 'stale'}>
         {connection === 'signed out' && <p className="banner">{SIGNED_OUT_TEXT}</p>}
         {connection === 'reconnecting' && snapshot && <p className="banner">Connection lost; showing the last known status while reconnecting.</p>}
-        {!snapshot && connection !== 'signed out' && route.page === 'overview' && <p className="empty">Waiting for status…</p>}
-        <Page route={route} snapshot={snapshot} logs={logs} logsAvailable={logsAvailable} connection={connection} />
+        {!snapshot && connection !== 'signed out' && route.page === 'overview' && !reviewer && <p className="empty">Waiting for status…</p>}
+        {session && allowed && (
+          <Page route={route} snapshot={snapshot} logs={logs} logsAvailable={logsAvailable} connection={connection} reviewer={reviewer} />
+        )}
+        {session && !allowed && (
+          <section data-testid="not-for-reviewer">
+            <h2>Not on the reviewer link</h2>
+            <p>
+              This link opens only the <a href="#/review">review</a> and <a href="#/runs">reports</a> pages. The daemon&apos;s controls and settings need the admin link
+              (<code>outpost dashboard</code>).
+            </p>
+          </section>
+        )}
       </main>
-      {snapshot && route.page === 'overview' && <footer className="updated">Updated {formatTime(snapshot.updatedAt)}</footer>}
+      {snapshot && route.page === 'overview' && !reviewer && <footer className="updated">Updated {formatStamp(snapshot.updatedAt)}</footer>}
     </>
   );
 }
@@ -94,25 +134,28 @@ function Page(props: {
   logs: ReturnType<typeof useLive>['logs'];
   logsAvailable: boolean | null;
   connection: ReturnType<typeof useLive>['connection'];
+  reviewer: boolean;
 }) {
   const { route, snapshot } = props;
   switch (route.page) {
     case 'overview':
       return <OverviewPage snapshot={snapshot} />;
     case 'runs':
-      return <RunsPage snapshot={snapshot} profile={route.profile} />;
+      return <RunsPage snapshot={snapshot} filter={route} />;
     case 'run':
       return <RunDetailPage key={route.id} snapshot={snapshot} id={route.id} problems={route.problems} />;
     case 'logs':
       return <LogsPage logs={props.logs} available={props.logsAvailable} connection={props.connection} />;
     case 'review':
       return <ReviewPage profiles={snapshot?.profiles.map((p) => p.name) ?? []} />;
+    case 'settings':
+      return <SettingsPage />;
     default:
       return (
         <>
           <h2>Page not found</h2>
           <p>
-            There is no page here. <a href="#/">Back to the overview</a>.
+            There is no page here. <a href={props.reviewer ? '#/review' : '#/'}>Back to the {props.reviewer ? 'review' : 'overview'}</a>.
           </p>
         </>
       );

@@ -1,17 +1,45 @@
-// Overview: live status per profile, and the Sync now / Pause / Resume actions.
-import { useCallback, useState } from 'react';
-import type { EngineState, ProfileStatus, StatusSnapshot } from '../../core/engine/status.js';
-import { postJson, useCsrf } from './api.js';
-import { formatLag, formatRate, formatTime } from './format.js';
+// Overview: per profile the honest state (colour follows the state, never the process) with its
+// reason and since-when, lag, backlog, throughput with the last hour's chart, last success, next
+// run, what is parked, and the Sync now / Pause / Resume actions.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ProfileStatus, StatusSnapshot } from '../../core/engine/status.js';
+import type { HistoryReply } from '../history.js';
+import { getJson, postJson, useCsrf } from './api.js';
+import { LastHourChart } from './chart.js';
+import { formatCount, formatLag, formatRate, formatStamp } from './format.js';
 import { runsHref } from './route.js';
 
 type Action = 'sync' | 'pause' | 'resume';
 
 const DONE_TEXT: Record<Action, string> = {
   sync: 'Sync requested.',
-  pause: 'Pause requested.',
-  resume: 'Resume requested.',
+  pause: 'Paused; it stays paused across restarts until resumed.',
+  resume: 'Resumed.',
 };
+
+export type Tone = 'ok' | 'warn' | 'bad' | 'neutral';
+
+/** The colour of a state: green healthy, amber needs a look, red not delivering. Never the process's. */
+export function stateTone(state: string): Tone {
+  switch (state) {
+    case 'idle':
+    case 'reading':
+    case 'delivering':
+      return 'ok';
+    case 'paused':
+    case 'mapping problem':
+    case 'tickets rejected by the API':
+      return 'warn';
+    case 'starting':
+    case 'stopped':
+      return 'neutral';
+    default:
+      return 'bad'; // waiting for database, offline, API protocol error, rejected token, local disk full
+  }
+}
+
+/** Kept for older call sites: the CSS class of a state. */
+export const stateClass = stateTone;
 
 export function OverviewPage({ snapshot }: { snapshot: StatusSnapshot | null }) {
   const csrf = useCsrf();
@@ -47,15 +75,61 @@ export function OverviewPage({ snapshot }: { snapshot: StatusSnapshot | null }) 
   );
 }
 
+/** The last hour, fetched when the profile delivers (or its backlog moves), at most every 10 s. */
+function useHistory(p: ProfileStatus): HistoryReply | null {
+  const [data, setData] = useState<HistoryReply | null>(null);
+  const last = useRef(0);
+  const key = `${p.lastSuccessAt ?? ''}|${(p as { backlog: number | null }).backlog ?? ''}`;
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const t = setInterval(() => setTick((n) => n + 1), 60_000); // the hour moves on by itself
+    return () => clearInterval(t);
+  }, []);
+  useEffect(() => {
+    const wait = Math.max(0, last.current + 10_000 - Date.now());
+    const abort = new AbortController();
+    const timer = setTimeout(() => {
+      last.current = Date.now();
+      getJson<HistoryReply>(`/api/profiles/${encodeURIComponent(p.name)}/history`, abort.signal)
+        .then(setData)
+        .catch(() => {});
+    }, wait);
+    return () => {
+      clearTimeout(timer);
+      abort.abort();
+    };
+  }, [p.name, key, tick]);
+  return data;
+}
+
+function nextRunText(p: ProfileStatus): string {
+  if (p.state === 'paused') return 'none while paused';
+  if (!p.nextRunAt) return p.state === 'reading' || p.state === 'delivering' ? 'running now' : '—';
+  const due = new Date(p.nextRunAt).getTime();
+  if (due < Date.now() - 5_000) return `overdue since ${formatStamp(p.nextRunAt)}`;
+  return formatStamp(p.nextRunAt);
+}
+
 function ProfileCard(props: { profile: ProfileStatus; pending: Action | undefined; note: string | undefined; onAction: (a: Action) => void }) {
   const { profile: p, pending, note, onAction } = props;
   const paused = p.state === 'paused';
+  const tone = stateTone(p.state);
+  const history = useHistory(p);
+  const extra = p as ProfileStatus & { skipped?: number; rejected?: number; backlog: number | null; lagSeconds: number | null };
+  const parked: Array<{ kind: string; n: number | undefined; what: string }> = [
+    { kind: 'filtered', n: p.filtered, what: 'could not be mapped' },
+    { kind: 'skipped', n: extra.skipped, what: 'skipped by a rule' },
+    { kind: 'rejected', n: extra.rejected, what: 'refused by the API' },
+  ];
   return (
-    <section className="card" data-testid={`card-${p.name}`} aria-labelledby={`title-${p.name}`}>
+    <section className={`card card-${tone}`} data-testid={`card-${p.name}`} data-tone={tone} aria-labelledby={`title-${p.name}`}>
       <div className="card-head">
         <h3 id={`title-${p.name}`}>{p.name}</h3>
-        <span className={`state state-${stateClass(p.state)}`}>{p.state}</span>
+        <span className={`state state-${tone}`} data-testid={`state-${p.name}`}>
+          {p.state}
+        </span>
       </div>
+      <p className="since">since {formatStamp(p.since)}</p>
       {p.reason && <p className="reason">{p.reason}</p>}
       <dl className="facts">
         <div>
@@ -69,11 +143,11 @@ function ProfileCard(props: { profile: ProfileStatus; pending: Action | undefine
         </div>
         <div>
           <dt>Backlog</dt>
-          <dd>{p.backlog === null ? 'unknown' : `${p.backlog} waiting`}</dd>
+          <dd data-testid={`backlog-${p.name}`}>{extra.backlog === null ? 'unknown' : `${formatCount(extra.backlog)} waiting`}</dd>
         </div>
         <div>
           <dt>Lag</dt>
-          <dd>{formatLag(p.lagSeconds)}</dd>
+          <dd>{formatLag(extra.lagSeconds)}</dd>
         </div>
         <div>
           <dt>Throughput</dt>
@@ -81,24 +155,30 @@ function ProfileCard(props: { profile: ProfileStatus; pending: Action | undefine
         </div>
         <div>
           <dt>Last success</dt>
-          <dd>{p.lastSuccessAt ? formatTime(p.lastSuccessAt) : 'not yet'}</dd>
+          <dd>{p.lastSuccessAt ? formatStamp(p.lastSuccessAt) : 'not yet'}</dd>
         </div>
         <div>
           <dt>Next run</dt>
-          <dd>{p.nextRunAt ? formatTime(p.nextRunAt) : '—'}</dd>
-        </div>
-        <div>
-          <dt>Filtered</dt>
-          <dd>{p.filtered} not sent</dd>
-        </div>
-        <div>
-          <dt>State since</dt>
-          <dd>{formatTime(p.since)}</dd>
+          <dd data-testid={`next-${p.name}`}>{nextRunText(p)}</dd>
         </div>
       </dl>
-      <div className={p.lastError ? 'last-error' : 'last-error none'}>
-        <span className="label">Last error</span> {p.lastError ?? 'none'}
+      {history && <LastHourChart minutes={history.minutes} label={p.name} />}
+      <div className="parked" data-testid={`parked-${p.name}`}>
+        <span className="label">Parked</span>
+        {parked
+          .filter((x) => x.n !== undefined)
+          .map((x) => (
+            <a key={x.kind} className={x.n ? 'parked-item parked-some' : 'parked-item'} href={runsHref(p.name, { problems: true })}>
+              {formatCount(x.n)} {x.kind}
+              <span className="visually-hidden"> ({x.what})</span>
+            </a>
+          ))}
       </div>
+      {p.lastError && (
+        <div className="last-error">
+          <span className="label">Last error</span> {p.lastError}
+        </div>
+      )}
       <div className="actions">
         <button type="button" className="primary" disabled={pending !== undefined} onClick={() => onAction('sync')}>
           Sync now
@@ -118,19 +198,4 @@ function ProfileCard(props: { profile: ProfileStatus; pending: Action | undefine
       </p>
     </section>
   );
-}
-
-export function stateClass(state: EngineState): string {
-  switch (state) {
-    case 'idle':
-    case 'reading':
-    case 'delivering':
-      return 'ok';
-    case 'starting':
-    case 'paused':
-    case 'stopped':
-      return 'neutral';
-    default:
-      return 'bad'; // waiting for database, offline, rejected token
-  }
 }

@@ -1,20 +1,18 @@
-// Runs (docs/design.md §4): the run reports, newest first, and one run's records. Refreshed when the live
-// status says something was delivered or failed (a new last success or a new error), and while a
-// shown run is still running, when its profile's state changes: never on a timer.
+// Runs (docs/design.md, runs and reports): the run reports, newest first, quiet scheduled passes
+// grouped into one row, with filters (problems only, type, date) and paging; and one run's records
+// in words a plant person reads. Refreshed when the live status says something was delivered or
+// failed, never on a timer.
 import { Fragment, useEffect, useMemo, useState } from 'react';
 import type { StatusSnapshot } from '../../core/engine/status.js';
 import type { RunRecord, RunRow } from '../../core/state/store.js';
+import type { RunItem, RunsPage as RunsReply } from '../routes/reports.js';
 import { ApiError, getJson } from './api.js';
-import { formatCount, formatDuration, formatEnd, formatStamp, formatTime } from './format.js';
-import { go, runHref, runsHref } from './route.js';
+import { formatCount, formatDuration, formatEnd, formatRange, formatStamp } from './format.js';
+import { go, runHref, runsHref, type RunsFilter } from './route.js';
 
-const PAGE = 100;
-const MAX_LIMIT = 500;
+const PAGE = 25;
 
-/**
- * What, in the live status, means the reports may have changed: a new last success or error of
- * the profiles shown, and — while a shown run is running — the state (a pass ending).
- */
+/** What, in the live status, means the reports may have changed: a new last success or error. */
 function changeKey(snapshot: StatusSnapshot | null, profile: string | null, watchState: boolean): string {
   if (!snapshot) return '';
   return snapshot.profiles
@@ -26,12 +24,10 @@ function changeKey(snapshot: StatusSnapshot | null, profile: string | null, watc
     .join('\n');
 }
 
-function useReports<T>(url: string, key: string): { data: T | null; error: ApiError | null; loading: boolean; updatedAt: string | null; reload(): void } {
+function useReports<T>(url: string, key: string): { data: T | null; error: ApiError | null; loading: boolean } {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(true);
-  const [updatedAt, setUpdatedAt] = useState<string | null>(null);
-  const [nonce, setNonce] = useState(0);
   useEffect(() => {
     const abort = new AbortController();
     setLoading(true);
@@ -39,7 +35,6 @@ function useReports<T>(url: string, key: string): { data: T | null; error: ApiEr
       .then((d) => {
         setData(d);
         setError(null);
-        setUpdatedAt(new Date().toISOString());
       })
       .catch((e: unknown) => {
         if (abort.signal.aborted) return;
@@ -49,150 +44,173 @@ function useReports<T>(url: string, key: string): { data: T | null; error: ApiEr
         if (!abort.signal.aborted) setLoading(false);
       });
     return () => abort.abort();
-  }, [url, key, nonce]);
-  return { data, error, loading, updatedAt, reload: () => setNonce((n) => n + 1) };
+  }, [url, key]);
+  return { data, error, loading };
 }
 
-export function RunsPage({ snapshot, profile }: { snapshot: StatusSnapshot | null; profile: string | null }) {
-  const [limit, setLimit] = useState(PAGE);
-  const [anyRunning, setAnyRunning] = useState(false);
-  const url = `/api/runs?limit=${limit}${profile ? `&profile=${encodeURIComponent(profile)}` : ''}`;
-  const key = changeKey(snapshot, profile, anyRunning);
-  const { data, error, loading, updatedAt, reload } = useReports<{ runs: RunRow[] }>(url, key);
-  const runs = data?.runs ?? null;
-  useEffect(() => setAnyRunning(!!runs?.some((r) => r.status === 'running')), [runs]);
+const TYPE_WORDS: Record<string, string> = { scheduled: 'scheduled', manual: 'manual (sync now)', startup: 'at start-up' };
+
+export function RunsPage({ snapshot, filter }: { snapshot: StatusSnapshot | null; filter: RunsFilter }) {
+  const { profile, problems, type, date } = filter;
+  // Older pages: a stack of `before` cursors (the first page has none).
+  const [cursors, setCursors] = useState<number[]>([]);
+  const filterKey = `${profile}|${problems}|${type}|${date}`;
+  useEffect(() => setCursors([]), [filterKey]);
+  const before = cursors[cursors.length - 1];
+  const q = new URLSearchParams({ grouped: '1', limit: String(PAGE) });
+  if (profile) q.set('profile', profile);
+  if (problems) q.set('problems', '1');
+  if (type) q.set('type', type);
+  if (date) q.set('date', date);
+  if (before) q.set('before', String(before));
+  // Only the first page follows the live status; older pages do not change.
+  const key = before ? '' : changeKey(snapshot, profile, false);
+  const { data, error, loading } = useReports<RunsReply>(`/api/runs?${q}`, key);
 
   const profiles = useMemo(() => {
     const names = new Set(snapshot?.profiles.map((p) => p.name) ?? []);
-    for (const r of runs ?? []) names.add(r.profile);
     if (profile) names.add(profile);
     return [...names].sort();
-  }, [snapshot, runs, profile]);
+  }, [snapshot, profile]);
+  const set = (patch: Partial<RunsFilter>) => {
+    const next = { ...filter, ...patch };
+    go(runsHref(next.profile, next), true);
+  };
 
   return (
     <>
       <div className="page-head">
         <h2 id="page-title">Runs</h2>
-        <div className="toolbar">
-          <label>
-            Profile{' '}
-            <select value={profile ?? ''} onChange={(e) => go(runsHref(e.target.value || null), true)} data-testid="runs-profile">
-              <option value="">All profiles</option>
-              {profiles.map((p) => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
-            </select>
-          </label>
-          <button type="button" onClick={reload} disabled={loading}>
-            Refresh
-          </button>
-        </div>
       </div>
+      <form className="toolbar filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter runs">
+        <label>
+          Profile{' '}
+          <select value={profile ?? ''} onChange={(e) => set({ profile: e.target.value || null })} data-testid="runs-profile">
+            <option value="">All profiles</option>
+            {profiles.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Type{' '}
+          <select value={type ?? ''} onChange={(e) => set({ type: (e.target.value || null) as RunsFilter['type'] })} data-testid="runs-type">
+            <option value="">Any</option>
+            <option value="scheduled">Scheduled</option>
+            <option value="manual">Manual (sync now)</option>
+            <option value="startup">At start-up</option>
+          </select>
+        </label>
+        <label>
+          Date{' '}
+          <input type="date" value={date ?? ''} onChange={(e) => set({ date: e.target.value || null })} data-testid="runs-date" />
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={problems} onChange={(e) => set({ problems: e.target.checked })} data-testid="runs-problems" />
+          Problems only
+        </label>
+      </form>
       <p className="hint" aria-live="polite">
-        {loading && !runs ? 'Loading runs…' : updatedAt ? `Newest first · updated ${formatTime(updatedAt)} · refreshes when a run delivers or fails` : ''}
+        {loading && !data ? 'Loading runs…' : data ? `Newest first · ${formatCount(data.runsShown)} runs on this page · quiet scheduled passes are grouped` : ''}
       </p>
       {error && <p className="banner">{error.message}</p>}
-      {runs && runs.length === 0 && (
-        <p className="empty">No runs yet{profile ? ` for ${profile}` : ''}. A run is recorded when a pass reads a changed ticket.</p>
-      )}
-      {runs && runs.length > 0 && <RunsTable runs={runs} />}
-      {runs && runs.length >= limit && limit < MAX_LIMIT && (
-        <p>
-          <button type="button" onClick={() => setLimit((l) => Math.min(MAX_LIMIT, l + PAGE))}>
-            Show older runs
-          </button>
-        </p>
-      )}
+      {data && data.items.length === 0 && <p className="empty">No runs{problems ? ' with problems' : ''} match. A run is recorded when a pass reads a changed ticket.</p>}
+      {data && data.items.length > 0 && <RunsList items={data.items} />}
+      <nav className="pager" aria-label="Pages of runs">
+        <button type="button" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+          ← Newer
+        </button>
+        <span className="muted">page {cursors.length + 1}</span>
+        <button type="button" disabled={!data?.nextBefore} onClick={() => data?.nextBefore && setCursors((c) => [...c, data.nextBefore!])} data-testid="runs-older">
+          Older →
+        </button>
+      </nav>
     </>
   );
 }
 
-const RUN_COLUMNS = 13;
-
-/** One row per run; a run's error text goes in a full-width row under it, so long sentences stay readable. */
-function RunsTable({ runs }: { runs: RunRow[] }) {
+function RunsList({ items }: { items: RunItem[] }) {
   return (
-    <div className="table-wrap">
-      <table className="grid runs" data-testid="runs-table" aria-labelledby="page-title">
-        <thead>
-          <tr>
-            <th scope="col">Run</th>
-            <th scope="col">Profile</th>
-            <th scope="col">Type</th>
-            <th scope="col">Status</th>
-            <th scope="col">Started</th>
-            <th scope="col">Ended</th>
-            <th scope="col" className="num">Read</th>
-            <th scope="col" className="num">Filtered</th>
-            <th scope="col" className="num">Created</th>
-            <th scope="col" className="num">Updated</th>
-            <th scope="col" className="num">Unchanged</th>
-            <th scope="col" className="num">Rejected</th>
-            <th scope="col" className="num">Errors</th>
-          </tr>
-        </thead>
-        <tbody>
-          {runs.map((r) => (
-            <Fragment key={r.id}>
-            <tr data-testid={`run-${r.id}`} className={r.errorText ? 'has-error' : undefined}>
-              <th scope="row" data-label="Run">
-                <a href={runHref(r.id)} aria-label={`Run ${r.id}, ${r.profile}, ${r.status}`}>
-                  #{r.id}
-                </a>
-              </th>
-              <td data-label="Profile">{r.profile}</td>
-              <td data-label="Type">{r.type}</td>
-              <td data-label="Status">
-                <span className={`badge badge-${r.status === 'complete' ? 'ok' : r.status === 'error' ? 'bad' : 'neutral'}`}>{r.status}</span>
-              </td>
-              <td data-label="Started">
-                <time dateTime={r.startedAtLocal} title={r.startedAtLocal}>
-                  {formatStamp(r.startedAt)}
-                </time>
-              </td>
-              <td data-label="Ended">
-                {r.endedAt ? (
-                  <time dateTime={r.endedAtLocal ?? r.endedAt} title={r.endedAtLocal ?? r.endedAt}>
-                    {formatEnd(r.startedAt, r.endedAt)}
-                  </time>
-                ) : (
-                  '—'
-                )}
-              </td>
-              <Count label="Read" n={r.read} />
-              <Count label="Filtered" n={r.filtered} warn />
-              <Count label="Created" n={r.created} />
-              <Count label="Updated" n={r.updated} />
-              <Count label="Unchanged" n={r.unchanged} />
-              <Count label="Rejected" n={r.rejected} bad />
-              <Count label="Errors" n={r.errors} bad />
-            </tr>
-            {r.errorText && (
-              <tr className="error-row" data-testid={`run-error-${r.id}`}>
-                <td colSpan={RUN_COLUMNS} data-label="Error">
-                  <span className="error-text">
-                    <span className="visually-hidden">Error of run {r.id}: </span>
-                    {r.errorText}
-                  </span>
-                </td>
-              </tr>
-            )}
-            </Fragment>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ol className="run-list" data-testid="runs-table">
+      {items.map((item) =>
+        item.kind === 'group' ? (
+          <li key={`g${item.newestId}`} className="run-item run-group" data-testid={`group-${item.newestId}`}>
+            <div className="run-line">
+              <span className="badge badge-ok">quiet</span>
+              <strong>
+                {formatCount(item.count)} {TYPE_WORDS[item.type] ?? item.type} passes
+              </strong>
+              <span>
+                {formatCount(item.created)} created{item.updated ? `, ${formatCount(item.updated)} updated` : ''}
+                {item.unchanged ? `, ${formatCount(item.unchanged)} unchanged` : ''}
+              </span>
+              <span className="muted">{formatRange(item.startedAt, item.endedAt ?? item.startedAt)}</span>
+              <span className="muted">{item.profile}</span>
+            </div>
+            <details>
+              <summary>The {formatCount(item.count)} runs</summary>
+              <p className="run-ids">
+                {item.ids.map((id, i) => (
+                  <Fragment key={id}>
+                    {i > 0 && ' '}
+                    <a href={runHref(id)}>#{id}</a>
+                  </Fragment>
+                ))}
+                {item.ids.length < item.count && ` … and ${formatCount(item.count - item.ids.length)} more`}
+              </p>
+            </details>
+          </li>
+        ) : (
+          <RunLine key={item.run.id} run={item.run} />
+        ),
+      )}
+    </ol>
   );
 }
 
-function Count({ label, n, bad, warn }: { label: string; n: number; bad?: boolean; warn?: boolean }) {
-  const cls = n > 0 && bad ? 'num count-bad' : n > 0 && warn ? 'num count-warn' : n === 0 ? 'num muted' : 'num';
+function statusTone(r: RunRow): string {
+  if (r.status === 'error' || r.rejected > 0 || r.errors > 0) return 'bad';
+  if (r.filtered > 0) return 'warn';
+  if (r.status === 'running') return 'neutral';
+  return 'ok';
+}
+
+function RunLine({ run: r }: { run: RunRow }) {
+  const counts = [
+    [r.created, 'created'],
+    [r.updated, 'updated'],
+    [r.unchanged, 'unchanged'],
+    [r.filtered, 'filtered'],
+    [(r as { skipped?: number }).skipped ?? 0, 'skipped'],
+    [r.rejected, 'rejected'],
+    [r.errors, 'errors'],
+  ].filter(([n]) => (n as number) > 0);
   return (
-    <td data-label={label} className={cls}>
-      {formatCount(n)}
-    </td>
+    <li className={`run-item run-${statusTone(r)}`} data-testid={`run-${r.id}`}>
+      <div className="run-line">
+        <a href={runHref(r.id)} aria-label={`Run ${r.id}, ${r.profile}, ${r.status}`}>
+          #{r.id}
+        </a>
+        <span className={`badge badge-${statusTone(r)}`}>{r.status}</span>
+        <span>{TYPE_WORDS[r.type] ?? r.type}</span>
+        <span>
+          read {formatCount(r.read)}
+          {counts.map(([n, w]) => `, ${formatCount(n as number)} ${w}`).join('')}
+        </span>
+        <span className="muted">
+          <time dateTime={r.startedAt}>{formatStamp(r.startedAt)}</time>
+          {r.endedAt ? ` – ${formatEnd(r.startedAt, r.endedAt)}` : ' – still running'}
+        </span>
+        <span className="muted">{r.profile}</span>
+      </div>
+      {r.errorText && (
+        <p className="error-text" data-testid={`run-error-${r.id}`}>
+          {r.errorText}
+        </p>
+      )}
+    </li>
   );
 }
 
@@ -224,9 +242,9 @@ export function RunDetailPage({ snapshot, id, problems }: { snapshot: StatusSnap
             <>
               {' '}
               <span className="sub">
-                {run.profile} · {run.type}
+                {run.profile} · {TYPE_WORDS[run.type] ?? run.type}
               </span>{' '}
-              <span className={`badge badge-${run.status === 'complete' ? 'ok' : run.status === 'error' ? 'bad' : 'neutral'}`}>{run.status}</span>
+              <span className={`badge badge-${statusTone(run)}`}>{run.status}</span>
             </>
           )}
         </h2>
@@ -244,15 +262,11 @@ export function RunDetailPage({ snapshot, id, problems }: { snapshot: StatusSnap
         <>
           <p className="hint" aria-live="polite">
             {data.truncated
-              ? `Showing the first ${formatCount(data.records.length)} of ${formatCount(data.total)} ${problems ? 'problem records' : 'records'}.`
-              : `${formatCount(data.total)} ${problems ? (data.total === 1 ? 'problem record' : 'problem records') : data.total === 1 ? 'record' : 'records'}.`}
+              ? `Showing the first ${formatCount(data.records.length)} of ${formatCount(data.total)} ${problems ? 'problem tickets' : 'tickets'}.`
+              : `${formatCount(data.total)} ${problems ? (data.total === 1 ? 'problem ticket' : 'problem tickets') : data.total === 1 ? 'ticket' : 'tickets'}.`}
             {run.prunedRecords > 0 && ` ${formatCount(run.prunedRecords)} older records of this run were removed to keep the state file within its disk budget; the counts above still include them.`}
           </p>
-          {data.records.length === 0 ? (
-            <p className="empty">{problems ? 'No problems in this run.' : 'This run has no records.'}</p>
-          ) : (
-            <RecordsTable records={data.records} />
-          )}
+          {data.records.length === 0 ? <p className="empty">{problems ? 'No problems in this run.' : 'This run has no records.'}</p> : <RecordsList records={data.records} />}
         </>
       )}
     </>
@@ -262,12 +276,12 @@ export function RunDetailPage({ snapshot, id, problems }: { snapshot: StatusSnap
 function RunSummary({ run }: { run: RunRow }) {
   const facts: Array<[string, string]> = [
     ['Started', formatStamp(run.startedAt)],
-    ['Ended', run.endedAt ? `${formatEnd(run.startedAt, run.endedAt)} (${formatDuration(run.startedAt, run.endedAt)})` : 'still running'],
-    ['Read', formatCount(run.read)],
-    ['Written', `${formatCount(run.written)} (${formatCount(run.created)} created, ${formatCount(run.updated)} updated)`],
-    ['Unchanged', formatCount(run.unchanged)],
-    ['Filtered', formatCount(run.filtered)],
-    ['Rejected', formatCount(run.rejected)],
+    ['Ended', run.endedAt ? `${formatEnd(run.startedAt, run.endedAt)} (took ${formatDuration(run.startedAt, run.endedAt) || 'under a second'})` : 'still running'],
+    ['Tickets read', formatCount(run.read)],
+    ['Sent to the service', `${formatCount(run.written)} (${formatCount(run.created)} new, ${formatCount(run.updated)} updated)`],
+    ['Already up to date', formatCount(run.unchanged)],
+    ['Could not be mapped', formatCount(run.filtered)],
+    ['Refused by the service', formatCount(run.rejected)],
     ['Errors', formatCount(run.errors)],
   ];
   return (
@@ -289,46 +303,64 @@ function RunSummary({ run }: { run: RunRow }) {
   );
 }
 
-const PROCESSOR_TONE: Record<RunRecord['processorAction'], string> = { new: 'ok', changed: 'ok', unchanged: 'neutral', invalid: 'bad' };
-const WRITER_TONE: Record<RunRecord['writerAction'], string> = { created: 'ok', updated: 'ok', skipped: 'neutral', rejected: 'bad', failed: 'bad' };
+/** What Outpost did with the row (the processor), in words. */
+const PROCESSOR: Record<string, [string, string]> = {
+  new: ['new ticket', 'ok'],
+  changed: ['changed since last sent', 'ok'],
+  unchanged: ['no change', 'neutral'],
+  invalid: ['could not be mapped', 'bad'],
+  skipped: ['skipped by a rule', 'neutral'],
+};
+/** What happened at the e-ticketing service (the writer), in words. */
+const WRITER: Record<string, [string, string]> = {
+  created: ['created', 'ok'],
+  updated: ['updated', 'ok'],
+  skipped: ['not sent', 'neutral'],
+  rejected: ['refused by the service', 'bad'],
+  failed: ['not delivered yet (will retry)', 'bad'],
+};
 
-function RecordsTable({ records }: { records: RunRecord[] }) {
+function RecordsList({ records }: { records: RunRecord[] }) {
   return (
     <div className="table-wrap">
       <table className="grid records" data-testid="records-table" aria-labelledby="page-title">
         <thead>
           <tr>
             <th scope="col">Ticket</th>
-            <th scope="col">Source id</th>
-            <th scope="col">Target id</th>
-            <th scope="col">Processor</th>
-            <th scope="col">Writer</th>
-            <th scope="col">Error</th>
+            <th scope="col">Outpost</th>
+            <th scope="col">Service</th>
+            <th scope="col">Row in the plant table</th>
+            <th scope="col">E-ticket id</th>
+            <th scope="col">Problem</th>
           </tr>
         </thead>
         <tbody>
-          {records.map((r, i) => (
-            <tr key={i}>
-              <th scope="row" data-label="Ticket">
-                {r.ticketNumber ?? '—'}
-              </th>
-              <td data-label="Source id" className="mono">
-                {r.sourceId}
-              </td>
-              <td data-label="Target id" className="mono">
-                {r.targetId ?? '—'}
-              </td>
-              <td data-label="Processor">
-                <span className={`badge badge-${PROCESSOR_TONE[r.processorAction] ?? 'neutral'}`}>{r.processorAction}</span>
-              </td>
-              <td data-label="Writer">
-                <span className={`badge badge-${WRITER_TONE[r.writerAction] ?? 'neutral'}`}>{r.writerAction}</span>
-              </td>
-              <td data-label="Error" className={r.error ? 'error-text' : 'muted'}>
-                {r.error ?? ''}
-              </td>
-            </tr>
-          ))}
+          {records.map((r, i) => {
+            const [pw, pt] = PROCESSOR[r.processorAction] ?? [r.processorAction, 'neutral'];
+            const [ww, wt] = WRITER[r.writerAction] ?? [r.writerAction, 'neutral'];
+            return (
+              <tr key={i}>
+                <th scope="row" data-label="Ticket">
+                  {r.ticketNumber ?? '—'}
+                </th>
+                <td data-label="Outpost">
+                  <span className={`badge badge-${pt}`}>{pw}</span>
+                </td>
+                <td data-label="Service">
+                  <span className={`badge badge-${wt}`}>{ww}</span>
+                </td>
+                <td data-label="Plant row" className="mono">
+                  {r.sourceId}
+                </td>
+                <td data-label="E-ticket id" className="mono">
+                  {r.targetId ?? '—'}
+                </td>
+                <td data-label="Problem" className={r.error ? 'error-text' : 'muted'}>
+                  {r.error ?? ''}
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </div>

@@ -107,7 +107,7 @@ test('dashboard page shows live status and sends actions', async (t) => {
   await card.getByRole('button', { name: 'Resume' }).click();
   await waitFor(() => calls.includes('resume:plant-12'), 'resume to be called');
   await card.getByText('idle', { exact: true }).waitFor({ timeout: 5_000 });
-  await card.getByText('Resume requested.').waitFor({ timeout: 5_000 });
+  await card.getByText('Resumed.').waitFor({ timeout: 5_000 });
 
   const shots = process.env.OUTPOST_SCREENSHOT_DIR;
   if (shots) {
@@ -124,9 +124,15 @@ test('dashboard page shows live status and sends actions', async (t) => {
 
   assert.deepEqual(problems, [], 'no console errors, CSP violations or page errors');
 
-  // The dashboard goes away: the page says so and retries. It comes back as a new launch (new
-  // secret, old session unknown): the page notices and says how to get back in.
+  // The dashboard goes away: the page says so and retries. It comes back with the same link (a
+  // daemon restart): the page reconnects by itself, its session still good.
   await dash.close();
+  await connection.filter({ hasText: /^reconnecting$/ }).waitFor({ timeout: 5_000 });
+  const same = await startDashboard({ feed: board, port: dash.port, secret: new URL(dash.launchUrl).searchParams.get('secret')! });
+  await connection.filter({ hasText: /^live$/ }).waitFor({ timeout: 15_000 });
+  await same.close();
+  // It comes back with a new link (rotated secret): the old session is unknown, and the page
+  // notices and says how to get back in.
   await connection.filter({ hasText: /^reconnecting$/ }).waitFor({ timeout: 5_000 });
   const relaunched = await startDashboard({ feed: board, port: dash.port });
   t.after(() => relaunched.close());

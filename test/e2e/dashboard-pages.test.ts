@@ -204,23 +204,21 @@ test('runs, run records, live logs and the review sign-off in a browser', async 
   await page.goto(dash.launchUrl);
   await page.getByTestId('connection').filter({ hasText: /^live$/ }).waitFor({ timeout: 10_000 });
 
-  // ---- Runs: newest first, every column of docs/design.md §4.
+  // ---- Runs: newest first, one line per run (quiet scheduled passes grouped).
   await page.getByRole('navigation', { name: 'Dashboard pages' }).getByRole('link', { name: 'Runs' }).click();
   assert.match(page.url(), /#\/runs$/);
   const table = page.getByTestId('runs-table');
   await table.waitFor({ timeout: 10_000 });
   assert.equal(await page.title(), 'Runs · Outpost');
-  const headers = await table.locator('thead th').allTextContents();
-  assert.deepEqual(headers, ['Run', 'Profile', 'Type', 'Status', 'Started', 'Ended', 'Read', 'Filtered', 'Created', 'Updated', 'Unchanged', 'Rejected', 'Errors']);
-  const ids = async () => (await table.locator('tbody tr[data-testid^="run-"]:not(.error-row)').evaluateAll((rows: any[]) => rows.map((r: any) => r.getAttribute('data-testid'))));
+  const ids = async () => (await table.locator(':scope > li').evaluateAll((rows: any[]) => rows.map((r: any) => r.getAttribute('data-testid'))));
   assert.deepEqual(await ids(), [`run-${manual}`, `run-${failed}`, `run-${first}`]);
   const failedRow = page.getByTestId(`run-${failed}`);
-  assert.match((await failedRow.textContent()) ?? '', /quarry-3.*scheduled.*error/);
-  // The error text, in a full-width row under its run.
+  assert.match((await failedRow.textContent()) ?? '', /error.*scheduled.*quarry-3/);
+  // The error text, under its run.
   await page.getByTestId(`run-error-${failed}`).getByText('The ingest API did not answer (503); retrying in 30 s.').waitFor();
-  // Local time with a zone name ("… CST", "… UTC", "GMT+1").
-  const started = (await page.getByTestId(`run-${first}`).locator('td[data-label="Started"] time').textContent()) ?? '';
-  assert.match(started, /\d{1,2}:\d\d:\d\d.*\b(UTC|GMT|[A-Z]{2,5})\b/, started);
+  // The one time format: plant date and time with the zone abbreviation ("Dec 1, 2026 08:03:39 CST").
+  const started = (await page.getByTestId(`run-${first}`).locator('time').textContent()) ?? '';
+  assert.match(started, /^[A-Z][a-z]{2} \d{1,2}, \d{4} \d\d:\d\d:\d\d (UTC|GMT[+-]?\d*|[A-Z]{2,5})$/, started);
   await shot('runs.png');
 
   // Filter by profile (kept in the address: #/runs?profile=plant-12).
@@ -239,14 +237,14 @@ test('runs, run records, live logs and the review sign-off in a browser', async 
   assert.match(page.url(), new RegExp(`#/runs/${first}$`));
   const records = page.getByTestId('records-table');
   await records.waitFor({ timeout: 10_000 });
-  assert.deepEqual(await records.locator('thead th').allTextContents(), ['Ticket', 'Source id', 'Target id', 'Processor', 'Writer', 'Error']);
+  assert.deepEqual(await records.locator('thead th').allTextContents(), ['Ticket', 'Outpost', 'Service', 'Row in the plant table', 'E-ticket id', 'Problem']);
   const recordRows = () => records.locator('tbody tr').evaluateAll((rows: any[]) => rows.map((r: any) => [...r.children].map((c: any) => c.textContent as string)));
   assert.deepEqual(await recordRows(), [
-    ['1001', 'plant-12:1001', 'etk_1001', 'new', 'created', ''],
-    ['1002', 'plant-12:1002', 'etk_1002', 'new', 'created', ''],
-    ['1003', 'plant-12:1003', '—', 'invalid', 'skipped', 'customer: the column Customer is empty'],
+    ['1001', 'new ticket', 'created', 'plant-12:1001', 'etk_1001', ''],
+    ['1002', 'new ticket', 'created', 'plant-12:1002', 'etk_1002', ''],
+    ['1003', 'could not be mapped', 'not sent', 'plant-12:1003', '—', 'customer: the column Customer is empty'],
   ]);
-  await page.getByText('3 records.').waitFor();
+  await page.getByText('3 tickets.').waitFor();
   await shot('run-detail.png');
   await page.getByTestId('problems-only').check();
   await waitFor(async () => (await recordRows()).length === 1, 'the problems-only filter');
@@ -304,23 +302,32 @@ test('runs, run records, live logs and the review sign-off in a browser', async 
   await shot('logs-phone.png');
   await page.setViewportSize({ width: 1280, height: 800 });
 
-  // ---- Review: samples side by side, flag a field, approve a ticket, sign off.
+  // ---- Review: the paper first, the printed fields beside it; flag a field, approve a ticket, sign off.
   await page.getByRole('link', { name: 'Review' }).click();
-  await page.getByRole('button', { name: 'Load samples' }).click();
+  await page.getByRole('button', { name: 'Load tickets' }).click();
   const s1 = page.getByTestId('sample-1001');
   await s1.waitFor({ timeout: 10_000 });
-  await s1.getByText('"   1001"').first().waitFor(); // the raw value, padding kept
   await s1.getByRole('article', { name: 'Ticket 1001 as printed' }).getByText('Smith Construction (C-77)').waitFor();
-  await page.getByTestId('sample-1003').getByText('customer: the column Customer is empty').waitFor();
+  // As printed: plant-zone time with its abbreviation, the quantity rounded with its unit.
+  await page.getByTestId('check-1001-issuedAt').getByText('Nov 24, 2026 09:15 CST').waitFor();
+  await page.getByTestId('check-1001-lines.0.quantity').getByText('24.5 ton').waitFor();
+  // Technical fields are folded away; the raw value keeps its padding.
+  await s1.locator('details.technical summary').click();
+  await s1.getByText('"   1001"').first().waitFor();
+  const s3 = page.getByTestId('sample-1003');
+  await s3.getByText('customer: the column Customer is empty').waitFor();
+  assert.equal(await s3.getByRole('button', { name: /approve/ }).count(), 0, 'a filtered ticket cannot be approved');
 
-  await s1.getByRole('checkbox', { name: 'Flag lines.0.quantity.value' }).check();
-  await s1.getByRole('textbox', { name: /What is wrong with lines.0.quantity.value/ }).fill('Paper ticket says 24.50 tons net');
-  await page.getByTestId('sample-1002').getByRole('checkbox', { name: /approve/ }).check();
-  await page.getByRole('textbox', { name: /Reviewer name/ }).fill('Dana Ortiz');
+  const qty = page.getByTestId('check-1001-lines.0.quantity');
+  await qty.getByRole('button', { name: /Wrong/ }).click();
+  await qty.getByRole('textbox', { name: /What does the paper say/ }).fill('Paper ticket says 24.50 tons net');
+  await page.getByTestId('sample-1002').getByRole('button', { name: /approve ticket/ }).click();
+  await page.getByTestId('verdict-1002').filter({ hasText: 'matches the paper' }).waitFor();
+  await page.getByRole('textbox', { name: /Your name/ }).fill('Dana Ortiz');
   await shot('review.png');
   await page.getByRole('button', { name: 'Sign off' }).click();
   await page.getByTestId('review-saved').waitFor({ timeout: 10_000 });
-  assert.match((await page.getByTestId('review-saved').textContent()) ?? '', /Review 1 recorded for plant-12 by Dana Ortiz.*1 approved, 1 flagged/);
+  assert.match((await page.getByTestId('review-saved').textContent()) ?? '', /Review 1 recorded by Dana Ortiz at .*: 1 approved, 1 flagged/);
 
   const saved = new ReviewStore(store.db).latest('plant-12');
   assert.ok(saved);
@@ -328,7 +335,7 @@ test('runs, run records, live logs and the review sign-off in a browser', async 
   assert.deepEqual(
     saved.tickets.map((x) => [x.ticketNumber, x.verdict, x.flags]),
     [
-      ['1001', 'flagged', [{ field: 'lines.0.quantity.value', comment: 'Paper ticket says 24.50 tons net' }]],
+      ['1001', 'flagged', [{ field: 'lines.0.quantity', comment: 'Paper ticket says 24.50 tons net' }]],
       ['1002', 'approved', []],
     ],
   );

@@ -1,0 +1,7 @@
+// `outpost pause [--profile P]`: see sync.ts.
+import type { Command } from 'commander';
+import { registerControl } from './sync.js';
+
+export function register(program: Command): void {
+  registerControl(program, 'pause');
+}
