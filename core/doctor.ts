@@ -36,7 +36,7 @@ export function checkProxy(env: NodeJS.ProcessEnv = process.env): DoctorCheck {
   const proxy = env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy;
   const noProxy = env.NO_PROXY ?? env.no_proxy;
   if (!proxy) return { name: 'proxy', status: 'pass', detail: 'no proxy configured (HTTPS_PROXY unset): direct connections' };
-  let host = '(unparseable)';
+  let host: string;
   try {
     host = new URL(proxy).host; // never print credentials embedded in the proxy URL
   } catch {

@@ -170,7 +170,7 @@ export async function checkChange(src: SourceAdapter, t: TableDetail, profile: P
         : line('change', 'warn', `rowversion column ${col!.name} has no index: every poll reads the whole table.`, `Ask the DBA to run: ${createIndexSql(src.driver, t.name, [col!.name], profile.source.database)}`);
     case 'timestamp': {
       const type = col!.declared ?? col!.type;
-      let clock = '';
+      let clock: string;
       try {
         const d = src.dialect;
         const rows = await src.query(`SELECT ${d.nowFor ? d.nowFor(type) : d.now()} AS now`);

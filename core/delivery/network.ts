@@ -48,7 +48,7 @@ export function configureNetwork(opts: { env?: NodeJS.ProcessEnv; caFiles?: stri
       try {
         text = readFileSync(f, 'utf8');
       } catch (e) {
-        throw new Error(`The CA file ${f} (api.caFile) cannot be read (${(e as NodeJS.ErrnoException).code}); check the path and its permissions.`);
+        throw new Error(`The CA file ${f} (api.caFile) cannot be read (${(e as NodeJS.ErrnoException).code}); check the path and its permissions.`, { cause: e });
       }
       const certs = pemCertificates(text);
       if (certs.length === 0) throw new Error(`The CA file ${f} (api.caFile) holds no PEM certificate; give a file with -----BEGIN CERTIFICATE----- blocks.`);

@@ -296,7 +296,7 @@ export function createMapper(opts: MapperOptions): Mapper {
     if (profileSkip.length) template = { ...template, skip: [...(template.skip ?? []), ...profileSkip] };
     return new CompiledMapper(template, zone, vendor, ticketPlan, trailers ?? [], linePlans, sources, lineRows, skip, lookups.steps, refs);
   } catch (e) {
-    if (e instanceof TemplateError) throw new Error(e.message);
+    if (e instanceof TemplateError) throw new Error(e.message, { cause: e });
     throw e;
   }
 }

@@ -593,7 +593,7 @@ export function loadTemplate(name: string): Template {
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`${shown} is not valid JSON: ${(e as Error).message}`);
+    throw new Error(`${shown} is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
   const t = parseTemplate(data, shown);
   if (t.name !== name) throw new Error(`${shown}: name is "${t.name}" but must match the file name "${name}"`);

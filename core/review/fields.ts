@@ -5,18 +5,25 @@ import { eticketJsonSchema } from '../mapping/eticket-docs.js';
 
 let cache: Set<string> | undefined;
 
+/** The part of a JSON Schema node the walk reads. */
+interface SchemaNode {
+  type?: string | string[];
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+}
+
 /** Every eTicket path, arrays written as "lines[]" ("lines[].quantity.value"). */
 export function eticketFieldPaths(): Set<string> {
   if (cache) return cache;
   const out = new Set<string>();
-  const walk = (s: Record<string, any>, prefix: string) => {
-    for (const [k, v] of Object.entries((s.properties ?? {}) as Record<string, any>)) {
+  const walk = (s: SchemaNode, prefix: string) => {
+    for (const [k, v] of Object.entries(s.properties ?? {})) {
       out.add(prefix + k);
       if (v.type === 'object') walk(v, `${prefix}${k}.`);
       if (v.type === 'array' && v.items?.type === 'object') walk(v.items, `${prefix}${k}[].`);
     }
   };
-  walk(eticketJsonSchema(), '');
+  walk(eticketJsonSchema() as SchemaNode, '');
   return (cache = out);
 }
 

@@ -22,10 +22,11 @@ export function LogsPage({ logs, available, connection }: { logs: LogEntry[]; av
   const newer = paused ? logs.filter((l) => l.seq > (paused.at(-1)?.seq ?? 0)).length : 0;
 
   // After each render with new lines: stay at the bottom if we were following.
+  const lastSeq = shown.at(-1)?.seq;
   useLayoutEffect(() => {
     const el = box.current;
     if (el && follow) el.scrollTop = el.scrollHeight;
-  }, [shown.length, shown.at(-1)?.seq, follow]);
+  }, [shown.length, lastSeq, follow]);
 
   const onScroll = () => {
     const el = box.current;

@@ -64,14 +64,18 @@ function App() {
   }, [connection === 'live']);
 
   // A new page: new title, and keyboard/screen-reader focus moves to it (not on first load).
+  const title = titleOf(route);
+  const page = route.page === 'run' ? `run ${route.id}` : route.page;
   useEffect(() => {
-    document.title = titleOf(route);
+    document.title = title;
+  }, [title]);
+  useEffect(() => {
     if (firstRoute.current) {
       firstRoute.current = false;
       return;
     }
     mainRef.current?.focus({ preventScroll: false });
-  }, [route.page, route.page === 'run' ? route.id : 0]);
+  }, [page]);
 
   const reviewer = session?.role === 'reviewer';
   // The reviewer link's home page is the review.

@@ -116,7 +116,7 @@ test('reviewSamples: raw row, mapped eTicket, source column of each field, probl
   assert.match(text, /Not found: 42/);
   assert.match(text, /── Ticket 100207 · demo-plant:\d+ · FILTERED/);
   assert.match(text, / {2}- net weight is empty/);
-  assert.match(text, /^ticketNumber +100206 +TicketNo +"   100206"$/m);
+  assert.match(text, /^ticketNumber +100206 +TicketNo +" {3}100206"$/m);
   for (const line of text.split('\n')) assert.ok(line.length <= 100, `too wide: ${line}`);
 });
 
