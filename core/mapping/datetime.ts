@@ -53,7 +53,7 @@ function timePart(v: unknown, format: TimeFormat | undefined): string | Fail {
   // A datetime holding only a time (placeholder date): take the clock part.
   const dt = /^\d{4}-\d\d-\d\d[ T](.*)$/.exec(s);
   if (dt) s = dt[1].replace(/(Z|[+-]\d\d:?\d\d)$/, '');
-  let h: number, mi: number, sec = 0;
+  let h: number, mi: number, sec: number;
   let frac = '';
   let m = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*([AaPp][Mm])?$/.exec(s);
   if (m) {

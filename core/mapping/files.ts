@@ -27,9 +27,9 @@ function readTemplateFile(file: string, shown: string): Template {
     data = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new Error(`the mapping template file ${shown} does not exist; check mapping.template`);
-    if (err.code) throw new Error(`the mapping template file ${shown} could not be read (${err.code}); check its permissions`);
-    throw new Error(`${shown} is not valid JSON: ${err.message}`);
+    if (err.code === 'ENOENT') throw new Error(`the mapping template file ${shown} does not exist; check mapping.template`, { cause: e });
+    if (err.code) throw new Error(`the mapping template file ${shown} could not be read (${err.code}); check its permissions`, { cause: e });
+    throw new Error(`${shown} is not valid JSON: ${err.message}`, { cause: e });
   }
   return parseTemplate(data, shown);
 }
@@ -84,6 +84,7 @@ export function loadTemplateRef(ref: string, home?: string): { template: Templat
     const near = closest(ref, known);
     throw new Error(
       `mapping template "${ref}" does not exist${near ? ` (did you mean "${near}"?)` : ''}; available: ${known.join(', ') || 'none'} (site templates go in ${siteTemplatesDir(h)}; a path to a .json file works too)`,
+      { cause: e },
     );
   }
 }

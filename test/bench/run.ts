@@ -248,7 +248,7 @@ async function main(): Promise<void> {
     say(`${ROWS} tickets; at about 15-25k tickets/s per backfill on 2 cores this takes ~${Math.ceil((ROWS / 12_000) * (withSandbox ? 2 : 1) / 60 + (IDLE_S + LAT_N + 30) / 60)} min (--rows 200000 for a shorter run)`);
     say(`starting a private PostgreSQL and loading ${ROWS} tickets`);
     server = await startPrivatePostgres();
-    let t = performance.now();
+    const t = performance.now();
     await loadRows(server, ROWS);
     say(`loaded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
