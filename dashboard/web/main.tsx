@@ -55,13 +55,15 @@ function App() {
   const firstRoute = useRef(true);
   const [session, setSession] = useState<SessionInfo | null>(null);
 
+  // Asked again whenever the live connection comes (back) up.
+  const live = connection === 'live';
   useEffect(() => {
     void fetchSession().then((s) => {
       if (!s) return;
       setPlantZone(s.timeZone);
       setSession(s);
     });
-  }, [connection === 'live']);
+  }, [live]);
 
   // A new page: new title, and keyboard/screen-reader focus moves to it (not on first load).
   const title = titleOf(route);
