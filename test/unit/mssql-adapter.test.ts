@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
+import { lookupQuery } from '../../core/mapping/lookups.js';
 import sql from 'mssql';
 import { ChangeTrackingReader } from '../../core/change/changeTracking.js';
 import { RowversionReader } from '../../core/change/rowversion.js';
@@ -94,6 +95,14 @@ function fakeServer(opts: { writer?: boolean; changeTracking?: boolean } = {}) {
         return { rows: [{ login_name: 'outpost', user_name: 'outpost', can_select: 1, can_insert: opts.writer ? 1 : 0, can_update: opts.writer ? 1 : 0, can_delete: opts.writer ? 1 : 0, can_alter: 0, is_sysadmin: 0, is_db_owner: 0, is_datawriter: opts.writer ? 1 : 0, is_ddladmin: 0 }] };
       case MSSQL_SQL.myPermissions:
         return { rows: [{ permission_name: 'SELECT' }, ...(opts.writer ? [{ permission_name: 'INSERT' }, { permission_name: 'UPDATE' }, { permission_name: 'DELETE' }] : [])] };
+      case MSSQL_SQL.foreignKeys:
+        return {
+          rows: [
+            { fk_name: 'FK_T_C', schema_name: 'dbo', table_name: 'Tickets', column_name: 'CustID', ref_schema: 'dbo', ref_table: 'Customers', ref_column: 'ID' },
+            { fk_name: 'FK_T_P', schema_name: 'dbo', table_name: 'Tickets', column_name: 'Plant', ref_schema: 'dbo', ref_table: 'Plants', ref_column: 'Region' },
+            { fk_name: 'FK_T_P', schema_name: 'dbo', table_name: 'Tickets', column_name: 'PlantNo', ref_schema: 'dbo', ref_table: 'Plants', ref_column: 'No' },
+          ],
+        };
       case MSSQL_SQL.grants:
         return { rows: opts.writer ? [{ permission_name: 'INSERT', class_desc: 'SCHEMA', grantee: 'scale_app' }] : [] };
     }
@@ -169,6 +178,13 @@ test('mssql: every statement the adapter and its dialect send parses as T-SQL', 
   await src.columnType('dbo.Tickets', 'LastModified');
   await src.checkAccess('dbo.Tickets');
   await discover(src);
+  assert.deepEqual(await src.foreignKeys(), [
+    { name: 'FK_T_C', table: 'dbo.Tickets', columns: ['CustID'], referencedTable: 'dbo.Customers', referencedColumns: ['ID'] },
+    { name: 'FK_T_P', table: 'dbo.Tickets', columns: ['Plant', 'PlantNo'], referencedTable: 'dbo.Plants', referencedColumns: ['Region', 'No'] },
+  ]);
+  // The lookup queries of the mapping layer, through this dialect.
+  assertTsql(lookupQuery(src.dialect, 'dbo.Customers', ['ID'], 3));
+  assertTsql(lookupQuery(src.dialect, 'dbo.Plants', ['Region', 'No'], 2));
   const reader = new TimestampReader({ table: 'dbo.Tickets', key: ['TicketID'], column: 'LastModified', lookbackSeconds: 300, timezone: 'America/Chicago' });
   for await (const page of reader.pages(src, null, 200)) assert.equal(page.rows.length, 1);
   for await (const _ of reader.pages(src, { cursor: '2024-05-01T07:00:00.003', key: [1], at: new Date().toISOString() } as never, 200)) void _;

@@ -5,7 +5,7 @@ import sql from 'mssql';
 import type { SourceConfig } from '../../config/schema.js';
 import { resolveSecret } from '../../config/secrets.js';
 import { toSourceError, type ErrorContext } from '../errors.js';
-import { splitIdent, type AccessReport, type DiscoveredTable, type PingResult, type Row, type SourceAdapter, type TableDetail } from '../types.js';
+import { splitIdent, type AccessReport, type DiscoveredTable, type ForeignKey, type PingResult, type Row, type SourceAdapter, type TableDetail } from '../types.js';
 import { MSSQL_SQL, columnInfo, declared, groupIndexes } from './catalog.js';
 import { buildMssqlConfig } from './connection.js';
 import { mssqlDialect } from './dialect.js';
@@ -193,6 +193,21 @@ export class MssqlSource implements SourceAdapter {
       writePrivileges,
       via,
     };
+  }
+
+  /** sys.foreign_keys: every foreign key of the database the login can see. */
+  async foreignKeys(): Promise<ForeignKey[]> {
+    const rows = await this.exec(MSSQL_SQL.foreignKeys);
+    const out = new Map<string, ForeignKey>();
+    for (const r of rows) {
+      const table = `${r.schema_name}.${r.table_name}`;
+      const k = `${table}.${r.fk_name}`;
+      let fk = out.get(k);
+      if (!fk) out.set(k, (fk = { name: String(r.fk_name), table, columns: [], referencedTable: `${r.ref_schema}.${r.ref_table}`, referencedColumns: [] }));
+      fk.columns.push(String(r.column_name));
+      fk.referencedColumns.push(String(r.ref_column));
+    }
+    return [...out.values()];
   }
 
   async close(): Promise<void> {
