@@ -6,6 +6,7 @@ import { VERSION } from '../core/version.js';
 import { register as dashboard } from './commands/dashboard.js';
 import { register as demo } from './commands/demo.js';
 import { register as doctor } from './commands/doctor.js';
+import { register as mapping } from './commands/mapping.js';
 import { register as pause } from './commands/pause.js';
 import { register as preview } from './commands/preview.js';
 import { register as profiles } from './commands/profiles.js';
@@ -35,7 +36,7 @@ program
     if (dir) process.env.OUTPOST_HOME = resolve(dir);
   });
 
-for (const register of [setup, demo, validate, preview, review, schema, run, start, status, sync, pause, resume, dashboard, doctor, profiles, service, sandbox]) register(program);
+for (const register of [setup, demo, validate, preview, mapping, review, schema, run, start, status, sync, pause, resume, dashboard, doctor, profiles, service, sandbox]) register(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`error: ${(e as Error).message}\n`);

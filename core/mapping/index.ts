@@ -45,6 +45,8 @@ export { prepareRows, LookupCache, lookupQuery, LOOKUPS_PROPERTY } from './looku
 export type { LookupStep, LookupEntry } from './lookups.js';
 export type { SourceRef } from './compile.js';
 export { mapSamples } from './api.js';
+export { generateStarter, readStarterInputs, lookupsThroughForeignKeys, nameColumn, words } from './starter.js';
+export type { Starter, StarterField, StarterInput, StarterTable } from './starter.js';
 export type { SampleMapOptions, SampleMapResult } from './api.js';
 export { suggestTemplate, scoreTemplate } from './suggest.js';
 export type { TemplateSuggestion } from './suggest.js';

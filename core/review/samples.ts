@@ -147,8 +147,10 @@ export interface ReviewSample {
   ticket: ETicket | null;
   /** Every field of the mapped ticket with its source column: the side by side. Empty when filtered. */
   fields: ReviewField[];
-  /** Why the row is filtered (empty when it maps). */
+  /** Why the row is filtered, or skipped by a row rule (empty when it maps). */
   problems: string[];
+  /** A row rule of the template or profile matched: the row is not meant to be sent (problems[0] says why). */
+  skipped?: boolean;
   /** The ticket number typed to find this row, when it was looked up by number. */
   requested?: string;
 }
@@ -189,6 +191,15 @@ function columnValue(row: Row, column: string): unknown {
   return undefined;
 }
 
+function safeRead(read: (row: Row) => unknown, row: Row): unknown {
+  try {
+    const v = read(row);
+    return v !== null && typeof v === 'object' && 'reason' in (v as object) ? null : v;
+  } catch {
+    return null;
+  }
+}
+
 function flatten(v: unknown, prefix: string, out: [string, DisplayValue][]): void {
   if (Array.isArray(v)) v.forEach((x, i) => flatten(x, `${prefix}${i}.`, out));
   else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) flatten(x, `${prefix}${k}.`, out);
@@ -198,6 +209,7 @@ function flatten(v: unknown, prefix: string, out: [string, DisplayValue][]): voi
 /** Maps pulled rows as the daemon would and lays them out side by side. Never throws on odd rows. */
 export function reviewSamples(rows: Row[], profile: Profile, mapper: Mapper = mapperForProfile(profile)): ReviewSample[] {
   const sources = mapper.sources();
+  const refs = mapper.sourceRefs();
   const headerLines = mapper.template.layout === 'header-lines';
   const numberColumn = ticketNumberColumn(mapper);
   return rows.map((row) => {
@@ -207,7 +219,7 @@ export function reviewSamples(rows: Row[], profile: Profile, mapper: Mapper = ma
     const raw = displayRow(row);
     if (!r.ok) {
       const n = numberColumn ? textOf(columnValue(row, numberColumn)).trim() : '';
-      return { ticketId, ticketNumber: n, raw, ticket: null, fields: [], problems: r.problems };
+      return { ticketId, ticketNumber: n, raw, ticket: null, fields: [], problems: r.problems, ...(r.skipped ? { skipped: true } : {}) };
     }
     const leaves: [string, DisplayValue][] = [];
     flatten(r.ticket, '', leaves);
@@ -227,10 +239,11 @@ export function reviewSamples(rows: Row[], profile: Profile, mapper: Mapper = ma
       const field: ReviewField = { path, value, source };
       if (!source.startsWith('(')) {
         const from = m && lineRows ? Object.assign(Object.create(row) as Row, lineRows[Number(m[1])]) : row;
-        field.raw = source
-          .split(', ')
-          .map((c) => {
-            const v = displayValue(columnValue(from, c));
+        // Each source's raw value: a column's cell, a lookup's looked-up value ("customer_id → customers.name").
+        const readers = refs[key];
+        field.raw = (readers?.length ? readers.map((r) => safeRead(r.read, from)) : source.split(', ').map((c) => columnValue(from, c)))
+          .map((raw) => {
+            const v = displayValue(raw);
             return v === null ? '(empty)' : typeof v === 'string' ? JSON.stringify(v) : String(v);
           })
           .join(', ');
