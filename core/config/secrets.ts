@@ -24,8 +24,3 @@ export function redact(text: string, secrets: Array<string | undefined>): string
   }
   return out;
 }
-
-export function maskSecret(s: string): string {
-  if (s.length <= 4) return '••••';
-  return '••••' + s.slice(-4);
-}

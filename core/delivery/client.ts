@@ -3,7 +3,6 @@
 // one bad ticket) or a stop (401/403). TLS is always verified; proxies and an extra CA are set up
 // process-wide by network.ts.
 import { createHash } from 'node:crypto';
-import type { ETicket } from '../mapping/eticket.js';
 
 export interface TicketResult {
   ticketId: string;
@@ -157,13 +156,8 @@ export class ApiClient {
     return (await res.json()) as { accountId: string; accountName: string; environment: string };
   }
 
-  /** Posts tickets and returns their results matched to the batch (see matchResults). */
-  async postBatch(connector: ConnectorInfo, tickets: ETicket[], key: string, signal?: AbortSignal): Promise<TicketResult[]> {
-    return matchResults(tickets, await this.postBatchJson(connector, tickets.map((t) => JSON.stringify(t)), key, signal));
-  }
-
   /**
-   * The same, with each ticket already serialized (the pipeline measures batch bytes from these).
+   * Posts one batch, each ticket already serialized (the pipeline measures batch bytes from these).
    * Returns the answer's `results` as the API sent them (the caller matches them to the batch, see
    * matchResults); every failure is one of the error classes above.
    */

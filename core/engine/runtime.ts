@@ -1,7 +1,7 @@
 // Files a running daemon leaves in <home>/run so other commands (status, stop, dashboard) can find
 // it: daemon.json (pid, dashboard address — no secret), dashboard.json (the launch URL with the
 // per-launch secret, mode 0600), status.json (the latest status snapshot).
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StatusSnapshot } from './status.js';
 
@@ -77,8 +77,4 @@ export function clearRuntime(home: string, pid: number): void {
   const info = readJson<DaemonInfo>(join(runDir(home), 'daemon.json'));
   if (info && info.pid !== pid) return;
   for (const f of ['daemon.json', 'dashboard.json']) rmSync(join(runDir(home), f), { force: true });
-}
-
-export function runtimeExists(home: string): boolean {
-  return existsSync(join(runDir(home), 'daemon.json'));
 }

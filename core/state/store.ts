@@ -342,11 +342,6 @@ export class StateStore {
     return r ?? { delivered: 0, filtered: 0, lastSuccessAt: null };
   }
 
-  /** Drop runs older than `days` (their records go with them). */
-  pruneRuns(days: number): number {
-    return this.prune({ maxAgeDays: days, maxBytes: Number.MAX_SAFE_INTEGER }).runsDeleted;
-  }
-
   /** Bytes used by live pages of the whole state file (free pages are reused, so this is what grows). */
   usedBytes(): number {
     const pageSize = this.db.pragma('page_size', { simple: true }) as number;
