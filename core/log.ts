@@ -13,8 +13,15 @@ export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 4) secrets.add(value);
 }
 
-export function scrub(text: string): string {
-  return redact(text, [...secrets]);
+/**
+ * Text made safe to log, show or keep: every registered secret and the `extra` ones masked, and
+ * anything shaped like a credential (password=…, user:pass@ in a URL, IDENTIFIED BY '…').
+ */
+export function scrub(text: string, extra: Array<string | undefined> = []): string {
+  return redact(String(text), [...secrets, ...extra])
+    .replace(/\b(password|pwd|passwd)\s*([=:])\s*("[^"]*"|'[^']*'|[^;\s,]*)/gi, '$1$2••••')
+    .replace(/(\/\/[^:/@\s]+):[^@\s]+@/g, '$1:••••@')
+    .replace(/\bIDENTIFIED BY\s+('[^']*'|"[^"]*")/gi, 'IDENTIFIED BY ••••');
 }
 
 export function createLogger(write: (line: string) => void, minLevel: Level = 'info'): Logger {

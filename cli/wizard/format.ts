@@ -13,15 +13,8 @@ export const STEP_TITLES = [
   'Handoff',
 ] as const;
 
-/** Replaces every occurrence of a secret with •••, so a service message that echoes one never reaches the screen. */
-export function redact(text: string, secrets: (string | undefined)[]): string {
-  let out = text;
-  for (const s of secrets) {
-    // Very short values would blank out ordinary words; secrets that short are not worth hiding from themselves.
-    if (s && s.length >= 4) out = out.split(s).join('•••');
-  }
-  return out;
-}
+/** A service message that echoes a secret never reaches the screen (core's one redaction). */
+export { redact } from '../../core/config/secrets.js';
 
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

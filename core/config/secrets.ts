@@ -16,7 +16,10 @@ export function resolveSecret(value: string | undefined, env: NodeJS.ProcessEnv 
   return value;
 }
 
-/** Replace every occurrence of the given secrets in `text` with a mask. */
+/**
+ * Replace every occurrence of the given secrets in `text` with a mask. Values under 4 characters are
+ * left alone: they would blank out ordinary words.
+ */
 export function redact(text: string, secrets: Array<string | undefined>): string {
   let out = text;
   for (const s of secrets) {

@@ -2,20 +2,12 @@
 // longer exists (kill -9, power cut) is taken over; a live owner makes the second daemon refuse.
 import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { isAlive } from './runtime.js';
 
 export class LockHeldError extends Error {
   constructor(readonly pid: number, file: string) {
     super(`Another Outpost daemon (pid ${pid}) is already running on this state folder (${dirname(dirname(file))}); stop it with "outpost stop" first.`);
     this.name = 'LockHeldError';
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -36,7 +28,7 @@ export function acquireLock(file: string): () => void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number(readFileSync(file, 'utf8').trim());
-      if (pid && pid !== process.pid && alive(pid)) throw new LockHeldError(pid, file);
+      if (pid && pid !== process.pid && isAlive(pid)) throw new LockHeldError(pid, file);
       rmSync(file, { force: true }); // stale: its owner is gone
     }
   }

@@ -40,6 +40,7 @@ function readJson<T>(file: string): T | null {
   }
 }
 
+/** Whether a process with this pid exists (EPERM: it does, under another user). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

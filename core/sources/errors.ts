@@ -2,7 +2,7 @@
 // Plant IT people read these during the setup call, so each names the setting to look at. Driver text
 // can carry connection strings or passwords: it is scrubbed before any of it is kept.
 import type { Driver } from '../config/schema.js';
-import { redact } from '../config/secrets.js';
+import { scrub } from '../log.js';
 import { SourceError } from './types.js';
 
 export interface ErrorContext {
@@ -25,13 +25,6 @@ export interface ErrorContext {
 
 const PRODUCT: Record<Driver, string> = { postgres: 'PostgreSQL', mysql: 'MySQL/MariaDB', mssql: 'SQL Server', sqlite: 'SQLite' };
 
-/** Remove secrets and anything shaped like a credential from driver text. */
-export function scrub(text: string, secrets: Array<string | undefined> = []): string {
-  return redact(String(text), secrets)
-    .replace(/\b(password|pwd|passwd)\s*([=:])\s*("[^"]*"|'[^']*'|[^;\s,]*)/gi, '$1$2••••')
-    .replace(/(\/\/[^:/@\s]+):[^@\s]+@/g, '$1:••••@')
-    .replace(/\bIDENTIFIED BY\s+('[^']*'|"[^"]*")/gi, 'IDENTIFIED BY ••••');
-}
 
 interface DriverError {
   code?: string | number;

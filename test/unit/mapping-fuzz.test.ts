@@ -4,20 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LINES_PROPERTY, createMapper, eticketSchema, revisionOf, type Mapper } from '../../core/mapping/index.js';
+import { prng } from '../../core/random.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seed = process.env.MAPPING_FUZZ_SEED ? Number(process.env.MAPPING_FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
-const rnd = mulberry32(seed);
+const rnd = prng(seed);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
 const int = (n: number) => Math.floor(rnd() * n);
 

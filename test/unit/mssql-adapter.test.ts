@@ -15,7 +15,8 @@ import { TimestampReader } from '../../core/change/timestamp.js';
 import type { Profile, SourceConfig } from '../../core/config/schema.js';
 import { readOnlyCheck, readOnlyLoginSql } from '../../core/sources/access.js';
 import { discover } from '../../core/sources/discovery.js';
-import { scrub, toSourceError } from '../../core/sources/errors.js';
+import { scrub } from '../../core/log.js';
+import { toSourceError } from '../../core/sources/errors.js';
 import {
   MSSQL_SQL,
   MssqlSource,

@@ -530,7 +530,7 @@ describe('runHeadless', () => {
       },
     });
     await assert.rejects(runHeadless({ services, draft: draft(), log: () => {} }), (err: Error) => {
-      assert.equal(err.message, 'Setup stopped at step 1 (Account token): 401 for Bearer •••');
+      assert.equal(err.message, 'Setup stopped at step 1 (Account token): 401 for Bearer ••••');
       return true;
     });
   });
@@ -550,6 +550,6 @@ describe('format helpers', () => {
     assert.deepEqual(pickSampleColumns(['a', 'b']).map((c) => c.column), ['a', 'b']);
   });
   it('redacts secrets', () => {
-    assert.equal(redact('x secret-1 y secret-1', ['secret-1', undefined]), 'x ••• y •••');
+    assert.equal(redact('x secret-1 y secret-1', ['secret-1', undefined]), 'x •••• y ••••');
   });
 });
