@@ -24,6 +24,7 @@ import { createSource } from '../../core/sources/index.js';
 import { skipOrFail } from '../helpers/chromium.js';
 import { startPrivateMariaDb, startPrivatePostgres, unavailableReason, type PrivateServer } from '../helpers/private-db.js';
 import { DaemonProcess, TOKEN, Writers, account, chaosSeed, ddl, openDb, prng, profileJson, sleep, wallClock, type Db } from './harness.js';
+import { waitedFor } from '../helpers/wait.js';
 
 const SEED = chaosSeed();
 console.log(`# chaos seed=${SEED} (replay with OUTPOST_CHAOS_SEED=${SEED})`);
@@ -138,7 +139,7 @@ async function chaos(t: TestContext, kind: 'sqlite' | 'postgres' | 'mariadb', se
   }
   await db.commit();
   const before = sandbox.stats().tickets;
-  await waitUntil(() => sandbox.stats().tickets > before + 300 || !daemon.alive(), 60_000);
+  await waitedFor(() => sandbox.stats().tickets > before + 300 || !daemon.alive(), 60_000);
   await daemon.kill();
   events.push(`e) 5000 rows at ${stamp} (ids ${groupFirst}..${nextId.v - 1}), killed after ${sandbox.stats().tickets - before} arrived`);
   daemon.start(crashEnv);
@@ -159,7 +160,7 @@ async function chaos(t: TestContext, kind: 'sqlite' | 'postgres' | 'mariadb', se
     writers.start(2, 40);
     await sleep(2500);
     await writers.stop();
-    await waitUntil(async () => (await account([{ source: db.source, table: 'Tickets', profile: 'chaos' }], sandbox, env)).lost === 0, 30_000);
+    await waitedFor(async () => (await account([{ source: db.source, table: 'Tickets', profile: 'chaos' }], sandbox, env)).lost === 0, 30_000);
     await d.stop();
     events.push(`f) host clock ${skew > 0 ? '+' : '-'}10 min: caught up`);
   }
@@ -216,14 +217,6 @@ async function chaos(t: TestContext, kind: 'sqlite' | 'postgres' | 'mariadb', se
   rmSync(dir, { recursive: true, force: true });
 }
 
-async function waitUntil(fn: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await fn()) return true;
-    await sleep(100);
-  }
-  return false;
-}
 
 test('chaos: SQLite — kills, API faults, late commits, a 5,000-row timestamp group, clock skew, DST', { timeout: 300_000 }, (t) => chaos(t, 'sqlite', 1));
 test('chaos: private PostgreSQL — the same, plus a database crash mid-read', { timeout: 300_000 }, (t) => chaos(t, 'postgres', 2));

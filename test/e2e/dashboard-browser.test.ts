@@ -11,18 +11,12 @@ import { execFileSync } from 'node:child_process';
 import { StatusBoard, emptyProfileStatus } from '../../core/engine/status.js';
 import { startDashboard } from '../../dashboard/server.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { waitFor } from '../helpers/wait.js';
 
 // This file runs as dist/test/e2e/dashboard-browser.test.js.
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const builtApp = path.join(repoRoot, 'dist', 'dashboard', 'web', 'app.js');
 
-async function waitFor(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 test('dashboard page shows live status and sends actions', async (t) => {
   const browser = await launchChromium(t);
@@ -100,12 +94,12 @@ test('dashboard page shows live status and sends actions', async (t) => {
   // Actions go through the CSRF-protected POST and reach the engine.
   const card = page.getByTestId('card-plant-12');
   await card.getByRole('button', { name: 'Sync now' }).click();
-  await waitFor(() => calls.includes('sync:plant-12'), 'syncNow to be called');
+  await waitFor('syncNow to be called', () => calls.includes('sync:plant-12'), 10_000, 20);
   await card.getByRole('button', { name: 'Pause' }).click();
-  await waitFor(() => calls.includes('pause:plant-12'), 'pause to be called');
+  await waitFor('pause to be called', () => calls.includes('pause:plant-12'), 10_000, 20);
   await card.getByText('paused', { exact: true }).waitFor({ timeout: 5_000 });
   await card.getByRole('button', { name: 'Resume' }).click();
-  await waitFor(() => calls.includes('resume:plant-12'), 'resume to be called');
+  await waitFor('resume to be called', () => calls.includes('resume:plant-12'), 10_000, 20);
   await card.getByText('idle', { exact: true }).waitFor({ timeout: 5_000 });
   await card.getByText('Resumed.').waitFor({ timeout: 5_000 });
 

@@ -21,18 +21,12 @@ import { StateStore, type RunRecord } from '../../core/state/store.js';
 import { reviewService } from '../../dashboard/review-service.js';
 import { startDashboard } from '../../dashboard/server.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { waitFor } from '../helpers/wait.js';
 
 // This file runs as dist/test/e2e/dashboard-pages.test.js.
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const builtApp = path.join(repoRoot, 'dist', 'dashboard', 'web', 'app.js');
 
-async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const rec = (n: string, processorAction: RunRecord['processorAction'], writerAction: RunRecord['writerAction'], error: string | null = null): RunRecord => ({
   ticketNumber: n,
@@ -223,7 +217,7 @@ test('runs, run records, live logs and the review sign-off in a browser', async 
 
   // Filter by profile (kept in the address: #/runs?profile=plant-12).
   await page.getByTestId('runs-profile').selectOption('plant-12');
-  await waitFor(async () => (await ids()).length === 2, 'the plant-12 filter');
+  await waitFor('the plant-12 filter', async () => (await ids()).length === 2, 10_000, 20);
   assert.match(page.url(), /#\/runs\?profile=plant-12$/);
 
   // A new run appears when the live status shows a new last success: no reload, no timer.
@@ -247,14 +241,14 @@ test('runs, run records, live logs and the review sign-off in a browser', async 
   await page.getByText('3 tickets.').waitFor();
   await shot('run-detail.png');
   await page.getByTestId('problems-only').check();
-  await waitFor(async () => (await recordRows()).length === 1, 'the problems-only filter');
+  await waitFor('the problems-only filter', async () => (await recordRows()).length === 1, 10_000, 20);
   assert.equal((await recordRows())[0][0], '1003');
   assert.match(page.url(), /\?problems=1$/);
 
   // Phone width: the tables become labelled cards; nothing spills sideways.
   await page.setViewportSize({ width: 390, height: 844 });
   await page.getByTestId('problems-only').uncheck();
-  await waitFor(async () => (await recordRows()).length === 3, 'all records again');
+  await waitFor('all records again', async () => (await recordRows()).length === 3, 10_000, 20);
   await noHorizontalScroll(page, 'run detail');
   await shot('run-detail-phone.png');
   await page.goto(`${dash.url}#/runs`);
@@ -278,7 +272,7 @@ test('runs, run records, live logs and the review sign-off in a browser', async 
   for (let i = 1; i <= 120; i++) tap.push(`${new Date().toISOString()} info  [plant-12] poll ${i}: nothing new`);
   await box.getByText('poll 120: nothing new').waitFor({ timeout: 5_000 });
   const gap = () => box.evaluate((el: any) => el.scrollHeight - el.scrollTop - el.clientHeight);
-  await waitFor(async () => (await gap()) < 8, 'the log to follow the newest line');
+  await waitFor('the log to follow the newest line', async () => (await gap()) < 8, 10_000, 20);
   await shot('logs.png');
   // …but not once the reader scrolled up.
   await box.evaluate((el: any) => el.scrollTo({ top: 0 }));
@@ -287,7 +281,7 @@ test('runs, run records, live logs and the review sign-off in a browser', async 
   await box.getByText('while scrolled up').waitFor({ timeout: 5_000 });
   assert.equal(await box.evaluate((el: any) => el.scrollTop), 0, 'stays where the reader is');
   await page.getByRole('button', { name: 'Jump to newest' }).click();
-  await waitFor(async () => (await gap()) < 8, 'jump to newest');
+  await waitFor('jump to newest', async () => (await gap()) < 8, 10_000, 20);
 
   // Pause freezes the view; lines keep arriving and show on Resume.
   await page.getByRole('button', { name: 'Pause' }).click();

@@ -10,6 +10,7 @@ import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, wri
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from './wait.js';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -36,13 +37,8 @@ function portOpen(port: number): Promise<boolean> {
 }
 
 async function waitPort(port: number, open: boolean, timeoutMs: number, what: string, logFile?: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if ((await portOpen(port)) === open) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const tail = logFile && existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n') : '';
-  throw new Error(`${what} did not ${open ? 'start' : 'stop'} within ${timeoutMs} ms${tail ? `:\n${tail}` : ''}`);
+  const tail = () => (logFile && existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n') : '');
+  await waitFor(() => `${what} to ${open ? 'start' : 'stop'}${tail() ? `:\n${tail()}` : ''}`, async () => (await portOpen(port)) === open, timeoutMs);
 }
 
 export interface PrivateServer {

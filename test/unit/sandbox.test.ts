@@ -8,6 +8,7 @@ import { startSandbox, type SandboxAccount, type SandboxHandle, type SandboxOpti
 import { FaultPlan } from '../../core/sandbox/faults.js';
 import { accountsFromTokens, loadAccounts } from '../../core/sandbox/accounts.js';
 import type { ETicket } from '../../core/mapping/eticket.js';
+import { waitFor } from '../helpers/wait.js';
 
 const TOKEN = 'tok_alpha_0123456789';
 const TOKEN_B = 'tok_bravo_0123456789';
@@ -49,14 +50,6 @@ const connector = { id: 'outpost-test', version: '0.1.0', profile: 'plant-12' };
 let keySeq = 0;
 const newKey = () => `key-${process.pid}-${++keySeq}`;
 
-/** Poll for a condition with a deadline (never a fixed sleep). */
-async function waitFor(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'outpost-sandbox-'));
@@ -284,7 +277,7 @@ test('faults: timeout stores the batch but never answers; a retry with the same 
         signal: AbortSignal.timeout(300),
       }),
     );
-    await waitFor(() => h.stats().created === 1, 'the held batch to be stored');
+    await waitFor('the held batch to be stored', () => h.stats().created === 1, 5000, 10);
     h.setFaults({});
     const retry = await batch(h, [], { key, body });
     assert.equal(retry.status, 200);

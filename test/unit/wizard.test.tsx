@@ -14,6 +14,7 @@ import type {
 } from '../../core/setup/services.js';
 import type { SourceConfig } from '../../core/config/schema.js';
 import type { WizardResult } from '../../cli/wizard/index.js';
+import { waitFor } from '../helpers/wait.js';
 
 // Colours on, so the test can see that an error is red. chalk reads this once, when it loads: hence
 // the dynamic imports below.
@@ -49,29 +50,25 @@ async function waitForFrame(
   predicate: (frame: string) => boolean,
   timeoutMs = 3000,
 ): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const frame = stripAnsi(lastFrame() ?? '');
-    if (predicate(frame)) {
-      // Input listeners are attached in effects, which run after the frame is painted.
-      await new Promise((r) => setImmediate(r));
-      await new Promise((r) => setImmediate(r));
-      return frame;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for frame; last frame:\n${frame}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  const { frame } = await waitFor(
+    () => `frame; last frame:\n${stripAnsi(lastFrame() ?? '')}`,
+    () => {
+      const f = stripAnsi(lastFrame() ?? '');
+      return predicate(f) && { frame: f };
+    },
+    timeoutMs,
+    5,
+  );
+  // Input listeners are attached in effects, which run after the frame is painted.
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  return frame;
 }
 
 const has = (text: string) => (frame: string) => frame.includes(text);
 
-async function waitFor(cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for condition');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** A condition the wizard's fakes record (a call, a result): polled every 5 ms for 3 s. */
+const until = (what: string, cond: () => boolean) => waitFor(what, cond, 3000, 5);
 
 function ticket(row: Record<string, unknown>): ETicket {
   return {
@@ -297,7 +294,7 @@ describe('wizard step 3: ticket table', () => {
     assert.match(f2, /Key: TruckID\s+Change column: Updated/);
     app.stdin.write(KEY.enter);
     await waitForFrame(app.lastFrame, has('Step 4 of 6'));
-    await waitFor(() => app.calls.pullSample.length === 1);
+    await until('the sample pull', () => app.calls.pullSample.length === 1);
     const [sent, limit] = app.calls.pullSample[0];
     assert.equal(limit, 5);
     assert.equal(sent.table, 'dbo.Trucks');
@@ -371,7 +368,7 @@ describe('wizard step 6: handoff, and a full run', () => {
     assert.equal(app.calls.handoff.length, 1);
     assert.equal(app.results.length, 0, 'not done before the final Enter');
     app.stdin.write(KEY.enter);
-    await waitFor(() => app.results.length === 1);
+    await until('the result', () => app.results.length === 1);
     const last = await waitForFrame(app.lastFrame, has('Setup complete.'));
     assert.match(last, /✔ Handoff: daemon started/);
     assert.match(last, /Dashboard: http:\/\/127\.0\.0\.1:4711\/#k=one-time/);
@@ -413,7 +410,7 @@ describe('wizard cancel', () => {
     const app = start(draft());
     await waitForFrame(app.lastFrame, has('Token'));
     app.stdin.write(KEY.esc);
-    await waitFor(() => app.results.length > 0);
+    await until('a result', () => app.results.length > 0);
     assert.deepEqual(app.results, [{ status: 'cancelled' }]);
     await waitForFrame(app.lastFrame, has('Setup cancelled.'));
   });
@@ -423,7 +420,7 @@ describe('wizard cancel', () => {
     await advanceTo(app, 3);
     await waitForFrame(app.lastFrame, has('› dbo.Tickets'));
     app.stdin.write(KEY.ctrlC);
-    await waitFor(() => app.results.length > 0);
+    await until('a result', () => app.results.length > 0);
     app.stdin.write(KEY.ctrlC);
     assert.deepEqual(app.results, [{ status: 'cancelled' }]);
     assert.equal(app.calls.pullSample.length, 0);
@@ -475,7 +472,7 @@ describe('runWizard', () => {
       stdout: out as unknown as NodeJS.WriteStream,
       stdin: inp as unknown as NodeJS.ReadStream,
     });
-    await waitFor(() => stripAnsi(out.out).includes('Step 1 of 6'));
+    await until('step 1', () => stripAnsi(out.out).includes('Step 1 of 6'));
     await new Promise((r) => setImmediate(r));
     inp.send(KEY.esc);
     assert.deepEqual(await p, { status: 'cancelled' });
