@@ -6,7 +6,8 @@ import { MissingSecretError, resolveSecret } from './config/secrets.js';
 import { createChangeReader } from './change/index.js';
 import { ApiClient, RetryableError, TokenRejectedError } from './delivery/client.js';
 import { mapContextFor } from './mapping/context.js';
-import { createMapper } from './mapping/index.js';
+import { createMapper, prepareRows } from './mapping/index.js';
+import { cursorText, databaseClocks, isZoneless, secondsBetween } from './change/timestamp.js';
 import { createIndexSql, enableChangeTrackingSql, readOnlyCheck } from './sources/access.js';
 import { isIndexed, rankTables, suggestChangeModes } from './sources/discovery.js';
 import { createSource } from './sources/index.js';
@@ -181,6 +182,8 @@ export async function checkChange(src: SourceAdapter, t: TableDetail, profile: P
       if (!TEMPORAL.test(col!.type) && src.driver !== 'sqlite') {
         return line('change', 'warn', `${col!.name} is ${type}, not a date/time type; it is compared as stored, so it must sort in time order.`, 'Prefer a datetime column set on every insert and update.');
       }
+      const ahead = await newestAhead(src, t, profile, col!.name, type);
+      if (ahead) return ahead;
       if (!isIndexed(t, col!.name)) {
         return line('change', 'warn', `${col!.name} (${type}) is not the first column of any index: every poll reads the whole table${clock}.`, `Ask the DBA to run: ${createIndexSql(src.driver, t.name, [col!.name], profile.source.database)}`);
       }
@@ -194,6 +197,43 @@ export async function checkChange(src: SourceAdapter, t: TableDetail, profile: P
     case 'snapshot':
       return line('change', isIndexed(t, col!.name) ? 'pass' : 'warn', `Snapshot: recent tickets are re-read by ${col!.name} and compared each pass${isIndexed(t, col!.name) ? '' : ' (not indexed: each pass scans the table)'}.${betterNote}`);
   }
+}
+
+/**
+ * The newest change value ahead of the database clock: the column holds plant-local time in a zone
+ * ahead of the database's (or a writer's clock is wrong). Rows stamped ahead wait until the bound
+ * catches up, unless change.timezone names the plant's zone (the bound is then the plant's clock).
+ */
+async function newestAhead(src: SourceAdapter, t: TableDetail, profile: Profile, column: string, type: string): Promise<CheckLine | null> {
+  const d = src.dialect;
+  const c = d.ident(column);
+  let rows;
+  try {
+    rows = await src.query(`SELECT MAX(${c}) AS newest, ${d.nowFor ? d.nowFor(type) : d.now()} AS now FROM ${d.ident(t.name)}`);
+  } catch {
+    return null;
+  }
+  const newest = rows[0]?.newest;
+  if (newest === null || newest === undefined) return null;
+  const n = cursorText(newest);
+  const now = cursorText(rows[0].now);
+  const ahead = secondsBetween(now, n);
+  if (ahead <= 120) return null;
+  const by = ahead >= 3600 ? `${Math.round((ahead / 3600) * 10) / 10} h` : `${Math.round(ahead / 60)} min`;
+  const zone = profile.change.timezone;
+  if (zone && isZoneless(type)) {
+    const clocks = await databaseClocks(src, d.nowFor ? d.nowFor(type) : d.now(), zone).catch(() => null);
+    const plantAhead = clocks?.plant ? secondsBetween(clocks.plant, n) : ahead;
+    if (plantAhead <= 120) {
+      return line('change', 'warn', `The newest ${column} (${n}) is ${by} ahead of the database clock (${now}): it holds plant-local time in ${zone}, ahead of the database's zone. Outpost bounds reads by the plant's clock (${clocks?.plant}), so these rows are read.`, `Check that change.timezone "${zone}" is the zone the plant's software writes ${column} in.`);
+    }
+  }
+  return line(
+    'change',
+    'warn',
+    `The newest ${column} (${n}) is ${by} ahead of the database clock (${now}): rows stamped ahead of the clock are held back until it catches up.`,
+    zone ? `The plant's clock in ${zone} is behind ${n} too: check the clock of the machine that writes ${column}, and that change.timezone is the plant's zone.` : `If ${column} holds the plant's local time, set change.timezone to the plant's IANA zone (e.g. "Asia/Kolkata"): reads are then bounded by the plant's clock.`,
+  );
 }
 
 export async function checkMapping(src: SourceAdapter, t: TableDetail, profile: Profile): Promise<CheckLine> {
@@ -214,9 +254,15 @@ export async function checkMapping(src: SourceAdapter, t: TableDetail, profile: 
     return line('mapping', 'fail', `Reading a sample row failed: ${err.message}${err.code ? ` [${err.code}]` : ''}`);
   }
   if (!rows.length) return line('mapping', 'warn', `${t.name} has no rows to try the mapping on.`, 'Run "outpost validate" again once a ticket has been written.');
-  const row = rows[0];
+  let row = rows[0];
+  try {
+    [row] = await prepareRows(src, mapper, rows);
+  } catch (e) {
+    return line('mapping', 'fail', `Reading the lines or lookups of a sample row failed: ${(e as Error).message}`, 'Check the tables the template reads (lookup tables, linesSource) and that the login may read them.');
+  }
   const r = mapper.map(row, mapContextFor(profile, row));
   const keyText = profile.key.map((k) => `${k}=${String(row[k])}`).join(', ');
+  if (!r.ok && r.skipped) return line('mapping', 'warn', `The newest row (${keyText}) is skipped by a row rule: ${r.problems[0]}. Its mapping is not checked.`, 'Run "outpost preview" to see mapped tickets.');
   if (r.ok) return line('mapping', 'pass', `The newest row (${keyText}) maps to a valid eTicket: ticket ${r.ticket.ticketNumber}, ${r.ticket.lines.length} line(s).`);
   return line('mapping', 'fail', `The newest row (${keyText}) does not map: ${r.problems.slice(0, 5).join('; ')}${r.problems.length > 5 ? `; and ${r.problems.length - 5} more` : ''}.`, 'Adjust mapping.fields in the profile (or run "outpost setup" to review the mapping with sample tickets).');
 }

@@ -9,7 +9,9 @@
 //   delivered, not after the whole group (Kafka Connect JDBC PR #1093);
 // - the inclusive lookback: a row committed late by a long transaction carries an older timestamp
 //   than rows already delivered (JDBC issues #27, #172, #915);
-// - the upper bound `<= database now`: a row stamped "in the future" by a skewed writer, or a host
+// - the upper bound `<= database now` (for a zone-less column with change.timezone: the plant's wall
+//   clock from the database's UTC clock when it is later, so a database in another zone does not
+//   hold rows back): a row stamped "in the future" by a skewed writer, or a host
 //   clock ahead of the database, can never move the watermark past rows not yet written;
 // - DST: when a fall-back transition of the column's zone lies near the window, the re-read widens by
 //   the hour that repeats, so rows written in the second 01:xx are not below the window.
@@ -170,10 +172,83 @@ export class TimestampReader implements ChangeReader {
     return t && src.dialect.nowFor ? src.dialect.nowFor(t) : src.dialect.now();
   }
 
+  private skewWarned = false;
+
+  /**
+   * The pass's upper bound. A zone-less change column with change.timezone set holds the plant's
+   * wall clock, which may run ahead of the database's own zone (a server on UTC, a plant in
+   * Asia/Kolkata: rows would wait 5.5 h): the bound is then the later of the database's local clock
+   * and the plant's wall clock computed from the database's UTC clock (never the host's).
+   */
   private async dbNow(src: SourceAdapter): Promise<string> {
-    const rows = await src.query(`SELECT ${await this.nowExpr(src)} AS now`);
-    return cursorText(rows[0].now);
+    const type = await this.typeOf(src);
+    const zone = this.opts.timezone;
+    if (!zone || !isZoneless(type)) {
+      const rows = await src.query(`SELECT ${await this.nowExpr(src)} AS now`);
+      return cursorText(rows[0].now);
+    }
+    const clocks = await databaseClocks(src, await this.nowExpr(src), zone);
+    if (clocks.plant && clocks.aheadSeconds > 0) {
+      if (clocks.aheadSeconds > 900 && !this.skewWarned) {
+        this.skewWarned = true;
+        this.opts.warn?.(
+          `the database clock (${clocks.local}) is ${hours(clocks.aheadSeconds)} behind the plant's clock in ${zone} (${clocks.plant}): reads of ${this.opts.column} are bounded by the plant's clock`,
+        );
+      }
+      return clocks.plant;
+    }
+    return clocks.local;
   }
+}
+
+/** A column type without a zone (timestamp, datetime, datetime2, SQLite text): holds a wall clock. */
+export function isZoneless(type: string | null | undefined): boolean {
+  if (!type) return true;
+  return !/with time zone|timestamptz|datetimeoffset|^date$/i.test(type.trim());
+}
+
+const UTC_NOW: Record<SourceAdapter['driver'], string> = {
+  postgres: `to_char(CURRENT_TIMESTAMP AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')`,
+  mysql: `DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%d %H:%i:%s.%f')`,
+  mssql: 'CONVERT(varchar(27), SYSUTCDATETIME(), 121)',
+  sqlite: `strftime('%Y-%m-%d %H:%M:%f', 'now')`,
+};
+
+const hours = (s: number) => (s >= 3600 ? `${Math.round((s / 3600) * 10) / 10} h` : `${Math.round(s / 60)} min`);
+
+/**
+ * The database's local clock (in the column's text form), its UTC clock, and the plant's wall clock
+ * in `zone` derived from the UTC one, in the same text form as the local clock; `aheadSeconds`: how
+ * far the plant's clock is ahead of the database's local one (negative: behind).
+ */
+export async function databaseClocks(src: SourceAdapter, localExpr: string, zone: string): Promise<{ local: string; utc: string | null; plant: string | null; aheadSeconds: number }> {
+  const rows = await src.query(`SELECT ${localExpr} AS now, ${UTC_NOW[src.driver]} AS utc`);
+  const local = cursorText(rows[0]?.now);
+  const utcRaw = rows[0]?.utc;
+  const utc = utcRaw === null || utcRaw === undefined ? null : cursorText(utcRaw);
+  const plant = utc ? wallIn(utc, zone, local) : null;
+  const a = plant ? naiveMs(plant) : NaN;
+  const b = naiveMs(local);
+  return { local, utc, plant, aheadSeconds: Number.isNaN(a) || Number.isNaN(b) ? 0 : Math.round((a - b) / 1000) };
+}
+
+function naiveMs(s: string): number {
+  const m = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?/.exec(s);
+  if (!m) return NaN;
+  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] ?? 0), Number(`0.${m[7] ?? '0'}`) * 1000);
+}
+
+/** A UTC wall-clock text as the wall clock of `zone`, formatted like `like` (separator, fraction digits). */
+export function wallIn(utc: string, zone: string, like: string): string | null {
+  const m = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d+))?/.exec(utc.trim());
+  if (!m) return null;
+  const ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+  const d = new Date(ms + zoneOffsetMinutes(zone, ms) * 60_000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  const sep = like[10] === 'T' ? 'T' : ' ';
+  const digits = /\.(\d+)/.exec(like.slice(19))?.[1].length ?? 0;
+  const frac = digits ? `.${(m[7] ?? '').padEnd(digits, '0').slice(0, digits)}` : '';
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}${sep}${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}${frac}`;
 }
 
 /** A cursor value as text. Drivers are asked for strings; a Date that slips through keeps its ms. */

@@ -48,7 +48,7 @@ export { mapSamples } from './api.js';
 export { generateStarter, readStarterInputs, lookupsThroughForeignKeys, nameColumn, words } from './starter.js';
 export type { Starter, StarterField, StarterInput, StarterTable } from './starter.js';
 export type { SampleMapOptions, SampleMapResult } from './api.js';
-export { suggestTemplate, scoreTemplate } from './suggest.js';
+export { suggestTemplate, suggestTemplates, scoreTemplate } from './suggest.js';
 export type { TemplateSuggestion } from './suggest.js';
 export { revisionOf, canonicalJson } from './revision.js';
 export { ETICKET_SCHEMA_VERSION, eticketSchema, lineSchema, units } from './eticket.js';

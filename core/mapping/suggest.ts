@@ -12,9 +12,17 @@
 // only the header's, the line fields count as unfilled.
 import { LINE_FIELDS, TICKET_FIELDS, type FieldSpec } from './catalog.js';
 import { listTemplates, loadTemplate, type Condition, type Expression, type Template } from './template.js';
+import { listAllTemplates, loadTemplateRef } from './files.js';
+import { mapSamples } from './api.js';
+import type { Row, SourceAdapter } from '../sources/types.js';
 
 export interface TemplateSuggestion {
   template: string;
+  /** Where it comes from: a shipped template, a site template, or the one generated for this table. */
+  origin?: 'shipped' | 'site' | 'generated';
+  /** Sample rows it maps (when samples were given), of `samples`. */
+  mapped?: number;
+  samples?: number;
   /** 0…1: the weighted share of the template's column-fed fields whose columns exist. */
   score: number;
   /** eTicket fields (dotted paths, "customer.name", "lines.quantity.value") it could not fill. */
@@ -129,8 +137,10 @@ export function scoreTemplate(template: Template, columns: readonly string[]): T
 /**
  * Ranks the templates (default: every template in templates/mappings) for a table with these
  * columns, best first; ties keep the template name order. A template that does not load is skipped.
+ * With `mapped` (template name → sample rows it maps), the count ranks first: a layout that maps 0
+ * of the samples never comes before one that maps more, whatever its column score.
  */
-export function suggestTemplate(columns: string[], templates?: Template[]): TemplateSuggestion[] {
+export function suggestTemplate(columns: string[], templates?: Template[], opts: { mapped?: Record<string, number>; samples?: number; origin?: Record<string, TemplateSuggestion['origin']> } = {}): TemplateSuggestion[] {
   const list =
     templates ??
     listTemplates().flatMap((n) => {
@@ -140,7 +150,51 @@ export function suggestTemplate(columns: string[], templates?: Template[]): Temp
         return [];
       }
     });
+  const mapped = opts.mapped;
   return list
-    .map((t) => scoreTemplate(t, columns))
-    .sort((a, b) => b.score - a.score || a.unfilled.length - b.unfilled.length || a.template.localeCompare(b.template));
+    .map((t) => {
+      const s = scoreTemplate(t, columns);
+      if (opts.origin?.[t.name]) s.origin = opts.origin[t.name];
+      if (mapped && mapped[t.name] !== undefined) {
+        s.mapped = mapped[t.name];
+        if (opts.samples !== undefined) s.samples = opts.samples;
+      }
+      return s;
+    })
+    .sort((a, b) => (mapped ? (b.mapped ?? -1) - (a.mapped ?? -1) : 0) || b.score - a.score || a.unfilled.length - b.unfilled.length || a.template.localeCompare(b.template));
+}
+
+/**
+ * Ranks the shipped and site templates and, when given, the generated one (generateStarter) for a
+ * table, by how many of the sample rows each maps (lines and lookups read through `source`), then
+ * by column score. What the setup UIs call to pick a template.
+ */
+export async function suggestTemplates(
+  source: SourceAdapter,
+  opts: { samples: Row[]; generated?: Template; timezone: string; home?: string; key?: string[]; table?: string },
+): Promise<TemplateSuggestion[]> {
+  const origin: Record<string, TemplateSuggestion['origin']> = {};
+  const list: Template[] = [];
+  for (const info of listAllTemplates(opts.home)) {
+    try {
+      list.push(loadTemplateRef(info.name, opts.home).template);
+      origin[info.name] = info.origin;
+    } catch {
+      // a template that does not load is not suggested
+    }
+  }
+  if (opts.generated) {
+    const i = list.findIndex((t) => t.name === opts.generated!.name);
+    if (i >= 0) list.splice(i, 1);
+    list.push(opts.generated);
+    origin[opts.generated.name] = 'generated';
+  }
+  const mapped: Record<string, number> = {};
+  for (const t of list) {
+    const r = await mapSamples(source, opts.samples, { template: t, timezone: opts.timezone, key: opts.key, table: opts.table });
+    // A row a rule skips is not a failure to map: it counts as understood.
+    mapped[t.name] = r.error ? 0 : r.mapped + r.skipped;
+  }
+  const columns = opts.samples[0] ? Object.keys(opts.samples[0]) : [];
+  return suggestTemplate(columns, list, { mapped, samples: opts.samples.length, origin });
 }

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
 import type { SourceConfig } from '../../core/config/schema.js';
+import { suggestTemplates, type Template } from '../../core/mapping/index.js';
+import { createSource } from '../../core/sources/index.js';
 import { runCli } from '../helpers/cli.js';
 import { mariaDbScratch, pgScratch, requireMariaDb, requirePostgres } from '../helpers/databases.js';
 import { GATE_EXPECTED, GATE_SKIPPED, YARD_EXPECTED, YARD_INCOMPLETE, at, gateOverrides, gateSchema, yardSchema, type Flavour } from '../helpers/normalised.js';
@@ -93,8 +95,25 @@ async function run(t: TestContext, sc: Scenario, flavour: Flavour): Promise<void
     assert.match(first.fields.find((x) => x.path === 'lines.0.grossWeight.value')!.source, /^EntryID → Weighment\.GrossWgt/);
   }
   // The written template is valid against the JSON Schema's own rules (it loads by name again).
-  const written = JSON.parse(readFileSync(out.file, 'utf8')) as { name: string };
+  const written = JSON.parse(readFileSync(out.file, 'utf8')) as Template;
   assert.equal(written.name, name);
+
+  // Ranked beside the shipped templates, by samples mapped: the generated one first; no shipped
+  // layout (header-lines included) maps any of these rows, so none may come before it.
+  const src = await createSource(sc.source);
+  await src.connect();
+  try {
+    const samples = await src.query(`SELECT * FROM ${src.dialect.ident(sc.table)}`);
+    const ranked = await suggestTemplates(src, { samples, generated: { ...written, name: 'generated' }, timezone: spec.timezone, home: join(home, 'nowhere') });
+    assert.equal(ranked[0].template, 'generated', JSON.stringify(ranked));
+    assert.equal(ranked[0].origin, 'generated');
+    // With the profile's overrides the gate template maps every complete row; without them its
+    // plant is empty, so it maps only what the skip rule sets apart.
+    assert.equal(ranked[0].mapped, sc.schema === 'yard' ? complete : spec.skipped.length);
+    for (const r of ranked.slice(1)) assert.equal(r.mapped, 0, `${r.template} maps ${r.mapped}`);
+  } finally {
+    await src.close();
+  }
 }
 
 function sqliteFile(t: TestContext, statements: string[]): string {

@@ -41,3 +41,15 @@ test('column names match case-insensitively (PostgreSQL folds them); no columns 
   const none = suggestTemplate([]);
   assert.ok(none.every((s) => s.score === 0 && s.unfilled.length > 0));
 });
+
+test('suggestTemplate with sample counts: a layout that maps 0 samples never ranks above one that maps more', () => {
+  const cols = ['tkt_code', 'order_date', 'cust_name', 'truck_code', 'plant_code', 'update_date', 'TicketNo', 'Customer'];
+  const plain = suggestTemplate(cols);
+  const mapped: Record<string, number> = Object.fromEntries(plain.map((s) => [s.template, 0]));
+  const last = plain.at(-1)!.template;
+  mapped[last] = 3;
+  const ranked = suggestTemplate(cols, undefined, { mapped, samples: 5 });
+  assert.equal(ranked[0].template, last);
+  assert.deepEqual([ranked[0].mapped, ranked[0].samples], [3, 5]);
+  assert.ok(ranked.slice(1).every((r) => r.mapped === 0));
+});
