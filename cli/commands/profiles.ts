@@ -1,7 +1,7 @@
 // `outpost profiles list | show | remove`: the profiles in the config file. Secrets are shown only
 // as `env:NAME` references or masked, never in clear.
 import type { Command } from 'commander';
-import { configFile } from '../context.js';
+import { configFile, home } from '../context.js';
 import { EXIT, fail, printJson } from '../output.js';
 
 function masked(value: string | undefined): string | undefined {
@@ -60,5 +60,59 @@ export function register(program: Command): void {
       } catch (e) {
         fail((e as Error).message, EXIT.usage);
       }
+    });
+
+  profiles
+    .command('reset <name>')
+    .description("rewind a profile's watermark (to the beginning, or --from a date) so its table is read again")
+    .option('--from <date>', 'rewind to this date (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, the change column\'s time); timestamp mode only')
+    .option('--yes', 'do not ask for confirmation')
+    .option('--config <file>', 'config file (default: <home>/outpost.json)')
+    .addHelpText('after', '\nThe ledger is kept: tickets already delivered with the same content are not sent twice.\nExit codes: 0 reset, 1 failed or not confirmed, 2 usage.')
+    .action(async (name: string, opts: { from?: string; yes?: boolean; config?: string }) => {
+      const { loadConfig, pickProfiles } = await import('../../core/config/load.js');
+      let profile;
+      try {
+        [profile] = pickProfiles(loadConfig(configFile(opts)), name);
+      } catch (e) {
+        fail((e as Error).message, EXIT.usage);
+      }
+      if (opts.from !== undefined) {
+        if (profile.change.mode !== 'timestamp') fail(`--from works with change mode timestamp; profile "${name}" uses ${profile.change.mode}, so it can only be rewound to the beginning.`, EXIT.usage);
+        if (!/^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(opts.from) || Number.isNaN(Date.parse(opts.from.slice(0, 10)))) {
+          fail(`--from takes a date as YYYY-MM-DD (or YYYY-MM-DD HH:MM:SS), not "${opts.from}".`, EXIT.usage);
+        }
+      }
+      const what = `Rewind profile "${name}" ${opts.from ? `to ${opts.from}` : 'to the beginning'}: every row of ${profile.table}${opts.from ? ` changed since then` : ''} is read and evaluated again (tickets already delivered with the same content are not sent twice).`;
+      if (!opts.yes) {
+        if (!process.stdin.isTTY) fail(`${what} Add --yes to confirm without a prompt.`, EXIT.usage);
+        const { createInterface } = await import('node:readline/promises');
+        const rl = createInterface({ input: process.stdin, output: process.stdout });
+        const answer = (await rl.question(`${what}\nContinue? [y/N] `)).trim().toLowerCase();
+        rl.close();
+        if (answer !== 'y' && answer !== 'yes') fail('Not reset.', EXIT.failure);
+      }
+      const dir = home();
+      const runtime = await import('../../core/engine/runtime.js');
+      if (runtime.readDaemonInfo(dir)) {
+        const { sendControl } = await import('../../core/engine/control.js');
+        let reply;
+        try {
+          reply = await sendControl(dir, { op: 'reset', profile: name, from: opts.from }, 60_000);
+        } catch (e) {
+          fail(`The daemon is running but its control channel does not answer (${(e as Error).message}); try "outpost stop" then "outpost start".`);
+        }
+        if (!reply.ok) fail(reply.message);
+        process.stdout.write(`${reply.message}\n`);
+        process.exit(EXIT.ok);
+      }
+      const { StateStore } = await import('../../core/state/store.js');
+      const { homePaths } = await import('../../core/paths.js');
+      const { shapeOf } = await import('../../core/engine/runner.js');
+      const store = new StateStore(homePaths(dir).state);
+      store.resetProfile(name, { cursor: opts.from, shape: shapeOf(profile) });
+      store.close();
+      process.stdout.write(`Profile ${name} rewound ${opts.from ? `to ${opts.from}` : 'to the beginning'}; it is read again when the daemon starts ("outpost start") or with "outpost sync".\n`);
+      process.exit(EXIT.ok);
     });
 }

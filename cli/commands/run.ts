@@ -35,7 +35,7 @@ export function register(program: Command): void {
       if (opts.once) await runOnceAndExit({ profiles: loaded.profiles, home: dir, configFile: loaded.file, json: opts.json, log });
       let daemon: InstanceType<typeof Daemon>;
       try {
-        daemon = new Daemon({ profiles: loaded.profiles, home: dir, log, heartbeatMs: 30_000, configFile: loaded.file });
+        daemon = new Daemon({ profiles: loaded.profiles, home: dir, log, heartbeatMs: 30_000, configFile: loaded.file, onlyProfiles: opts.profile ? [opts.profile] : undefined });
       } catch (e) {
         fail((e as Error).message);
       }
@@ -53,26 +53,8 @@ export function register(program: Command): void {
       daemon.board.subscribe(() => {
         if (!pending) pending = setTimeout(flush, 1000);
       });
-      const { startControlServer } = await import('../../core/engine/control.js');
-      const names = loaded.profiles.map((p) => p.name);
-      const control = await startControlServer(dir, async (req) => {
-        const targets = req.profile ? [req.profile] : names;
-        if (req.profile && !names.includes(req.profile)) return { ok: false, message: `The daemon runs no profile "${req.profile}"; it runs: ${names.join(', ')}.` };
-        for (const p of targets) {
-          if (req.op === 'sync') daemon.syncNow(p);
-          else if (req.op === 'pause') daemon.pause(p);
-          else if (req.op === 'resume') daemon.resume(p);
-          else return { ok: false, message: `unknown request "${String(req.op)}"` };
-        }
-        const paused = targets.filter((p) => daemon.isPaused(p));
-        const text =
-          req.op === 'sync'
-            ? `Sync requested for ${targets.join(', ')}${paused.length ? ` (${paused.join(', ')} paused: one manual pass, then ${paused.length === 1 ? 'it stays' : 'they stay'} paused)` : ''}`
-            : req.op === 'pause'
-              ? `Paused ${targets.join(', ')} (kept across restarts until "outpost resume")`
-              : `Resumed ${targets.join(', ')}`;
-        return { ok: true, message: `${text}; watch it with "outpost status".` };
-      });
+      const { startControlServer, controlHandler } = await import('../../core/engine/control.js');
+      const control = await startControlServer(dir, controlHandler(daemon));
       runtime.writeDaemonInfo(
         dir,
         { pid: process.pid, startedAt: new Date().toISOString(), version: VERSION, configFile: loaded.file, dashboardUrl: dashboard?.url ?? null, profiles: loaded.profiles.map((p) => p.name) },

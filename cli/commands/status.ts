@@ -18,13 +18,13 @@ export function register(program: Command): void {
       const snapshot = info ? runtime.readStatus(dir) : null;
       const paths = homePaths(dir);
       let lastRuns: unknown[] = [];
-      let offline: Array<{ name: string; delivered: number; filtered: number; lastSuccessAt: string | null }> = [];
+      let offline: Array<{ name: string; delivered: number; filtered: number; skipped: number; rejected: number; lastSuccessAt: string | null }> = [];
       if (existsSync(paths.state)) {
         const { StateStore } = await import('../../core/state/store.js');
         const store = new StateStore(paths.state);
         lastRuns = store.runs(null, 5);
         const names = info?.profiles ?? [...new Set((lastRuns as Array<{ profile: string }>).map((r) => r.profile))];
-        offline = names.map((name) => ({ name, ...store.stats(name) }));
+        offline = names.map((name) => ({ name, ...store.stats(name), ...store.parked(name) }));
         store.close();
       }
       const result = {
@@ -33,6 +33,7 @@ export function register(program: Command): void {
         startedAt: info?.startedAt ?? null,
         dashboardUrl: info?.dashboardUrl ?? null,
         profiles: snapshot?.profiles ?? offline.map((p) => ({ ...p, state: 'stopped' })),
+        config: snapshot?.config ?? null,
         lastRuns,
       };
       if (opts.json) {
@@ -44,11 +45,13 @@ export function register(program: Command): void {
       {
         process.stdout.write(info ? `${chalk.green('●')} daemon running (pid ${info.pid}) since ${at(info.startedAt)}\n` : `${chalk.dim('○')} daemon not running\n`);
         if (info?.dashboardUrl) process.stdout.write(`  dashboard: ${info.dashboardUrl} (run "outpost dashboard" to open it)\n`);
+        if (result.config?.error) process.stdout.write(`  ${chalk.red('config refused')}: ${result.config.error}\n`);
         for (const p of result.profiles as Array<Record<string, unknown>>) {
           process.stdout.write(
-            `  ${p.name}: ${p.state}${p.reason ? ` — ${p.reason}` : ''}; delivered ${p.delivered}, filtered ${p.filtered}` +
-              `${typeof p.backlog === 'number' ? `, backlog ${p.backlog}` : ''}${typeof p.lagSeconds === 'number' ? `, lag ${p.lagSeconds > 0 ? formatSeconds(p.lagSeconds) : 'none'}` : ''}; last success ${at(p.lastSuccessAt)}` +
-              `${typeof p.since === 'string' ? `; ${p.state} since ${at(p.since)}` : ''}\n`,
+            `  ${p.name}: ${p.state}${typeof p.since === 'string' ? ` since ${at(p.since)}` : ''}${p.reason ? ` — ${p.reason}` : ''}\n` +
+              `    delivered ${p.delivered}; parked: filtered ${p.filtered ?? 0}, skipped ${p.skipped ?? 0}, rejected ${p.rejected ?? 0}` +
+              `${p.backlog !== undefined ? `; backlog ${p.backlog === null ? 'unknown' : p.backlog}` : ''}` +
+              `${p.lagSeconds !== undefined ? `, lag ${p.lagSeconds === null ? 'unknown' : typeof p.lagSeconds === 'number' && p.lagSeconds > 0 ? formatSeconds(p.lagSeconds) : 'none'}` : ''}; last success ${at(p.lastSuccessAt)}\n`,
           );
         }
         if (result.profiles.length === 0) process.stdout.write('  no profiles have run yet; run "outpost setup" or "outpost demo"\n');

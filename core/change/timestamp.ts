@@ -278,6 +278,12 @@ export function keyParams(keyValues: unknown[]): unknown[] {
   return out;
 }
 
+function integerOf(v: unknown): bigint | null {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : null;
+  return typeof v === 'string' && /^-?\d{1,40}$/.test(v) ? BigInt(v) : null;
+}
+
 /** Order of two positions: cursor text first (same fixed-width form), then key values. */
 export function comparePos(a: { cursor: string; key: unknown[] }, b: { cursor: string; key: unknown[] }): number {
   if (a.cursor !== b.cursor) return a.cursor < b.cursor ? -1 : 1;
@@ -286,6 +292,11 @@ export function comparePos(a: { cursor: string; key: unknown[] }, b: { cursor: s
     const y = b.key[i];
     if (x === y) continue;
     if (typeof x === 'number' && typeof y === 'number') return x < y ? -1 : 1;
+    // Exact integer keys arrive as strings when they exceed 2^53 (or always, for pg int8): compare
+    // them as integers, not as text ('10' < '9').
+    const ix = integerOf(x);
+    const iy = integerOf(y);
+    if (ix !== null && iy !== null) return ix === iy ? 0 : ix < iy ? -1 : 1;
     return String(x) < String(y) ? -1 : 1;
   }
   return 0;

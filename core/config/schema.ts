@@ -55,6 +55,12 @@ export const profileSchema = z.strictObject({
       column: z.string().min(1).optional(),
       lookbackSeconds: z.number().int().min(0).max(7 * 24 * 3600).default(300),
       timezone: z.string().min(1).optional(),
+      /**
+       * Rows deleted at the source (found by `outpost reconcile` and the daemon's hourly sweep):
+       * "report" (the default, when absent) lists them; "void" also sends each as status voided, voidReason
+       * "deleted at the source".
+       */
+      deletes: z.enum(['report', 'void']).optional(),
     })
     .superRefine((c, ctx) => {
       if ((c.mode === 'timestamp' || c.mode === 'rowversion' || c.mode === 'snapshot') && !c.column) {

@@ -1,10 +1,14 @@
 // The daemon: one runner (runner.ts) per enabled profile, plus what the process shares: the state
 // folder's lock, the state store, the status board UIs observe, heartbeats to the API and run-history
-// pruning. UIs control it through syncNow / pause / resume.
+// pruning. UIs control it through syncNow / pause / resume, resend / resetProfile / reconcile and
+// reload (the config file is also watched: a changed file is validated and, when valid, replaces the
+// profiles it changes; an invalid one is refused with its key path and the old config keeps running).
 //
 // Environment knobs (read once, at construction):
 // - OUTPOST_HTTP_TIMEOUT_MS: how long one API request may take before it counts as an unknown
 //   outcome and is retried with the same key (default 30000).
+import { unwatchFile, watchFile } from 'node:fs';
+import { loadConfig } from '../config/load.js';
 import type { Profile } from '../config/schema.js';
 import { systemClock, type Clock } from '../change/index.js';
 import { configureNetwork } from '../delivery/network.js';
@@ -15,8 +19,10 @@ import { VERSION } from '../version.js';
 import { connectorId } from './connector-id.js';
 import { acquireLock } from './lock.js';
 import type { PassSummary } from './pipeline.js';
-import { ProfileRunner, type RunnerContext } from './runner.js';
 import { readPaused, setPaused } from './paused.js';
+import { reconcile, type ReconcileOptions, type ReconcileReport } from '../state/reconcile.js';
+import { resend, type ResendResult, type ResendSelector } from './resend.js';
+import { ProfileRunner, checkShape, shapeOf, type RunnerContext } from './runner.js';
 import { StatusBoard, emptyProfileStatus } from './status.js';
 
 export interface DaemonOptions {
@@ -38,6 +44,19 @@ export interface DaemonOptions {
   maxBatchBytes?: number;
   /** Called after the API acknowledged a batch and before the local commit. Tests only. */
   afterAck?: () => void;
+  /** Run only these profiles of the config file (`outpost run --profile`), also after a reload. */
+  onlyProfiles?: string[];
+  /** Period of the deleted-row sweep of profiles with change.deletes "void", ms (default 1 h). */
+  deleteSweepMs?: number;
+  /** Poll interval of the config file watch, ms (default 2000; 0 = no watch, `outpost reload` only). */
+  watchConfigMs?: number;
+}
+
+export interface ReloadResult {
+  ok: boolean;
+  message: string;
+  /** Profiles started, replaced or stopped by this reload. */
+  changed: string[];
 }
 
 let afterAckHook: (() => void) | undefined;
@@ -53,11 +72,15 @@ export function installAfterAckHook(hook: (() => void) | undefined): void {
 export class Daemon {
   readonly board: StatusBoard;
   readonly store: StateStore;
-  private readonly runners: ProfileRunner[];
+  private runners: ProfileRunner[];
+  private readonly ctx: Omit<RunnerContext, 'store' | 'board'>;
+  private started = false;
+  private reloading: Promise<ReloadResult> | null = null;
   private readonly stopper = new AbortController();
   private readonly release: () => void;
   private heartbeat: NodeJS.Timeout | null = null;
   private pruner: NodeJS.Timeout | null = null;
+  private sweeper: NodeJS.Timeout | null = null;
   readonly connectorId: string;
   private readonly log: Logger;
 
@@ -79,7 +102,7 @@ export class Daemon {
       for (const w of net.warnings) log('warn', w);
       if (net.proxy) log('info', `API requests go through the proxy ${net.proxy}${net.noProxy ? ` (not for: ${net.noProxy})` : ''}`);
       const timeout = opts.httpTimeoutMs ?? (Number(env.OUTPOST_HTTP_TIMEOUT_MS) > 0 ? Number(env.OUTPOST_HTTP_TIMEOUT_MS) : 30_000);
-      const ctx: Omit<RunnerContext, 'store' | 'board'> = {
+      const ctx: Omit<RunnerContext, 'store' | 'board'> = (this.ctx = {
         connector: { id: this.connectorId, version: VERSION },
         stopSignal: this.stopper.signal,
         log,
@@ -89,7 +112,8 @@ export class Daemon {
         httpTimeoutMs: timeout,
         maxBatchBytes: opts.maxBatchBytes,
         afterAck: opts.afterAck ?? afterAckHook,
-      };
+      });
+      this.board.setConfig({ file: opts.configFile ?? null, loadedAt: new Date(clock.now()).toISOString(), error: null });
       const paused = readPaused(opts.home);
       this.runners = opts.profiles.map((p) => {
         this.store.closeAbandonedRuns(p.name);
@@ -123,10 +147,23 @@ export class Daemon {
 
   /** Runs every profile until stop(). */
   start(): void {
+    this.started = true;
+    const watchMs = this.opts.watchConfigMs ?? 2000;
+    if (this.opts.configFile && watchMs > 0) {
+      watchFile(this.opts.configFile, { interval: watchMs, persistent: false }, (cur, prev) => {
+        if (cur.mtimeMs !== prev.mtimeMs || cur.size !== prev.size) void this.reload('the config file changed');
+      });
+    }
     this.pruneNow();
     this.pruner = setInterval(() => this.pruneNow(), 3_600_000);
     this.pruner.unref();
     for (const r of this.runners) r.done = r.loop();
+    // change.deletes "void": a reconcile finds rows deleted at the source and queues their voids;
+    // at start and then hourly (each is a full key scan of the table).
+    const sweep = () => void this.sweepDeletes();
+    setTimeout(sweep, 1000).unref();
+    this.sweeper = setInterval(sweep, this.opts.deleteSweepMs ?? 3_600_000);
+    this.sweeper.unref();
     const every = this.opts.heartbeatMs ?? 30_000;
     if (every > 0) {
       const beat = () => {
@@ -157,6 +194,134 @@ export class Daemon {
   syncNow(name: string): void {
     this.runner(name).syncNow();
   }
+
+  /** Profiles running now (a reload may change them). */
+  get profiles(): Profile[] {
+    return this.runners.map((r) => r.profile);
+  }
+
+  /**
+   * Reads the config file again. An invalid file is refused (the message names the key path; it
+   * goes to the log and to the status) and the running config stays. A valid one replaces the
+   * profiles it changes, starts new ones and stops removed ones; a profile whose table, key or
+   * change column changed is refused until `outpost profiles reset` (it keeps running as it was).
+   */
+  reload(why = 'outpost reload'): Promise<ReloadResult> {
+    // One reload at a time; a second request while one runs waits for it and runs again.
+    const prev = this.reloading ?? Promise.resolve(null);
+    const next = prev.then(() => this.reloadNow(why));
+    this.reloading = next.finally(() => {
+      if (this.reloading === next) this.reloading = null;
+    }) as Promise<ReloadResult>;
+    return next;
+  }
+
+  private async reloadNow(why: string): Promise<ReloadResult> {
+    const file = this.opts.configFile;
+    const now = () => new Date((this.opts.clock ?? systemClock).now()).toISOString();
+    if (!file) return { ok: false, message: 'This daemon was started without a config file; there is nothing to reload.', changed: [] };
+    let profiles: Profile[];
+    try {
+      const only = this.opts.onlyProfiles;
+      profiles = loadConfig(file).profiles.filter((p) => p.enabled && (!only || only.includes(p.name)));
+    } catch (e) {
+      const message = `The changed config file was refused, the previous config keeps running: ${(e as Error).message}`;
+      this.log('warn', message);
+      const cur = this.board.snapshot().config;
+      this.board.setConfig({ file, loadedAt: cur?.loadedAt ?? now(), error: message });
+      return { ok: false, message, changed: [] };
+    }
+    const changed: string[] = [];
+    const refused: string[] = [];
+    const byName = new Map(this.runners.map((r) => [r.profile.name, r]));
+    const next: ProfileRunner[] = [];
+    for (const p of profiles) {
+      const old = byName.get(p.name);
+      byName.delete(p.name);
+      if (old && JSON.stringify(old.profile) === JSON.stringify(p)) {
+        next.push(old);
+        continue;
+      }
+      try {
+        if (old) {
+          // Shape first: a changed table/key/column is refused before the old runner is stopped.
+          const was = this.store.shape(p.name);
+          const s = shapeOf(p);
+          if (was && (was.table !== s.table || was.key.join('\u0000') !== s.key.join('\u0000') || was.mode !== s.mode || was.column !== s.column)) checkShape(this.store, p);
+          await old.stop();
+        } else checkShape(this.store, p);
+        const runner = new ProfileRunner(p, { ...this.ctx, store: this.store, board: this.board }, readPaused(this.opts.home)[p.name] ?? null);
+        if (this.started) runner.done = runner.loop();
+        next.push(runner);
+        changed.push(p.name);
+      } catch (e) {
+        refused.push((e as Error).message);
+        if (old) next.push(old);
+      }
+    }
+    for (const gone of byName.values()) {
+      await gone.stop();
+      this.board.remove(gone.profile.name);
+      changed.push(gone.profile.name);
+    }
+    this.runners = next;
+    const error = refused.length ? `Part of the changed config file was refused: ${refused.join(' ')}` : null;
+    if (error) this.log('warn', error);
+    if (changed.length) this.log('info', `config reloaded (${why}): ${changed.join(', ')} (re)started`);
+    this.board.setConfig({ file, loadedAt: now(), error });
+    return {
+      ok: !error,
+      message: error ?? (changed.length ? `Config reloaded: ${changed.join(', ')} (re)started.` : 'Config reloaded: nothing changed.'),
+      changed,
+    };
+  }
+
+  /** Queues parked tickets of one profile to be evaluated and sent again, and wakes its runner. */
+  resend(name: string, sel: ResendSelector): ResendResult {
+    const r = this.runner(name);
+    const result = resend(this.store, r.profile, sel);
+    r.syncNow();
+    return result;
+  }
+
+  /**
+   * Rewinds a profile (see StateStore.resetProfile): its runner is stopped, the watermark removed or
+   * set to `from`, the shape recorded anew from the config file, and the profile started again.
+   */
+  async resetProfile(name: string, from?: string): Promise<{ message: string }> {
+    const file = this.opts.configFile;
+    const fresh = file ? loadConfig(file).profiles.find((p) => p.name === name) : this.runners.find((r) => r.profile.name === name)?.profile;
+    if (!fresh) throw new Error(`There is no profile "${name}" in the config.`);
+    const old = this.runners.find((r) => r.profile.name === name);
+    if (old) await old.stop();
+    this.store.resetProfile(name, { cursor: from, shape: shapeOf(fresh) });
+    const runner = new ProfileRunner(fresh, { ...this.ctx, store: this.store, board: this.board }, readPaused(this.opts.home)[name] ?? null);
+    if (this.started) runner.done = runner.loop();
+    this.runners = [...this.runners.filter((r) => r !== old), runner];
+    const message = `Profile ${name} rewound ${from ? `to ${from}` : 'to the beginning'}; it reads its table again (tickets already delivered at the same content are not sent twice).`;
+    this.log('info', message);
+    return { message };
+  }
+
+  private async sweepDeletes(): Promise<void> {
+    for (const r of this.runners) {
+      if (r.profile.change.deletes !== 'void' || r.stopped || this.stopper.signal.aborted) continue;
+      try {
+        const rep = await this.reconcile(r.profile.name);
+        if (rep.voidsQueued) this.log('info', `[${r.profile.name}] ${rep.voidsQueued} row(s) deleted at the source are sent as voided`);
+      } catch (e) {
+        this.log('warn', `[${r.profile.name}] the deleted-row sweep failed: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** Compares the source with the ledger for one profile (see core/state/reconcile.ts); wakes the runner when voids were queued. */
+  async reconcile(name: string, opts: ReconcileOptions = {}): Promise<ReconcileReport> {
+    const r = this.runner(name);
+    const rep = await reconcile({ store: this.store, profile: r.profile, env: this.opts.env ?? process.env, ...opts });
+    if (rep.voidsQueued) r.syncNow();
+    return rep;
+  }
   /** Pauses the profile's schedule, durably (run/paused.json): it stays paused across restarts. */
   pause(name: string): void {
     const at = this.runner(name).pause();
@@ -171,9 +336,12 @@ export class Daemon {
   }
 
   async stop(): Promise<void> {
+    if (this.opts.configFile) unwatchFile(this.opts.configFile);
+    await this.reloading?.catch(() => {});
     this.stopper.abort();
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.pruner) clearInterval(this.pruner);
+    if (this.sweeper) clearInterval(this.sweeper);
     await Promise.all(this.runners.map((r) => r.done));
     await Promise.all(this.runners.map((r) => r.closeSource()));
     this.store.close();

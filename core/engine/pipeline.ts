@@ -15,8 +15,9 @@ import type { ETicket } from '../mapping/eticket.js';
 import { mapContextFor, ticketIdFor } from '../mapping/context.js';
 import type { Mapper } from '../mapping/index.js';
 import { LookupCache, prepareRows } from '../mapping/lookups.js';
+import { revisionOf } from '../mapping/revision.js';
 import type { Row, SourceAdapter } from '../sources/types.js';
-import type { LedgerEntry, RunCounts, RunRecord, RunType, StateStore, Watermark } from '../state/store.js';
+import type { LedgerEntry, QueuedTicket, RunCounts, RunRecord, RunType, StateStore, Watermark } from '../state/store.js';
 import { backoffMs, sleep } from './backoff.js';
 import type { EngineState } from './status.js';
 
@@ -46,6 +47,8 @@ export interface PipelineDeps {
   afterAck?: () => void;
   /** Cap of one retry wait, ms (default 30 s). */
   maxRetryWaitMs?: number;
+  /** Hash of the mapping in use (see mappingHash); computed from the mapper when not given. */
+  mappingHash?: string;
 }
 
 export interface PassSummary extends RunCounts {
@@ -53,9 +56,53 @@ export interface PassSummary extends RunCounts {
   runId: number;
 }
 
-/** A filtered row has no eTicket revision; a hash of its raw content tells when it changed. */
-export function filteredRevision(row: Row): string {
+/** The row's key values as JSON, exactly as read (big integers arrive as strings). */
+export function keyJsonFor(profile: Profile, row: Row): string {
+  return JSON.stringify(profile.key.map((k) => (typeof row[k] === 'bigint' ? String(row[k]) : (row[k] ?? null))));
+}
+
+/** Key values of a ledger or queue entry: its key_json, or (rows written before it existed) parsed from the ticketId. */
+export function keyValuesOf(profile: Profile, ticketId: string, keyJson: string | null | undefined): unknown[] {
+  if (keyJson) return JSON.parse(keyJson) as unknown[];
+  const rest = ticketId.slice(profile.name.length + 1);
+  return profile.key.length === 1 ? [rest] : rest.split('/');
+}
+
+const hashes = new WeakMap<Mapper, string>();
+/**
+ * Which mapping produced a verdict: a hash of the compiled template (overrides applied) and the
+ * time zone. A filtered or skipped row recorded under another hash is re-evaluated by key.
+ */
+export function mappingHash(mapper: Mapper, timezone: string): string {
+  const cached = hashes.get(mapper);
+  if (cached) return cached;
+  const h = 'm-' + createHash('sha256').update(JSON.stringify(mapper.template)).update(`\u0000${timezone}`).digest('hex').slice(0, 24);
+  hashes.set(mapper, h);
+  return h;
+}
+
+/** The ticket's day (plant local, YYYY-MM-DD) from the mapped ticket, or from the raw date column. */
+export function ticketDayOf(mapper: Mapper, row: Row, ticket?: ETicket): string | null {
+  const local = ticket?.issuedAtLocal ?? ticket?.issuedAt;
+  if (typeof local === 'string' && /^\d{4}-\d{2}-\d{2}/.test(local)) return local.slice(0, 10);
+  const src = mapper.sources();
+  for (const field of ['issuedAtLocal', 'issuedAt']) {
+    for (const col of (src[field] ?? '').split(',').map((c) => c.trim()).filter(Boolean)) {
+      const v = row[col];
+      if (v instanceof Date && !Number.isNaN(v.getTime())) return v.toISOString().slice(0, 10);
+      if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v.trim())) return v.trim().slice(0, 10);
+    }
+  }
+  return null;
+}
+
+/**
+ * A filtered row has no eTicket revision; a hash of its raw content and of the mapping that judged
+ * it tells when it changed (a changed row, or a changed mapping, is evaluated again).
+ */
+export function filteredRevision(row: Row, mapping = ''): string {
   const h = createHash('sha256');
+  if (mapping) h.update(`${mapping}\u0002`);
   for (const k of Object.keys(row).sort()) {
     const v = row[k];
     // Attached line rows are objects: hash their content, so fixing a line is seen as a change.
@@ -73,7 +120,7 @@ export class StoppedError extends Error {
 /** Thrown if a ticket would be put in flight while it already is (an invariant, never expected). */
 export class InFlightError extends Error {}
 
-const zero = (): RunCounts => ({ read: 0, filtered: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, errors: 0 });
+const zero = (): RunCounts => ({ read: 0, filtered: 0, skipped: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, errors: 0 });
 
 function add(a: RunCounts, b: Partial<RunCounts>): void {
   for (const k of Object.keys(b) as Array<keyof RunCounts>) a[k] += b[k] ?? 0;
@@ -125,10 +172,13 @@ export async function runPass(deps: PipelineDeps, type: RunType): Promise<PassSu
     const { count, oldestAgeSeconds } = await reader.backlog(source, wm);
     let backlog = count;
     deps.onProgress({ delivered: 0, backlog, oldestAgeSeconds });
+    const lookupCache = new LookupCache(); // master rows read once per pass
+    // Parked rows whose verdict came from another mapping, and tickets queued by `outpost resend`,
+    // are read again by key and re-evaluated before the change pages.
+    await drainQueue(deps, run, lookupCache);
     // One page of read-ahead: the next page is fetched from the database while this one is mapped,
     // delivered and committed. Pages are still handled strictly in order; at most two are in memory.
     const it = reader.pages(source, wm, profile.batchSize);
-    const lookupCache = new LookupCache(); // master rows read once per pass
     let ahead = it.next();
     try {
       for (;;) {
@@ -162,10 +212,101 @@ interface Outgoing {
   ticket: ETicket;
   json: string;
   isNew: boolean;
+  keyJson: string;
+  ticketDate: string | null;
+  /** Set for a ticket sent again on request: a new Idempotency-Key (the old answer is not replayed). */
+  resendTag?: string;
 }
 
-async function handlePage(deps: PipelineDeps, run: RunTracker, rows: Row[], next: Watermark | null): Promise<void> {
+/** SELECT the rows with these key values (one bound statement; composite keys as OR of ANDs). */
+export async function readByKeys(source: SourceAdapter, profile: Profile, keys: unknown[][]): Promise<Row[]> {
+  const d = source.dialect;
+  const cols = profile.key.map((k) => d.ident(k));
+  const out: Row[] = [];
+  const per = Math.max(1, Math.floor(1000 / cols.length));
+  for (let i = 0; i < keys.length; i += per) {
+    const chunk = keys.slice(i, i + per);
+    const params: unknown[] = [];
+    let where: string;
+    if (cols.length === 1) {
+      where = `${cols[0]} IN (${chunk.map((k) => (params.push(k[0]), d.param(params.length))).join(', ')})`;
+    } else {
+      where = chunk.map((k) => `(${cols.map((c, j) => (params.push(k[j]), `${c} = ${d.param(params.length)}`)).join(' AND ')})`).join(' OR ');
+    }
+    out.push(...(await source.query(`SELECT * FROM ${d.ident(profile.table)} WHERE ${where}`, params)));
+  }
+  return out;
+}
+
+/** Re-evaluates queued tickets (resend, a changed mapping) by key, a batch at a time. */
+async function drainQueue(deps: PipelineDeps, run: RunTracker, lookupCache: LookupCache): Promise<void> {
+  const { profile, store, source } = deps;
+  const hash = deps.mappingHash ?? mappingHash(deps.mapper, profile.change.timezone ?? 'UTC');
+  store.requeue(profile.name, { staleMapping: hash }, 'the mapping changed');
+  for (let guard = 0; guard < 1_000_000; guard++) {
+    const queued = store.queued(profile.name, profile.batchSize);
+    if (queued.length === 0) return;
+    if (deps.signal.aborted) throw new StoppedError();
+    const raw = await readByKeys(source, profile, queued.map((q) => keyValuesOf(profile, q.ticketId, q.keyJson)));
+    // The same per-page preparation (lines, lookups) as the change pages in runPass.
+    const rows = await prepareRows(source, deps.mapper, raw, lookupCache);
+    const found = new Set(rows.map((r) => ticketIdFor(profile, r)));
+    await handlePage(deps, run, rows, null, new Map(queued.filter((q) => found.has(q.ticketId)).map((q) => [q.ticketId, q])));
+    // Rows gone from the source: sent as voided when the profile says so (change.deletes "void").
+    const missing = queued.filter((q) => !found.has(q.ticketId));
+    if (missing.length && profile.change.deletes === 'void') await sendVoids(deps, run, missing);
+    // Everything of this batch is handled now; other rows gone from the source are left to reconcile.
+    store.dequeue(profile.name, queued.map((q) => q.ticketId), hash);
+  }
+}
+
+/** The void of a ticket deleted at the source, built from the JSON last sent for it. */
+export function voidedTicket(lastSentJson: string): ETicket {
+  const t = JSON.parse(lastSentJson) as ETicket & { revision?: string };
+  const { revision: _old, ...rest } = t;
+  void _old;
+  const body = { ...rest, status: 'voided' as const, voidReason: 'deleted at the source' };
+  return { ...body, revision: revisionOf(body) } as ETicket;
+}
+
+/** Sends tickets whose rows were deleted at the source as status voided (then marked deleted in the ledger). */
+async function sendVoids(deps: PipelineDeps, run: RunTracker, missing: QueuedTicket[]): Promise<void> {
+  const { profile, store } = deps;
+  const ledger = store.ledgerFor(profile.name, missing.map((m) => m.ticketId));
+  const out: Outgoing[] = [];
+  for (const m of missing) {
+    const e = ledger.get(m.ticketId);
+    if (!e || e.deletedAt || !e.ticketJson || !['created', 'updated', 'unchanged'].includes(e.action)) continue;
+    const ticket = voidedTicket(e.ticketJson);
+    out.push({ ticket, json: JSON.stringify(ticket), isNew: false, keyJson: e.keyJson ?? m.keyJson ?? '[]', ticketDate: e.ticketDate ?? null });
+  }
+  if (!out.length) return;
+  run.ensure();
+  deps.onState('delivering', null);
+  for (const batch of packBatches(out, profile.batchSize, deps.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES)) {
+    const results = await deliverWithRetry(deps, batch);
+    const at = new Date().toISOString();
+    const counts = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
+    const entries: LedgerEntry[] = batch.map((b, i) => {
+      const r = results[i];
+      counts[r.action]++;
+      return {
+        ticketId: b.ticket.ticketId, revision: b.ticket.revision, targetId: r.targetId, action: r.action, error: r.error ?? 'deleted at the source',
+        ticketNumber: b.ticket.ticketNumber, keyJson: b.keyJson, ticketDate: b.ticketDate, ticketJson: b.json, deletedAt: r.action === 'rejected' ? null : at,
+      };
+    });
+    run.count(counts);
+    const records: RunRecord[] = batch.map((b, i) => ({
+      ticketNumber: b.ticket.ticketNumber, sourceId: b.ticket.ticketId, targetId: results[i].targetId, processorAction: 'changed',
+      writerAction: results[i].action === 'unchanged' ? 'skipped' : results[i].action, error: results[i].error ?? 'deleted at the source: sent as voided',
+    }));
+    store.commit({ profile: profile.name, entries, runId: run.id, counts: run.take(), records, dequeue: entries.map((e) => e.ticketId) });
+  }
+}
+
+async function handlePage(deps: PipelineDeps, run: RunTracker, rows: Row[], next: Watermark | null, forced?: Map<string, QueuedTicket>): Promise<void> {
   const { profile, store, mapper } = deps;
+  const hash = deps.mappingHash ?? mappingHash(mapper, profile.change.timezone ?? 'UTC');
   // A ticket appears once per page: if a row was read twice (it moved while paging), the last wins.
   const byTicket = new Map<string, Row>();
   for (const row of rows) {
@@ -179,22 +320,30 @@ async function handlePage(deps: PipelineDeps, run: RunTracker, rows: Row[], next
   const filteredRecords: RunRecord[] = [];
   const toSend: Outgoing[] = [];
   let unchanged = 0;
+  let skipped = 0;
+  const numberColumn = mapper.sources()['ticketNumber'] ?? '';
   for (const p of prepared) {
     const prev = ledger.get(p.ticketId);
+    const force = forced?.get(p.ticketId);
+    const keyJson = keyJsonFor(profile, p.row);
     if (!p.result.ok) {
-      const revision = filteredRevision(p.row);
-      if (prev?.revision === revision) {
+      // Filtered (invalid) or skipped (a skip rule): parked with the mapping that judged it.
+      const action = p.result.skipped ? 'skipped' : 'filtered';
+      const revision = filteredRevision(p.row, hash);
+      if (prev?.revision === revision && prev.action === action && !force) {
         unchanged++;
         continue;
       }
       const error = p.result.problems.join('; ');
-      const ticketNumber = String(p.row[mapper.sources()['ticketNumber'] ?? ''] ?? '').trim() || null;
-      filtered.push({ ticketId: p.ticketId, revision, targetId: prev?.targetId ?? null, action: 'filtered', error, ticketNumber });
-      filteredRecords.push({ ticketNumber, sourceId: p.ticketId, targetId: null, processorAction: 'invalid', writerAction: 'skipped', error });
+      const ticketNumber = String(p.row[numberColumn] ?? '').trim() || null;
+      if (action === 'skipped') skipped++;
+      filtered.push({ ticketId: p.ticketId, revision, targetId: prev?.targetId ?? null, action, error, ticketNumber, keyJson, mappingHash: hash, ticketDate: ticketDayOf(mapper, p.row) });
+      filteredRecords.push({ ticketNumber, sourceId: p.ticketId, targetId: null, processorAction: action === 'skipped' ? 'skipped' : 'invalid', writerAction: 'skipped', error });
       continue;
     }
-    // Same revision as delivered (or rejected) before: nothing to send until the row changes.
-    if (prev?.revision === p.result.ticket.revision) {
+    // Same revision as delivered (or rejected) before: nothing to send until the row changes, unless
+    // the ticket was queued to be sent again.
+    if (prev?.revision === p.result.ticket.revision && !force) {
       unchanged++;
       continue;
     }
@@ -205,18 +354,26 @@ async function handlePage(deps: PipelineDeps, run: RunTracker, rows: Row[], next
     const ticket = p.result.ticket;
     const rma = ticket.source?.recordModifiedAt;
     if (ticket.source && rma !== undefined && prev?.modifiedAt && rma < prev.modifiedAt) ticket.source.recordModifiedAt = prev.modifiedAt;
-    toSend.push({ ticket, json: JSON.stringify(ticket), isNew: !prev || prev.action === 'filtered' });
+    toSend.push({
+      ticket,
+      json: JSON.stringify(ticket),
+      isNew: !prev || prev.action === 'filtered' || prev.action === 'skipped',
+      keyJson,
+      ticketDate: ticketDayOf(mapper, p.row, ticket),
+      resendTag: force && prev?.revision === ticket.revision ? force.queuedAt : undefined,
+    });
   }
-  run.count({ read: rows.length, filtered: filtered.length, unchanged });
+  run.count({ read: rows.length, filtered: filtered.length - skipped, skipped, unchanged });
   if (filtered.length) run.ensure();
+  const parkedIds = filtered.map((f) => f.ticketId);
   if (toSend.length === 0) {
     if (filtered.length || next) {
-      store.commit({ profile: profile.name, entries: filtered, runId: run.id || undefined, counts: run.id ? run.take() : undefined, records: filteredRecords, watermark: next });
+      store.commit({ profile: profile.name, entries: filtered, runId: run.id || undefined, counts: run.id ? run.take() : undefined, records: filteredRecords, watermark: next, dequeue: parkedIds });
     }
     return;
   }
   run.ensure();
-  if (filtered.length) store.commit({ profile: profile.name, entries: filtered, runId: run.id, counts: run.take(), records: filteredRecords });
+  if (filtered.length) store.commit({ profile: profile.name, entries: filtered, runId: run.id, counts: run.take(), records: filteredRecords, dequeue: parkedIds });
   deps.onState('delivering', null);
   const batches = packBatches(toSend, profile.batchSize, deps.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES);
   for (let bi = 0; bi < batches.length; bi++) {
@@ -231,7 +388,12 @@ async function handlePage(deps: PipelineDeps, run: RunTracker, rows: Row[], next
       const b = batch[i];
       const r = results[i];
       counts[r.action]++;
-      entries.push({ ticketId: b.ticket.ticketId, revision: b.ticket.revision, targetId: r.targetId ?? null, action: r.action, error: r.error ?? null, ticketNumber: b.ticket.ticketNumber, modifiedAt: b.ticket.source?.recordModifiedAt ?? null });
+      entries.push({
+        ticketId: b.ticket.ticketId, revision: b.ticket.revision, targetId: r.targetId ?? null, action: r.action, error: r.error ?? null,
+        ticketNumber: b.ticket.ticketNumber, modifiedAt: b.ticket.source?.recordModifiedAt ?? null, keyJson: b.keyJson, ticketDate: b.ticketDate,
+        // The body is kept only where a deletion must be sent as a void built from it.
+        ticketJson: profile.change.deletes === 'void' ? b.json : null,
+      });
       records.push({
         ticketNumber: b.ticket.ticketNumber,
         sourceId: b.ticket.ticketId,
@@ -245,7 +407,7 @@ async function handlePage(deps: PipelineDeps, run: RunTracker, rows: Row[], next
     deps.afterAck?.();
     run.count(counts);
     const last = bi === batches.length - 1;
-    store.commit({ profile: profile.name, entries, runId: run.id, counts: run.take(), records, watermark: last ? next : null });
+    store.commit({ profile: profile.name, entries, runId: run.id, counts: run.take(), records, watermark: last ? next : null, dequeue: forced ? entries.map((e) => e.ticketId) : undefined });
     deps.onProgress({ delivered: entries.length - counts.rejected });
   }
 }
@@ -280,7 +442,9 @@ const inFlight = new Map<string, Set<string>>();
  */
 async function deliverWithRetry(deps: PipelineDeps, batch: Outgoing[]): Promise<TicketResult[]> {
   const tickets = batch.map((b) => b.ticket);
-  const key = idempotencyKey(deps.profile.name, tickets, `${deps.connector.id}/${deps.connector.version}`);
+  // A ticket sent again on request gets a fresh key, so the API judges it anew instead of replaying.
+  const tags = batch.map((b) => b.resendTag ?? '').join('');
+  const key = idempotencyKey(deps.profile.name, tickets, `${deps.connector.id}/${deps.connector.version}${tags ? `/resend:${tags}` : ''}`);
   let flying = inFlight.get(deps.profile.name);
   if (!flying) inFlight.set(deps.profile.name, (flying = new Set()));
   for (const t of tickets) {

@@ -9,11 +9,11 @@ import { createChangeReader, type ChangeReader, type Clock } from '../change/ind
 import { ApiClient, TokenRejectedError, fingerprint } from '../delivery/client.js';
 import { createMapper, type Mapper } from '../mapping/index.js';
 import { createSource, type SourceAdapter } from '../sources/index.js';
-import type { StateStore } from '../state/store.js';
+import type { ProfileShape, StateStore } from '../state/store.js';
 import { registerSecret, type Logger } from '../log.js';
 import { USER_AGENT } from '../version.js';
 import { backoffMs, sleep } from './backoff.js';
-import { StoppedError, runPass, type PassSummary } from './pipeline.js';
+import { StoppedError, mappingHash, runPass, type PassSummary } from './pipeline.js';
 import { HEALTHY_STATES, type EngineState, type StatusBoard } from './status.js';
 import { formatDateTime } from '../format/time.js';
 
@@ -31,6 +31,41 @@ export interface RunnerContext {
   afterAck?: () => void;
 }
 
+/** ENOSPC from a file write, or SQLite's SQLITE_FULL from the state database. */
+export function isDiskFull(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  return err?.code === 'ENOSPC' || err?.code === 'SQLITE_FULL' || /database or disk is full|no space left on device/i.test(err?.message ?? '');
+}
+
+/** What a profile reads, as recorded with its state (table, key, change mode and column). */
+export function shapeOf(profile: Profile): ProfileShape {
+  return { table: profile.table, key: [...profile.key], mode: profile.change.mode, column: profile.change.column ?? null };
+}
+
+function describeShape(s: ProfileShape): string {
+  return `table ${s.table}, key ${s.key.join('+')}, change ${s.mode}${s.column ? ` on ${s.column}` : ''}`;
+}
+
+/** The profile reads something else than its state was built from: the watermark would be meaningless. */
+export class ShapeChangedError extends Error {
+  constructor(readonly profile: string, readonly was: ProfileShape, readonly now: ProfileShape) {
+    super(
+      `Profile "${profile}" now reads ${describeShape(now)} but its state was built from ${describeShape(was)}; run "outpost profiles reset ${profile}" to rewind it to the new settings, or put the old ones back.`,
+    );
+    this.name = 'ShapeChangedError';
+  }
+}
+
+/** Refuses a profile whose table, key or change column differ from what its state was built from. */
+export function checkShape(store: StateStore, profile: Profile): void {
+  const was = store.shape(profile.name);
+  const now = shapeOf(profile);
+  if (!was) return void store.setShape(profile.name, now);
+  if (was.table !== now.table || was.key.join('\u0000') !== now.key.join('\u0000') || was.mode !== now.mode || was.column !== now.column) {
+    throw new ShapeChangedError(profile.name, was, now);
+  }
+}
+
 export class ProfileRunner {
   private source: SourceAdapter | null = null;
   private readonly mapper: Mapper;
@@ -45,9 +80,17 @@ export class ProfileRunner {
   /** Fingerprint of a token the API refused: no request is made with it again. */
   private rejectedToken: string | null = null;
   private readonly deliveredWindow: Array<{ at: number; n: number }> = [];
+  /** Stops this runner alone (a reload replaces it); the daemon's stop signal stops all. */
+  private readonly halt = new AbortController();
+  private readonly signal: AbortSignal;
+  readonly mappingHash: string;
+  /** The last pass that judged rows filtered more than half of them (kept until a pass judges again). */
+  private mappingProblem: { filtered: number; judged: number } | null = null;
   done: Promise<void> = Promise.resolve();
 
   constructor(readonly profile: Profile, private readonly ctx: RunnerContext, pausedAt: string | null = null) {
+    checkShape(ctx.store, profile);
+    this.signal = AbortSignal.any([ctx.stopSignal, this.halt.signal]);
     this.pausedAt = pausedAt;
     const token = resolveSecret(profile.api.token, ctx.env)!;
     registerSecret(token);
@@ -56,8 +99,47 @@ export class ProfileRunner {
     this.mapper = createMapper({ template: profile.mapping.template, fields: profile.mapping.fields, skip: profile.mapping.skip, timezone: profile.change.timezone ?? 'UTC', vendor: undefined });
     // One reader for the runner's life: it caches the cursor column's type and warns once.
     this.reader = createChangeReader(profile, { clock: ctx.clock, warn: (m) => ctx.log('warn', `[${profile.name}] ${m}`) });
+    this.mappingHash = mappingHash(this.mapper, profile.change.timezone ?? 'UTC');
     const s = ctx.store.stats(profile.name);
-    ctx.board.update(profile.name, { delivered: s.delivered, filtered: s.filtered, lastSuccessAt: s.lastSuccessAt });
+    ctx.board.update(profile.name, { delivered: s.delivered, lastSuccessAt: s.lastSuccessAt, ...ctx.store.parked(profile.name) });
+  }
+
+  /** Stops this runner (its in-flight request and sleeps are interrupted) and waits for it. */
+  async stop(): Promise<void> {
+    this.halt.abort();
+    await this.done;
+    await this.dropSource();
+  }
+
+  get stopped(): boolean {
+    return this.signal.aborted;
+  }
+
+  /**
+   * The state after a pass that ended well: a mapping problem (the last pass that judged rows
+   * filtered more than half of them), tickets parked as rejected by the API, or idle.
+   */
+  private healthAfterPass(s: PassSummary): { state: EngineState; reason: string | null } {
+    const judged = s.filtered + s.created + s.updated + s.rejected;
+    if (judged > 0) this.mappingProblem = s.filtered * 2 > judged ? { filtered: s.filtered, judged } : null;
+    const parked = this.ctx.store.parked(this.profile.name);
+    const name = this.profile.name;
+    if (this.mappingProblem && parked.filtered > 0) {
+      const sample = this.ctx.store.lastParkedError(name, 'filtered');
+      const { filtered, judged: n } = this.mappingProblem;
+      return {
+        state: 'mapping problem',
+        reason: `The last pass filtered ${filtered === n ? 'all' : filtered} of ${n} rows${sample ? ` (e.g. "${sample}")` : ''}; ${parked.filtered} row(s) are parked. Fix the mapping: parked rows are evaluated again when it changes (or run "outpost resend --profile ${name} --filtered").`,
+      };
+    }
+    if (parked.rejected > 0) {
+      const sample = this.ctx.store.lastParkedError(name, 'rejected');
+      return {
+        state: 'tickets rejected by the API',
+        reason: `${parked.rejected} ticket(s) parked: the API rejected them${sample ? ` (latest: "${sample}")` : ''}. Fix the cause, then run "outpost resend --profile ${name} --rejected".`,
+      };
+    }
+    return { state: 'idle', reason: null };
   }
 
   private get board(): StatusBoard {
@@ -164,20 +246,21 @@ export class ProfileRunner {
           onState: (state, reason) => this.setState(state, reason),
           onProgress: ({ delivered, backlog, oldestAgeSeconds }) => {
             const s = this.ctx.store.stats(this.profile.name);
-            const patch: Record<string, unknown> = { delivered: s.delivered, filtered: s.filtered, lastSuccessAt: s.lastSuccessAt, throughput: this.throughput(delivered) };
+            const patch: Record<string, unknown> = { delivered: s.delivered, lastSuccessAt: s.lastSuccessAt, throughput: this.throughput(delivered), ...this.ctx.store.parked(this.profile.name) };
             if (backlog !== undefined) patch.backlog = backlog;
             if (oldestAgeSeconds !== undefined) patch.lagSeconds = oldestAgeSeconds;
             this.board.update(this.profile.name, patch);
           },
-          signal: this.ctx.stopSignal,
+          signal: this.signal,
           afterAck: this.ctx.afterAck,
           maxBatchBytes: this.ctx.maxBatchBytes,
+          mappingHash: this.mappingHash,
         },
         type,
       );
     } catch (e) {
       if (e instanceof TokenRejectedError || e instanceof StoppedError) throw e;
-      if (this.ctx.stopSignal.aborted) throw new StoppedError();
+      if (this.signal.aborted) throw new StoppedError();
       // Anything else thrown during a pass came from the database side (delivery retries its own errors).
       await this.dropSource();
       throw e;
@@ -187,15 +270,14 @@ export class ProfileRunner {
   async loop(): Promise<void> {
     const every = parseDuration(this.profile.schedule.every);
     let failures = 0;
-    while (!this.ctx.stopSignal.aborted) {
+    while (!this.signal.aborted) {
       if (this.wake.signal.aborted) this.wake = new AbortController();
-      const asleep = AbortSignal.any([this.ctx.stopSignal, this.wake.signal]);
+      const asleep = AbortSignal.any([this.signal, this.wake.signal]);
       if (this.paused && !this.manualPending) {
-        this.setState('paused', this.pausedReason(), { nextRunAt: null });
         // Waiting tickets still count while paused: the backlog is looked at now and then.
         const backlog = await this.refreshBacklog();
-        this.board.update(this.profile.name, { backlog: backlog.count, lagSeconds: backlog.oldestAgeSeconds });
-        await sleep(60_000, asleep);
+        this.setState('paused', this.pausedReason(), { nextRunAt: null, backlog: backlog.count, lagSeconds: backlog.oldestAgeSeconds });
+        await sleep(Math.min(60_000, every * 6), asleep);
         continue;
       }
       if (this.rejectedToken) {
@@ -219,19 +301,19 @@ export class ProfileRunner {
         failures = 0;
         const stats = this.ctx.store.stats(this.profile.name);
         const backlog = await this.refreshBacklog();
-        this.setState('idle', null, {
-          lastError: null,
+        const health = this.healthAfterPass(s);
+        this.setState(health.state, health.reason, {
           nextRunAt: this.nowIso(every),
           lastSuccessAt: stats.lastSuccessAt ?? null,
           backlog: backlog.count,
           lagSeconds: backlog.oldestAgeSeconds,
           throughput: this.throughput(0),
         });
-        if (s.created + s.updated + s.filtered + s.rejected > 0) {
-          this.ctx.log('info', `[${this.profile.name}] run ${s.runId} (${type}): read ${s.read}, created ${s.created}, updated ${s.updated}, filtered ${s.filtered}, rejected ${s.rejected}`);
+        if (s.created + s.updated + s.filtered + s.skipped + s.rejected > 0) {
+          this.ctx.log('info', `[${this.profile.name}] run ${s.runId} (${type}): read ${s.read}, created ${s.created}, updated ${s.updated}, filtered ${s.filtered}, skipped ${s.skipped}, rejected ${s.rejected}`);
         }
       } catch (e) {
-        if (e instanceof StoppedError || this.ctx.stopSignal.aborted) break;
+        if (e instanceof StoppedError || this.signal.aborted) break;
         failures++;
         const msg = (e as Error).message;
         if (e instanceof TokenRejectedError) {
@@ -240,15 +322,23 @@ export class ProfileRunner {
           continue;
         }
         wait = backoffMs(failures, 1000, 60_000);
-        this.setState('waiting for database', `${msg} Next try in ${Math.ceil(wait / 1000)} s.`, { lastError: msg });
-        this.board.update(this.profile.name, { nextRunAt: this.nowIso(wait) });
+        if (isDiskFull(e)) {
+          // The local state database (or a runtime file) cannot be written: nothing is lost (the
+          // batch is sent again with the same key once there is room), but nothing moves either.
+          this.setState('local disk full', `The local disk is full: Outpost cannot record what was delivered (${msg}). Free space on the disk of the state folder; next try in ${Math.ceil(wait / 1000)} s.`);
+          this.board.update(this.profile.name, { nextRunAt: this.nowIso(wait) });
+          await sleep(wait, asleep);
+          continue;
+        }
+        this.setState('waiting for database', `${msg} Next try in ${Math.ceil(wait / 1000)} s.`);
+        this.board.update(this.profile.name, { nextRunAt: this.nowIso(wait), backlog: null, lagSeconds: null });
       }
       // A manual pass while paused: back to waiting at once, still paused.
       if (this.paused) continue;
       await sleep(wait, asleep);
     }
     await this.dropSource();
-    this.setState('stopped', null, { nextRunAt: null });
+    if (!this.halt.signal.aborted || this.ctx.stopSignal.aborted) this.setState('stopped', null, { nextRunAt: null });
   }
 
   private async refreshBacklog(): Promise<{ count: number | null; oldestAgeSeconds: number | null }> {
@@ -262,7 +352,7 @@ export class ProfileRunner {
 
   heartbeatBody() {
     const p = this.board.snapshot().profiles.find((x) => x.name === this.profile.name);
-    return { name: this.profile.name, state: p?.state ?? 'starting', lagSeconds: p?.lagSeconds ?? 0, backlog: p?.backlog ?? 0, lastSuccessAt: p?.lastSuccessAt ?? null };
+    return { name: this.profile.name, state: p?.state ?? 'starting', lagSeconds: p?.lagSeconds ?? null, backlog: p?.backlog ?? null, lastSuccessAt: p?.lastSuccessAt ?? null };
   }
 
   get apiClient(): ApiClient {

@@ -30,8 +30,11 @@ import {
   type TableDetail,
 } from './types.js';
 
-/** OIDs whose text is kept as is: date, time, timestamp, timestamptz, timetz. */
-const RAW_TEXT_OIDS = new Set([1082, 1083, 1114, 1184, 1266]);
+/**
+ * OIDs whose text is kept as is: date, time, timestamp, timestamptz, timetz — and int8 and numeric,
+ * so a bigint key or cursor is exact (a global pg.types override elsewhere cannot turn it lossy).
+ */
+const RAW_TEXT_OIDS = new Set([1082, 1083, 1114, 1184, 1266, 20, 1700]);
 const TZ_OIDS = new Set([1184, 1266]);
 
 /** '+00' → '+00:00' so the value is ISO 8601 (pg prints whole-hour offsets short). */

@@ -1,4 +1,8 @@
 // SQLite source, opened read-only: the connector must never be able to change a plant's data.
+//
+// Exact integers: statements run with better-sqlite3's safeIntegers, so an INTEGER beyond 2^53 is
+// never rounded (2^53 and 2^53+1 are two keys, two tickets). Values within ±(2^53−1) come back as
+// plain numbers, larger ones as their exact decimal text — the form keys, cursors and ticket ids use.
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import type { SourceConfig } from '../config/schema.js';
@@ -18,6 +22,19 @@ export const sqliteDialect: Dialect = {
   typedParam: (p) => p,
   nowFor: () => `strftime(${TS}, 'now')`,
 };
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** bigint values (safeIntegers) → number when exact, else the exact decimal text. */
+export function exactIntegers(rows: Row[]): Row[] {
+  for (const row of rows) {
+    for (const k in row) {
+      const v = row[k];
+      if (typeof v === 'bigint') row[k] = v <= MAX_SAFE && v >= -MAX_SAFE ? Number(v) : v.toString();
+    }
+  }
+  return rows;
+}
 
 export class SqliteSource implements SourceAdapter {
   readonly driver = 'sqlite' as const;
@@ -122,7 +139,10 @@ export class SqliteSource implements SourceAdapter {
 
   async query(sql: string, params: unknown[] = []): Promise<Row[]> {
     try {
-      return this.handle.prepare(sql).all(...(params.map((p) => (p instanceof TypedValue ? p.value : p)) as never[])) as Row[];
+      const stmt = this.handle.prepare(sql);
+      if (stmt.reader) stmt.safeIntegers(true);
+      const rows = stmt.all(...(params.map((p) => (p instanceof TypedValue ? p.value : p)) as never[])) as Row[];
+      return exactIntegers(rows);
     } catch (e) {
       const err = e as { code?: string; message: string };
       if (err.code === 'SQLITE_BUSY') throw new SourceError('The database is busy (locked by a writer); Outpost will retry.', err.code, 'timeout');

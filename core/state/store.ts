@@ -35,17 +35,60 @@ export interface LedgerEntry {
   ticketId: string;
   revision: string;
   targetId: string | null;
-  action: 'created' | 'updated' | 'unchanged' | 'rejected' | 'filtered';
+  /**
+   * created / updated / unchanged: delivered. rejected: the API refused the ticket (parked).
+   * filtered: the mapping found the row invalid (parked). skipped: a skip rule matched (parked, never sent).
+   */
+  action: LedgerAction;
   error: string | null;
   ticketNumber: string | null;
   /** The recordModifiedAt last sent for this ticket (kept monotone per ticket, see pipeline.ts). */
   modifiedAt?: string | null;
+  /** The row's key values as JSON (exact: big integers as strings), so it can be read again by key. */
+  keyJson?: string | null;
+  /** Hash of the mapping that gave a filtered/skipped verdict; when it changes the row is re-evaluated. */
+  mappingHash?: string | null;
+  /** The ticket's day (YYYY-MM-DD, plant local) for reconcile; null when the row has no readable date. */
+  ticketDate?: string | null;
+  /** The JSON last sent (kept only for profiles with change.deletes "void": the void is built from it). */
+  ticketJson?: string | null;
+  /** When the row was found deleted at the source and sent as voided (null otherwise). */
+  deletedAt?: string | null;
+}
+
+export type LedgerAction = 'created' | 'updated' | 'unchanged' | 'rejected' | 'filtered' | 'skipped';
+export const DELIVERED_ACTIONS: readonly LedgerAction[] = ['created', 'updated', 'unchanged'];
+export const PARKED_ACTIONS: readonly LedgerAction[] = ['filtered', 'skipped', 'rejected'];
+
+/** Tickets parked now, by verdict. */
+export interface ParkedCounts {
+  filtered: number;
+  skipped: number;
+  rejected: number;
+}
+
+/** What a profile's state was built from: a change here makes the watermark meaningless. */
+export interface ProfileShape {
+  table: string;
+  key: string[];
+  mode: string;
+  column: string | null;
+}
+
+/** A ticket queued to be read again by key and re-evaluated (resend, a changed mapping). */
+export interface QueuedTicket {
+  ticketId: string;
+  keyJson: string | null;
+  reason: string;
+  /** When it was queued (also makes the Idempotency-Key of a re-send new and stable). */
+  queuedAt: string;
 }
 
 export type RunType = 'scheduled' | 'manual' | 'startup';
 export interface RunCounts {
   read: number;
   filtered: number;
+  skipped: number;
   created: number;
   updated: number;
   unchanged: number;
@@ -56,7 +99,7 @@ export interface RunRecord {
   ticketNumber: string | null;
   sourceId: string;
   targetId: string | null;
-  processorAction: 'new' | 'changed' | 'unchanged' | 'invalid';
+  processorAction: 'new' | 'changed' | 'unchanged' | 'invalid' | 'skipped';
   writerAction: 'created' | 'updated' | 'skipped' | 'rejected' | 'failed';
   error: string | null;
 }
@@ -108,6 +151,20 @@ const MIGRATIONS: string[] = [
    ALTER TABLE runs ADD COLUMN pruned_records INTEGER NOT NULL DEFAULT 0;`,
   // 3: the recordModifiedAt last sent per ticket, so the next one sent is never older.
   `ALTER TABLE ledger ADD COLUMN modified_at TEXT;`,
+  // 4: every row accounted for — the key to read a row again, the mapping behind a filtered/skipped
+  // verdict, the ticket's day (reconcile); the queue of tickets to re-evaluate; what each profile's
+  // state was built from; skipped counts per run.
+  `ALTER TABLE ledger ADD COLUMN key_json TEXT;
+   ALTER TABLE ledger ADD COLUMN mapping_hash TEXT;
+   ALTER TABLE ledger ADD COLUMN ticket_date TEXT;
+   ALTER TABLE ledger ADD COLUMN ticket_json TEXT;
+   ALTER TABLE ledger ADD COLUMN deleted_at TEXT;
+   CREATE INDEX ledger_action ON ledger (profile, action);
+   CREATE TABLE requeue (profile TEXT NOT NULL, ticket_id TEXT NOT NULL, key_json TEXT, reason TEXT NOT NULL, queued_at TEXT NOT NULL,
+     PRIMARY KEY (profile, ticket_id));
+   CREATE TABLE profile_shape (profile TEXT PRIMARY KEY, table_name TEXT NOT NULL, key_json TEXT NOT NULL, mode TEXT NOT NULL,
+     change_column TEXT, recorded_at TEXT NOT NULL);
+   ALTER TABLE runs ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -171,13 +228,18 @@ export class StateStore {
   ledgerFor(profile: string, ticketIds: string[]): Map<string, LedgerEntry> {
     const out = new Map<string, LedgerEntry>();
     const stmt = this.db.prepare(
-      `SELECT ticket_id, revision, target_id, action, error, ticket_number, modified_at FROM ledger WHERE profile = ? AND ticket_id IN (SELECT value FROM json_each(?))`,
+      `SELECT ticket_id, revision, target_id, action, error, ticket_number, modified_at, key_json, mapping_hash, ticket_date, ticket_json, deleted_at FROM ledger
+       WHERE profile = ? AND ticket_id IN (SELECT value FROM json_each(?))`,
     );
     const rows = stmt.all(profile, JSON.stringify(ticketIds)) as Array<{
       ticket_id: string; revision: string; target_id: string | null; action: LedgerEntry['action']; error: string | null; ticket_number: string | null; modified_at: string | null;
+      key_json: string | null; mapping_hash: string | null; ticket_date: string | null; ticket_json: string | null; deleted_at: string | null;
     }>;
     for (const r of rows) {
-      out.set(r.ticket_id, { ticketId: r.ticket_id, revision: r.revision, targetId: r.target_id, action: r.action, error: r.error, ticketNumber: r.ticket_number, modifiedAt: r.modified_at });
+      out.set(r.ticket_id, {
+        ticketId: r.ticket_id, revision: r.revision, targetId: r.target_id, action: r.action, error: r.error, ticketNumber: r.ticket_number, modifiedAt: r.modified_at,
+        keyJson: r.key_json, mappingHash: r.mapping_hash, ticketDate: r.ticket_date, ticketJson: r.ticket_json, deletedAt: r.deleted_at,
+      });
     }
     return out;
   }
@@ -193,14 +255,20 @@ export class StateStore {
     counts?: Partial<RunCounts>;
     records?: RunRecord[];
     watermark?: Watermark | null;
+    /** Tickets to take off the re-evaluation queue in the same transaction (they were handled). */
+    dequeue?: string[];
   }): void {
     const now = this.nowIso();
     const upsert = this.db.prepare(
-      `INSERT INTO ledger (profile, ticket_id, revision, target_id, action, error, ticket_number, updated_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO ledger (profile, ticket_id, revision, target_id, action, error, ticket_number, updated_at, modified_at, key_json, mapping_hash, ticket_date, ticket_json, deleted_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (profile, ticket_id) DO UPDATE SET revision = excluded.revision, target_id = COALESCE(excluded.target_id, ledger.target_id),
        action = excluded.action, error = excluded.error, ticket_number = excluded.ticket_number, updated_at = excluded.updated_at,
-       modified_at = COALESCE(excluded.modified_at, ledger.modified_at)`,
+       modified_at = COALESCE(excluded.modified_at, ledger.modified_at), key_json = COALESCE(excluded.key_json, ledger.key_json),
+       mapping_hash = excluded.mapping_hash, ticket_date = COALESCE(excluded.ticket_date, ledger.ticket_date),
+       ticket_json = COALESCE(excluded.ticket_json, ledger.ticket_json), deleted_at = excluded.deleted_at`,
     );
+    const deq = this.db.prepare(`DELETE FROM requeue WHERE profile = ? AND ticket_id = ?`);
     const rec = this.db.prepare(
       `INSERT INTO run_records (run_id, ticket_number, source_id, target_id, processor_action, writer_action, error) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -208,7 +276,7 @@ export class StateStore {
       let delivered = 0;
       let filtered = 0;
       for (const e of args.entries) {
-        upsert.run(args.profile, e.ticketId, e.revision, e.targetId, e.action, e.error, e.ticketNumber, now, e.modifiedAt ?? null);
+        upsert.run(args.profile, e.ticketId, e.revision, e.targetId, e.action, e.error, e.ticketNumber, now, e.modifiedAt ?? null, e.keyJson ?? null, e.mappingHash ?? null, e.ticketDate ?? null, e.ticketJson ?? null, e.deletedAt ?? null);
         if (e.action === 'created' || e.action === 'updated' || e.action === 'unchanged') delivered++;
         if (e.action === 'filtered') filtered++;
       }
@@ -221,14 +289,15 @@ export class StateStore {
           )
           .run(args.profile, delivered, filtered, delivered ? now : null);
       }
+      for (const id of args.dequeue ?? []) deq.run(args.profile, id);
       if (args.runId !== undefined) {
         const c = args.counts ?? {};
         this.db
           .prepare(
-            `UPDATE runs SET read = read + ?, filtered = filtered + ?, created = created + ?, updated = updated + ?, unchanged = unchanged + ?,
+            `UPDATE runs SET read = read + ?, filtered = filtered + ?, skipped = skipped + ?, created = created + ?, updated = updated + ?, unchanged = unchanged + ?,
              rejected = rejected + ?, errors = errors + ? WHERE id = ?`,
           )
-          .run(c.read ?? 0, c.filtered ?? 0, c.created ?? 0, c.updated ?? 0, c.unchanged ?? 0, c.rejected ?? 0, c.errors ?? 0, args.runId);
+          .run(c.read ?? 0, c.filtered ?? 0, c.skipped ?? 0, c.created ?? 0, c.updated ?? 0, c.unchanged ?? 0, c.rejected ?? 0, c.errors ?? 0, args.runId);
         for (const r of args.records ?? []) {
           rec.run(args.runId, r.ticketNumber, r.sourceId, r.targetId, r.processorAction, r.writerAction, r.error);
         }
@@ -254,10 +323,10 @@ export class StateStore {
     const c = counts;
     this.db
       .prepare(
-        `UPDATE runs SET status = ?, ended_at = ?, error_text = ?, read = read + ?, filtered = filtered + ?, created = created + ?, updated = updated + ?,
+        `UPDATE runs SET status = ?, ended_at = ?, error_text = ?, read = read + ?, filtered = filtered + ?, skipped = skipped + ?, created = created + ?, updated = updated + ?,
          unchanged = unchanged + ?, rejected = rejected + ?, errors = errors + ? WHERE id = ?`,
       )
-      .run(status, this.nowIso(), errorText, c.read ?? 0, c.filtered ?? 0, c.created ?? 0, c.updated ?? 0, c.unchanged ?? 0, c.rejected ?? 0, c.errors ?? 0, id);
+      .run(status, this.nowIso(), errorText, c.read ?? 0, c.filtered ?? 0, c.skipped ?? 0, c.created ?? 0, c.updated ?? 0, c.unchanged ?? 0, c.rejected ?? 0, c.errors ?? 0, id);
   }
 
   /** A run left 'running' by a killed process is closed as an error on the next start. */
@@ -270,7 +339,7 @@ export class StateStore {
   runs(profile: string | null, limit = 50): RunRow[] {
     const rows = this.db
       .prepare(
-        `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, created, updated, unchanged, rejected, errors,
+        `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, skipped, created, updated, unchanged, rejected, errors,
          pruned_records AS prunedRecords, error_text AS errorText FROM runs WHERE (? IS NULL OR profile = ?) ORDER BY id DESC LIMIT ?`,
       )
       .all(profile, profile, limit) as RunRow[];
@@ -319,7 +388,7 @@ export class StateStore {
     return (
       (this.db
         .prepare(
-          `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, created, updated, unchanged, rejected, errors,
+          `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, skipped, created, updated, unchanged, rejected, errors,
            pruned_records AS prunedRecords, error_text AS errorText FROM runs WHERE id = ?`,
         )
         .all(id) as RunRow[]).map((x) => ({ ...x, startedAtLocal: localIso(x.startedAt)!, endedAtLocal: localIso(x.endedAt), written: x.created + x.updated }))[0] ?? null
@@ -340,6 +409,154 @@ export class StateStore {
       | { delivered: number; filtered: number; lastSuccessAt: string | null }
       | undefined;
     return r ?? { delivered: 0, filtered: 0, lastSuccessAt: null };
+  }
+
+  /** Tickets parked now, by verdict (current ledger state, not a running total). */
+  parked(profile: string): ParkedCounts {
+    const rows = this.db
+      .prepare(`SELECT action, COUNT(*) AS n FROM ledger WHERE profile = ? AND action IN ('filtered', 'skipped', 'rejected') GROUP BY action`)
+      .all(profile) as Array<{ action: string; n: number }>;
+    const out: ParkedCounts = { filtered: 0, skipped: 0, rejected: 0 };
+    for (const r of rows) out[r.action as keyof ParkedCounts] = r.n;
+    return out;
+  }
+
+  /** The reason of the most recent parked verdict of this kind (for the status sentence). */
+  lastParkedError(profile: string, action: LedgerAction): string | null {
+    const r = this.db.prepare(`SELECT error FROM ledger WHERE profile = ? AND action = ? ORDER BY updated_at DESC LIMIT 1`).get(profile, action) as { error: string | null } | undefined;
+    return r?.error ? r.error.slice(0, 200) : null;
+  }
+
+  /** Ledger rows of a profile (for reconcile and resend), optionally only some verdicts. */
+  ledgerRows(profile: string, actions?: readonly LedgerAction[]): LedgerEntry[] {
+    const rows = this.db
+      .prepare(
+        `SELECT ticket_id AS ticketId, revision, target_id AS targetId, action, error, ticket_number AS ticketNumber, modified_at AS modifiedAt,
+         key_json AS keyJson, mapping_hash AS mappingHash, ticket_date AS ticketDate, deleted_at AS deletedAt FROM ledger
+         WHERE profile = ? AND (? IS NULL OR action IN (SELECT value FROM json_each(?))) ORDER BY ticket_id`,
+      )
+      .all(profile, actions ? 1 : null, JSON.stringify(actions ?? [])) as LedgerEntry[];
+    return rows;
+  }
+
+  /**
+   * Queue tickets to be read again by key and re-evaluated on the next pass, even at the same
+   * revision. `where` picks ledger rows: by verdicts, by ticket ids/numbers, by ticket day. Returns
+   * how many were queued (a ticket already queued counts once).
+   */
+  requeue(profile: string, where: { actions?: readonly LedgerAction[]; tickets?: string[]; sinceDay?: string; staleMapping?: string }, reason: string): number {
+    const conds: string[] = ['profile = ?'];
+    const params: unknown[] = [profile];
+    if (where.actions) {
+      conds.push(`action IN (SELECT value FROM json_each(?))`);
+      params.push(JSON.stringify(where.actions));
+    }
+    if (where.tickets) {
+      conds.push(`(ticket_id IN (SELECT value FROM json_each(?)) OR ticket_number IN (SELECT value FROM json_each(?)))`);
+      params.push(JSON.stringify(where.tickets), JSON.stringify(where.tickets));
+    }
+    if (where.sinceDay) {
+      conds.push(`(ticket_date >= ? OR (ticket_date IS NULL AND updated_at >= ?))`);
+      params.push(where.sinceDay, where.sinceDay);
+    }
+    if (where.staleMapping !== undefined) {
+      conds.push(`action IN ('filtered', 'skipped') AND (mapping_hash IS NULL OR mapping_hash != ?)`);
+      params.push(where.staleMapping);
+    }
+    const r = this.db
+      .prepare(
+        `INSERT INTO requeue (profile, ticket_id, key_json, reason, queued_at) SELECT profile, ticket_id, key_json, ?, ? FROM ledger WHERE ${conds.join(' AND ')}
+         ON CONFLICT (profile, ticket_id) DO NOTHING`,
+      )
+      .run(reason, this.nowIso(), ...params);
+    return r.changes;
+  }
+
+  /** Queue rows by key that the ledger may not know (e.g. tickets a reconcile found missing). */
+  requeueKeys(profile: string, items: Array<{ ticketId: string; keyJson: string }>, reason: string): number {
+    const ins = this.db.prepare(`INSERT INTO requeue (profile, ticket_id, key_json, reason, queued_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (profile, ticket_id) DO NOTHING`);
+    let n = 0;
+    this.db.transaction(() => {
+      for (const it of items) n += ins.run(profile, it.ticketId, it.keyJson, reason, this.nowIso()).changes;
+    })();
+    return n;
+  }
+
+  /** Which of these values name a ledger ticket (by ticket id or printed ticket number). */
+  knownTickets(profile: string, values: string[]): Set<string> {
+    const rows = this.db
+      .prepare(
+        `SELECT ticket_id AS id, ticket_number AS num FROM ledger WHERE profile = ? AND (ticket_id IN (SELECT value FROM json_each(?)) OR ticket_number IN (SELECT value FROM json_each(?)))`,
+      )
+      .all(profile, JSON.stringify(values), JSON.stringify(values)) as Array<{ id: string; num: string | null }>;
+    const out = new Set<string>();
+    for (const r of rows) {
+      out.add(r.id);
+      if (r.num) out.add(r.num);
+    }
+    return out;
+  }
+
+  /** The next tickets waiting for re-evaluation, oldest first. */
+  queued(profile: string, limit: number): QueuedTicket[] {
+    return this.db
+      .prepare(`SELECT ticket_id AS ticketId, key_json AS keyJson, reason, queued_at AS queuedAt FROM requeue WHERE profile = ? ORDER BY queued_at, ticket_id LIMIT ?`)
+      .all(profile, Math.trunc(limit)) as QueuedTicket[];
+  }
+
+  queuedCount(profile: string): number {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM requeue WHERE profile = ?`).get(profile) as { n: number }).n;
+  }
+
+  /** Take tickets off the queue without a verdict (the row no longer exists at the source). */
+  dequeue(profile: string, ticketIds: string[], mappingHash?: string): void {
+    const del = this.db.prepare(`DELETE FROM requeue WHERE profile = ? AND ticket_id = ?`);
+    const mark = this.db.prepare(`UPDATE ledger SET mapping_hash = ? WHERE profile = ? AND ticket_id = ? AND action IN ('filtered', 'skipped')`);
+    this.db.transaction(() => {
+      for (const id of ticketIds) {
+        del.run(profile, id);
+        if (mappingHash !== undefined) mark.run(mappingHash, profile, id);
+      }
+    })();
+  }
+
+  /** What this profile's state was built from (null before its first pass). */
+  shape(profile: string): ProfileShape | null {
+    const r = this.db.prepare(`SELECT table_name, key_json, mode, change_column FROM profile_shape WHERE profile = ?`).get(profile) as
+      | { table_name: string; key_json: string; mode: string; change_column: string | null }
+      | undefined;
+    return r ? { table: r.table_name, key: JSON.parse(r.key_json) as string[], mode: r.mode, column: r.change_column } : null;
+  }
+
+  setShape(profile: string, shape: ProfileShape): void {
+    this.db
+      .prepare(
+        `INSERT INTO profile_shape (profile, table_name, key_json, mode, change_column, recorded_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (profile) DO UPDATE SET table_name = excluded.table_name, key_json = excluded.key_json, mode = excluded.mode,
+         change_column = excluded.change_column, recorded_at = excluded.recorded_at`,
+      )
+      .run(profile, shape.table, JSON.stringify(shape.key), shape.mode, shape.column, this.nowIso());
+  }
+
+  /**
+   * Rewind a profile: the watermark goes (a full re-read) or is set to `cursor`; the shape is
+   * recorded anew. The ledger stays, so tickets already delivered at the same revision are not sent
+   * again; every row re-read is evaluated again.
+   */
+  resetProfile(profile: string, opts: { cursor?: string; shape?: ProfileShape }): void {
+    this.db.transaction(() => {
+      if (opts.cursor === undefined) this.db.prepare(`DELETE FROM watermarks WHERE profile = ?`).run(profile);
+      else {
+        this.db
+          .prepare(
+            `INSERT INTO watermarks (profile, cursor, key_json, updated_at) VALUES (?, ?, '[]', ?)
+             ON CONFLICT (profile) DO UPDATE SET cursor = excluded.cursor, key_json = excluded.key_json, updated_at = excluded.updated_at`,
+          )
+          .run(profile, opts.cursor, this.nowIso());
+      }
+      if (opts.shape) this.setShape(profile, opts.shape);
+      else this.db.prepare(`DELETE FROM profile_shape WHERE profile = ?`).run(profile);
+    })();
   }
 
   /** Bytes used by live pages of the whole state file (free pages are reused, so this is what grows). */

@@ -16,7 +16,8 @@ export type FakeMode =
   | 'route405'
   | 'html200'
   | 'emptyObject'
-  | 'html400';
+  | 'html400'
+  | 'rejectAll';
 
 export interface FakeApi {
   url: string;
@@ -78,6 +79,8 @@ export async function startFakeApi(upstream: string, mode: FakeMode = 'pass', sw
           case 'html400':
             res.writeHead(400, { 'Content-Type': 'text/html' });
             return res.end('<html><body>400 Bad Request</body></html>');
+          case 'rejectAll':
+            return json(res, 200, { results: t.map((x) => ({ ...ok(x), targetId: null, action: 'rejected', error: 'plant North is not set up for this account' })) });
           case 'emptyObject':
             return json(res, 200, {});
         }
@@ -96,3 +99,17 @@ export async function startFakeApi(upstream: string, mode: FakeMode = 'pass', sw
   api.close = () => new Promise<void>((r) => server.close(() => r()));
   return api;
 }
+
+/** Every ticket the sandbox stores: ticketId → revision. */
+export async function sandboxTickets(url: string, token: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let offset = 0; ; offset += 1000) {
+    const r = (await (await fetch(`${url}/v1/_sandbox/tickets?limit=1000&offset=${offset}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+      total: number;
+      tickets: Array<{ ticketId: string; revision: string }>;
+    };
+    for (const t of r.tickets) out.set(t.ticketId, t.revision);
+    if (offset + 1000 >= r.total) return out;
+  }
+}
+

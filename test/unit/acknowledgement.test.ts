@@ -19,22 +19,9 @@ import { createMapper } from '../../core/mapping/index.js';
 import { startSandbox } from '../../core/sandbox/server.js';
 import { createSource } from '../../core/sources/index.js';
 import { StateStore } from '../../core/state/store.js';
-import { startFakeApi, type FakeMode } from '../helpers/fake-api.js';
+import { sandboxTickets, startFakeApi, type FakeMode } from '../helpers/fake-api.js';
 
 const TOKEN = 'ack-test-token-123';
-
-/** Every ticket the sandbox stores: ticketId → revision. */
-export async function sandboxTickets(url: string, token: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (let offset = 0; ; offset += 1000) {
-    const r = (await (await fetch(`${url}/v1/_sandbox/tickets?limit=1000&offset=${offset}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
-      total: number;
-      tickets: Array<{ ticketId: string; revision: string }>;
-    };
-    for (const t of r.tickets) out.set(t.ticketId, t.revision);
-    if (offset + 1000 >= r.total) return out;
-  }
-}
 
 /** Delivered ledger rows (created / updated / unchanged): ticketId → revision. */
 function deliveredInLedger(store: StateStore): Map<string, string> {

@@ -114,7 +114,7 @@ test('a guard without a reviewer secret accepts no reviewer session', () => {
 
 const run = (id: number, patch: Partial<RunRow> = {}): RunRow => ({
   id, profile: 'p1', type: 'scheduled', status: 'complete', startedAt: `2026-12-01T14:${String(id).padStart(2, '0')}:00.000Z`, endedAt: `2026-12-01T14:${String(id).padStart(2, '0')}:01.000Z`,
-  startedAtLocal: '', endedAtLocal: null, read: 1, filtered: 0, created: 1, updated: 0, unchanged: 0, rejected: 0, errors: 0, written: 1, prunedRecords: 0, errorText: null, ...patch,
+  startedAtLocal: '', endedAtLocal: null, read: 1, filtered: 0, skipped: 0, created: 1, updated: 0, unchanged: 0, rejected: 0, errors: 0, written: 1, prunedRecords: 0, errorText: null, ...patch,
 });
 
 test('runs: consecutive quiet scheduled passes become one group; anything with a problem stays its own row', () => {

@@ -72,6 +72,9 @@ test('state store: a version-1 file is migrated forward in order, keeping its da
   // A state file as the first release wrote it (schema 1).
   let s = new StateStore(file);
   s.commit({ profile: 'p', entries: [{ ticketId: 'p:1', revision: 'r1', targetId: 't1', action: 'created', error: null, ticketNumber: '1' }], watermark: { cursor: 'c1', key: [1] } });
+  s.db.exec(`DROP INDEX ledger_action; DROP TABLE requeue; DROP TABLE profile_shape; ALTER TABLE runs DROP COLUMN skipped;
+    ALTER TABLE ledger DROP COLUMN key_json; ALTER TABLE ledger DROP COLUMN mapping_hash; ALTER TABLE ledger DROP COLUMN ticket_date;
+    ALTER TABLE ledger DROP COLUMN ticket_json; ALTER TABLE ledger DROP COLUMN deleted_at;`);
   s.db.exec(`DROP INDEX runs_started; ALTER TABLE runs DROP COLUMN pruned_records; ALTER TABLE ledger DROP COLUMN modified_at;`);
   s.db.pragma('user_version = 1');
   s.close();

@@ -1,0 +1,77 @@
+// `outpost resend`: a way back for parked tickets. Queues them to be read again by key, evaluated
+// with the current mapping and sent again (with a fresh Idempotency-Key) on the next pass — through
+// the running daemon when there is one, else into the state database for the next start or sync.
+import type { Command } from 'commander';
+import { home, loadProfiles } from '../context.js';
+import { EXIT, fail, printJson } from '../output.js';
+
+interface Opts {
+  config?: string;
+  profile?: string;
+  rejected?: boolean;
+  filtered?: boolean;
+  skipped?: boolean;
+  tickets?: string;
+  since?: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('resend')
+    .description('queue parked tickets (rejected, filtered, skipped, by number or by day) to be evaluated and sent again')
+    .requiredOption('--profile <name>', 'the profile')
+    .option('--rejected', 'tickets the API rejected')
+    .option('--filtered', 'rows the mapping filtered as invalid')
+    .option('--skipped', 'rows a skip rule of the mapping skipped')
+    .option('--tickets <list>', 'ticket numbers (as printed) or keys, separated by commas')
+    .option('--since <date>', 'every ticket with a ticket date on or after YYYY-MM-DD, whatever its verdict')
+    .option('--config <file>', 'config file (default: <home>/outpost.json)')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nExamples:\n  outpost resend --profile plant1 --rejected\n  outpost resend --profile plant1 --tickets 100234,100240\n  outpost resend --profile plant1 --since 2026-11-01\n\nExit codes: 0 queued, 1 failed, 2 usage.')
+    .action(async (opts: Opts) => {
+      const { resend, selectorProblem } = await import('../../core/engine/resend.js');
+      const select = {
+        rejected: opts.rejected,
+        filtered: opts.filtered,
+        skipped: opts.skipped,
+        tickets: opts.tickets === undefined ? undefined : opts.tickets.split(','),
+        since: opts.since,
+      };
+      const problem = selectorProblem(select);
+      if (problem) fail(problem, EXIT.usage);
+      const dir = home();
+      const runtime = await import('../../core/engine/runtime.js');
+      if (runtime.readDaemonInfo(dir)) {
+        const { sendControl } = await import('../../core/engine/control.js');
+        let reply;
+        try {
+          reply = await sendControl(dir, { op: 'resend', profile: opts.profile, select });
+        } catch (e) {
+          fail(`The daemon is running but its control channel does not answer (${(e as Error).message}); try "outpost stop" then "outpost start".`);
+        }
+        if (opts.json) printJson(reply);
+        else process.stdout.write(`${reply.message}\n`);
+        process.exit(reply.ok ? EXIT.ok : EXIT.failure);
+      }
+      let loaded;
+      try {
+        loaded = await loadProfiles(opts);
+      } catch (e) {
+        fail((e as Error).message, EXIT.usage);
+      }
+      const { StateStore } = await import('../../core/state/store.js');
+      const { homePaths } = await import('../../core/paths.js');
+      const store = new StateStore(homePaths(dir).state);
+      try {
+        const r = resend(store, loaded.profiles[0], select);
+        if (opts.json) printJson({ ok: true, ...r });
+        else process.stdout.write(`${r.message}\nThe daemon is not running: they are sent when it starts ("outpost start") or with "outpost sync".\n`);
+      } catch (e) {
+        fail((e as Error).message);
+      } finally {
+        store.close();
+      }
+      process.exit(EXIT.ok);
+    });
+}
