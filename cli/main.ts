@@ -39,7 +39,7 @@ program
     if (dir) process.env.OUTPOST_HOME = resolve(dir);
   });
 
-for (const register of [setup, demo, validate, preview, mapping, review, schema, run, start, status, sync, pause, resume, dashboard, doctor, profiles, service, sandbox]) register(program);
+for (const register of [setup, demo, validate, preview, mapping, review, schema, run, start, status, sync, pause, resume, reload, resend, reconcile, dashboard, doctor, profiles, service, sandbox]) register(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`error: ${(e as Error).message}\n`);

@@ -58,7 +58,11 @@ export function controlHandler(daemon: ControlTarget): (req: ControlRequest) => 
       case 'pause':
       case 'resume': {
         const targets = req.profile ? [req.profile] : names;
-        for (const p of targets) (req.op === 'sync' ? daemon.syncNow(p) : req.op === 'pause' ? daemon.pause(p) : daemon.resume(p));
+        for (const p of targets) {
+          if (req.op === 'sync') daemon.syncNow(p);
+          else if (req.op === 'pause') daemon.pause(p);
+          else daemon.resume(p);
+        }
         const paused = targets.filter((p) => daemon.isPaused(p));
         const text =
           req.op === 'sync'
