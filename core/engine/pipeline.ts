@@ -170,12 +170,14 @@ export async function runPass(deps: PipelineDeps, type: RunType): Promise<PassSu
     deps.onState('reading', null);
     const wm = store.getWatermark(profile.name);
     const { count, oldestAgeSeconds } = await reader.backlog(source, wm);
-    let backlog = count;
+    // Tickets queued to be evaluated again are waiting too.
+    let backlog = count === null ? null : count + store.queuedCount(profile.name);
     deps.onProgress({ delivered: 0, backlog, oldestAgeSeconds });
     const lookupCache = new LookupCache(); // master rows read once per pass
     // Parked rows whose verdict came from another mapping, and tickets queued by `outpost resend`,
     // are read again by key and re-evaluated before the change pages.
     await drainQueue(deps, run, lookupCache);
+    if (backlog !== null) deps.onProgress({ delivered: 0, backlog: (backlog = Math.max(0, count! + store.queuedCount(profile.name))) });
     // One page of read-ahead: the next page is fetched from the database while this one is mapped,
     // delivered and committed. Pages are still handled strictly in order; at most two are in memory.
     const it = reader.pages(source, wm, profile.batchSize);

@@ -84,8 +84,12 @@ export class ProfileRunner {
   private readonly halt = new AbortController();
   private readonly signal: AbortSignal;
   readonly mappingHash: string;
-  /** The last pass that judged rows filtered more than half of them (kept until a pass judges again). */
-  private mappingProblem: { filtered: number; judged: number } | null = null;
+  /**
+   * The verdicts of the last rows this mapping judged (true = filtered), newest last, across passes:
+   * a pass that re-judges one bad row does not raise a mapping problem on its own, and quiet passes
+   * keep what the last judging passes found.
+   */
+  private readonly verdicts: boolean[] = [];
   done: Promise<void> = Promise.resolve();
 
   constructor(readonly profile: Profile, private readonly ctx: RunnerContext, pausedAt: string | null = null) {
@@ -120,16 +124,21 @@ export class ProfileRunner {
    * filtered more than half of them), tickets parked as rejected by the API, or idle.
    */
   private healthAfterPass(s: PassSummary): { state: EngineState; reason: string | null } {
-    const judged = s.filtered + s.created + s.updated + s.rejected;
-    if (judged > 0) this.mappingProblem = s.filtered * 2 > judged ? { filtered: s.filtered, judged } : null;
+    // The pass's verdicts, at most WINDOW of them (filtered ones last: the order within a pass is not kept).
+    const WINDOW = 50;
+    const ok = s.created + s.updated + s.rejected;
+    for (let i = 0; i < Math.min(ok, WINDOW); i++) this.verdicts.push(false);
+    for (let i = 0; i < Math.min(s.filtered, WINDOW); i++) this.verdicts.push(true);
+    this.verdicts.splice(0, Math.max(0, this.verdicts.length - WINDOW));
+    const filtered = this.verdicts.filter(Boolean).length;
     const parked = this.ctx.store.parked(this.profile.name);
     const name = this.profile.name;
-    if (this.mappingProblem && parked.filtered > 0) {
+    if (filtered * 2 > this.verdicts.length && parked.filtered > 0) {
       const sample = this.ctx.store.lastParkedError(name, 'filtered');
-      const { filtered, judged: n } = this.mappingProblem;
+      const n = this.verdicts.length;
       return {
         state: 'mapping problem',
-        reason: `The last pass filtered ${filtered === n ? 'all' : filtered} of ${n} rows${sample ? ` (e.g. "${sample}")` : ''}; ${parked.filtered} row(s) are parked. Fix the mapping: parked rows are evaluated again when it changes (or run "outpost resend --profile ${name} --filtered").`,
+        reason: `The mapping filtered ${filtered === n ? 'all' : filtered} of the last ${n} rows it mapped${sample ? ` (e.g. "${sample}")` : ''}; ${parked.filtered} row(s) are parked. Fix the mapping: parked rows are evaluated again when it changes (or run "outpost resend --profile ${name} --filtered").`,
       };
     }
     if (parked.rejected > 0) {
@@ -344,7 +353,10 @@ export class ProfileRunner {
   private async refreshBacklog(): Promise<{ count: number | null; oldestAgeSeconds: number | null }> {
     try {
       const source = await this.ensureSource();
-      return await this.reader.backlog(source, this.ctx.store.getWatermark(this.profile.name));
+      const b = await this.reader.backlog(source, this.ctx.store.getWatermark(this.profile.name));
+      // Tickets queued to be evaluated again (resend, a changed mapping) wait too.
+      const queued = this.ctx.store.queuedCount(this.profile.name);
+      return { count: b.count === null ? null : b.count + queued, oldestAgeSeconds: b.oldestAgeSeconds };
     } catch {
       return { count: null, oldestAgeSeconds: null };
     }
