@@ -5,11 +5,13 @@
 // Running as root: PostgreSQL refuses to run as root, so its cluster is owned by and run as the
 // `postgres` OS user (`runuser -u postgres --`); MariaDB is started with `--user=root`, which it
 // accepts when asked explicitly. As any other user both run as that user.
+// Binaries are found by absolute path (binaries.ts), so a PATH without /usr/sbin works.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findBinary, postgresBinDir, requireBinary } from './binaries.js';
 import { waitFor } from './wait.js';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -59,24 +61,13 @@ export interface PrivateServer {
 
 /** Why a server kind cannot run here, or null when its binaries exist. */
 export function unavailableReason(kind: 'postgres' | 'mariadb'): string | null {
-  if (kind === 'postgres') return pgBinDir() ? null : 'PostgreSQL server binaries (initdb, pg_ctl) not found under /usr/lib/postgresql/*/bin';
-  const ok = which('mariadbd') && (which('mariadb-install-db') || which('mysql_install_db'));
-  return ok ? null : 'MariaDB server binaries (mariadbd, mariadb-install-db) not found';
-}
-
-function which(cmd: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/usr/bin', '/sbin'])) {
-    const p = join(dir, cmd);
-    if (dir && existsSync(p)) return p;
+  if (kind === 'postgres') {
+    if (!postgresBinDir()) return 'PostgreSQL server binaries (initdb, pg_ctl) not found under /usr/lib/postgresql/*/bin, /usr/pgsql-*/bin or on the PATH';
+    if (isRoot && !findBinary('runuser')) return 'running as root needs runuser (util-linux) to start PostgreSQL as the postgres user';
+    return null;
   }
-  return null;
-}
-
-function pgBinDir(): string | null {
-  const base = '/usr/lib/postgresql';
-  if (!existsSync(base)) return null;
-  const versions = readdirSync(base).filter((v) => existsSync(join(base, v, 'bin', 'pg_ctl'))).sort((a, b) => Number(b) - Number(a));
-  return versions.length ? join(base, versions[0], 'bin') : null;
+  const ok = findBinary('mariadbd') && (findBinary('mariadb-install-db') || findBinary('mysql_install_db'));
+  return ok ? null : 'MariaDB server binaries (mariadbd, mariadb-install-db) not found on the PATH or in /usr/sbin, /usr/bin';
 }
 
 function run(argv: string[], what: string): void {
@@ -86,11 +77,11 @@ function run(argv: string[], what: string): void {
 
 /** argv prefix that runs a PostgreSQL binary as a non-root user. */
 function asPostgres(argv: string[]): string[] {
-  return isRoot ? ['runuser', '-u', 'postgres', '--', ...argv] : argv;
+  return isRoot ? [requireBinary('runuser', 'install util-linux'), '-u', 'postgres', '--', ...argv] : argv;
 }
 
 export async function startPrivatePostgres(opts: { port?: number } = {}): Promise<PrivateServer> {
-  const bin = pgBinDir();
+  const bin = postgresBinDir();
   if (!bin) throw new Error(unavailableReason('postgres')!);
   const dir = mkdtempSync(join(tmpdir(), 'outpost-pg-'));
   const data = join(dir, 'data');
@@ -99,8 +90,9 @@ export async function startPrivatePostgres(opts: { port?: number } = {}): Promis
   const password = 'chaos-pg-pass';
   if (isRoot) {
     // The postgres user must own the folder and reach it through /tmp.
-    const ids = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-    const gids = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
+    const id = requireBinary('id', 'install coreutils');
+    const ids = spawnSync(id, ['-u', 'postgres'], { encoding: 'utf8' });
+    const gids = spawnSync(id, ['-g', 'postgres'], { encoding: 'utf8' });
     if (ids.status !== 0) throw new Error('running as root but there is no "postgres" OS user to run PostgreSQL as');
     chownSync(dir, Number(ids.stdout.trim()), Number(gids.stdout.trim()));
     chmodSync(dir, 0o755);
@@ -122,7 +114,7 @@ export async function startPrivatePostgres(opts: { port?: number } = {}): Promis
     `timezone = 'UTC'`,
   ].join('\n');
   writeFileSync(join(data, 'postgresql.auto.conf'), conf + '\n');
-  if (isRoot) spawnSync('chown', ['postgres:postgres', join(data, 'postgresql.auto.conf')]);
+  if (isRoot) spawnSync(requireBinary('chown', 'install coreutils'), ['postgres:postgres', join(data, 'postgresql.auto.conf')]);
   const pgctl = (args: string[]) => asPostgres([join(bin, 'pg_ctl'), '-D', data, ...args]);
   const server: PrivateServer = {
     kind: 'postgres',
@@ -169,7 +161,7 @@ export async function startPrivateMariaDb(opts: { port?: number } = {}): Promise
   const port = opts.port ?? (await freePort());
   const password = 'chaos-maria-pass';
   const userArg = isRoot ? ['--user=root'] : [];
-  const installer = which('mariadb-install-db') ?? which('mysql_install_db')!;
+  const installer = findBinary('mariadb-install-db') ?? findBinary('mysql_install_db')!;
   run([installer, '--no-defaults', `--datadir=${data}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...userArg], 'mariadb-install-db');
   const args = [
     '--no-defaults',
@@ -198,7 +190,7 @@ export async function startPrivateMariaDb(opts: { port?: number } = {}): Promise
     database: 'outpost',
     dir,
     async start() {
-      const c = spawn(which('mariadbd')!, args, { stdio: 'ignore', detached: false });
+      const c = spawn(findBinary('mariadbd')!, args, { stdio: 'ignore', detached: false });
       child = c;
       exited = new Promise((r) => c.once('exit', () => r()));
       await waitPort(port, true, 60_000, 'MariaDB', logFile);
