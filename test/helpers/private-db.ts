@@ -8,24 +8,17 @@
 // Binaries are found by absolute path (binaries.ts), so a PATH without /usr/sbin works.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBinary, postgresBinDir, requireBinary } from './binaries.js';
+import { closedPort } from './databases.js';
 import { waitFor } from './wait.js';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** A free loopback port (databases.ts's closedPort: bound, then released). */
+export const freePort = closedPort;
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -16,6 +16,7 @@ import { MysqlSource } from '../../core/sources/mysql.js';
 import { SourceError } from '../../core/sources/types.js';
 import { validateProfile } from '../../core/validate.js';
 import { closedPort, mariaDbScratch, requireMariaDb, runValidate, type DbServer, type Scratch } from '../helpers/databases.js';
+import { timestampProfile } from '../helpers/profiles.js';
 
 const SETUP = [
   `CREATE TABLE tickets (
@@ -205,19 +206,8 @@ test('mariadb: outpost validate passes for the read-only login and warns for the
   const token = 'tok-validate-maria-123456';
   const api = await startSandbox({ dbFile: ':memory:', accounts: [{ token, accountId: 'acct-2', accountName: 'Quarry Co', environment: 'sandbox' }] });
   t.after(() => api.close());
-  const profile = (login: { user: string; password: string }): Profile => ({
-    name: 'maria-plant',
-    environment: 'sandbox',
-    api: { url: api.url, token },
-    source: source(s.server, s.db.database, login),
-    table: 'tickets',
-    key: ['TicketID'],
-    change: { mode: 'timestamp', column: 'LastModified', lookbackSeconds: 300, timezone: 'America/Chicago' },
-    mapping: { template: 'generic-scale-ticket', fields: {} },
-    schedule: { every: '5s' },
-    batchSize: 200,
-    enabled: true,
-  });
+  const profile = (login: { user: string; password: string }): Profile =>
+    timestampProfile({ name: 'maria-plant', api: { url: api.url, token }, source: source(s.server, s.db.database, login), table: 'tickets' });
   const ro = await validateProfile(profile(s.db.readOnly));
   for (const l of ro) assert.equal(l.status, 'pass', `${l.name}: ${l.detail} ${l.fix ?? ''}`);
   const rw = await validateProfile(profile(s.db.readWrite));

@@ -18,6 +18,7 @@ import { SourceError } from '../../core/sources/types.js';
 import { validateProfile } from '../../core/validate.js';
 import { closedPort, pgScratch, requirePostgres, runValidate, skipOrFail, type DbServer, type Scratch } from '../helpers/databases.js';
 import { startPrivatePostgres, unavailableReason } from '../helpers/private-db.js';
+import { timestampProfile } from '../helpers/profiles.js';
 
 const TICKETS = `CREATE TABLE public.tickets (
   "TicketID" integer PRIMARY KEY,
@@ -278,19 +279,7 @@ test('postgres: wrong password is a plain auth error without the password in it'
 });
 
 function profileFor(s: { server: DbServer; db: Scratch }, login: { user: string; password: string }, apiUrl: string, token: string): Profile {
-  return {
-    name: 'pg-plant',
-    environment: 'sandbox',
-    api: { url: apiUrl, token },
-    source: source(s.server, s.db.database, login),
-    table: 'public.tickets',
-    key: ['TicketID'],
-    change: { mode: 'timestamp', column: 'LastModified', lookbackSeconds: 300, timezone: 'America/Chicago' },
-    mapping: { template: 'generic-scale-ticket', fields: {} },
-    schedule: { every: '5s' },
-    batchSize: 200,
-    enabled: true,
-  };
+  return timestampProfile({ name: 'pg-plant', api: { url: apiUrl, token }, source: source(s.server, s.db.database, login), table: 'public.tickets' });
 }
 
 test('postgres: outpost validate passes for the read-only login and warns for the read-write one', async (t) => {

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import type { Profile } from '../../core/config/schema.js';
 import { createDemoPlant } from '../../core/demo/plant.js';
 import { startSandbox } from '../../core/sandbox/server.js';
 import { createIndexSql, grantSelectSql, readOnlyCheck, readOnlyLoginSql } from '../../core/sources/access.js';
@@ -14,6 +13,7 @@ import { discover, rankTables, suggestChangeModes, suggestKey } from '../../core
 import { createSource } from '../../core/sources/index.js';
 import { SourceError, type DiscoveredTable } from '../../core/sources/types.js';
 import { validateProfile } from '../../core/validate.js';
+import { timestampProfile } from '../helpers/profiles.js';
 
 function plant(t: { after(f: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-sqlite-src-'));
@@ -60,19 +60,7 @@ test('sqlite: outpost validate on the demo plant', async (t) => {
   const token = 'tok-validate-sqlite-1234';
   const api = await startSandbox({ dbFile: ':memory:', accounts: [{ token, accountId: 'acct-3', accountName: 'Demo', environment: 'sandbox' }] });
   t.after(() => api.close());
-  const profile: Profile = {
-    name: 'demo',
-    environment: 'sandbox',
-    api: { url: api.url, token },
-    source: { driver: 'sqlite', file, options: {} },
-    table: 'Tickets',
-    key: ['TicketID'],
-    change: { mode: 'timestamp', column: 'LastModified', lookbackSeconds: 300, timezone: 'America/Chicago' },
-    mapping: { template: 'generic-scale-ticket', fields: {} },
-    schedule: { every: '5s' },
-    batchSize: 200,
-    enabled: true,
-  };
+  const profile = timestampProfile({ name: 'demo', api: { url: api.url, token }, source: { driver: 'sqlite', file, options: {} }, table: 'Tickets' });
   const lines = await validateProfile(profile);
   for (const l of lines) assert.equal(l.status, 'pass', `${l.name}: ${l.detail} ${l.fix ?? ''}`);
 

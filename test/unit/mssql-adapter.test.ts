@@ -12,7 +12,7 @@ import sql from 'mssql';
 import { ChangeTrackingReader } from '../../core/change/changeTracking.js';
 import { RowversionReader } from '../../core/change/rowversion.js';
 import { TimestampReader } from '../../core/change/timestamp.js';
-import type { Profile, SourceConfig } from '../../core/config/schema.js';
+import type { SourceConfig } from '../../core/config/schema.js';
 import { readOnlyCheck, readOnlyLoginSql } from '../../core/sources/access.js';
 import { discover } from '../../core/sources/discovery.js';
 import { scrub } from '../../core/log.js';
@@ -35,6 +35,7 @@ import {
 import { SourceError, typed, type Row } from '../../core/sources/types.js';
 import { validateProfile } from '../../core/validate.js';
 import { closedPort } from '../helpers/databases.js';
+import { timestampProfile } from '../helpers/profiles.js';
 
 const require = createRequire(import.meta.url);
 const { Parser } = require('node-sql-parser/build/transactsql.js') as { Parser: new () => { astify(s: string, o: { database: string }): unknown } };
@@ -465,19 +466,7 @@ test('mssql: read-only check, discovery and validate on the fake server', async 
   assert.match(rankedCt[0].change[0].needs!, /GRANT VIEW CHANGE TRACKING ON dbo\.Tickets/);
 
   // validate end to end on the fake server (the API unreachable here: only database lines matter).
-  const profile: Profile = {
-    name: 'mssql-plant',
-    environment: 'sandbox',
-    api: { url: `http://127.0.0.1:${await closedPort()}`, token: 'tok' },
-    source: SRC,
-    table: 'dbo.Tickets',
-    key: ['TicketID'],
-    change: { mode: 'timestamp', column: 'LastModified', lookbackSeconds: 300, timezone: 'America/Chicago' },
-    mapping: { template: 'generic-scale-ticket', fields: {} },
-    schedule: { every: '5s' },
-    batchSize: 200,
-    enabled: true,
-  };
+  const profile = timestampProfile({ name: 'mssql-plant', api: { url: `http://127.0.0.1:${await closedPort()}`, token: 'tok' }, source: SRC, table: 'dbo.Tickets' });
   const lines = await validateProfile(profile, { env: ENV, createSource: async (s, env) => new MssqlSource(s, { env, executor: fakeServer().exec }) });
   const by = Object.fromEntries(lines.map((l) => [l.name, l]));
   assert.equal(by.api.status, 'fail');
