@@ -2,6 +2,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
+import { formatIssues, type IssueLine } from '../zod-issues.js';
 import { configSchema, type Config, type Profile } from './schema.js';
 
 export class ConfigError extends Error {
@@ -11,17 +12,16 @@ export class ConfigError extends Error {
   }
 }
 
-function formatIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
-  if (issue.code === 'unrecognized_keys') return `${path === '(top level)' ? '' : path + '.'}${issue.keys.join(', ')}: unknown key; remove it or check its spelling`;
-  return `${path}: ${issue.message}`;
+function issueLine(issue: z.core.$ZodIssue): IssueLine {
+  if (issue.code === 'unrecognized_keys') return { path: issue.path, keys: issue.keys, message: 'unknown key; remove it or check its spelling' };
+  return { path: issue.path, message: issue.message };
 }
 
 export function parseConfig(data: unknown, source = 'config'): Config {
   const r = configSchema.safeParse(data);
   if (!r.success) {
-    const lines = r.error.issues.slice(0, 10).map(formatIssue);
-    throw new ConfigError(`The ${source} has ${r.error.issues.length === 1 ? 'a problem' : 'problems'}: ${lines.join('; ')}.`);
+    const lines = formatIssues(r.error.issues.map(issueLine), { max: 10, root: '(top level)', more: () => '' });
+    throw new ConfigError(`The ${source} has ${r.error.issues.length === 1 ? 'a problem' : 'problems'}: ${lines}.`);
   }
   return r.data;
 }

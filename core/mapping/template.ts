@@ -56,6 +56,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { LINE_FIELDS, TICKET_FIELDS, type FieldSpec } from './catalog.js';
 import { CONVERTIBLE_UNITS, type ConvertibleUnit } from './units.js';
+import { formatIssues, issuePath } from '../zod-issues.js';
 
 export type Scalar = string | number | boolean | null;
 
@@ -416,15 +417,8 @@ interface Flat {
   weight: number;
 }
 
-export function formatPath(path: readonly PropertyKey[]): string {
-  let s = '';
-  for (const p of path) {
-    if (typeof p === 'number') s += `[${p}]`;
-    else if (typeof p === 'string' && /^[A-Za-z_$][\w$]*$/.test(p)) s += s ? `.${p}` : p;
-    else s += `[${JSON.stringify(String(p))}]`;
-  }
-  return s;
-}
+/** A zod path as people write it (the shared formatter's). */
+export const formatPath = issuePath;
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v = root;
@@ -534,12 +528,7 @@ function expand(issue: Issue, base: PropertyKey[], root: unknown): Flat[] {
 /** One plain sentence for a failed parse: "<where>: ticket.status.then[0].case must be "upper" or "lower"". */
 export function describeIssues(where: string, error: z.ZodError, input: unknown, base: PropertyKey[] = []): string {
   const flats = error.issues.flatMap((i) => expand(i, base, input));
-  const parts = flats.slice(0, 3).map((f) => {
-    const p = formatPath(f.path);
-    return p ? `${p} ${f.message}` : f.message;
-  });
-  const more = flats.length > 3 ? ` (and ${flats.length - 3} more)` : '';
-  return `${where}: ${parts.join('; ')}${more}`;
+  return `${where}: ${formatIssues(flats, { separator: ' ', more: (n) => ` (and ${n} more)` })}`;
 }
 
 /** Validates a template object; throws an Error with a plain message and the JSON path. */

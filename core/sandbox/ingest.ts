@@ -2,6 +2,7 @@
 // (account, ticketId), and never go back to an older revision. Pure logic over the store, no HTTP.
 import { z } from 'zod';
 import { eticketSchema } from '../mapping/eticket.js';
+import { formatIssues } from '../zod-issues.js';
 import { targetIdFor, type SandboxStore, type TicketAction } from './store.js';
 
 export const batchBodySchema = z.strictObject({
@@ -42,17 +43,9 @@ export interface BatchCounts {
 }
 
 /** `lines[0].quantity.unit` style path, or `(ticket)` for the ticket itself. */
-function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : (out ? '.' : '') + String(p);
-  return out || '(ticket)';
-}
-
 /** A plain reason naming the field(s), short enough to show in a run report. */
 export function describeIssues(error: z.ZodError, max = 3): string {
-  const parts = error.issues.slice(0, max).map((i) => `${formatPath(i.path)}: ${i.message}`);
-  const more = error.issues.length - max;
-  return parts.join('; ') + (more > 0 ? `; and ${more} more` : '');
+  return formatIssues(error.issues, { max, root: '(ticket)' });
 }
 
 function str(v: unknown): string {
