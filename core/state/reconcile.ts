@@ -63,6 +63,11 @@ export interface ReconcileReport {
   deleted: ReconcileTicket[];
   /** How many deleted rows were queued now to be sent as voided (change.deletes "void"). */
   voidsQueued: number;
+  /**
+   * Tickets waiting in the re-evaluation queue (resend, a changed mapping): until the next pass they
+   * still count under their last verdict above.
+   */
+  queued: number;
   /** Parked reasons and how many rows have each, per verdict. */
   reasons: { filtered: Array<{ reason: string; count: number }>; skipped: Array<{ reason: string; count: number }>; rejected: Array<{ reason: string; count: number }> };
   watermark: { cursor: string; at?: string } | null;
@@ -103,7 +108,7 @@ function sorted(map: Map<string, number>): Array<{ reason: string; count: number
 export async function reconcile(args: { store: StateStore; profile: Profile; env?: NodeJS.ProcessEnv; mapper?: Mapper } & ReconcileOptions): Promise<ReconcileReport> {
   const { store, profile } = args;
   const pageSize = args.pageSize ?? 1000;
-  const mapper = args.mapper ?? createMapper({ template: profile.mapping.template, fields: profile.mapping.fields, timezone: profile.change.timezone ?? 'UTC' });
+  const mapper = args.mapper ?? createMapper({ template: profile.mapping.template, fields: profile.mapping.fields, skip: profile.mapping.skip, timezone: profile.change.timezone ?? 'UTC' });
   const now = args.now ?? new Date();
   const fromDay = args.days && args.days > 0 ? new Date(now.getTime() - (args.days - 1) * 86_400_000).toISOString().slice(0, 10) : null;
   const inRange = (day: string) => !fromDay || day === NO_DATE || day >= fromDay;
@@ -184,6 +189,7 @@ export async function reconcile(args: { store: StateStore; profile: Profile; env
       gaps,
       deleted,
       voidsQueued,
+      queued: store.queuedCount(profile.name),
       reasons: { filtered: sorted(reasons.filtered), skipped: sorted(reasons.skipped), rejected: sorted(reasons.rejected) },
       watermark: wm ? { cursor: wm.cursor, at: wm.at } : null,
     };
@@ -205,6 +211,7 @@ export function formatReconcile(r: ReconcileReport): string {
       ? `Every row is accounted for: ${r.totals.source} at the source = ${r.totals.delivered} delivered + ${r.totals.filtered} filtered + ${r.totals.skipped} skipped + ${r.totals.rejected} rejected + ${r.totals.notYetRead} not yet read.`
       : `${r.totals.gaps} row(s) are in none of delivered, filtered, skipped, rejected or not yet read (gaps, listed below).`,
   );
+  if (r.queued) out.push(`${r.queued} ticket(s) are queued to be evaluated and sent again on the next pass (they still count under their last verdict).`);
   for (const [label, list, hint] of [
     ['Filtered', r.reasons.filtered, `fix the mapping, or "outpost resend --profile ${r.profile} --filtered"`],
     ['Skipped', r.reasons.skipped, `a skip rule matched; "outpost resend --profile ${r.profile} --skipped" after changing it`],

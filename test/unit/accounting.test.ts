@@ -233,3 +233,29 @@ test('status: a snapshot-mode profile reports backlog and lag as unknown (null)'
   assert.equal(st.backlog, null);
   assert.equal(st.lagSeconds, null);
 });
+
+test('skip rules: skipped rows are parked apart from filtered, never sent, counted by reconcile, and re-evaluated when the rule changes', async (t) => {
+  const s = await setup(t, 6);
+  s.plant.db.exec(`UPDATE WeighSlips SET Buyer = 'Internal' WHERE SlipNo IN (2, 4)`);
+  const withRule = s.profile({ mapping: { template: 'generic-scale-ticket', fields: slipsFields(), skip: [{ if: { column: 'Buyer', equals: 'Internal' }, reason: 'internal transfer' }] } });
+  const daemon = s.daemonFor(withRule);
+  daemon.start();
+  t.after(() => daemon.stop());
+  await waitFor('4 delivered', () => s.sandbox.stats().tickets === 4, 20_000);
+  const st = await waitFor('idle', () => (status(daemon).state === 'idle' ? status(daemon) : null), 10_000);
+  assert.deepEqual([st.filtered, st.skipped, st.rejected], [0, 2, 0]);
+  const skipped = daemon.store.ledgerRows('slips', ['skipped']);
+  assert.deepEqual(skipped.map((e) => [e.ticketId, e.error]), [['slips:2', 'internal transfer'], ['slips:4', 'internal transfer']]);
+  const run = daemon.store.runs('slips').find((r) => r.skipped > 0);
+  assert.equal(run?.skipped, 2);
+  assert.equal(run?.filtered, 0);
+  const r = await daemon.reconcile('slips');
+  assert.equal(r.totals.skipped, 2);
+  assert.deepEqual(r.reasons.skipped, [{ reason: 'internal transfer', count: 2 }]);
+  assert.equal(r.balanced, true);
+  // The rule is dropped from the profile: the skipped rows are evaluated again and sent.
+  s.write(s.profile());
+  assert.equal((await daemon.reload()).ok, true);
+  await waitFor('all 6 delivered', () => s.sandbox.stats().tickets === 6, 20_000);
+  await waitFor('no skipped left', () => status(daemon).skipped === 0, 10_000);
+});
