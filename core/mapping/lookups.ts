@@ -128,18 +128,18 @@ function isMissing(row: Row, id: string): boolean {
  */
 export class LookupCache {
   static readonly MAX = 20_000;
-  private readonly maps = new Map<string, Map<string, Row[]>>();
+  private readonly maps = new Map<string, Map<string, LookupEntry>>();
   /** Queries sent (for tests and the bench). */
   queries = 0;
 
-  forStep(step: LookupStep): Map<string, Row[]> {
+  forStep(step: LookupStep): Map<string, LookupEntry> {
     const k = `${step.table.toLowerCase()}\u0000${step.keyColumns.join('\u0000').toLowerCase()}`;
     let m = this.maps.get(k);
     if (!m) this.maps.set(k, (m = new Map()));
     return m;
   }
 
-  static remember(m: Map<string, Row[]>, key: string, rows: Row[]): void {
+  static remember(m: Map<string, LookupEntry>, key: string, entry: LookupEntry): void {
     if (m.size >= LookupCache.MAX) {
       const drop = Math.ceil(LookupCache.MAX / 10);
       let i = 0;
@@ -148,7 +148,7 @@ export class LookupCache {
         m.delete(k);
       }
     }
-    m.set(key, rows);
+    m.set(key, entry);
   }
 }
 
@@ -195,60 +195,82 @@ export async function prepareRows(source: SourceAdapter, mapper: Preparable, row
 
 async function resolveSteps(source: SourceAdapter, steps: LookupStep[], rows: Row[], cache: LookupCache, owners: Row[] = rows): Promise<void> {
   const ci = source.driver === 'mysql' || source.driver === 'mssql'; // their default collations ignore case
+  const n = rows.length;
   for (const step of steps) {
     const known = cache.forStep(step);
-    const keyOf: (string | null | Fail)[] = [];
-    const values = new Map<string, unknown[]>();
-    for (const row of rows) {
-      const vals: unknown[] = [];
-      let k: string | null | Fail = null;
-      let empty = false;
-      for (const run of step.keys) {
-        const v = run(row);
+    const keyOf: (string | null | Fail)[] = new Array(n);
+    const wanted: [string, unknown[]][] = [];
+    const wantedSet = new Set<string>();
+    const single = step.keys.length === 1 ? step.keys[0] : null;
+    for (let i = 0; i < n; i++) {
+      const row = rows[i];
+      let k: string | null | Fail;
+      let vals: unknown[];
+      if (single) {
+        const v = single(row);
         if (v instanceof Fail) {
-          k = v;
-          break;
+          keyOf[i] = v;
+          continue;
         }
-        if (isEmpty(v)) empty = true;
-        vals.push(v);
-      }
-      if (!(k instanceof Fail)) {
-        const texts = vals.map(joinText);
-        if (empty || texts.some((t) => t === null)) k = null;
-        else {
-          k = JSON.stringify(ci ? texts.map((t) => t!.toLowerCase()) : texts);
-          if (!known.has(k) && !values.has(k)) values.set(k, vals);
+        const t = isEmpty(v) ? null : joinText(v);
+        k = t === null ? null : ci ? t.toLowerCase() : t;
+        vals = [v];
+      } else {
+        vals = [];
+        k = '';
+        for (const run of step.keys) {
+          const v = run(row);
+          if (v instanceof Fail) {
+            k = v;
+            break;
+          }
+          const t = isEmpty(v) ? null : joinText(v);
+          if (t === null) {
+            k = null;
+            break;
+          }
+          k += `${ci ? t.toLowerCase() : t}\u0000`;
+          vals.push(v);
         }
       }
-      keyOf.push(k);
+      keyOf[i] = k;
+      if (typeof k === 'string' && !known.has(k) && !wantedSet.has(k)) {
+        wantedSet.add(k);
+        wanted.push([k, vals]);
+      }
     }
-    const wanted = [...values];
     const perQuery = Math.max(1, Math.floor(MAX_BOUND_VALUES / step.keyColumns.length));
     for (let i = 0; i < wanted.length; i += perQuery) {
       const chunk = wanted.slice(i, i + perQuery);
       cache.queries++;
       const found = await source.query(lookupQuery(source.dialect, step.table, step.keyColumns, chunk.length), chunk.flatMap(([, v]) => v));
       const got = new Map<string, Row[]>();
+      const getters = step.keyColumns.map((c) => columnGetter(c));
       for (const r of found) {
-        const texts = step.keyColumns.map((c) => joinText(columnGetter(c)(r)));
-        const k = JSON.stringify(ci ? texts.map((t) => t?.toLowerCase() ?? null) : texts);
+        let k = '';
+        for (const g of getters) {
+          const t = joinText(g(r)) ?? '';
+          k += step.keyColumns.length === 1 ? (ci ? t.toLowerCase() : t) : `${ci ? t.toLowerCase() : t}\u0000`;
+        }
         const list = got.get(k);
         if (list) list.push(r);
         else got.set(k, [r]);
       }
-      for (const [k] of chunk) LookupCache.remember(known, k, got.get(k) ?? []);
+      chunk.forEach(([k, vals]) => {
+        const list = got.get(k) ?? [];
+        const keyText = () => step.keyColumns.map((c, j) => `${c} ${show(vals[j])}`).join(', ');
+        // One entry object per key, shared by every row with that key.
+        const entry: LookupEntry = list.length === 1 ? { row: list[0] } : list.length === 0 ? { missing: keyText() } : { ambiguous: list.length, key: keyText() };
+        LookupCache.remember(known, k, entry);
+      });
     }
-    rows.forEach((row, i) => {
+    for (let i = 0; i < n; i++) {
       const k = keyOf[i];
       const target = owners[i][LOOKUPS_PROPERTY] as Record<string, LookupEntry>;
       if (k === null) target[step.id] = null;
       else if (k instanceof Fail) target[step.id] = { failed: k.reason };
-      else {
-        const list = known.get(k) ?? [];
-        const keyText = step.keyColumns.map((c, j) => `${c} ${show((JSON.parse(k) as unknown[])[j])}`).join(', ');
-        target[step.id] = list.length === 1 ? { row: list[0] } : list.length === 0 ? { missing: keyText } : { ambiguous: list.length, key: keyText };
-      }
-    });
+      else target[step.id] = known.get(k) ?? { failed: `was not read from ${step.table}` };
+    }
   }
 }
 

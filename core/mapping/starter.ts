@@ -575,7 +575,7 @@ export function generateStarter(input: StarterInput): Starter {
     const code = exprOf.get('lines.productCode')!;
     put('lines.productDescription', code, 0.3, 'no product description: the product code is used');
   }
-  const catCand = cands.filter((c) => c.words.includes('category') || (c.words.includes('type') && (c.words.includes('product') || c.words.includes('material')))).sort((a, b) => a.hops - b.hops)[0];
+  const catCand = cands.filter((c) => c.words.includes('category') || ((c.words.includes('type') || c.words.includes('group') || c.words.includes('class')) && c.words.includes('product'))).sort((a, b) => a.hops - b.hops)[0];
   if (catCand) {
     const vals = distinct(catCand.values);
     const map: Record<string, Scalar> = {};

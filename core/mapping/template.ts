@@ -28,13 +28,19 @@
 //   { "const": 42 }                           text, number, true/false or null
 //   { "concat": [expr | "literal", …], "separator"?: ", " }
 //        joins text; empty when every expression in it is empty; with a separator, empty parts are skipped
+//   { "lookup": { "table": "customers", "on": {"id": expr}, "column": "name", "default"?: expr } }
+//        a column of another table by a key of this row (lookups.ts: one query per page and lookup)
+//   { "when": [ { "if": condition, "use": expr }, … ], "else"?: expr }   (conditions.ts)
+//   { "dateTime": { "date": expr, "time"?: expr, "dateFormat"?, "timeFormat"? } }   (datetime.ts)
+// and a template may have "skip": [ {"if"|"unless": condition, "reason"?: "…"} ] row rules.
+// docs/mapping.md documents every expression, condition and transform with an example.
 // each optionally with "then": [transform, …] applied in order, and "label": "net weight", the
 // words used in messages about this field (default: the field's own label, e.g. "quantity").
 //
 // Transforms (a fixed set; no eval, no user code). Empty values pass through all but `default`/`map`:
 //   "trim"                                     trims text
 //   {"case": "upper"|"lower"}
-//   {"number": {"decimalComma"?: true}}        number from text: "1,234.5" ("1.234,5" with decimalComma);
+//   {"number": {"decimalComma"?: true, "impliedDecimals"?: 2}}   number from text: "1,234.5" ("1.234,5" with decimalComma);
 //                                              never NaN/Infinity/hex
 //   {"convertUnit": {"from": expr|"CODE", "to": "LBR"|"STN"|"TNE"|"KGM"|"MTQ"|"YDQ", "unitMap"?: {"LB": "LBR", …}}}
 //        converts the number from the unit `from` gives (mapped through unitMap, case-insensitively,

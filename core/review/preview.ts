@@ -57,7 +57,7 @@ export function previewToHtml(p: Preview): string {
       const raw = Object.entries(s.raw)
         .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td class="raw">${escapeHtml(JSON.stringify(v) ?? 'null')}</td></tr>`)
         .join('');
-      return `<section class="sample"><h2 class="filtered">Ticket ${escapeHtml(s.ticketNumber || '(no number)')} — filtered</h2>
+      return `<section class="sample"><h2 class="filtered">Ticket ${escapeHtml(s.ticketNumber || '(no number)')} — ${s.skipped ? 'skipped by a row rule' : 'filtered'}</h2>
 <ul class="filtered">${s.problems.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>
 <table class="fields"><thead><tr><th>column</th><th>raw value</th></tr></thead><tbody>${raw}</tbody></table></section>`;
     }
@@ -86,14 +86,15 @@ export function previewToText(p: Preview, width = 100, render?: (s: ReviewSample
   const W = Math.max(60, Math.min(200, Math.floor(width)));
   const out: string[] = [];
   const mapped = p.samples.filter((s) => s.ticket).length;
-  out.push(`Profile ${p.profile} · template ${p.template} · table ${p.table} · ${p.samples.length} ticket${p.samples.length === 1 ? '' : 's'}: ${mapped} mapped, ${p.samples.length - mapped} filtered`);
+  const skipped = p.samples.filter((s) => !s.ticket && s.skipped).length;
+  out.push(`Profile ${p.profile} · template ${p.template} · table ${p.table} · ${p.samples.length} ticket${p.samples.length === 1 ? '' : 's'}: ${mapped} mapped, ${p.samples.length - mapped - skipped} filtered${skipped ? `, ${skipped} skipped` : ''}`);
   if (p.notFound.length) out.push(`Not found: ${p.notFound.join(', ')}`);
   if (p.samples.length === 0) out.push('No tickets to show.');
   for (const s of p.samples) {
-    const head = `── Ticket ${cleanForDisplay(s.ticketNumber) || '(no number)'} · ${cleanForDisplay(s.ticketId)} · ${s.ticket ? 'mapped' : 'FILTERED'} `;
+    const head = `── Ticket ${cleanForDisplay(s.ticketNumber) || '(no number)'} · ${cleanForDisplay(s.ticketId)} · ${s.ticket ? 'mapped' : s.skipped ? 'SKIPPED' : 'FILTERED'} `;
     out.push('', (head + '─'.repeat(W)).slice(0, Math.max(W, head.length)));
     if (!s.ticket) {
-      out.push('Filtered, not sent:');
+      out.push(s.skipped ? 'Skipped by a row rule, not sent:' : 'Filtered, not sent:');
       for (const x of s.problems) out.push(`  - ${cleanForDisplay(x)}`);
       out.push('Raw row:');
       const kw = Math.min(30, Math.max(...Object.keys(s.raw).map((k) => k.length), 6));
@@ -102,8 +103,9 @@ export function previewToText(p: Preview, width = 100, render?: (s: ReviewSample
     }
     const pw = Math.min(32, Math.max(...s.fields.map((f) => f.path.length), 5));
     const rest = W - pw - 6;
-    const vw = Math.floor(rest * 0.4);
-    const sw = Math.floor(rest * 0.25);
+    // The source column fits lookup paths ("customer_id → customers.name") up to 40 % of the width.
+    const sw = Math.min(Math.floor(rest * 0.4), Math.max(11, ...s.fields.map((f) => f.source.length)));
+    const vw = Math.min(Math.floor(rest * 0.4), Math.floor((rest - sw) * 0.6));
     const rw = rest - vw - sw;
     out.push(`${fit('field', pw)}  ${fit('value sent', vw)}  ${fit('from column', sw)}  raw value`);
     for (const f of s.fields) out.push(`${fit(f.path, pw)}  ${fit(cleanForDisplay(f.value), vw)}  ${fit(f.source, sw)}  ${fit(cleanForDisplay(f.raw ?? ''), rw)}`.trimEnd());

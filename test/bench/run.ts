@@ -25,6 +25,7 @@ import { createMapper } from '../../core/mapping/index.js';
 import { createSource } from '../../core/sources/index.js';
 import { StateStore } from '../../core/state/store.js';
 import { freePort, startPrivatePostgres, type PrivateServer } from '../helpers/private-db.js';
+import { benchLookups } from './lookups.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const RECEIVER = fileURLToPath(new URL('./receiver.js', import.meta.url));
@@ -369,6 +370,8 @@ async function main(): Promise<void> {
       ['steady-state poll uses an index', usesIndex ? 'yes' : 'no', 'no seq scan', yes(usesIndex)],
       ['outpost --version', `${Math.round(pct(versions, 50))} ms (median of 5)`, '< 300 ms', yes(pct(versions, 50) < 300)],
     );
+    // Three lookups vs the same values from columns, at 200,000 rows (test/bench/lookups.ts; --lookups 0 skips it).
+    if (arg('lookups', 1) !== 0) rows.push(...(await benchLookups({ server, url: memoryUrl, token: TOKEN, rows: Math.min(ROWS, 200_000) })));
     const heads = ['metric', 'measured', 'goal (docs/design.md §6)', 'met'];
     const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), heads[i].length));
     const line = (r: string[]) => `| ${r.map((x, i) => x.padEnd(w[i])).join(' | ')} |`;
