@@ -1,6 +1,6 @@
 // Picks the change-detection mode of a profile (docs/design.md §3): one mode per file behind ChangeReader.
 import type { Profile } from '../config/schema.js';
-import { ChangeTrackingReader } from './changeTracking.js';
+import { ChangeTrackingReader } from './change-tracking.js';
 import { IncreasingReader } from './increasing.js';
 import { RowversionReader } from './rowversion.js';
 import { SnapshotReader } from './snapshot.js';

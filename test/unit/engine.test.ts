@@ -144,7 +144,7 @@ test('quiet scheduled polls leave no run behind; a pass that sends something is 
 // ---- change modes: the SQL they send, checked without a server ----
 
 import { RowversionReader } from '../../core/change/rowversion.js';
-import { ChangeTrackingReader } from '../../core/change/changeTracking.js';
+import { ChangeTrackingReader } from '../../core/change/change-tracking.js';
 import { IncreasingReader } from '../../core/change/increasing.js';
 import { SnapshotReader } from '../../core/change/snapshot.js';
 import { TimestampReader, fallBackSeconds, zoneOffsetMinutes } from '../../core/change/timestamp.js';

@@ -9,7 +9,7 @@ import { createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { lookupQuery } from '../../core/mapping/lookups.js';
 import sql from 'mssql';
-import { ChangeTrackingReader } from '../../core/change/changeTracking.js';
+import { ChangeTrackingReader } from '../../core/change/change-tracking.js';
 import { RowversionReader } from '../../core/change/rowversion.js';
 import { TimestampReader } from '../../core/change/timestamp.js';
 import type { SourceConfig } from '../../core/config/schema.js';
