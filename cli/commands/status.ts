@@ -27,12 +27,15 @@ export function register(program: Command): void {
         offline = names.map((name) => ({ name, ...store.stats(name), ...store.parked(name) }));
         store.close();
       }
+      const timeZone = await plantZone(info?.configFile ?? homePaths(dir).config, hostTimeZone());
+      const pausedAt = info ? {} : (await import('../../core/engine/paused.js')).readPaused(dir);
       const result = {
         running: Boolean(info),
         pid: info?.pid ?? null,
         startedAt: info?.startedAt ?? null,
         dashboardUrl: info?.dashboardUrl ?? null,
-        profiles: snapshot?.profiles ?? offline.map((p) => ({ ...p, state: 'stopped' })),
+        // A stopped daemon's profiles: still say which ones stay paused when it starts.
+        profiles: snapshot?.profiles ?? offline.map((p) => ({ ...p, state: 'stopped', ...(pausedAt[p.name] ? { paused: true, pausedAt: pausedAt[p.name], reason: `Paused since ${formatDateTime(pausedAt[p.name], { timeZone })}; it stays paused when the daemon starts ("outpost resume" to undo).` } : {}) })),
         config: snapshot?.config ?? null,
         lastRuns,
       };
@@ -40,7 +43,6 @@ export function register(program: Command): void {
         printJson(result);
         process.exit(info ? EXIT.ok : EXIT.notRunning);
       }
-      const timeZone = await plantZone(info?.configFile ?? homePaths(dir).config, hostTimeZone());
       const at = (iso: unknown) => formatDateTime(typeof iso === 'string' ? iso : null, { timeZone }, 'never');
       {
         process.stdout.write(info ? `${chalk.green('●')} daemon running (pid ${info.pid}) since ${at(info.startedAt)}\n` : `${chalk.dim('○')} daemon not running\n`);
@@ -48,7 +50,8 @@ export function register(program: Command): void {
         if (result.config?.error) process.stdout.write(`  ${chalk.red('config refused')}: ${result.config.error}\n`);
         for (const p of result.profiles as Array<Record<string, unknown>>) {
           process.stdout.write(
-            `  ${p.name}: ${p.state}${typeof p.since === 'string' ? ` since ${at(p.since)}` : ''}${p.reason ? ` — ${p.reason}` : ''}\n` +
+            `  ${p.name}: ${p.state}${typeof p.since === 'string' ? ` since ${at(p.since)}` : ''}\n` +
+              (p.reason ? `    ${p.reason}\n` : '') +
               `    delivered ${p.delivered}; parked: filtered ${p.filtered ?? 0}, skipped ${p.skipped ?? 0}, rejected ${p.rejected ?? 0}` +
               `${p.backlog !== undefined ? `; backlog ${p.backlog === null ? 'unknown' : p.backlog}` : ''}` +
               `${p.lagSeconds !== undefined ? `, lag ${p.lagSeconds === null ? 'unknown' : typeof p.lagSeconds === 'number' && p.lagSeconds > 0 ? formatSeconds(p.lagSeconds) : 'none'}` : ''}; last success ${at(p.lastSuccessAt)}\n`,

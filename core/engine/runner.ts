@@ -285,7 +285,8 @@ export class ProfileRunner {
       if (this.paused && !this.manualPending) {
         // Waiting tickets still count while paused: the backlog is looked at now and then.
         const backlog = await this.refreshBacklog();
-        this.setState('paused', this.pausedReason(), { nextRunAt: null, backlog: backlog.count, lagSeconds: backlog.oldestAgeSeconds });
+        // Paused since the pause itself (kept across restarts), not since this process started.
+        this.setState('paused', this.pausedReason(), { nextRunAt: null, since: this.pausedAt!, backlog: backlog.count, lagSeconds: backlog.oldestAgeSeconds });
         await sleep(Math.min(60_000, every * 6), asleep);
         continue;
       }

@@ -116,7 +116,7 @@ export class StatusBoard implements StatusFeed {
     const profiles = this.current.profiles.map((p) => {
       if (p.name !== name) return p;
       const next = { ...p, ...patch };
-      if (patch.state && patch.state !== p.state) next.since = this.now();
+      if (patch.state && patch.state !== p.state) next.since = patch.since ?? this.now();
       return next;
     });
     if (!profiles.some((p) => p.name === name)) profiles.push(emptyProfileStatus(name, patch));

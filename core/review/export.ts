@@ -4,6 +4,7 @@
 import type { Review } from './store.js';
 import { escapeHtml, htmlPage, ticketHtmlFragment } from './render.js';
 import { formatDateTime } from '../format/time.js';
+import { printedQuantity } from './checks.js';
 
 export const REVIEW_EXPORT_KIND = 'outpost-review';
 
@@ -32,7 +33,15 @@ function valueAt(ticket: unknown, path: string): string {
     v = (v as Record<string, unknown>)[p];
   }
   if (v === undefined) return '(not on the ticket)';
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  if (v !== null && typeof v === 'object') {
+    // As a person reads it: a party by its name, a quantity rounded as printed, a truck by its id.
+    const o = v as Record<string, unknown>;
+    if (typeof o.name === 'string') return typeof o.id === 'string' ? `${o.name} (${o.id})` : o.name;
+    if (typeof o.value === 'number' && typeof o.unit === 'string') return printedQuantity({ value: o.value, unit: o.unit });
+    if (typeof o.id === 'string') return o.id;
+    return JSON.stringify(v);
+  }
+  return String(v);
 }
 
 const CSS = `

@@ -7,6 +7,8 @@
 // removed) or escaped (HTML: & < > " '), whatever the ticket holds: a ticket is data from a plant
 // database and may come from anywhere.
 import type { ETicket, ETicketLine } from '../mapping/eticket.js';
+import { formatDateTime } from '../format/time.js';
+import { printedQuantity } from './checks.js';
 
 export interface PaperRow {
   label: string;
@@ -54,9 +56,11 @@ export function formatNumber(n: unknown): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: 6 });
 }
 
+/** A quantity rounded as the scale house prints it (whole pounds, hundredths of tons), with its unit. */
 function qty(q: { value: number; unit: string } | undefined): string {
   if (!q) return '';
-  return `${formatNumber(q.value)} ${UNIT_NAMES[q.unit] ?? cleanForDisplay(q.unit)}`;
+  if (typeof q.value !== 'number' || !Number.isFinite(q.value)) return `${formatNumber(q.value)} ${UNIT_NAMES[q.unit] ?? cleanForDisplay(q.unit)}`;
+  return cleanForDisplay(printedQuantity(q).replace(/ \S+$/, ` ${UNIT_NAMES[q.unit] ?? q.unit}`));
 }
 
 const party = (p: { id?: string; name: string } | undefined) => (p ? (p.id ? `${p.name} (${p.id})` : p.name) : '');
@@ -96,7 +100,8 @@ export function paperModel(t: ETicket): PaperModel {
     title: cleanForDisplay(t.plant?.name).toUpperCase(),
     subtitle: [cleanForDisplay(t.supplier?.name), t.plant?.id ? `Plant ${cleanForDisplay(t.plant.id)}` : ''].filter(Boolean),
     ticketNumber: cleanForDisplay(t.ticketNumber),
-    when: cleanForDisplay(String(t.issuedAtLocal ?? '').replace('T', ' ')),
+    // The one time format: plant date and time with the zone abbreviation.
+    when: cleanForDisplay(t.issuedAt ? formatDateTime(t.issuedAt, { timeZone: t.plantTimeZone }, '') : String(t.issuedAtLocal ?? '').replace('T', ' ')),
     zone: cleanForDisplay(`${t.plantTimeZone ?? ''}${offset ? ` (UTC${offset === 'Z' ? '' : offset})` : ''}`),
     voided: t.status === 'voided',
     voidReason: t.voidReason ? cleanForDisplay(t.voidReason) : undefined,

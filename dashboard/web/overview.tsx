@@ -174,7 +174,7 @@ function ProfileCard(props: { profile: ProfileStatus; pending: Action | undefine
             </a>
           ))}
       </div>
-      {p.lastError && (
+      {p.lastError && p.lastError !== p.reason && !(p.reason ?? '').startsWith(p.lastError) && (
         <div className="last-error">
           <span className="label">Last error</span> {p.lastError}
         </div>

@@ -173,12 +173,12 @@ test('renderTicketText: a paper ticket within the width, control characters and 
   assert.match(text, /^ {9}RIVERSIDE ASPHALT & AGGREGATES$/m);
   const lines = text.split('\n');
   const right = (left: string, value: string) => left + value.padStart(48 - left.length);
-  assert.ok(lines.includes(right('TICKET 100234', '2026-06-15 07:42:10')), 'number left, local time right');
+  assert.ok(lines.includes(right('TICKET 100234', 'Jun 15, 2026 07:42:10 CDT')), 'number left, plant time right (the one time format)');
   assert.ok(lines.includes(right('', 'America/Chicago (UTC-05:00)')));
   assert.match(text, /\*\*\* VOID \*\*\* Wrong <b>customer<\/b>/);
   assert.ok(lines.includes(right('   QUANTITY', '25 ton')), 'quantities right-aligned, in words a reader knows');
   assert.ok(lines.includes(right('   Net', '50,000 lb')));
-  assert.ok(lines.includes(right('   QUANTITY', '1,234,567.891 t')), 'the exact value, grouped');
+  assert.ok(lines.includes(right('   QUANTITY', '1,234,567.89 t')), 'rounded as printed (hundredths of a tonne), grouped');
   assert.match(text, /^2 {2}AGG-57 {2}#57 Washed Stone$/m);
 });
 
