@@ -101,8 +101,8 @@ function addTicket(plant: string, patch: Record<string, unknown> = {}): string {
 function watchProblems(page: Page): string[] {
   const problems: string[] = [];
   page.on('console', (msg) => {
-    // A refused request during a daemon restart is expected; anything else is not.
-    if ((msg.type() === 'error' || msg.type() === 'warning') && !/ERR_CONNECTION_REFUSED|WebSocket connection/.test(msg.text())) problems.push(`console ${msg.type()}: ${msg.text()}`);
+    // A refused or reset request while the daemon restarts is expected; anything else is not.
+    if ((msg.type() === 'error' || msg.type() === 'warning') && !/ERR_CONNECTION_(REFUSED|RESET)|ERR_EMPTY_RESPONSE|WebSocket connection/.test(msg.text())) problems.push(`console ${msg.type()}: ${msg.text()}`);
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   return problems;
@@ -247,7 +247,7 @@ test('the dashboard of a real daemon: honest states, persisted pause, sync while
   await fresh.close();
 
   // ---- The CLI: status from the same home, resume and pause through the daemon.
-  let status = await runCli(['status', '--json'], e.env);
+  const status = await runCli(['status', '--json'], e.env);
   assert.equal(status.code, 0, status.output);
   const stateOf = (out: string, name: string) => (JSON.parse(out).profiles as Array<{ name: string; state: string }>).find((p) => p.name === name)?.state;
   assert.equal(stateOf(status.output, 'riverside'), 'paused');
