@@ -184,7 +184,9 @@ export class ApiClient {
       // batch to find the one); any other 4xx, or an answer that is not the API's JSON (a proxy's
       // HTML page, an empty body), is about the request and never becomes a ticket's verdict.
       const detail = json.ok && json.value && typeof (json.value as { error?: unknown }).error === 'string' ? ((json.value as { error: string }).error).slice(0, 300) : '';
-      if ((res.status === 400 || res.status === 422) && detail) throw new BatchRefusedError(res.status, detail);
+      // …except an error about the request's Idempotency-Key: no ticket is at fault.
+      const aboutRequest = /idempotency-key/i.test(detail);
+      if ((res.status === 400 || res.status === 422) && detail && !aboutRequest) throw new BatchRefusedError(res.status, detail);
       const what = res.status === 404 ? 'no such route' : res.status === 405 ? 'method not allowed on this route' : detail || describeBody(res, text);
       throw new ProtocolError(`The API answered ${res.status} (${what}) to POST ${route}; check the API URL in the profile.`, res.status);
     }

@@ -17,7 +17,8 @@ export type FakeMode =
   | 'html200'
   | 'emptyObject'
   | 'html400'
-  | 'rejectAll';
+  | 'rejectAll'
+  | 'keyReused';
 
 export interface FakeApi {
   url: string;
@@ -81,6 +82,8 @@ export async function startFakeApi(upstream: string, mode: FakeMode = 'pass', sw
             return res.end('<html><body>400 Bad Request</body></html>');
           case 'rejectAll':
             return json(res, 200, { results: t.map((x) => ({ ...ok(x), targetId: null, action: 'rejected', error: 'plant North is not set up for this account' })) });
+          case 'keyReused':
+            return json(res, 422, { error: 'This Idempotency-Key was already used with a different body; use a new key for a new batch.' });
           case 'emptyObject':
             return json(res, 200, {});
         }

@@ -85,6 +85,7 @@ const wrongAnswers: Array<[FakeMode, RegExp]> = [
   ['html200', /with an HTML page/i],
   ['html400', /answered 400 \(an HTML page\)/i],
   ['emptyObject', /without a results list/i],
+  ['keyReused', /answered 422 \(This Idempotency-Key was already used/i],
 ];
 
 for (const [mode, detail] of wrongAnswers) {
