@@ -26,22 +26,24 @@ export interface DbServer {
 /** Skip with a printed reason, or throw when CI=true. */
 export { skipOrFail };
 
-export function postgresServer(env: NodeJS.ProcessEnv = process.env): DbServer {
+/** A test server's admin settings from <prefix>_HOST/_PORT/_USER/_PASSWORD, with loopback defaults. */
+function serverFromEnv(env: NodeJS.ProcessEnv, prefix: string, port: number, user: string): DbServer {
   return {
-    host: env.OUTPOST_TEST_PG_HOST ?? '127.0.0.1',
-    port: Number(env.OUTPOST_TEST_PG_PORT ?? 5432),
-    user: env.OUTPOST_TEST_PG_USER ?? 'postgres',
-    password: env.OUTPOST_TEST_PG_PASSWORD ?? '',
+    host: env[`${prefix}_HOST`] ?? '127.0.0.1',
+    port: Number(env[`${prefix}_PORT`] ?? port),
+    user: env[`${prefix}_USER`] ?? user,
+    password: env[`${prefix}_PASSWORD`] ?? '',
   };
 }
 
+/** OUTPOST_TEST_PG_HOST/PORT/USER/PASSWORD, default postgres@127.0.0.1:5432. */
+export function postgresServer(env: NodeJS.ProcessEnv = process.env): DbServer {
+  return serverFromEnv(env, 'OUTPOST_TEST_PG', 5432, 'postgres');
+}
+
+/** OUTPOST_TEST_MARIADB_HOST/PORT/USER/PASSWORD, default root@127.0.0.1:3306. */
 export function mariaDbServer(env: NodeJS.ProcessEnv = process.env): DbServer {
-  return {
-    host: env.OUTPOST_TEST_MARIADB_HOST ?? '127.0.0.1',
-    port: Number(env.OUTPOST_TEST_MARIADB_PORT ?? 3306),
-    user: env.OUTPOST_TEST_MARIADB_USER ?? 'root',
-    password: env.OUTPOST_TEST_MARIADB_PASSWORD ?? '',
-  };
+  return serverFromEnv(env, 'OUTPOST_TEST_MARIADB', 3306, 'root');
 }
 
 /** The PostgreSQL admin settings, or undefined after skipping (the caller returns). */

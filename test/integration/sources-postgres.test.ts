@@ -12,13 +12,12 @@ import type { Profile, SourceConfig } from '../../core/config/schema.js';
 import { startSandbox } from '../../core/sandbox/server.js';
 import { readOnlyCheck } from '../../core/sources/access.js';
 import { discover } from '../../core/sources/discovery.js';
-import { createSource } from '../../core/sources/index.js';
 import { PostgresSource } from '../../core/sources/postgres.js';
-import { SourceError } from '../../core/sources/types.js';
 import { validateProfile } from '../../core/validate.js';
 import { closedPort, pgScratch, requirePostgres, runValidate, skipOrFail, type DbServer, type Scratch } from '../helpers/databases.js';
 import { startPrivatePostgres, unavailableReason } from '../helpers/private-db.js';
 import { timestampProfile } from '../helpers/profiles.js';
+import { connectedSource, serverSource, sourceError } from '../helpers/sources.js';
 
 const TICKETS = `CREATE TABLE public.tickets (
   "TicketID" integer PRIMARY KEY,
@@ -47,9 +46,7 @@ const SETUP = [
     (3, 'T-1003', '2024-05-01 07:02:00', 'P12', 'Hill County Paving', 'AGG-57', '#57 Stone', 62000, 20000, 42000, 'LB', 'TR-9', 'N', NULL, NULL, '2024-05-01 07:00:00.123458')`,
 ];
 
-function source(server: DbServer, database: string, login: { user: string; password: string }, extra: Partial<SourceConfig> = {}): SourceConfig {
-  return { driver: 'postgres', host: server.host, port: server.port, database, user: login.user, password: login.password, options: {}, ...extra };
-}
+const source = (server: DbServer, database: string, login: { user: string; password: string }, extra: Partial<SourceConfig> = {}) => serverSource('postgres', server, database, login, extra);
 
 async function setup(t: TestContext): Promise<{ server: DbServer; db: Scratch } | undefined> {
   const server = await requirePostgres(t);
@@ -57,22 +54,7 @@ async function setup(t: TestContext): Promise<{ server: DbServer; db: Scratch } 
   return { server, db: await pgScratch(server, t, SETUP, 'public.tickets') };
 }
 
-async function connected(t: TestContext, cfg: SourceConfig): Promise<PostgresSource> {
-  const src = (await createSource(cfg)) as PostgresSource;
-  await src.connect();
-  t.after(() => src.close());
-  return src;
-}
-
-async function sourceError(p: Promise<unknown>): Promise<SourceError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof SourceError, `expected a SourceError, got ${(e as Error).stack}`);
-    return e;
-  }
-  assert.fail('expected an error');
-}
+const connected = (t: TestContext, cfg: SourceConfig) => connectedSource<PostgresSource>(t, cfg);
 
 test('postgres: discovery, details and full-precision cursor values', async (t) => {
   const s = await setup(t);
