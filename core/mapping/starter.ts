@@ -67,7 +67,7 @@ const ABBREVIATIONS: Record<string, string[]> = {
   wgt: ['weight'], wt: ['weight'], wght: ['weight'], weigh: ['weight'], weighed: ['weight'],
   veh: ['truck'], vehicle: ['truck'], trk: ['truck'], lorry: ['truck'], reg: ['registration'], regn: ['registration'], at: ['date', 'time'], on: ['date'],
   cust: ['customer'], cst: ['customer'], client: ['customer'], customers: ['customer'],
-  prod: ['product'], products: ['product'], item: ['product'], mat: ['product'], matl: ['product'], mtl: ['product'], material: ['product'], materials: ['product'],
+  prod: ['product'], products: ['product'], mat: ['product'], matl: ['product'], mtl: ['product'], material: ['product'], materials: ['product'],
   qty: ['quantity'], uom: ['unit'], um: ['unit'], units: ['unit'],
   no: ['number'], num: ['number'], nbr: ['number'], nr: ['number'], nmbr: ['number'],
   desc: ['description'], descr: ['description'], dsc: ['description'],
@@ -277,8 +277,8 @@ const RULES: Rule[] = [
   { path: 'driver.name', want: [['driver', 'name'], ['driver']], avoid: ['id', 'code', 'license'], kind: 'text', name: true },
   { path: 'deliveryLocation.address', want: [['delivery', 'address'], ['delivery'], ['ship', 'to'], ['destination'], ['address'], ['job', 'site']], kind: 'text' },
   { path: 'notes', want: [['notes']], kind: 'text' },
-  { path: 'lines.productCode', want: [['product', 'code'], ['product', 'number'], ['mix', 'code'], ['product']], avoid: ['description', 'name', 'category', 'type', 'supplier'], kind: 'any' },
-  { path: 'lines.productDescription', want: [['product', 'description'], ['product', 'name'], ['description']], avoid: ['category', 'type', 'supplier'], kind: 'text', name: true },
+  { path: 'lines.productCode', want: [['product', 'code'], ['product', 'number'], ['item', 'code'], ['mix', 'code'], ['product']], avoid: ['description', 'name', 'category', 'type', 'supplier'], kind: 'any' },
+  { path: 'lines.productDescription', want: [['product', 'description'], ['product', 'name'], ['item', 'description'], ['description']], avoid: ['category', 'type', 'supplier'], kind: 'text', name: true },
   { path: 'lines.mixDesignId', want: [['mix', 'design'], ['mix', 'id'], ['mix']], kind: 'any' },
   { path: 'lines.payItem', want: [['pay', 'item']], kind: 'any' },
   { path: 'lines.temperature.value', want: [['temperature']], kind: 'number' },
@@ -464,7 +464,11 @@ export function generateStarter(input: StarterInput): Starter {
     const tm = dateOnly ? pick(timeRule) : undefined;
     if (tm) put('issuedAt', { dateTime: { date: dt.c.expr, time: tm.c.expr } }, Math.min(dt.score, tm.score), `the date from ${dt.c.label} and the time from ${tm.c.label} (${tm.c.type || 'text'}), read in the plant's zone`);
     else put('issuedAt', DATETIME.test(t) || t === '' || TEXT.test(t) ? { ...dt.c.expr, then: [{ localDateTime: {} }] } : dt.c.expr, dt.score * (dateOnly ? 0.6 : 1), `${reasonFor(dt)}${dateOnly ? '; it holds only a date and no time column was found' : ''}, read in the plant's zone`);
-  } else put('issuedAt', null, 0, 'no ticket date/time column found: set issuedAt in mapping.fields');
+  } else {
+    const any = cands.find((c) => c.hops === 0 && DATETIME.test(c.type) && !dtRule.avoid!.some((a) => c.words.includes(a)));
+    if (any) put('issuedAt', { ...any.expr, then: [{ localDateTime: {} }] }, 0.3, `no column reads as the ticket date; ${any.label} is the only date-time column (check it is when the ticket was issued)`);
+    else put('issuedAt', { const: '' }, 0, 'no ticket date/time column found: set issuedAt in mapping.fields (until then every ticket is filtered with "ticket date is empty")');
+  }
 
   for (const rule of RULES) {
     if (rule.path.startsWith('lines.temperature')) continue;
@@ -566,7 +570,10 @@ export function generateStarter(input: StarterInput): Starter {
     const convert = { convertUnit: { from: units.from, to: units.quantityTo, ...(units.unitMap ? { unitMap: units.unitMap } : {}) } };
     put('lines.quantity.value', { ...q.c.expr, label: net ? 'net weight' : 'quantity', then: [{ number: {} }, convert] }, Math.min(q.score, units.confidence), `${reasonFor(q)}, converted to ${units.quantityTo === 'STN' ? 'tons' : 'tonnes'} (${units.reason})`);
     put('lines.quantity.unit', null, units.confidence, `${units.quantityTo}: the unit the quantity is converted to`);
-  } else put('lines.quantity.value', { const: null }, 0, 'no net weight or quantity column: set lines.quantity.value in mapping.fields');
+  } else {
+    put('lines.quantity.value', { const: null }, 0, 'no net weight or quantity column: set lines.quantity.value in mapping.fields');
+    put('lines.quantity.unit', { const: 'STN' }, 0, 'no quantity: set lines.quantity.unit with it');
+  }
   put('lines.weighMethod', { const: gross || tare ? 'scale' : 'manual' }, gross || tare ? 0.8 : 0.4, gross || tare ? 'gross and tare weights are recorded: weighed on a scale' : 'no gross/tare weights: taken as manual');
 
   // Product: code and description; category from a category column, else from codes/descriptions.

@@ -224,3 +224,88 @@ test('SQLite foreignKeys(): PRAGMA foreign_key_list, a bare REFERENCES resolved 
   const fks = (await src.foreignKeys()).map((f) => `${f.table}(${f.columns}) → ${f.referencedTable}(${f.referencedColumns})`).sort();
   assert.deepEqual(fks, ['products(supplier_id) → suppliers(id)', 'tickets(customer_id) → customers(id)', 'tickets(product_id) → products(id)', 'weighments(ticket_id) → tickets(id)']);
 });
+
+test('header-lines: lookups on line rows resolve per line (one query per lookup and page), header lookups per ticket; overrides of trailers and linesSource', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-hl-lookups-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'hl.db');
+  const db = new Database(file);
+  db.exec(`
+    CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT);
+    CREATE TABLE products (id INTEGER PRIMARY KEY, code TEXT, name TEXT);
+    CREATE TABLE hdr (id INTEGER PRIMARY KEY, no TEXT, at TEXT, cust_id INTEGER, trailer_a TEXT, trailer_b TEXT);
+    CREATE TABLE lns (hdr_id INTEGER, n INTEGER, prod_id INTEGER, qty REAL, PRIMARY KEY (hdr_id, n));
+    CREATE TABLE lns_archive (hdr_id INTEGER, n INTEGER, prod_id INTEGER, qty REAL);
+    INSERT INTO customers VALUES (1, 'Hill County'), (2, 'Acme');
+    INSERT INTO products VALUES (10, 'HMA-1', 'Surface mix'), (11, 'AGG-2', 'Base stone'), (12, 'FUEL', 'Fuel surcharge');
+    INSERT INTO hdr VALUES (1, 'A1', '2026-06-15 07:00:00', 1, 'TR-1', NULL), (2, 'A2', '2026-06-15 08:00:00', 2, 'TR-7', 'TR-8');
+    INSERT INTO lns VALUES (1, 1, 10, 20.5), (1, 2, 12, 1), (2, 1, 11, 18);
+    INSERT INTO lns_archive VALUES (1, 1, 11, 3);
+  `);
+  db.close();
+  const src = new SqliteSource({ driver: 'sqlite', file } as never);
+  await src.connect();
+  t.after(() => src.close());
+  const tpl = parseTemplate({
+    name: 'hl',
+    description: 'header + lines with lookups',
+    layout: 'header-lines',
+    linesSource: { table: 'lns', key: ['n'], join: { hdr_id: 'id' } },
+    ticket: {
+      ticketNumber: { column: 'no' },
+      issuedAt: { column: 'at' },
+      plant: { id: { const: 'P' }, name: { const: 'P' } },
+      supplier: { name: { const: 'P' } },
+      customer: { name: lookup('customers', { id: { column: 'cust_id' } }, 'name') },
+      truck: { id: { const: 'T' } },
+    },
+    lines: [
+      {
+        productCode: lookup('products', { id: { column: 'prod_id' } }, 'code'),
+        productDescription: lookup('products', { id: { column: 'prod_id' } }, 'name'),
+        materialCategory: { const: 'other' },
+        quantity: { value: { column: 'qty' }, unit: { const: 'STN' } },
+        weighMethod: { const: 'scale' },
+      },
+    ],
+  });
+  const mapper = createMapper({ template: tpl, timezone: 'UTC', fields: { trailers: [{ column: 'trailer_a' }, { id: { column: 'trailer_b' } }] } });
+  const spy = counting(src);
+  const prepared = await prepareRows(spy, mapper, await src.query('SELECT * FROM hdr ORDER BY id'));
+  // lines, customers (ticket rows), products (line rows): three queries for the page.
+  assert.equal(spy.sql.length, 3, spy.sql.join('\n'));
+  const [a, b] = prepared.map((r) => mapper.map(r, { ticketId: String(r.id), recordKey: String(r.id), table: 'hdr' }));
+  assert.ok(a.ok && b.ok, JSON.stringify([a, b]));
+  assert.deepEqual(a.ticket.lines.map((l) => [l.productCode, l.productDescription, l.quantity.value]), [['HMA-1', 'Surface mix', 20.5], ['FUEL', 'Fuel surcharge', 1]]);
+  assert.equal(a.ticket.customer.name, 'Hill County');
+  assert.deepEqual(a.ticket.trailers, [{ id: 'TR-1' }]);
+  assert.deepEqual(b.ticket.trailers, [{ id: 'TR-7' }, { id: 'TR-8' }]);
+  // The profile points the lines elsewhere (another table of the same shape).
+  const archived = createMapper({ template: tpl, timezone: 'UTC', fields: { 'linesSource.table': 'lns_archive' } });
+  const [first] = await prepareRows(src, archived, await src.query('SELECT * FROM hdr WHERE id = 1'));
+  const r = archived.map(first, { ticketId: '1', recordKey: '1', table: 'hdr' });
+  assert.ok(r.ok && r.ticket.lines.length === 1 && r.ticket.lines[0].productCode === 'AGG-2', JSON.stringify(r));
+  assert.throws(() => createMapper({ template: tpl, timezone: 'UTC', fields: { linesSource: { table: 'x; drop' } } }), /mapping\.fields\["linesSource"\]: table must be a table name/);
+  assert.throws(() => createMapper({ template: TEMPLATE, timezone: 'UTC', fields: { linesSource: { table: 'x' } } }), /is single-table; linesSource applies to header-lines templates/);
+  assert.throws(() => createMapper({ template: tpl, timezone: 'UTC', fields: { trailers: { column: 'x' } } }), /must be a list of up to 10 expressions/);
+});
+
+test('site templates: a name finds <home>/templates first; a path is read from <home>; mistakes say where to look', async (t) => {
+  const home = mkdtempSync(join(tmpdir(), 'outpost-site-'));
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  mkdirSync(join(home, 'templates'));
+  writeFileSync(join(home, 'templates', 'my-yard.json'), JSON.stringify({ ...TEMPLATE, name: 'my-yard' }));
+  writeFileSync(join(home, 'templates', 'wrong-name.json'), JSON.stringify({ ...TEMPLATE, name: 'other' }));
+  writeFileSync(join(home, 'elsewhere.json'), JSON.stringify({ ...TEMPLATE, name: 'anything' }));
+  assert.equal(createMapper({ template: 'my-yard', timezone: 'UTC', home }).templateName, 'my-yard');
+  assert.equal(createMapper({ template: './elsewhere.json', timezone: 'UTC', home }).templateName, 'anything');
+  assert.equal(createMapper({ template: 'generic-scale-ticket', timezone: 'UTC', home }).templateName, 'generic-scale-ticket');
+  assert.throws(() => createMapper({ template: 'wrong-name', timezone: 'UTC', home }), /name is "other" but must match the file name "wrong-name"/);
+  assert.throws(() => createMapper({ template: 'my-yrd', timezone: 'UTC', home }), /does not exist \(did you mean "my-yard"\?\).*site templates go in/);
+  assert.throws(() => createMapper({ template: 'missing.json', timezone: 'UTC', home }), /missing\.json does not exist; check mapping\.template/);
+  const { listAllTemplates } = await import('../../core/mapping/index.js');
+  const all = listAllTemplates(home);
+  assert.deepEqual(all.filter((x) => x.origin === 'site').map((x) => x.name), ['my-yard', 'wrong-name']);
+  assert.ok(all.some((x) => x.name === 'generic-scale-ticket' && x.origin === 'shipped'));
+});
