@@ -240,11 +240,21 @@ export async function readByKeys(source: SourceAdapter, profile: Profile, keys: 
   return out;
 }
 
+/** Per state store and profile, the mapping hash whose stale parked rows were last queued. */
+const staleChecked = new WeakMap<StateStore, Map<string, string>>();
+
 /** Re-evaluates queued tickets (resend, a changed mapping) by key, a batch at a time. */
 async function drainQueue(deps: PipelineDeps, run: RunTracker, lookupCache: LookupCache): Promise<void> {
   const { profile, store, source } = deps;
   const hash = deps.mappingHash ?? mappingHash(deps.mapper, profile.change.timezone ?? 'UTC');
-  store.requeue(profile.name, { staleMapping: hash }, 'the mapping changed');
+  // Parked rows judged by another mapping are queued once per mapping (not on every poll); a row
+  // parked later is judged by this mapping already.
+  let checked = staleChecked.get(store);
+  if (!checked) staleChecked.set(store, (checked = new Map()));
+  if (checked.get(profile.name) !== hash) {
+    store.requeue(profile.name, { staleMapping: hash }, 'the mapping changed');
+    checked.set(profile.name, hash);
+  }
   for (let guard = 0; guard < 1_000_000; guard++) {
     const queued = store.queued(profile.name, profile.batchSize);
     if (queued.length === 0) return;
