@@ -3,19 +3,19 @@
 // so sends are coalesced to at most one per interval and always carry the newest snapshot. Log
 // lines are batched the same way: every line arrives, but in one message per interval.
 //
-// Messages: {type:'status', data: StatusSnapshot} and {type:'log', lines: string[], dropped?: n}.
-// On connect a page gets the status, then the recent log lines (or, without a log source,
-// {type:'log', lines: [], available: false}).
+// Messages: {type:'status', data: StatusSnapshot} and {type:'log', records: LogRecord[], dropped?: n}
+// (the logger's own structured records: time, level, msg, profile, fields). On connect a page gets
+// the status, then the recent records (or, without a log source, {type:'log', records: [], available: false}).
 import { WebSocket } from 'ws';
 import type { StatusFeed, StatusSnapshot } from '../core/engine/status.js';
-import { scrub } from '../core/log.js';
+import { scrub, type LogRecord } from '../core/log.js';
 
-/** Where log lines come from (core/log.ts LogTap). Lines are already scrubbed of secrets. */
+/** Where log records come from (core/log.ts LogTap). Records are already scrubbed of secrets. */
 export interface LogSource {
-  /** The last lines, oldest first. */
-  recent(): string[];
-  /** Called with every new line; returns the unsubscribe function. */
-  subscribe(fn: (line: string) => void): () => void;
+  /** The last records, oldest first. */
+  recent(): LogRecord[];
+  /** Called with every new record; returns the unsubscribe function. */
+  subscribe(fn: (record: LogRecord) => void): () => void;
 }
 
 /** Lines held between two sends; past this the oldest are dropped and counted (a log storm). */
@@ -37,7 +37,7 @@ export class LivePush {
   private readonly heartbeat: NodeJS.Timeout;
   private statusDirty = false;
   /** Lines not yet sent, each with its sequence number. */
-  private pending: Array<{ seq: number; line: string }> = [];
+  private pending: Array<{ seq: number; line: LogRecord }> = [];
   private dropped = 0;
   private seq = 0;
   /** Per client: the last line sequence it already has (from the recent lines sent on connect). */
@@ -88,10 +88,10 @@ export class LivePush {
       // The source's recent lines already include every line still pending here (the source keeps
       // a line before telling subscribers), so this client skips those at the next flush.
       this.seenSeq.set(ws, this.seq);
-      ws.send(JSON.stringify({ type: 'log', lines: this.logs.recent().map(clip) }));
+      ws.send(JSON.stringify({ type: 'log', records: this.logs.recent().map(clip) }));
     } else {
       // Said outright so the page can tell "no log here" from "no line yet".
-      ws.send(JSON.stringify({ type: 'log', lines: [], available: false }));
+      ws.send(JSON.stringify({ type: 'log', records: [], available: false }));
     }
   }
 
@@ -155,12 +155,15 @@ function message(snapshot: StatusSnapshot): string {
   return JSON.stringify({ type: 'status', data: snapshot });
 }
 
-function logMessage(lines: Array<{ line: string }>, dropped: number): string {
-  return JSON.stringify({ type: 'log', lines: lines.map((l) => l.line), ...(dropped ? { dropped } : {}) });
+function logMessage(lines: Array<{ line: LogRecord }>, dropped: number): string {
+  return JSON.stringify({ type: 'log', records: lines.map((l) => l.line), ...(dropped ? { dropped } : {}) });
 }
 
 /** Bounded, and scrubbed once more of the secrets the process knows (the logger already did). */
-function clip(line: string): string {
-  const s = scrub(line);
-  return s.length > MAX_LINE_CHARS ? `${s.slice(0, MAX_LINE_CHARS)}… (${s.length} characters)` : s;
+function clip(record: LogRecord): LogRecord {
+  const s = scrub(String(record.msg ?? ''));
+  const msg = s.length > MAX_LINE_CHARS ? `${s.slice(0, MAX_LINE_CHARS)}… (${s.length} characters)` : s;
+  const out: LogRecord = { time: String(record.time), level: record.level, msg };
+  if (typeof record.profile === 'string') out.profile = scrub(record.profile);
+  return out;
 }

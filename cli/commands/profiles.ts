@@ -55,7 +55,7 @@ export function register(program: Command): void {
       try {
         const config = loadConfig(file);
         pickProfiles(config, name);
-        saveConfig(file, { profiles: config.profiles.filter((p) => p.name !== name) });
+        saveConfig(file, { ...config, profiles: config.profiles.filter((p) => p.name !== name) });
         process.stdout.write(`Removed profile "${name}" from ${file}. Restart the daemon ("outpost stop" then "outpost start") for it to take effect.\n`);
       } catch (e) {
         fail((e as Error).message, EXIT.usage);

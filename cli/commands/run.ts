@@ -14,9 +14,18 @@ export function register(program: Command): void {
     .option('--no-dashboard', 'do not serve the local dashboard')
     .option('--dashboard-port <port>', 'dashboard port on 127.0.0.1, kept for this home folder (default: the one used last, else a free port)', (v) => Number(v))
     .option('--json', 'with --once: print the pass summary as JSON')
-    .action(async (opts: { config?: string; profile?: string; once?: boolean; dashboard: boolean; dashboardPort?: number; json?: boolean }) => {
+    .option('--timeout <duration>', 'with --once: give up (exit 1, with the reason) after this long without progress', '2m')
+    .action(async (opts: { config?: string; profile?: string; once?: boolean; dashboard: boolean; dashboardPort?: number; json?: boolean; timeout: string }) => {
       const { Daemon } = await import('../../core/engine/daemon.js');
-      const { createLogger, LogTap } = await import('../../core/log.js');
+      const { LogTap } = await import('../../core/log.js');
+      const { daemonLogger } = await import('../daemon-log.js');
+      const { parseDuration } = await import('../../core/config/schema.js');
+      let giveUpMs: number;
+      try {
+        giveUpMs = parseDuration(opts.timeout);
+      } catch {
+        fail(`--timeout "${opts.timeout}" is not a duration like 30s, 2m or 1h.`, EXIT.usage);
+      }
       const runtime = await import('../../core/engine/runtime.js');
       const { VERSION } = await import('../../core/version.js');
       let loaded;
@@ -26,29 +35,42 @@ export function register(program: Command): void {
         fail((e as Error).message, EXIT.usage);
       }
       const dir = home();
-      // Every line goes to stderr (the service's log) and to the dashboard's live tail.
+      // Records go to the rotating log file, the terminal and the dashboard's live tail. A failing
+      // log write is reported to the daemon (a state), never thrown.
       const tap = new LogTap();
-      const log = createLogger((line) => {
-        process.stderr.write(line + '\n');
-        tap.push(line);
-      }, process.env.OUTPOST_LOG_LEVEL === 'debug' ? 'debug' : 'info');
-      if (opts.once) await runOnceAndExit({ profiles: loaded.profiles, home: dir, configFile: loaded.file, json: opts.json, log });
+      let onWriteError: (code: string | null, where: string) => void = () => {};
+      const log = daemonLogger(dir, loaded.config, { tap, onWriteError: (code) => onWriteError(code, `its log in ${dir}`) });
+      if (opts.once) await runOnceAndExit({ profiles: loaded.profiles, home: dir, configFile: loaded.file, json: opts.json, log, giveUpMs });
       let daemon: InstanceType<typeof Daemon>;
       try {
         daemon = new Daemon({ profiles: loaded.profiles, home: dir, log, heartbeatMs: 30_000, configFile: loaded.file, onlyProfiles: opts.profile ? [opts.profile] : undefined });
       } catch (e) {
         fail((e as Error).message);
       }
+      onWriteError = (code, where) => daemon.reportLocalWriteProblem(code, where);
 
       let dashboard: { url: string; launchUrl: string; port: number; close(): Promise<void> } | null = null;
       if (opts.dashboard) {
         dashboard = await serveDashboard({ dir, daemon, loaded, tap, log, port: opts.dashboardPort });
       }
-      // Keep a status file for `outpost status` (throttled: at most one write a second).
+      // Keep a status file for `outpost status` (throttled: at most one write a second). A full disk
+      // makes it stale, never kills the daemon: the state says so, and `outpost status` asks the
+      // daemon itself over the control channel first.
       let pending: NodeJS.Timeout | null = null;
+      let statusWriteFailed: string | null = null;
       const flush = () => {
         pending = null;
-        runtime.writeStatus(dir, daemon.board.snapshot());
+        try {
+          runtime.writeStatus(dir, daemon.board.snapshot());
+          statusWriteFailed = null;
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+          if (statusWriteFailed !== code) {
+            statusWriteFailed = code;
+            log('error', `cannot write ${dir}/run/status.json (${code}); the daemon goes on, "outpost status" asks it directly`);
+            daemon.reportLocalWriteProblem(code, `its status file in ${dir}`);
+          }
+        }
       };
       daemon.board.subscribe(() => {
         if (!pending) pending = setTimeout(flush, 1000);
@@ -75,10 +97,14 @@ export function register(program: Command): void {
         await dashboard?.close();
         await control.close();
         runtime.clearRuntime(dir, process.pid);
+        log('info', 'stopped');
+        log.close();
         process.exit(EXIT.ok);
       };
       process.on('SIGINT', () => void stop('SIGINT'));
       process.on('SIGTERM', () => void stop('SIGTERM'));
+      // Windows: a service wrapper's Ctrl+Break.
+      if (process.platform === 'win32') process.on('SIGBREAK', () => void stop('SIGBREAK'));
     });
 }
 

@@ -86,8 +86,9 @@ export function register(program: Command): void {
         upsertProfile(file, profile);
         if (!opts.start) return { dashboardUrl: '(daemon not started: run "outpost start")', configPath: file };
         if (runtime.readDaemonInfo(dir)) return { dashboardUrl: runtime.readLaunchUrl(dir) ?? '(run "outpost stop" then "outpost start" to load the new profile)', configPath: file };
-        mkdirSync(join(dir, 'logs'), { recursive: true });
-        const out = openSync(join(dir, 'logs', 'outpost.log'), 'a');
+        mkdirSync(join(dir, 'logs'), { recursive: true, mode: 0o700 });
+        // The daemon writes its own rotating log (logs/outpost.log); its stdout/stderr only hold a crash.
+        const out = openSync(join(dir, 'logs', 'outpost.stderr.log'), 'w', 0o600);
         const child = spawn(process.execPath, [...runtime.DAEMON_NODE_FLAGS, fileURLToPath(new URL('../main.js', import.meta.url)), 'run', '--config', file], { detached: true, stdio: ['ignore', out, out], env: { ...env, OUTPOST_HOME: dir }, windowsHide: true });
         child.unref();
         const deadline = Date.now() + 20_000;
@@ -97,7 +98,7 @@ export function register(program: Command): void {
           if (child.exitCode !== null) break;
           await new Promise((r) => setTimeout(r, 100));
         }
-        throw new Error(`The daemon did not start; see ${join(dir, 'logs', 'outpost.log')}.`);
+        throw new Error(`The daemon did not start; see "outpost logs" and ${join(dir, 'logs', 'outpost.stderr.log')}.`);
       };
       const services = createLiveServices({ handoff, timezone: opts.timezone });
       if (opts.plain && process.stdin.isTTY) {

@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from '
 import { dirname } from 'node:path';
 import type { z } from 'zod';
 import { formatIssues, type IssueLine } from '../zod-issues.js';
-import { configSchema, type Config, type Profile } from './schema.js';
+import { CONFIG_VERSION, configSchema, type Config, type ConfigInput, type Profile } from './schema.js';
+import { ConfigVersionError, migrateConfig } from './migrate.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -18,7 +19,14 @@ function issueLine(issue: z.core.$ZodIssue): IssueLine {
 }
 
 export function parseConfig(data: unknown, source = 'config'): Config {
-  const r = configSchema.safeParse(data);
+  let migrated: unknown;
+  try {
+    migrated = migrateConfig(data).data;
+  } catch (e) {
+    if (e instanceof ConfigVersionError) throw new ConfigError(`The ${source} has a problem: ${e.message}.`);
+    throw e;
+  }
+  const r = configSchema.safeParse(migrated);
   if (!r.success) {
     const lines = formatIssues(r.error.issues.map(issueLine), { max: 10, root: '(top level)', more: () => '' });
     throw new ConfigError(`The ${source} has ${r.error.issues.length === 1 ? 'a problem' : 'problems'}: ${lines}.`);
@@ -37,15 +45,17 @@ export function loadConfig(file: string): Config {
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(`The config file ${file} is not valid JSON (${(e as Error).message}); fix it or run "outpost setup" again.`);
+  } catch {
+    // Never the parser's message: it quotes the text around the error, which may be a secret.
+    const { line, column } = jsonErrorAt(text);
+    throw new ConfigError(`The config file ${file} is not valid JSON (at line ${line}, column ${column}); fix it or run "outpost setup" again.`);
   }
   return parseConfig(data, `config file ${file}`);
 }
 
 /** Atomic write (temp file + rename) so a crash never leaves half a config. Mode 0600: it may hold secrets. */
-export function saveConfig(file: string, config: Config): void {
-  const valid = parseConfig(config);
+export function saveConfig(file: string, config: Config | ConfigInput): void {
+  const valid = parseConfig({ ...config, version: config.version ?? CONFIG_VERSION });
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(valid, null, 2) + '\n', { mode: 0o600 });
@@ -54,10 +64,10 @@ export function saveConfig(file: string, config: Config): void {
 
 /** Insert or replace one profile by name. */
 export function upsertProfile(file: string, profile: Profile): Config {
-  const config: Config = existsSync(file) ? loadConfig(file) : { profiles: [] };
+  const config: Config = existsSync(file) ? loadConfig(file) : { version: CONFIG_VERSION, profiles: [] };
   const profiles = config.profiles.filter((p) => p.name !== profile.name);
   profiles.push(profile);
-  const next = { profiles };
+  const next: Config = { ...config, version: CONFIG_VERSION, profiles };
   saveConfig(file, next);
   return next;
 }
@@ -67,4 +77,84 @@ export function pickProfiles(config: Config, name?: string): Profile[] {
   const p = config.profiles.find((x) => x.name === name);
   if (!p) throw new ConfigError(`There is no profile "${name}"; the config has: ${config.profiles.map((x) => x.name).join(', ') || 'none'}.`);
   return [p];
+}
+
+/** Where a JSON text first goes wrong (1-based line and column), found without quoting any of it. */
+export function jsonErrorAt(text: string): { line: number; column: number } {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\r\n'.includes(text[i])) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const lit = (word: string) => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail();
+  };
+  const str = () => {
+    i++; // opening quote
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\') i++;
+      else if (text.charCodeAt(i) < 0x20) fail();
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const num = () => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (!m) fail();
+    i += m![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        str();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') return void i++;
+        else fail();
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') return void i++;
+        else fail();
+      }
+    }
+    if (c === '"') return str();
+    if (c === 't') return lit('true');
+    if (c === 'f') return lit('false');
+    if (c === 'n') return lit('null');
+    return num();
+  };
+  let at = text.length;
+  try {
+    value();
+    ws();
+    if (i < text.length) at = i;
+  } catch (pos) {
+    at = typeof pos === 'number' ? pos : i;
+  }
+  const before = text.slice(0, at);
+  const line = before.split('\n').length;
+  return { line, column: at - before.lastIndexOf('\n') };
 }

@@ -36,13 +36,40 @@ const duration = z
   .string()
   .regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'must be a duration like 500ms, 5s, 2m or 1h');
 
+/** Schedules: at least 1 s (a shorter one spins a core), at most 24 h (Node timers overflow past ~24.8 days). */
+export const MIN_SCHEDULE_MS = 1000;
+export const MAX_SCHEDULE_MS = 24 * 3_600_000;
+const scheduleEvery = duration.refine(
+  (d) => {
+    if (!/^\d+(\.\d+)?(ms|s|m|h)$/.test(d)) return true; // reported by the pattern
+    const ms = parseDuration(d);
+    return ms >= MIN_SCHEDULE_MS && ms <= MAX_SCHEDULE_MS;
+  },
+  { message: 'must be at least 1s and at most 24h' },
+);
+
+/** An API URL carries no credentials: the token goes in api.token (a URL is logged and shown). */
+const apiUrl = z
+  .url({ protocol: /^https?$/, message: 'must be an http(s) URL like https://api.example.com' })
+  .refine(
+    (u) => {
+      try {
+        const url = new URL(u);
+        return !url.username && !url.password;
+      } catch {
+        return true; // reported by z.url
+      }
+    },
+    { message: 'must not contain a user name or password; put the account token in api.token instead' },
+  );
+
 export const profileSchema = z.strictObject({
   name: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, dot, dash or underscore'),
   environment: z.enum(['sandbox', 'uat', 'production']).default('sandbox'),
   api: z.strictObject({
-    url: z.url({ protocol: /^https?$/ }),
+    url: apiUrl,
     token: secretRef,
     caFile: z.string().min(1).optional(),
   }),
@@ -73,15 +100,29 @@ export const profileSchema = z.strictObject({
     /** Row rules (core/mapping/template.ts SkipRule), checked after the template's own; validated when the mapper is built. */
     skip: z.array(z.unknown()).max(20).optional(),
   }),
-  schedule: z.strictObject({ every: duration }).default({ every: '5s' }),
+  schedule: z.strictObject({ every: scheduleEvery }).default({ every: '5s' }),
   batchSize: z.number().int().min(1).max(5000).default(200),
   enabled: z.boolean().default(true),
 });
 export type Profile = z.infer<typeof profileSchema>;
 export type ProfileInput = z.input<typeof profileSchema>;
 
+/** The config file's format version (the `version` key); older files are migrated when loaded (migrate.ts). */
+export const CONFIG_VERSION = 1;
+
+/** The daemon's log file (core/log.ts): level and disk budget (default 10 MiB × (1 + 5 files) = 60 MiB). */
+export const logsSchema = z.strictObject({
+  level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  maxFileMiB: z.number().min(1).max(1024).default(10),
+  files: z.number().int().min(1).max(100).default(5),
+});
+
 export const configSchema = z
-  .strictObject({ profiles: z.array(profileSchema) })
+  .strictObject({
+    version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION),
+    logs: logsSchema.optional(),
+    profiles: z.array(profileSchema),
+  })
   .superRefine((c, ctx) => {
     const seen = new Set<string>();
     c.profiles.forEach((p, i) => {
@@ -90,6 +131,7 @@ export const configSchema = z
     });
   });
 export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
 
 export function parseDuration(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);

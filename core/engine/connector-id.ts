@@ -9,8 +9,8 @@ import { join } from 'node:path';
 export function connectorId(home: string): string {
   const file = join(home, 'connector-id');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(home, { recursive: true });
+  mkdirSync(home, { recursive: true, mode: 0o700 });
   const id = `outpost-${randomUUID()}`;
-  writeFileSync(file, id + '\n');
+  writeFileSync(file, id + '\n', { mode: 0o600 });
   return id;
 }

@@ -1,5 +1,5 @@
-// A local control channel to the running daemon (sync now, pause, resume, reload, resend, reset,
-// reconcile) for `outpost sync` and friends: a Unix socket in <home>/run (mode 0600: only the
+// A local control channel to the running daemon (status, sync now, pause, resume, reload, resend,
+// reset, reconcile) for `outpost sync` and friends: a Unix socket in <home>/run (mode 0600: only the
 // daemon's user may use it) or, on Windows, a named pipe derived from the home folder. One JSON line
 // in, one JSON line out. `controlHandler` maps requests onto the daemon's actions.
 import { createHash } from 'node:crypto';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ReconcileReport } from '../state/reconcile.js';
 import type { ResendSelector } from './resend.js';
 
-export type ControlOp = 'sync' | 'pause' | 'resume' | 'reload' | 'resend' | 'reset' | 'reconcile';
+export type ControlOp = 'status' | 'sync' | 'pause' | 'resume' | 'reload' | 'resend' | 'reset' | 'reconcile';
 export interface ControlRequest {
   op: ControlOp;
   profile?: string;
@@ -24,13 +24,14 @@ export interface ControlRequest {
 export interface ControlReply {
   ok: boolean;
   message: string;
-  /** reconcile: the report. */
+  /** reconcile: the report; status: the live status snapshot (also when the disk is too full for run/status.json). */
   data?: unknown;
 }
 
 /** The daemon actions the control channel reaches (Daemon implements them). */
 export interface ControlTarget {
   readonly profiles: Array<{ name: string }>;
+  readonly board: { snapshot(): unknown };
   syncNow(name: string): void;
   isPaused(name: string): boolean;
   pause(name: string): void;
@@ -45,6 +46,7 @@ export interface ControlTarget {
 export function controlHandler(daemon: ControlTarget): (req: ControlRequest) => Promise<ControlReply> {
   return async (req) => {
     const names = daemon.profiles.map((p) => p.name);
+    if (req.op === 'status') return { ok: true, message: 'status', data: daemon.board.snapshot() };
     if (req.op === 'reload') return daemon.reload('outpost reload');
     if (req.profile !== undefined && !names.includes(req.profile)) {
       return { ok: false, message: `The daemon runs no profile "${req.profile}"; it runs: ${names.join(', ') || 'none'}.` };

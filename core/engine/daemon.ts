@@ -7,6 +7,9 @@
 // Environment knobs (read once, at construction):
 // - OUTPOST_HTTP_TIMEOUT_MS: how long one API request may take before it counts as an unknown
 //   outcome and is retried with the same key (default 30000).
+// - OUTPOST_STOP_GRACE_MS: how long a stop lets the batch in flight finish (default 15000). A stop
+//   ends every wait (backoff, Retry-After, the schedule) at once; a request still unanswered after
+//   this is aborted, and its batch is sent again with the same Idempotency-Key at the next start.
 import { unwatchFile, watchFile } from 'node:fs';
 import { loadConfig } from '../config/load.js';
 import type { Profile } from '../config/schema.js';
@@ -14,7 +17,9 @@ import { systemClock, type Clock } from '../change/index.js';
 import { configureNetwork } from '../delivery/network.js';
 import { StateStore, type PruneOptions } from '../state/store.js';
 import { silentLogger, type Logger } from '../log.js';
-import { homePaths } from '../paths.js';
+import { homePaths, securePermissions } from '../paths.js';
+import { diskProblemReason } from './disk.js';
+import { stopGraceMs } from './runtime.js';
 import { VERSION } from '../version.js';
 import { connectorId } from './connector-id.js';
 import { acquireLock } from './lock.js';
@@ -23,7 +28,17 @@ import { readPaused, setPaused } from './paused.js';
 import { reconcile, type ReconcileOptions, type ReconcileReport } from '../state/reconcile.js';
 import { resend, type ResendResult, type ResendSelector } from './resend.js';
 import { ProfileRunner, checkShape, shapeOf, type RunnerContext } from './runner.js';
-import { StatusBoard, emptyProfileStatus } from './status.js';
+import { HEALTHY_STATES, StatusBoard, emptyProfileStatus } from './status.js';
+
+/** `run --once` gives up after this long without progress by default. */
+export const DEFAULT_ONCE_GIVE_UP_MS = 120_000;
+
+export interface OnceResult {
+  profile: string;
+  ok: boolean;
+  summary?: PassSummary;
+  error?: string;
+}
 
 export interface DaemonOptions {
   profiles: Profile[];
@@ -77,6 +92,9 @@ export class Daemon {
   private started = false;
   private reloading: Promise<ReloadResult> | null = null;
   private readonly stopper = new AbortController();
+  /** Aborts requests in flight: fired by stop() only after its grace period. */
+  private readonly requestStopper = new AbortController();
+  private readonly stopGraceMs: number;
   private readonly release: () => void;
   private heartbeat: NodeJS.Timeout | null = null;
   private pruner: NodeJS.Timeout | null = null;
@@ -91,6 +109,9 @@ export class Daemon {
       const clock = opts.clock ?? systemClock;
       const env = opts.env ?? process.env;
       const log = (this.log = opts.log ?? silentLogger);
+      this.stopGraceMs = stopGraceMs(env);
+      // The home folder and everything in it private to this account (older releases left 0755/0644).
+      securePermissions(opts.home);
       this.connectorId = connectorId(opts.home);
       this.store = new StateStore(paths.state, { clock });
       this.board = new StatusBoard(
@@ -105,6 +126,7 @@ export class Daemon {
       const ctx: Omit<RunnerContext, 'store' | 'board'> = (this.ctx = {
         connector: { id: this.connectorId, version: VERSION },
         stopSignal: this.stopper.signal,
+        requestSignal: this.requestStopper.signal,
         log,
         env,
         clock,
@@ -177,18 +199,66 @@ export class Daemon {
     }
   }
 
-  /** One full pass of every profile, then return (the daemon's `--once`). */
-  async runOnce(): Promise<Array<{ profile: string; ok: boolean; summary?: PassSummary; error?: string }>> {
-    const out = [];
-    for (const r of this.runners) {
-      try {
-        const summary = await r.pass('manual');
-        out.push({ profile: r.profile.name, ok: summary.errors === 0, summary });
-      } catch (e) {
-        out.push({ profile: r.profile.name, ok: false, error: (e as Error).message });
+  /**
+   * One full pass of every profile, then return (the daemon's `--once`). It gives up when a pass
+   * makes no progress for `giveUpMs` (the API or the database away, a request that never answers):
+   * the profile's result then says so with the last reason, and nothing unacknowledged is committed.
+   */
+  async runOnce(opts: { giveUpMs?: number } = {}): Promise<OnceResult[]> {
+    const giveUpMs = opts.giveUpMs ?? DEFAULT_ONCE_GIVE_UP_MS;
+    const out: OnceResult[] = [];
+    let current = '';
+    let gaveUp = false;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      if (giveUpMs > 0 && !gaveUp)
+        timer = setTimeout(() => {
+          gaveUp = true;
+          this.stopper.abort();
+          this.requestStopper.abort();
+        }, giveUpMs);
+    };
+    // Progress = any update while the profile is in a healthy state (reading, delivering, idle).
+    const unsubscribe = this.board.subscribe((s) => {
+      const p = s.profiles.find((x) => x.name === current);
+      if (p && HEALTHY_STATES.has(p.state)) arm();
+    });
+    try {
+      for (const r of this.runners) {
+        current = r.profile.name;
+        arm();
+        try {
+          if (gaveUp) throw new Error('not started');
+          const summary = await r.pass('manual');
+          out.push({ profile: r.profile.name, ok: summary.errors === 0, summary });
+        } catch (e) {
+          if (gaveUp) {
+            const p = this.board.snapshot().profiles.find((x) => x.name === r.profile.name);
+            const why = p?.lastError ?? p?.reason ?? (p?.state === 'delivering' ? 'the API did not answer' : p?.state === 'reading' ? 'the database did not answer' : null);
+            out.push({ profile: r.profile.name, ok: false, error: `gave up after ${Math.round(giveUpMs / 1000)} s without progress${why ? `: ${why}` : ''}` });
+          } else out.push({ profile: r.profile.name, ok: false, error: (e as Error).message });
+        }
       }
+    } finally {
+      clearTimeout(timer);
+      unsubscribe();
     }
     return out;
+  }
+
+  /**
+   * A runtime or log file could not be written (code), or works again (null): shown as `local disk
+   * full` on every profile that is otherwise healthy; the next good pass clears it.
+   */
+  reportLocalWriteProblem(code: string | null, where: string): void {
+    if (code === null) return;
+    for (const p of this.board.snapshot().profiles) {
+      if (HEALTHY_STATES.has(p.state) && p.state !== 'stopped') {
+        const reason = diskProblemReason(code, where);
+        this.board.update(p.name, { state: 'local disk full', reason, lastError: reason });
+      }
+    }
   }
 
   syncNow(name: string): void {
@@ -342,7 +412,21 @@ export class Daemon {
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.pruner) clearInterval(this.pruner);
     if (this.sweeper) clearInterval(this.sweeper);
-    await Promise.all(this.runners.map((r) => r.done));
+    // Waits end at once; a batch in flight may finish for up to the stop grace (OUTPOST_STOP_GRACE_MS,
+    // default 15 s), then its request is aborted: it is sent again with the same Idempotency-Key at
+    // the next start, and nothing unacknowledged is committed.
+    const all = Promise.all(this.runners.map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), this.stopGraceMs)))]);
+    clearTimeout(timer);
+    if (late) {
+      this.log('warn', `the batch in flight did not finish within ${Math.round(this.stopGraceMs / 1000)} s of the stop; it is abandoned and sent again (same Idempotency-Key) at the next start`);
+      this.requestStopper.abort();
+      // A database query in flight is not interruptible from here: closing its connection ends it.
+      await Promise.race([all, new Promise((r) => setTimeout(r, 5_000))]);
+      await Promise.all(this.runners.map((r) => r.closeSource()));
+    }
+    await all;
     await Promise.all(this.runners.map((r) => r.closeSource()));
     this.store.close();
     this.release();

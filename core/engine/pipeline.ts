@@ -37,6 +37,8 @@ export interface PipelineDeps {
   /** `backlog` / `oldestAgeSeconds`: undefined = unchanged, null = unknown in this change mode. */
   onProgress(p: { delivered: number; backlog?: number | null; oldestAgeSeconds?: number | null }): void;
   signal: AbortSignal;
+  /** Aborts a request in flight; defaults to `signal`. The daemon fires it after a stop's grace period. */
+  requestSignal?: AbortSignal;
   random?: () => number;
   /** Upper bound of one batch body in bytes (count is bounded by profile.batchSize). */
   maxBatchBytes?: number;
@@ -468,7 +470,7 @@ async function deliverWithRetry(deps: PipelineDeps, batch: Outgoing[]): Promise<
     for (let attempt = 0; ; attempt++) {
       if (deps.signal.aborted) throw new StoppedError();
       try {
-        const raw = await deps.api.postBatchJson(deps.connector, batch.map((b) => b.json), key, deps.signal);
+        const raw = await deps.api.postBatchJson(deps.connector, batch.map((b) => b.json), key, deps.requestSignal ?? deps.signal);
         const results = matchResults(tickets, raw);
         if (troubled) deps.onState('delivering', null);
         return results;

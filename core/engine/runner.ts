@@ -10,7 +10,8 @@ import { ApiClient, TokenRejectedError, fingerprint } from '../delivery/client.j
 import { createMapper, type Mapper } from '../mapping/index.js';
 import { createSource, type SourceAdapter } from '../sources/index.js';
 import type { ProfileShape, StateStore } from '../state/store.js';
-import { registerSecret, type Logger } from '../log.js';
+import { registerSecret, scrub, type Logger } from '../log.js';
+import { localWriteFailure } from './disk.js';
 import { USER_AGENT } from '../version.js';
 import { backoffMs, sleep } from './backoff.js';
 import { StoppedError, mappingHash, runPass, type PassSummary } from './pipeline.js';
@@ -22,6 +23,11 @@ export interface RunnerContext {
   board: StatusBoard;
   connector: { id: string; version: string };
   stopSignal: AbortSignal;
+  /**
+   * Aborts requests in flight. It fires later than stopSignal: a stop first ends every wait at once
+   * and lets the batch in flight finish, up to the daemon's stop bound (daemon.ts).
+   */
+  requestSignal?: AbortSignal;
   log: Logger;
   env: NodeJS.ProcessEnv;
   clock: Clock;
@@ -34,7 +40,8 @@ export interface RunnerContext {
 /** ENOSPC from a file write, or SQLite's SQLITE_FULL from the state database. */
 export function isDiskFull(e: unknown): boolean {
   const err = e as { code?: string; message?: string };
-  return err?.code === 'ENOSPC' || err?.code === 'SQLITE_FULL' || /database or disk is full|no space left on device/i.test(err?.message ?? '');
+  // Also a read-only or failing volume (EROFS, EIO, SQLITE_IOERR…): core/engine/disk.ts.
+  return localWriteFailure(e) !== null || /database or disk is full|no space left on device/i.test(err?.message ?? '');
 }
 
 /** What a profile reads, as recorded with its state (table, key, change mode and column). */
@@ -156,6 +163,8 @@ export class ProfileRunner {
   }
 
   private setState(state: EngineState, reason: string | null, extra: Record<string, unknown> = {}): void {
+    // Never a secret on the board (it goes to the dashboard, status.json and heartbeats).
+    if (reason !== null) reason = scrub(reason);
     const cur = this.board.snapshot().profiles.find((p) => p.name === this.profile.name);
     if (cur?.state !== state || cur.reason !== reason) {
       this.ctx.log(HEALTHY_STATES.has(state) || state === 'paused' ? 'debug' : 'warn', `[${this.profile.name}] ${state}${reason ? ': ' + reason : ''}`);
@@ -261,6 +270,8 @@ export class ProfileRunner {
             this.board.update(this.profile.name, patch);
           },
           signal: this.signal,
+          // A stop lets the request in flight finish (up to the daemon's bound); a halt (reload) does not.
+          requestSignal: this.ctx.requestSignal ? AbortSignal.any([this.ctx.requestSignal, this.halt.signal]) : undefined,
           afterAck: this.ctx.afterAck,
           maxBatchBytes: this.ctx.maxBatchBytes,
           mappingHash: this.mappingHash,

@@ -1,8 +1,11 @@
 // Files a running daemon leaves in <home>/run so other commands (status, stop, dashboard) can find
 // it: daemon.json (pid, dashboard address — no secret), dashboard.json (the launch URL with the
-// per-launch secret, mode 0600), status.json (the latest status snapshot).
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// per-launch secret), status.json (the latest status snapshot). Every file 0600, the folder 0700.
+// A daemon is identified by pid *and* process start time (lock.ts), so a file left by a killed
+// daemon whose pid now belongs to another process is not mistaken for a running daemon.
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive, isSameProcess, ownStart } from './lock.js';
 import type { StatusSnapshot } from './status.js';
 
 /**
@@ -12,8 +15,18 @@ import type { StatusSnapshot } from './status.js';
  */
 export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=4'];
 
+/** How long a stop lets the batch in flight finish by default (OUTPOST_STOP_GRACE_MS overrides). */
+export const DEFAULT_STOP_GRACE_MS = 15_000;
+
+export function stopGraceMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.OUTPOST_STOP_GRACE_MS;
+  return v !== undefined && v !== '' && Number(v) >= 0 ? Number(v) : DEFAULT_STOP_GRACE_MS;
+}
+
 export interface DaemonInfo {
   pid: number;
+  /** The process start token (lock.ts processStart); absent in files of older releases. */
+  start?: string | null;
   startedAt: string;
   version: string;
   configFile: string;
@@ -25,11 +38,25 @@ function runDir(home: string): string {
   return join(home, 'run');
 }
 
-function writeAtomic(file: string, text: string, mode = 0o644): void {
-  mkdirSync(join(file, '..'), { recursive: true });
+/** Temp file + rename, 0600. Throws the write error (ENOSPC…): callers decide what it means. */
+function writeAtomic(file: string, text: string): void {
+  mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode });
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, text, { mode: 0o600 });
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+function mtime(file: string): number | undefined {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
 }
 
 function readJson<T>(file: string): T | null {
@@ -41,29 +68,26 @@ function readJson<T>(file: string): T | null {
 }
 
 /** Whether a process with this pid exists (EPERM: it does, under another user). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** Is a process with this pid alive (or owned by another account)? One definition: lock.ts. */
+export { isAlive };
 
 export function writeDaemonInfo(home: string, info: DaemonInfo, launchUrl: string | null): void {
-  writeAtomic(join(runDir(home), 'daemon.json'), JSON.stringify(info, null, 2));
-  if (launchUrl) writeAtomic(join(runDir(home), 'dashboard.json'), JSON.stringify({ pid: info.pid, launchUrl }), 0o600);
+  const start = info.start ?? (info.pid === process.pid ? ownStart() : null);
+  writeAtomic(join(runDir(home), 'daemon.json'), JSON.stringify({ ...info, start }, null, 2));
+  if (launchUrl) writeAtomic(join(runDir(home), 'dashboard.json'), JSON.stringify({ pid: info.pid, start, launchUrl }));
 }
 
 /** The running daemon's info, or null when none runs (a file left by a killed one is ignored). */
 export function readDaemonInfo(home: string): DaemonInfo | null {
-  const info = readJson<DaemonInfo>(join(runDir(home), 'daemon.json'));
-  return info && isAlive(info.pid) ? info : null;
+  const file = join(runDir(home), 'daemon.json');
+  const info = readJson<DaemonInfo>(file);
+  return info && isSameProcess(info.pid, info.start, mtime(file)) ? info : null;
 }
 
 export function readLaunchUrl(home: string): string | null {
-  const d = readJson<{ pid: number; launchUrl: string }>(join(runDir(home), 'dashboard.json'));
-  return d && isAlive(d.pid) ? d.launchUrl : null;
+  const file = join(runDir(home), 'dashboard.json');
+  const d = readJson<{ pid: number; start?: string | null; launchUrl: string }>(file);
+  return d && isSameProcess(d.pid, d.start, mtime(file)) ? d.launchUrl : null;
 }
 
 export function writeStatus(home: string, s: StatusSnapshot): void {

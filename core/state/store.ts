@@ -4,8 +4,11 @@
 // (PRAGMA user_version) and migrated forward in order, each step in its own transaction; a state
 // file written by a newer Outpost is refused rather than guessed at. Runs and their records are
 // pruned by age and by a disk budget; the ledger and watermarks never are (they are the truth).
+// Error text is scrubbed of every secret the process knows before it is stored (an API may echo the
+// token back in its error text).
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { scrubNullable } from '../scrub.js';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface Watermark {
@@ -187,7 +190,13 @@ export class StateStore {
 
   constructor(readonly file: string, opts: StateStoreOptions = {}) {
     this.clock = opts.clock ?? { now: () => Date.now() };
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database
+      // file's mode, so the ledger, run errors and their WAL are readable by this account only.
+      closeSync(openSync(file, 'a', 0o600));
+      if (process.platform !== 'win32') chmodSync(file, 0o600);
+    }
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -276,7 +285,7 @@ export class StateStore {
       let delivered = 0;
       let filtered = 0;
       for (const e of args.entries) {
-        upsert.run(args.profile, e.ticketId, e.revision, e.targetId, e.action, e.error, e.ticketNumber, now, e.modifiedAt ?? null, e.keyJson ?? null, e.mappingHash ?? null, e.ticketDate ?? null, e.ticketJson ?? null, e.deletedAt ?? null);
+        upsert.run(args.profile, e.ticketId, e.revision, e.targetId, e.action, scrubNullable(e.error), e.ticketNumber, now, e.modifiedAt ?? null, e.keyJson ?? null, e.mappingHash ?? null, e.ticketDate ?? null, e.ticketJson ?? null, e.deletedAt ?? null);
         if (e.action === 'created' || e.action === 'updated' || e.action === 'unchanged') delivered++;
         if (e.action === 'filtered') filtered++;
       }
@@ -299,7 +308,7 @@ export class StateStore {
           )
           .run(c.read ?? 0, c.filtered ?? 0, c.skipped ?? 0, c.created ?? 0, c.updated ?? 0, c.unchanged ?? 0, c.rejected ?? 0, c.errors ?? 0, args.runId);
         for (const r of args.records ?? []) {
-          rec.run(args.runId, r.ticketNumber, r.sourceId, r.targetId, r.processorAction, r.writerAction, r.error);
+          rec.run(args.runId, r.ticketNumber, r.sourceId, r.targetId, r.processorAction, r.writerAction, scrubNullable(r.error));
         }
       }
       if (args.watermark) {
@@ -326,7 +335,7 @@ export class StateStore {
         `UPDATE runs SET status = ?, ended_at = ?, error_text = ?, read = read + ?, filtered = filtered + ?, skipped = skipped + ?, created = created + ?, updated = updated + ?,
          unchanged = unchanged + ?, rejected = rejected + ?, errors = errors + ? WHERE id = ?`,
       )
-      .run(status, this.nowIso(), errorText, c.read ?? 0, c.filtered ?? 0, c.skipped ?? 0, c.created ?? 0, c.updated ?? 0, c.unchanged ?? 0, c.rejected ?? 0, c.errors ?? 0, id);
+      .run(status, this.nowIso(), scrubNullable(errorText), c.read ?? 0, c.filtered ?? 0, c.skipped ?? 0, c.created ?? 0, c.updated ?? 0, c.unchanged ?? 0, c.rejected ?? 0, c.errors ?? 0, id);
   }
 
   /** A run left 'running' by a killed process is closed as an error on the next start. */

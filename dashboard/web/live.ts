@@ -27,15 +27,20 @@ export interface LiveState {
 /** Lines kept in the page; older ones scroll off (the service's log file has everything). */
 export const MAX_LOG_LINES = 2_000;
 
-// "2026-11-25T04:10:00.000Z info  message" (core/log.ts createLogger).
-const LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d))\s+(debug|info|warn|error)\s+(.*)$/s;
-
 let nextSeq = 1;
-export function parseLine(text: string): LogEntry {
-  const m = LINE.exec(text);
+/** One structured record of the daemon's log (core/log.ts LogRecord: time, level, msg, profile). */
+export function fromRecord(r: unknown): LogEntry {
   const seq = nextSeq++;
-  if (!m) return { seq, time: null, level: 'other', message: text, text };
-  return { seq, time: m[1], level: m[2] as Level, message: m[3], text };
+  const o = (r && typeof r === 'object' ? r : {}) as { time?: unknown; level?: unknown; msg?: unknown; profile?: unknown };
+  const level: Level = o.level === 'debug' || o.level === 'info' || o.level === 'warn' || o.level === 'error' ? o.level : 'other';
+  const time = typeof o.time === 'string' ? o.time : null;
+  const message = `${typeof o.profile === 'string' ? `[${o.profile}] ` : ''}${typeof o.msg === 'string' ? o.msg : String(o.msg ?? '')}`;
+  return { seq, time, level, message, text: `${time ?? ''} ${level} ${message}`.trim() };
+}
+
+/** A line of text the page adds itself (not from the log). */
+export function noteLine(text: string): LogEntry {
+  return { seq: nextSeq++, time: null, level: 'other', message: text, text };
 }
 
 export function useLive(): LiveState {
@@ -62,17 +67,17 @@ export function useLive(): LiveState {
         setConnection('live');
       };
       socket.onmessage = (event) => {
-        let msg: { type?: string; data?: StatusSnapshot; lines?: unknown; dropped?: unknown; available?: unknown };
+        let msg: { type?: string; data?: StatusSnapshot; records?: unknown; dropped?: unknown; available?: unknown };
         try {
           msg = JSON.parse(String(event.data));
         } catch {
           return; // not ours to interpret; the next message replaces everything anyway
         }
         if (msg.type === 'status' && msg.data) setSnapshot(msg.data);
-        if (msg.type === 'log' && Array.isArray(msg.lines)) {
-          const fresh = msg.lines.filter((l): l is string => typeof l === 'string').map(parseLine);
+        if (msg.type === 'log' && Array.isArray(msg.records)) {
+          const fresh = msg.records.map(fromRecord);
           const dropped = typeof msg.dropped === 'number' && msg.dropped > 0 ? msg.dropped : 0;
-          if (dropped) fresh.unshift(parseLine(`… ${dropped} lines skipped: the log was faster than the page`));
+          if (dropped) fresh.unshift(noteLine(`… ${dropped} lines skipped: the log was faster than the page`));
           const replace = firstLog;
           firstLog = false;
           setLogsAvailable(msg.available !== false);

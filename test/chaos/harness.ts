@@ -289,7 +289,7 @@ export function profileJson(db: Db, sandbox: SandboxHandle, spec: ProfileSpec) {
     key: ['TicketID'],
     change: { mode: 'timestamp', column: 'LastModified', lookbackSeconds: 300, timezone: spec.timezone ?? DEMO_TIMEZONE },
     mapping: { template: TEMPLATE, fields: DEMO_FIELDS },
-    schedule: { every: spec.every ?? '200ms' },
+    schedule: { every: spec.every ?? '1s' },
     batchSize: 100,
   };
 }
@@ -309,7 +309,8 @@ export class DaemonProcess {
 
   start(extraEnv: NodeJS.ProcessEnv = {}): void {
     const child = spawn(process.execPath, [CLI, 'run', '--config', this.configFile, '--no-dashboard'], {
-      env: { ...process.env, ...this.env, ...extraEnv, OUTPOST_HOME: this.home, NO_COLOR: '1' },
+      // The log tail printed on a failure: the daemon's records as text on stderr too.
+      env: { ...process.env, ...this.env, ...extraEnv, OUTPOST_HOME: this.home, NO_COLOR: '1', OUTPOST_LOG_STDERR: 'text' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (d: Buffer) => {

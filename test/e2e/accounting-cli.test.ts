@@ -34,7 +34,7 @@ test('CLI: mapping problem → fixed in the file; API protocol error → fixed a
     key: ['SlipNo'],
     change: { mode: 'timestamp', column: 'Changed', timezone: SLIPS_TIMEZONE },
     mapping: { template: 'generic-scale-ticket', fields: slipsFields(net) },
-    schedule: { every: '300ms' },
+    schedule: { every: '1s' },
     batchSize: 5,
   });
   const write = (p: unknown) => {

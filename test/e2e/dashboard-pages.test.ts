@@ -13,7 +13,13 @@ import { execFileSync } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import type { Profile } from '../../core/config/schema.js';
 import { StatusBoard, emptyProfileStatus } from '../../core/engine/status.js';
-import { LogTap } from '../../core/log.js';
+import { LogTap, type Level, type LogRecord } from '../../core/log.js';
+
+/** A log record from a line "ISO level message" (how this test writes them). */
+function logRec(line: string): LogRecord {
+  const m = /^(\S+)\s+(debug|info|warn|error)\s+(.*)$/s.exec(line)!;
+  return { time: m[1], level: m[2] as Level, msg: m[3] };
+}
 import type { ETicket } from '../../core/mapping/eticket.js';
 import type { Preview } from '../../core/review/preview.js';
 import { ReviewStore } from '../../core/review/store.js';
@@ -165,10 +171,10 @@ test('runs, run records, live logs and the review sign-off in a browser', async 
   ]);
 
   const tap = new LogTap();
-  tap.push(`${new Date(now - 5000).toISOString()} info  Outpost 0.1.0 running 2 profile(s) from /etc/outpost/outpost.json`);
-  tap.push(`${new Date(now - 4000).toISOString()} info  [plant-12] run ${first} (startup): read 3, created 2, updated 0, filtered 1, rejected 0`);
-  tap.push(`${new Date(now - 3000).toISOString()} warn  [quarry-3] the ingest API answered 503; retrying in 30 s`);
-  tap.push(`${new Date(now - 2000).toISOString()} error [quarry-3] run ${failed} ended: The ingest API did not answer (503)`);
+  tap.push(logRec(`${new Date(now - 5000).toISOString()} info  Outpost 0.1.0 running 2 profile(s) from /etc/outpost/outpost.json`));
+  tap.push(logRec(`${new Date(now - 4000).toISOString()} info  [plant-12] run ${first} (startup): read 3, created 2, updated 0, filtered 1, rejected 0`));
+  tap.push(logRec(`${new Date(now - 3000).toISOString()} warn  [quarry-3] the ingest API answered 503; retrying in 30 s`));
+  tap.push(logRec(`${new Date(now - 2000).toISOString()} error [quarry-3] run ${failed} ended: The ingest API did not answer (503)`));
 
   const profile = { name: 'plant-12' } as Profile; // the injected preview never reads the rest
   const review = reviewService({ profiles: [profile], db: store.db, preview: async () => preview() });
@@ -262,14 +268,14 @@ test('runs, run records, live logs and the review sign-off in a browser', async 
   const box = page.getByTestId('log-box');
   await box.getByText('the ingest API answered 503').waitFor({ timeout: 5_000 });
   assert.equal(await box.locator('.log-line').count(), 4);
-  tap.push(`${new Date().toISOString()} warn  [plant-12] the database is slow to answer (4.2 s)`);
+  tap.push(logRec(`${new Date().toISOString()} warn  [plant-12] the database is slow to answer (4.2 s)`));
   const live = box.locator('.log-line', { hasText: 'slow to answer' });
   await live.waitFor({ timeout: 5_000 });
   assert.match((await live.getAttribute('class')) ?? '', /log-warn/);
   assert.match((await box.locator('.log-line', { hasText: 'run ' + failed + ' ended' }).getAttribute('class')) ?? '', /log-error/);
 
   // Follows the newest line…
-  for (let i = 1; i <= 120; i++) tap.push(`${new Date().toISOString()} info  [plant-12] poll ${i}: nothing new`);
+  for (let i = 1; i <= 120; i++) tap.push(logRec(`${new Date().toISOString()} info  [plant-12] poll ${i}: nothing new`));
   await box.getByText('poll 120: nothing new').waitFor({ timeout: 5_000 });
   const gap = () => box.evaluate((el: any) => el.scrollHeight - el.scrollTop - el.clientHeight);
   await waitFor('the log to follow the newest line', async () => (await gap()) < 8, 10_000, 20);
@@ -277,7 +283,7 @@ test('runs, run records, live logs and the review sign-off in a browser', async 
   // …but not once the reader scrolled up.
   await box.evaluate((el: any) => el.scrollTo({ top: 0 }));
   await page.getByText('Live: scrolled up, not following.').waitFor({ timeout: 5_000 });
-  tap.push(`${new Date().toISOString()} info  [plant-12] while scrolled up`);
+  tap.push(logRec(`${new Date().toISOString()} info  [plant-12] while scrolled up`));
   await box.getByText('while scrolled up').waitFor({ timeout: 5_000 });
   assert.equal(await box.evaluate((el: any) => el.scrollTop), 0, 'stays where the reader is');
   await page.getByRole('button', { name: 'Jump to newest' }).click();
@@ -285,7 +291,7 @@ test('runs, run records, live logs and the review sign-off in a browser', async 
 
   // Pause freezes the view; lines keep arriving and show on Resume.
   await page.getByRole('button', { name: 'Pause' }).click();
-  tap.push(`${new Date().toISOString()} info  [plant-12] arrived while paused`);
+  tap.push(logRec(`${new Date().toISOString()} info  [plant-12] arrived while paused`));
   await page.getByText('Paused: 1 new line waiting.').waitFor({ timeout: 5_000 });
   assert.equal(await box.getByText('arrived while paused').count(), 0);
   await page.getByRole('button', { name: 'Resume' }).click();

@@ -33,7 +33,7 @@ test('outpost demo in a real terminal: Enter through the wizard, tickets flow, C
     }
     rmSync(home, { recursive: true, force: true });
   });
-  const cmd = `OUTPOST_HOME='${home}' NO_COLOR=1 '${process.execPath}' '${CLI}' demo --no-open --simulate-every 0 --every 300ms; echo "DEMO-EXIT=$?"; sleep 30`;
+  const cmd = `OUTPOST_HOME='${home}' NO_COLOR=1 '${process.execPath}' '${CLI}' demo --no-open --simulate-every 0 --every 1s; echo "DEMO-EXIT=$?"; sleep 30`;
   tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '45', cmd);
 
   const steps = ['Step 1 of 6: Account token', 'Step 2 of 6: Database connection', 'Step 3 of 6: Ticket table', 'Step 4 of 6: Sample pull', 'Step 5 of 6: Mapping review', 'Step 6 of 6: Handoff'];

@@ -55,7 +55,7 @@ test('outpost demo, headless: delivers every ticket, picks up edits, survives ki
   const home = mkdtempSync(join(tmpdir(), 'outpost-e2e-demo-'));
   t.after(() => rmSync(home, { recursive: true, force: true }));
   const env = { OUTPOST_HOME: home };
-  const args = ['demo', '--no-open', '--every', '300ms', '--simulate-every', '0'];
+  const args = ['demo', '--no-open', '--every', '1s', '--simulate-every', '0'];
   let demo = startCli(args, env);
   t.after(() => demo.child.kill('SIGKILL'));
 

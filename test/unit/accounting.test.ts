@@ -40,7 +40,7 @@ async function setup(t: import('node:test').TestContext, rows = 12) {
       key: ['SlipNo'],
       change: { mode: 'timestamp', column: 'Changed', timezone: SLIPS_TIMEZONE, lookbackSeconds: 60 },
       mapping: { template: 'generic-scale-ticket', fields: slipsFields(net) },
-      schedule: { every: '200ms' },
+      schedule: { every: '1s' },
       batchSize: 5,
       ...rest,
     };

@@ -66,3 +66,50 @@ test('durations', () => {
   assert.equal(parseDuration('2m'), 120000);
   assert.throws(() => parseDuration('5'), /not a duration/);
 });
+
+test('config versioning: a file without version is migrated to the current one; a newer one is refused', async () => {
+  const { CONFIG_VERSION } = await import('../../core/config/schema.js');
+  const { migrateConfig } = await import('../../core/config/migrate.js');
+  assert.equal(CONFIG_VERSION, 1);
+  const old = migrateConfig({ profiles: [profile] });
+  assert.deepEqual([old.from, old.migrated], [0, true]);
+  assert.equal(parseConfig({ profiles: [profile] }).version, CONFIG_VERSION);
+  assert.equal(parseConfig({ version: 1, profiles: [profile] }).version, 1);
+  assert.throws(() => parseConfig({ version: 2, profiles: [profile] }), /version: the file is format 2, written by a newer Outpost .*; upgrade Outpost/);
+  assert.throws(() => parseConfig({ version: 'one', profiles: [profile] }), /version: must be a whole number/);
+  // What this release writes carries its version and loads again unchanged.
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-config-v-'));
+  const file = join(dir, 'outpost.json');
+  writeFileSync(file, JSON.stringify({ profiles: [profile] }));
+  upsertProfile(file, { ...loadConfig(file).profiles[0], name: 'plant-13' });
+  assert.equal(JSON.parse(readFileSync(file, 'utf8')).version, CONFIG_VERSION);
+  assert.deepEqual(loadConfig(file), parseConfig(JSON.parse(readFileSync(file, 'utf8'))));
+});
+
+test('schedules are at least 1 s and at most 24 h', () => {
+  for (const every of ['0s', '0ms', '999ms', '24.01h', '25h', '1441m']) {
+    assert.throws(() => parseConfig({ profiles: [{ ...profile, schedule: { every } }] }), /schedule\.every: must be at least 1s and at most 24h/, every);
+  }
+  for (const every of ['1s', '1000ms', '5m', '24h', '1440m']) assert.equal(parseConfig({ profiles: [{ ...profile, schedule: { every } }] }).profiles[0].schedule.every, every);
+});
+
+test('credentials inside api.url are refused with one sentence that does not repeat them', () => {
+  for (const url of ['https://user:hunter2pass@api.example.com', 'https://hunter2pass@api.example.com/v1']) {
+    assert.throws(
+      () => parseConfig({ profiles: [{ ...profile, api: { ...profile.api, url } }] }),
+      (e: Error) => /api\.url: must not contain a user name or password; put the account token in api\.token instead/.test(e.message) && !e.message.includes('hunter2pass'),
+    );
+  }
+});
+
+test('a config syntax error names the line and column and never quotes the file (it may hold a secret)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-config-json-'));
+  const file = join(dir, 'outpost.json');
+  const secret = 'sk_live_9aQ2xYz';
+  writeFileSync(file, `{\n  "profiles": [ { "api": { "token": ${secret}abc } } ]\n}`);
+  assert.throws(() => loadConfig(file), (e: Error) => /not valid JSON \(at line 2, column 37\)/.test(e.message) && !e.message.includes('sk_live'));
+  writeFileSync(file, `{ "token": "${secret}", }`);
+  assert.throws(() => loadConfig(file), (e: Error) => /at line 1, column/.test(e.message) && !e.message.includes(secret.slice(0, 4)));
+  writeFileSync(file, `{ "token": "${secret}"`);
+  assert.throws(() => loadConfig(file), (e: Error) => /at line 1, column/.test(e.message) && !e.message.includes(secret.slice(0, 4)));
+});

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { WebSocket } from 'ws';
 import { StatusBoard, emptyProfileStatus } from '../../core/engine/status.js';
-import { LogTap, registerSecret } from '../../core/log.js';
+import { LogTap, registerSecret, type Level, type LogRecord } from '../../core/log.js';
 import { StateStore } from '../../core/state/store.js';
 import { startDashboard, type DashboardHandle } from '../../dashboard/server.js';
 import type { DashboardReview, ReviewSamplesRequest, ReviewSignOff } from '../../dashboard/review.js';
@@ -60,7 +60,17 @@ function request(
 
 const json = (r: Reply) => JSON.parse(r.body);
 
-type WsMessage = { type: string; data?: any; lines?: string[]; available?: boolean; dropped?: number };
+type WsMessage = { type: string; data?: any; records?: LogRecord[]; available?: boolean; dropped?: number };
+
+/** A log record from a line "ISO level message" (how these tests write them). */
+function rec(line: string): LogRecord {
+  const m = /^(\S+)\s+(debug|info|warn|error)\s+(.*)$/s.exec(line)!;
+  return { time: m[1], level: m[2] as Level, msg: m[3] };
+}
+/** The records of a log message, back as such lines. */
+function linesOf(m: WsMessage): string[] | undefined {
+  return m.records?.map((r) => `${r.time} ${r.level.padEnd(5)} ${r.msg}`);
+}
 type WsResult = { ok: true; first: WsMessage; ws: WebSocket; collected: ReturnType<typeof collect> } | { ok: false; status?: number };
 
 function tryWebSocket(port: number, opts: { origin?: string; cookie?: string; host?: string }): Promise<WsResult> {
@@ -172,7 +182,7 @@ describe('dashboard security', () => {
     // An error text quoting a secret (a careless driver message): the dashboard masks it again.
     store.endRun(failed, 'error', `login failed for user "outpost" with password "${DB_SECRET}"`);
     runIds = { ok, failed };
-    tap.push('2026-11-25T10:00:00.000Z info  before any page connected');
+    tap.push(rec('2026-11-25T10:00:00.000Z info  before any page connected'));
     dash = await startDashboard({
       feed: board,
       secret: SECRET,
@@ -460,23 +470,23 @@ describe('dashboard security', () => {
     assert.equal(r.first.type, 'status', 'the status comes first, as before');
     await live.until((m) => m.type === 'log');
     const first = live.messages.find((m) => m.type === 'log')!;
-    assert.ok(first.lines!.some((l) => l.includes('before any page connected')), 'recent lines on connect');
+    assert.ok(linesOf(first)!.some((l) => l.includes('before any page connected')), 'recent lines on connect');
 
-    tap.push(`2026-11-25T10:00:01.000Z warn  [plant-12] one live line`);
-    await live.until((m) => m.type === 'log' && !!m.lines?.some((l) => l.includes('one live line')));
+    tap.push(rec(`2026-11-25T10:00:01.000Z warn  [plant-12] one live line`));
+    await live.until((m) => m.type === 'log' && !!linesOf(m)?.some((l) => l.includes('one live line')));
 
     // A burst of 300 lines: every line arrives once and in order, in far fewer messages.
     const before = live.messages.filter((m) => m.type === 'log').length;
-    for (let i = 1; i <= 300; i++) tap.push(`2026-11-25T10:00:02.000Z info  burst ${i}`);
-    await live.until((m) => m.type === 'log' && !!m.lines?.includes('2026-11-25T10:00:02.000Z info  burst 300'));
+    for (let i = 1; i <= 300; i++) tap.push(rec(`2026-11-25T10:00:02.000Z info  burst ${i}`));
+    await live.until((m) => m.type === 'log' && !!linesOf(m)?.includes('2026-11-25T10:00:02.000Z info  burst 300'));
     const logMessages = live.messages.filter((m) => m.type === 'log').slice(before);
-    const burst = logMessages.flatMap((m) => m.lines!).filter((l) => l.includes('burst'));
+    const burst = logMessages.flatMap((m) => linesOf(m)!).filter((l) => l.includes('burst'));
     assert.deepEqual(burst, Array.from({ length: 300 }, (_, i) => `2026-11-25T10:00:02.000Z info  burst ${i + 1}`));
     assert.ok(logMessages.length <= 5, `${logMessages.length} messages for 300 lines`);
 
     // A secret the process knows, if a line ever carried it, is masked here too.
-    tap.push(`2026-11-25T10:00:03.000Z error connect failed: password=${DB_SECRET}`);
-    await live.until((m) => m.type === 'log' && !!m.lines?.some((l) => l.includes('connect failed')));
+    tap.push(rec(`2026-11-25T10:00:03.000Z error connect failed: password=${DB_SECRET}`));
+    await live.until((m) => m.type === 'log' && !!linesOf(m)?.some((l) => l.includes('connect failed')));
     r.ws.close();
   });
 
@@ -487,14 +497,14 @@ describe('dashboard security', () => {
     await a.collected.until((m) => m.type === 'log');
     // These are pending (not yet flushed to A) when B connects: B has them in its recent lines.
     const tag = `pending-${Date.now()}`;
-    for (let i = 1; i <= 3; i++) tap.push(`2026-11-25T10:00:04.000Z info  ${tag} ${i}`);
+    for (let i = 1; i <= 3; i++) tap.push(rec(`2026-11-25T10:00:04.000Z info  ${tag} ${i}`));
     const b = await tryWebSocket(port, { origin: origin(), cookie });
     assert.ok(b.ok);
     if (!b.ok) return;
-    tap.push(`2026-11-25T10:00:05.000Z info  ${tag} after`);
-    for (const c of [a, b]) await c.collected.until((m) => m.type === 'log' && !!m.lines?.some((l) => l.endsWith(`${tag} after`)));
+    tap.push(rec(`2026-11-25T10:00:05.000Z info  ${tag} after`));
+    for (const c of [a, b]) await c.collected.until((m) => m.type === 'log' && !!linesOf(m)?.some((l) => l.endsWith(`${tag} after`)));
     for (const [name, c] of [['A', a], ['B', b]] as const) {
-      const got = c.collected.messages.flatMap((m) => (m.type === 'log' ? m.lines! : [])).filter((l) => l.includes(tag));
+      const got = c.collected.messages.flatMap((m) => (m.type === 'log' ? linesOf(m)! : [])).filter((l) => l.includes(tag));
       assert.deepEqual(got.map((l) => l.split(`${tag} `)[1]), ['1', '2', '3', 'after'], name);
     }
     a.ws.close();
@@ -642,7 +652,7 @@ test('without reports, logs or review the routes answer 501 and the socket says 
     assert.ok(ws.ok);
     if (!ws.ok) return;
     await ws.collected.until((m) => m.type === 'log');
-    assert.deepEqual(ws.collected.messages.find((m) => m.type === 'log'), { type: 'log', lines: [], available: false });
+    assert.deepEqual(ws.collected.messages.find((m) => m.type === 'log'), { type: 'log', records: [], available: false });
     ws.ws.close();
   } finally {
     await dash.close();

@@ -30,7 +30,7 @@ async function setup(t: import('node:test').TestContext, faults = {}) {
         key: ['TicketID'],
         change: { mode: 'timestamp', column: 'LastModified', timezone: DEMO_TIMEZONE },
         mapping: { template: 'generic-scale-ticket', fields: DEMO_FIELDS },
-        schedule: { every: '200ms' },
+        schedule: { every: '1s' },
         batchSize: 25,
       },
     ],
