@@ -19,3 +19,14 @@ export function fail(message: string, code: number = EXIT.failure): never {
 export function printJson(data: unknown): void {
   process.stdout.write(JSON.stringify(data, null, 2) + '\n');
 }
+
+/** A mistake in how the command was called (an option, a missing choice): exit 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** The exit code an error means: 2 for usage and config errors (bad file, missing secret), else 1. */
+export function exitCodeFor(e: unknown): number {
+  const name = (e as Error | undefined)?.name;
+  return name === 'UsageError' || name === 'ConfigError' || e?.constructor?.name === 'MissingSecretError' ? EXIT.usage : EXIT.failure;
+}

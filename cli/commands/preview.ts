@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadProfiles } from '../context.js';
-import { EXIT, chalk, fail, printJson } from '../output.js';
+import { EXIT, UsageError, chalk, exitCodeFor, fail, printJson } from '../output.js';
 
 export interface PreviewCliOptions {
   profile?: string;
@@ -24,7 +24,7 @@ export function parseTicketList(text: string | undefined): string[] {
 export function parseCount(text: string | undefined, what: string): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 200) throw new Error(`${what} must be a whole number from 1 to 200.`);
+  if (!Number.isInteger(n) || n < 1 || n > 200) throw new UsageError(`${what} must be a whole number from 1 to 200.`);
   return n;
 }
 
@@ -32,7 +32,7 @@ export function parseCount(text: string | undefined, what: string): number | und
 export async function oneProfile(opts: { profile?: string; config?: string }) {
   const { profiles } = await loadProfiles(opts);
   if (profiles.length > 1) {
-    throw new Error(`The config has several profiles (${profiles.map((p) => p.name).join(', ')}); pick one with --profile.`);
+    throw new UsageError(`The config has several profiles (${profiles.map((p) => p.name).join(', ')}); pick one with --profile.`);
   }
   return profiles[0];
 }
@@ -73,7 +73,7 @@ export function register(program: Command): void {
         }
         process.exitCode = p.notFound.length ? EXIT.failure : EXIT.ok;
       } catch (e) {
-        fail((e as Error).message);
+        fail((e as Error).message, exitCodeFor(e));
       }
     });
 }
