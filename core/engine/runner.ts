@@ -97,6 +97,10 @@ export class ProfileRunner {
    * keep what the last judging passes found.
    */
   private readonly verdicts: boolean[] = [];
+  /** The last unhealthy (or idle) state and reason logged, so a poll loop does not repeat it. */
+  private lastSaid = '';
+  /** How the last pass ended and since when: a pass ending the same way keeps that since-when. */
+  private outcome: { state: EngineState; since: string } | null = null;
   done: Promise<void> = Promise.resolve();
 
   constructor(readonly profile: Profile, private readonly ctx: RunnerContext, pausedAt: string | null = null) {
@@ -165,13 +169,17 @@ export class ProfileRunner {
   private setState(state: EngineState, reason: string | null, extra: Record<string, unknown> = {}): void {
     // Never a secret on the board (it goes to the dashboard, status.json and heartbeats).
     if (reason !== null) reason = scrub(reason);
-    const cur = this.board.snapshot().profiles.find((p) => p.name === this.profile.name);
-    if (cur?.state !== state || cur.reason !== reason) {
+    // Logged when it changes (not on every poll that passes through 'reading' and back).
+    const said = `${state}\u0000${reason ?? ''}`;
+    const transient = state === 'reading' || state === 'delivering' || state === 'starting';
+    if (transient ? this.board.snapshot().profiles.find((p) => p.name === this.profile.name)?.state !== state : said !== this.lastSaid) {
       this.ctx.log(HEALTHY_STATES.has(state) || state === 'paused' ? 'debug' : 'warn', `[${this.profile.name}] ${state}${reason ? ': ' + reason : ''}`);
     }
-    // lastError is set whenever the state is not a healthy one, and cleared when it is again.
-    const lastError = HEALTHY_STATES.has(state) ? null : reason;
-    this.board.update(this.profile.name, { state, reason, lastError, ...extra });
+    if (!transient) this.lastSaid = said;
+    // lastError is set whenever the state is not a healthy one and cleared when a pass ends well;
+    // the reading/delivering steps of a pass keep the last one.
+    const lastError = transient ? undefined : HEALTHY_STATES.has(state) ? null : reason;
+    this.board.update(this.profile.name, { state, reason, ...(lastError === undefined ? {} : { lastError }), ...extra });
   }
 
   private nowIso(offsetMs = 0): string {
@@ -323,7 +331,11 @@ export class ProfileRunner {
         const stats = this.ctx.store.stats(this.profile.name);
         const backlog = await this.refreshBacklog();
         const health = this.healthAfterPass(s);
+        // Each pass passes through 'reading'; a state that holds across passes keeps its since-when.
+        const since = this.outcome?.state === health.state ? this.outcome.since : this.nowIso();
+        this.outcome = { state: health.state, since };
         this.setState(health.state, health.reason, {
+          since,
           nextRunAt: this.nowIso(every),
           lastSuccessAt: stats.lastSuccessAt ?? null,
           backlog: backlog.count,
@@ -334,6 +346,7 @@ export class ProfileRunner {
           this.ctx.log('info', `[${this.profile.name}] run ${s.runId} (${type}): read ${s.read}, created ${s.created}, updated ${s.updated}, filtered ${s.filtered}, skipped ${s.skipped}, rejected ${s.rejected}`);
         }
       } catch (e) {
+        this.outcome = null;
         if (e instanceof StoppedError || this.signal.aborted) break;
         failures++;
         const msg = (e as Error).message;

@@ -67,6 +67,12 @@ test('a wrong mapping parks every row in "mapping problem"; fixing the config fi
   assert.equal(st.lastError, st.reason, 'lastError is set while not healthy');
   assert.equal(st.filtered, 12);
   assert.equal(s.sandbox.stats().tickets, 0);
+  // Polls go on (200 ms); the state keeps its since-when and lastError stays set in between.
+  const seen = Date.now();
+  await waitFor('a few polls later', () => Date.now() - seen > 1200, 5000);
+  const later = await waitFor('mapping problem again', () => (status(daemon).state === 'mapping problem' ? status(daemon) : null), 5000);
+  assert.equal(later.since, st.since);
+  assert.ok(status(daemon).lastError);
   // The user fixes the column name in the config file; the daemon sees the change by itself.
   s.write(s.profile());
   await waitFor('all 12 delivered after the fix', () => s.sandbox.stats().tickets === 12, 30_000);
