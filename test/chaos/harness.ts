@@ -91,97 +91,87 @@ export async function openDb(kind: Db['kind'], where: { file?: string; server?: 
   const source: SourceConfig = { driver: kind === 'postgres' ? 'postgres' : 'mysql', host: s.host, port: s.port, database: s.database, user: s.user, password: 'env:CHAOS_DB_PASSWORD', options: {} };
   if (kind === 'postgres') {
     const pg = (await import('pg')).default;
-    const mk = async (): Promise<Db> => {
-      let c = new pg.Client({ host: s.host, port: s.port, user: s.user, password: s.password, database: s.database });
-      c.on('error', () => {});
-      await c.connect();
-      const reconnect = async () => {
-        c = new pg.Client({ host: s.host, port: s.port, user: s.user, password: s.password, database: s.database });
+    return serverDb<InstanceType<typeof pg.Client>>(kind, source, {
+      connect: async () => {
+        const c = new pg.Client({ host: s.host, port: s.port, user: s.user, password: s.password, database: s.database });
         c.on('error', () => {});
         await c.connect();
-      };
-      let broken = false;
-      let inTx = false;
-      // After a database restart: reconnect; a statement outside a transaction is simply retried.
-      const run = async (sql: string, params: unknown[] = []): Promise<{ rows: Array<Record<string, unknown>> }> => {
-        if (broken) {
-          await reconnect();
-          broken = false;
-        }
-        try {
-          return await c.query(pgSql(sql), params);
-        } catch (e) {
-          if (!isTransient(e)) throw e;
-          broken = true;
-          if (inTx || sql === 'BEGIN') throw e;
-          await sleep(200);
-          return run(sql, params);
-        }
-      };
-      return {
-        kind,
-        source,
-        exec: async (sql, params) => void (await run(sql, params)),
-        open: mk,
-        begin: async () => {
-          await run('BEGIN');
-          inTx = true;
-        },
-        commit: async () => {
-          inTx = false;
-          await run('COMMIT');
-        },
-        now: async () => String((await run(`SELECT to_char(LOCALTIMESTAMP, 'YYYY-MM-DD HH24:MI:SS.US') AS n`)).rows[0].n),
-        close: async () => void (await c.end().catch(() => {})),
-        q: (n) => `"${n}"`,
-        transient: isTransient,
-      };
-    };
-    return mk();
+        return c;
+      },
+      query: (c, sql, params) => c.query(pgSql(sql), params),
+      end: (c) => c.end(),
+      nowSql: `SELECT to_char(LOCALTIMESTAMP, 'YYYY-MM-DD HH24:MI:SS.US') AS n`,
+      nowOf: (r) => String((r as { rows: Array<{ n: unknown }> }).rows[0].n),
+      q: (n) => `"${n}"`,
+    });
   }
   const mysql = (await import('mysql2/promise')).default;
-  const mk = async (): Promise<Db> => {
-    const opts = { host: s.host, port: s.port, user: s.user, password: s.password, database: s.database, dateStrings: true as const };
-    let c = await mysql.createConnection(opts);
-    c.on('error', () => {});
-    let broken = false;
-    let inTx = false;
-    const run = async (sql: string, params: unknown[] = []): Promise<unknown> => {
-      if (broken) {
-        c = await mysql.createConnection(opts);
-        c.on('error', () => {});
-        broken = false;
-      }
-      try {
-        return await c.query(sql, params);
-      } catch (e) {
-        if (!isTransient(e)) throw e;
-        broken = true;
-        if (inTx || sql === 'BEGIN') throw e;
-        await sleep(200);
-        return run(sql, params);
-      }
-    };
-    return {
-      kind,
-      source,
-      exec: async (sql, params) => void (await run(sql, params)),
-      open: mk,
-      begin: async () => {
-        await run('BEGIN');
-        inTx = true;
-      },
-      commit: async () => {
-        inTx = false;
-        await run('COMMIT');
-      },
-      now: async () => String(((await run(`SELECT DATE_FORMAT(NOW(6), '%Y-%m-%d %H:%i:%s.%f') AS n`)) as unknown as [Array<{ n: string }>])[0][0].n),
-      close: async () => void (await c.end().catch(() => {})),
-      q: (n) => `\`${n}\``,
-      transient: isTransient,
-    };
+  const opts = { host: s.host, port: s.port, user: s.user, password: s.password, database: s.database, dateStrings: true as const };
+  return serverDb<Awaited<ReturnType<typeof mysql.createConnection>>>(kind, source, {
+    connect: async () => {
+      const c = await mysql.createConnection(opts);
+      c.on('error', () => {});
+      return c;
+    },
+    query: (c, sql, params) => c.query(sql, params),
+    end: (c) => c.end(),
+    nowSql: `SELECT DATE_FORMAT(NOW(6), '%Y-%m-%d %H:%i:%s.%f') AS n`,
+    nowOf: (r) => String((r as [Array<{ n: unknown }>])[0][0].n),
+    q: (n) => `\`${n}\``,
+  });
+}
+
+/** How the harness talks to one server kind. */
+interface ServerDriver<C> {
+  connect(): Promise<C>;
+  query(c: C, sql: string, params: unknown[]): Promise<unknown>;
+  end(c: C): Promise<unknown>;
+  nowSql: string;
+  nowOf(result: unknown): string;
+  q(name: string): string;
+}
+
+/**
+ * One connection to a server that survives its restarts: after a transient error it reconnects on
+ * the next statement, and a statement outside a transaction is simply retried.
+ */
+async function serverDb<C>(kind: Db['kind'], source: SourceConfig, d: ServerDriver<C>): Promise<Db> {
+  let c = await d.connect();
+  let broken = false;
+  let inTx = false;
+  const run = async (sql: string, params: unknown[] = []): Promise<unknown> => {
+    if (broken) {
+      c = await d.connect();
+      broken = false;
+    }
+    try {
+      return await d.query(c, sql, params);
+    } catch (e) {
+      if (!isTransient(e)) throw e;
+      broken = true;
+      if (inTx || sql === 'BEGIN') throw e;
+      await sleep(200);
+      return run(sql, params);
+    }
   };
-  return mk();
+  return {
+    kind,
+    source,
+    exec: async (sql, params) => void (await run(sql, params)),
+    open: () => serverDb(kind, source, d),
+    begin: async () => {
+      await run('BEGIN');
+      inTx = true;
+    },
+    commit: async () => {
+      inTx = false;
+      await run('COMMIT');
+    },
+    now: async () => d.nowOf(await run(d.nowSql)),
+    close: async () => void (await Promise.resolve(d.end(c)).catch(() => {})),
+    q: d.q,
+    transient: isTransient,
+  };
 }
 
 function isTransient(e: unknown): boolean {
