@@ -133,12 +133,17 @@ export async function pgScratch(server: DbServer, t: TestContext, setup: string[
     await c.end();
   };
   t.after(cleanup);
+  return scratch(name, password, roles, async (sql, params = []) => (await db.query(sql, params)).rows, cleanup);
+}
+
+/** A Scratch from its database, the three logins' names and password, and how to run SQL and clean up. */
+function scratch(database: string, password: string, logins: { ro: string; rw: string; none: string }, exec: Scratch['exec'], cleanup: Scratch['cleanup']): Scratch {
   return {
-    database: name,
-    readOnly: { user: roles.ro, password },
-    readWrite: { user: roles.rw, password },
-    noSelect: { user: roles.none, password },
-    exec: async (sql, params = []) => (await db.query(sql, params)).rows,
+    database,
+    readOnly: { user: logins.ro, password },
+    readWrite: { user: logins.rw, password },
+    noSelect: { user: logins.none, password },
+    exec,
     cleanup,
   };
 }
@@ -163,17 +168,10 @@ export async function mariaDbScratch(server: DbServer, t: TestContext, setup: st
     await c.end().catch(() => {});
   };
   t.after(cleanup);
-  return {
-    database: name,
-    readOnly: { user: users.ro, password },
-    readWrite: { user: users.rw, password },
-    noSelect: { user: users.none, password },
-    exec: async (sql, params = []) => {
-      const [rows] = await c.query(sql, params);
-      return rows as Record<string, unknown>[];
-    },
-    cleanup,
-  };
+  return scratch(name, password, users, async (sql, params = []) => {
+    const [rows] = await c.query(sql, params);
+    return rows as Record<string, unknown>[];
+  }, cleanup);
 }
 
 /** Runs `validate` through its register() on a bare commander program, as the CLI does. */

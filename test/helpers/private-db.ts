@@ -73,6 +73,27 @@ function asPostgres(argv: string[]): string[] {
   return isRoot ? [requireBinary('runuser', 'install util-linux'), '-u', 'postgres', '--', ...argv] : argv;
 }
 
+/** The handle both kinds return: login outpost/<password> on database outpost; destroy() crash-stops and removes the folder. */
+function privateServer(kind: PrivateServer['kind'], dir: string, port: number, password: string, control: Pick<PrivateServer, 'start' | 'stop'>): PrivateServer {
+  const server: PrivateServer = {
+    kind,
+    host: '127.0.0.1',
+    port,
+    user: 'outpost',
+    password,
+    database: 'outpost',
+    dir,
+    start: () => control.start(),
+    stop: (mode) => control.stop(mode),
+    async destroy() {
+      // The data is thrown away: no need for a clean shutdown.
+      await server.stop('kill').catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
 export async function startPrivatePostgres(opts: { port?: number } = {}): Promise<PrivateServer> {
   const bin = postgresBinDir();
   if (!bin) throw new Error(unavailableReason('postgres')!);
@@ -109,14 +130,7 @@ export async function startPrivatePostgres(opts: { port?: number } = {}): Promis
   writeFileSync(join(data, 'postgresql.auto.conf'), conf + '\n');
   if (isRoot) spawnSync(requireBinary('chown', 'install coreutils'), ['postgres:postgres', join(data, 'postgresql.auto.conf')]);
   const pgctl = (args: string[]) => asPostgres([join(bin, 'pg_ctl'), '-D', data, ...args]);
-  const server: PrivateServer = {
-    kind: 'postgres',
-    host: '127.0.0.1',
-    port,
-    user: 'outpost',
-    password,
-    database: 'outpost',
-    dir,
+  const server = privateServer('postgres', dir, port, password, {
     async start() {
       run(pgctl(['-l', logFile, '-w', '-t', '60', 'start']), 'pg_ctl start');
       await waitPort(port, true, 30_000, 'PostgreSQL', logFile);
@@ -127,12 +141,7 @@ export async function startPrivatePostgres(opts: { port?: number } = {}): Promis
       spawnSync(argv[0], argv.slice(1), { timeout: 60_000 });
       await waitPort(port, false, 30_000, 'PostgreSQL');
     },
-    async destroy() {
-      // The data is thrown away: no need for a clean shutdown.
-      await server.stop('kill').catch(() => {});
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  });
   await server.start();
   // The database the tests use, created by the superuser over TCP with a password.
   const pg = (await import('pg')).default;
@@ -174,14 +183,7 @@ export async function startPrivateMariaDb(opts: { port?: number } = {}): Promise
   ];
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
-  const server: PrivateServer = {
-    kind: 'mariadb',
-    host: '127.0.0.1',
-    port,
-    user: 'outpost',
-    password,
-    database: 'outpost',
-    dir,
+  const server = privateServer('mariadb', dir, port, password, {
     async start() {
       const c = spawn(findBinary('mariadbd')!, args, { stdio: 'ignore', detached: false });
       child = c;
@@ -196,12 +198,7 @@ export async function startPrivateMariaDb(opts: { port?: number } = {}): Promise
       child = null;
       await waitPort(port, false, 30_000, 'MariaDB');
     },
-    async destroy() {
-      // The data is thrown away: no need for a clean shutdown.
-      await server.stop('kill').catch(() => {});
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  });
   await server.start();
   // A password login reachable over TCP (root@localhost only works on the socket with skip-name-resolve).
   const mysql = (await import('mysql2/promise')).default;
