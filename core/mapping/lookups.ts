@@ -127,7 +127,7 @@ function isMissing(row: Row, id: string): boolean {
  * ticket, so a backfill must not keep them all): past MAX entries per step the oldest are dropped.
  */
 export class LookupCache {
-  static readonly MAX = 20_000;
+  static readonly MAX = 10_000;
   private readonly maps = new Map<string, Map<string, LookupEntry>>();
   /** Queries sent (for tests and the bench). */
   queries = 0;

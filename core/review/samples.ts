@@ -10,7 +10,7 @@ import type { Profile } from '../config/schema.js';
 import { mapContextFor } from '../mapping/context.js';
 import type { ETicket } from '../mapping/eticket.js';
 import { LINES_PROPERTY } from '../mapping/lines.js';
-import { prepareRows } from '../mapping/lookups.js';
+import { LOOKUPS_PROPERTY, prepareRows } from '../mapping/lookups.js';
 import { createMapper, type Mapper } from '../mapping/mapper.js';
 import type { Driver } from '../config/schema.js';
 import type { Row, SourceAdapter } from '../sources/types.js';
@@ -172,6 +172,8 @@ export function displayValue(v: unknown): DisplayValue {
 function displayRow(row: Row): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(row)) {
+    // Looked-up rows are shown per field (source "customer_id → customers.name" and its value), not as a column.
+    if (k === LOOKUPS_PROPERTY) continue;
     const v = row[k];
     out[k] = k === LINES_PROPERTY && Array.isArray(v) ? v.map((l) => (l && typeof l === 'object' ? displayRow(l as Row) : displayValue(l))) : displayValue(v);
   }

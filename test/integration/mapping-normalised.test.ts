@@ -85,7 +85,8 @@ async function run(t: TestContext, sc: Scenario, flavour: Flavour): Promise<void
     assert.match(s.problems[0], /not finished/);
   }
   // The review shows where a looked-up value comes from, and its raw value.
-  const first = p.samples.find((x) => x.ticket)!;
+  const first = p.samples.find((x) => x.ticket)! as (typeof p.samples)[number] & { raw: Record<string, unknown> };
+  assert.ok(!('__lookups' in first.raw), 'looked-up rows are shown per field, not as a raw column');
   if (sc.schema === 'yard') {
     const f = first.fields.find((x) => x.path === 'customer.name')!;
     assert.equal(f.source, 'customer_id → customers.name, manual_customer');
