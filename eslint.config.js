@@ -37,7 +37,7 @@ export default tseslint.config(
   {
     // The rules of hooks and complete effect dependencies. The plugin's React Compiler rules
     // (set-state-in-effect, refs, purity…) are left out: Outpost does not build with the compiler.
-    files: ['**/*.tsx', 'dashboard/web/**/*.ts'],
+    files: ['**/*.tsx', 'dashboard/web/**/*.ts', 'cli/wizard/**/*.ts'],
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },

@@ -1,16 +1,15 @@
 // Step 5: each sample's raw values beside the e-ticket fields it maps to, or the reasons it would be
 // filtered (in yellow). ←/→ pages through the samples; Enter accepts the mapping.
-import { useEffect, useState, type JSX } from 'react';
+import { useState, type JSX } from 'react';
 import { Box, Text, useInput } from 'ink';
 import { Spinner } from '@inkjs/ui';
 import type { MappedSample, SetupDraft, SetupServices } from '../../core/setup/services.js';
 import { Hint } from './Hint.js';
-import { errorText, formatCell, mappedFields, mappingSummary, redact, truncate } from './format.js';
+import { formatCell, mappedFields, mappingSummary, truncate } from './format.js';
+import { useRetryable } from './use-retryable.js';
 
 const RAW_LIMIT = 12;
 const RAW_WIDTH = 18 + 1 + 24 + 2;
-
-type State = { kind: 'busy' } | { kind: 'error'; message: string } | { kind: 'ok'; samples: MappedSample[] };
 
 export function MappingStep(props: {
   services: SetupServices;
@@ -19,29 +18,16 @@ export function MappingStep(props: {
   onNext(summary: string): void;
 }): JSX.Element {
   const { draft } = props;
-  const [state, setState] = useState<State>({ kind: 'busy' });
-  const [attempt, setAttempt] = useState(0);
+  const [state, retry] = useRetryable(() => props.services.previewMapping(draft, props.rows), [draft.token, draft.source.password]);
   const [page, setPage] = useState(0);
 
-  useEffect(() => {
-    let live = true;
-    setState({ kind: 'busy' });
-    props.services.previewMapping(draft, props.rows).then(
-      (samples) => live && setState({ kind: 'ok', samples }),
-      (err: unknown) => live && setState({ kind: 'error', message: redact(errorText(err), [draft.token, draft.source.password]) }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [attempt]); // eslint-disable-line react-hooks/exhaustive-deps
-
-  const count = state.kind === 'ok' ? state.samples.length : 0;
+  const count = state.kind === 'ok' ? state.value.length : 0;
   useInput((_input, key) => {
-    if (state.kind === 'error' && key.return) setAttempt((a) => a + 1);
+    if (state.kind === 'error' && key.return) retry();
     if (state.kind !== 'ok') return;
     if (key.leftArrow) setPage((p) => Math.max(0, p - 1));
     else if (key.rightArrow) setPage((p) => Math.min(count - 1, p + 1));
-    else if (key.return) props.onNext(mappingSummary(state.samples));
+    else if (key.return) props.onNext(mappingSummary(state.value));
   });
 
   if (state.kind === 'busy') return <Spinner label="Mapping the samples to e-tickets…" />;
@@ -61,13 +47,13 @@ export function MappingStep(props: {
       </Box>
     );
   }
-  const s = state.samples[Math.min(page, count - 1)];
+  const s = state.value[Math.min(page, count - 1)];
   return (
     <Box flexDirection="column">
       <Text>
         Sample {Math.min(page, count - 1) + 1} of {count}: ticket <Text bold>{s.ticketNumber}</Text>
       </Text>
-      <Text dimColor>{mappingSummary(state.samples)}</Text>
+      <Text dimColor>{mappingSummary(state.value)}</Text>
       <Box marginTop={1}>
         <RawColumn raw={s.raw} />
         <Box flexDirection="column">

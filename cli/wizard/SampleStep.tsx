@@ -1,14 +1,13 @@
 // Step 4: pull a few rows from the chosen table and show them as a compact table.
-import { useEffect, useState, type JSX } from 'react';
+import type { JSX } from 'react';
 import { Box, Text, useInput } from 'ink';
 import { Spinner } from '@inkjs/ui';
 import type { SampleResult, SetupDraft, SetupServices } from '../../core/setup/services.js';
 import { Hint } from './Hint.js';
-import { errorText, redact, sampleTableLines } from './format.js';
+import { sampleTableLines } from './format.js';
+import { useRetryable } from './use-retryable.js';
 
 const LIMIT = 5;
-
-type State = { kind: 'busy' } | { kind: 'error'; message: string } | { kind: 'ok'; sample: SampleResult };
 
 export function SampleStep(props: {
   services: SetupServices;
@@ -16,25 +15,12 @@ export function SampleStep(props: {
   onNext(summary: string, sample: SampleResult): void;
 }): JSX.Element {
   const { draft } = props;
-  const [state, setState] = useState<State>({ kind: 'busy' });
-  const [attempt, setAttempt] = useState(0);
-
-  useEffect(() => {
-    let live = true;
-    setState({ kind: 'busy' });
-    props.services.pullSample(draft, LIMIT).then(
-      (sample) => live && setState({ kind: 'ok', sample }),
-      (err: unknown) => live && setState({ kind: 'error', message: redact(errorText(err), [draft.token, draft.source.password]) }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [attempt]); // eslint-disable-line react-hooks/exhaustive-deps
+  const [state, retry] = useRetryable(() => props.services.pullSample(draft, LIMIT), [draft.token, draft.source.password]);
 
   useInput((_input, key) => {
     if (!key.return) return;
-    if (state.kind === 'error') setAttempt((a) => a + 1);
-    else if (state.kind === 'ok') props.onNext(`${state.sample.rows.length} rows from ${draft.table}`, state.sample);
+    if (state.kind === 'error') retry();
+    else if (state.kind === 'ok') props.onNext(`${state.value.rows.length} rows from ${draft.table}`, state.value);
   });
 
   if (state.kind === 'busy') return <Spinner label={`Pulling ${LIMIT} sample tickets from ${draft.table}…`} />;
@@ -46,14 +32,14 @@ export function SampleStep(props: {
       </Box>
     );
   }
-  const [head, ...lines] = sampleTableLines(state.sample);
+  const [head, ...lines] = sampleTableLines(state.value);
   return (
     <Box flexDirection="column">
       <Text>
-        {state.sample.rows.length} sample rows from <Text bold>{draft.table}</Text>
-        {state.sample.rows.length === 0 ? ': the table is empty, the mapping can only be checked once tickets arrive.' : ':'}
+        {state.value.rows.length} sample rows from <Text bold>{draft.table}</Text>
+        {state.value.rows.length === 0 ? ': the table is empty, the mapping can only be checked once tickets arrive.' : ':'}
       </Text>
-      {state.sample.rows.length > 0 && (
+      {state.value.rows.length > 0 && (
         <Box flexDirection="column" marginTop={1}>
           <Text bold>{head}</Text>
           {lines.map((l, i) => (
