@@ -3,6 +3,7 @@
 // --new-link rotates the secret (every open admin page is signed out at once); --review-link prints
 // the reviewer link (review and reports pages only), created on first use.
 import type { Command } from 'commander';
+import { join } from 'node:path';
 import { observedHome } from '../context.js';
 import { EXIT, fail, printJson } from '../output.js';
 import { hasDisplay } from './demo.js';
@@ -60,8 +61,9 @@ export function register(program: Command): void {
       }
       process.stdout.write(url + '\n');
       if (opts.open && hasDisplay()) {
-        const { default: open } = await import('open');
-        await open(url!).catch(() => process.stderr.write('Could not open a browser; open the URL above yourself.\n'));
+        // The secret never goes on a command line: the browser opens a 0600 redirect file (core/browser-open.ts).
+        const { openInBrowser } = await import('../../core/browser-open.js');
+        await openInBrowser(url!, join(dir, 'run')).catch(() => process.stderr.write('Could not open a browser; open the URL above yourself.\n'));
       }
     });
 }

@@ -80,8 +80,9 @@ export function register(program: Command): void {
       }
 
       if (opts.open && hasDisplay()) {
-        const { default: open } = await import('open');
-        await open(dashboardUrl).catch(() => say('Could not open a browser; open the dashboard URL above yourself.'));
+        // The secret never goes on a command line: the browser opens a 0600 redirect file (core/browser-open.ts).
+        const { openInBrowser } = await import('../../core/browser-open.js');
+        await openInBrowser(dashboardUrl, join(demoHome, 'run')).catch(() => say('Could not open a browser; open the dashboard URL above yourself.'));
       }
       say('The daemon is syncing. Press Ctrl+C to stop everything.');
       let last = '';
