@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { home } from '../context.js';
-import { EXIT, chalk, fail, printJson } from '../output.js';
+import { EXIT, UsageError, chalk, exitCodeFor, fail, printJson } from '../output.js';
 import { oneProfile } from './preview.js';
 
 interface InitOptions {
@@ -37,10 +37,10 @@ export function register(program: Command): void {
     .action(async (opts: InitOptions) => {
       try {
         const samplesN = opts.samples === undefined ? 50 : Number(opts.samples);
-        if (!Number.isInteger(samplesN) || samplesN < 1 || samplesN > 500) throw new Error('--samples must be a whole number from 1 to 500.');
+        if (!Number.isInteger(samplesN) || samplesN < 1 || samplesN > 500) throw new UsageError('--samples must be a whole number from 1 to 500.');
         const profile = await oneProfile(opts);
         const name = opts.name ?? profile.name.replace(/[^A-Za-z0-9._-]+/g, '-');
-        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new Error(`"${name}" is not a template name (letters, digits, ".", "_", "-"); pass --name.`);
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new UsageError(`"${name}" is not a template name (letters, digits, ".", "_", "-"); pass --name.`);
         const file = opts.out ? resolve(opts.out) : join(home(), 'templates', `${name}.json`);
         if (existsSync(file) && !opts.force) {
           fail(`${file} exists; pass --force to overwrite it, or --name / --out to write another.`, EXIT.usage);
@@ -103,7 +103,7 @@ export function register(program: Command): void {
         }
         process.exitCode = EXIT.ok;
       } catch (e) {
-        fail((e as Error).message);
+        fail((e as Error).message, exitCodeFor(e));
       }
     });
 

@@ -38,10 +38,12 @@ const cases: Case[] = [
   { args: ['preview', '--latest', '0'], code: 2, says: /must be a whole number from 1 to 200/, home: 'valid' },
   { args: ['sandbox', '--port', 'x'], code: 2, says: /must be a port number/ },
   { args: ['review', 'export', '--json'], code: 2, says: /required option '--profile <name>'/ },
+  { args: ['mapping', 'init', '--samples', '0'], code: 2, says: /--samples must be a whole number from 1 to 500/, home: 'valid' },
+  { args: ['mapping', 'init', '--name', '../x'], code: 2, says: /is not a template name/, home: 'valid' },
   // 2: no config, or a broken one
-  ...['run', 'start', 'sync', 'validate', 'preview', 'pause', 'resume'].flatMap((c): Case[] => [
-    { args: [c], code: 2, says: /There is no config file at .*; run "outpost setup" or pass --config FILE/ },
-    { args: [c], code: 2, says: /is not valid JSON \(at line 1, column \d+\)/, home: 'broken' },
+  ...['run', 'start', 'sync', 'validate', 'preview', 'pause', 'resume', 'mapping init'].flatMap((c): Case[] => [
+    { args: c.split(' '), code: 2, says: /There is no config file at .*; run "outpost setup" or pass --config FILE/ },
+    { args: c.split(' '), code: 2, says: /is not valid JSON \(at line 1, column \d+\)/, home: 'broken' },
   ]),
   { args: ['profiles', 'list'], code: 2, says: /There is no config file/ },
   { args: ['profiles', 'show', 'nope'], code: 2, says: /There is no profile "nope"|no profile/i, home: 'valid' },
@@ -55,6 +57,7 @@ const cases: Case[] = [
   { args: ['logs'], code: 1, says: /There is no log at .* yet/ },
   { args: ['run', '--once', '--timeout', '2s'], code: 1, says: /p1: failed — / , home: 'valid' },
   { args: ['validate'], code: 1, says: /fail/i, home: 'valid' },
+  { args: ['mapping', 'init'], code: 1, says: /The database file \/nonexistent\/plant\.db does not exist/, home: 'valid' },
   // 0
   { args: ['--version'], code: 0, says: /^\d+\.\d+\.\d+/ },
   { args: ['status', '--help'], code: 0, says: /Usage: outpost status/ },
