@@ -9,3 +9,13 @@ export function Hint(props: { children: string }): JSX.Element {
     </Box>
   );
 }
+
+/** A step's failure in red with the retry key under it (the step retries on Enter). */
+export function RetryableError(props: { message: string }): JSX.Element {
+  return (
+    <Box flexDirection="column">
+      <Text color="red">{props.message}</Text>
+      <Hint>Enter: try again</Hint>
+    </Box>
+  );
+}

@@ -4,7 +4,7 @@ import { useState, type JSX } from 'react';
 import { Box, Text, useInput } from 'ink';
 import { Spinner } from '@inkjs/ui';
 import type { MappedSample, SetupDraft, SetupServices } from '../../core/setup/services.js';
-import { Hint } from './Hint.js';
+import { Hint, RetryableError } from './Hint.js';
 import { formatCell, mappedFields, mappingSummary, truncate } from './format.js';
 import { useRetryable } from './use-retryable.js';
 
@@ -31,14 +31,7 @@ export function MappingStep(props: {
   });
 
   if (state.kind === 'busy') return <Spinner label="Mapping the samples to e-tickets…" />;
-  if (state.kind === 'error') {
-    return (
-      <Box flexDirection="column">
-        <Text color="red">{state.message}</Text>
-        <Hint>Enter: try again</Hint>
-      </Box>
-    );
-  }
+  if (state.kind === 'error') return <RetryableError message={state.message} />;
   if (count === 0) {
     return (
       <Box flexDirection="column">

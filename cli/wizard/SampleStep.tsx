@@ -3,7 +3,7 @@ import type { JSX } from 'react';
 import { Box, Text, useInput } from 'ink';
 import { Spinner } from '@inkjs/ui';
 import type { SampleResult, SetupDraft, SetupServices } from '../../core/setup/services.js';
-import { Hint } from './Hint.js';
+import { Hint, RetryableError } from './Hint.js';
 import { sampleTableLines } from './format.js';
 import { useRetryable } from './use-retryable.js';
 
@@ -24,14 +24,7 @@ export function SampleStep(props: {
   });
 
   if (state.kind === 'busy') return <Spinner label={`Pulling ${LIMIT} sample tickets from ${draft.table}…`} />;
-  if (state.kind === 'error') {
-    return (
-      <Box flexDirection="column">
-        <Text color="red">{state.message}</Text>
-        <Hint>Enter: try again</Hint>
-      </Box>
-    );
-  }
+  if (state.kind === 'error') return <RetryableError message={state.message} />;
   const [head, ...lines] = sampleTableLines(state.value);
   return (
     <Box flexDirection="column">
