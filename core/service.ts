@@ -11,7 +11,7 @@
 //   as UTF-16 with a byte order mark, as its declaration says (encodeServiceFile).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Config } from './config/schema.js';
 import { DAEMON_NODE_FLAGS } from './engine/runtime.js';
 
@@ -21,6 +21,13 @@ export type ServiceKind = 'systemd' | 'launchd' | 'windows-service' | 'windows-t
 export const SYSTEMD_STATE_DIR = '/var/lib/outpost';
 /** The system unit's EnvironmentFile (root only; systemd reads it before dropping privileges). */
 export const SYSTEMD_ENV_FILE = '/etc/outpost/outpost.env';
+/** The setup wizard's secrets file (secret:NAME references), beside the config file. */
+export const SECRETS_FILE = 'secrets.env';
+
+/** The secrets file that belongs to a config file (OUTPOST_SECRETS_FILE overrides, as for the daemon). */
+export function secretsFileBeside(config: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env.OUTPOST_SECRETS_FILE || join(dirname(config), SECRETS_FILE);
+}
 
 export interface ServiceSpec {
   kind: ServiceKind;
@@ -32,6 +39,11 @@ export interface ServiceSpec {
   user?: boolean;
   /** systemd: the EnvironmentFile holding the env:NAME secrets (never the unit itself). */
   envFile?: string;
+  /**
+   * systemd: the setup wizard's secrets file (secret:NAME, `secrets.env` beside the config), loaded
+   * as a second EnvironmentFile: the daemon reads it itself and falls back to the environment.
+   */
+  secretsFile?: string;
   /** Extra environment for the daemon (e.g. NODE_OPTIONS); never secrets. */
   env?: Record<string, string>;
   /** Node flags (default DAEMON_NODE_FLAGS). */
@@ -97,7 +109,9 @@ export function renderService(spec: ServiceSpec): { fileName: string; text: stri
       ENV_LINES: Object.entries(env).map(([k, v]) => `Environment=${systemdWord(`${k}=${v}`)}`).join('\n'),
       // "-": the unit still starts without the file (a config with inline secrets needs none). A path,
       // not a word: never quoted.
-      ENV_FILE_LINE: `EnvironmentFile=-${(spec.envFile ?? (spec.user ? join(spec.home, 'outpost.env') : SYSTEMD_ENV_FILE)).replace(/%/g, '%%')}`,
+      ENV_FILE_LINE: [spec.envFile ?? (spec.user ? join(spec.home, 'outpost.env') : SYSTEMD_ENV_FILE), ...(spec.secretsFile ? [spec.secretsFile] : [])]
+        .map((f) => `EnvironmentFile=-${f.replace(/%/g, '%%')}`)
+        .join('\n'),
     };
   } else if (kind === 'launchd') {
     values = {

@@ -89,7 +89,7 @@ function unreadableByOthers(path: string): string | null {
 }
 
 async function plan(op: 'install' | 'uninstall', opts: Opts): Promise<Plan> {
-  const { renderService, encodeServiceFile, serviceKindFor, envSecretNames, renderEnvFile, SYSTEMD_ENV_FILE, SYSTEMD_STATE_DIR } = await import('../../core/service.js');
+  const { renderService, encodeServiceFile, serviceKindFor, envSecretNames, renderEnvFile, secretsFileBeside, SECRETS_FILE, SYSTEMD_ENV_FILE, SYSTEMD_STATE_DIR } = await import('../../core/service.js');
   const { loadConfig } = await import('../../core/config/load.js');
   const { windowsAclCommand } = await import('../../core/paths.js');
   const runtime = await import('../../core/engine/runtime.js');
@@ -126,7 +126,10 @@ async function plan(op: 'install' | 'uninstall', opts: Opts): Promise<Plan> {
       if (resolve(here) !== SYSTEMD_STATE_DIR) {
         if (runtime.readDaemonInfo(here)) throw new Error(`The daemon is running on ${here}; stop it with "outpost stop" first, so its state can be moved to ${SYSTEMD_STATE_DIR}.`);
         steps.push(copyStep(config, svcConfig));
-        for (const f of ['connector-id', 'secrets.json', 'state.db']) {
+        // The wizard's secret: file goes beside the copied config, where the daemon looks for it.
+        const secrets = secretsFileBeside(config);
+        if (existsSync(secrets)) steps.push(copyStep(secrets, join(SYSTEMD_STATE_DIR, SECRETS_FILE)));
+        for (const f of ['connector-id', 'state.db']) {
           if (existsSync(join(here, f))) steps.push(copyStep(join(here, f), join(SYSTEMD_STATE_DIR, f)));
         }
         notes.push(`The service uses ${SYSTEMD_STATE_DIR} as its state folder (copied from ${here}); run "OUTPOST_HOME=${SYSTEMD_STATE_DIR} outpost status" as root to see it.`);
@@ -137,7 +140,8 @@ async function plan(op: 'install' | 'uninstall', opts: Opts): Promise<Plan> {
       steps.push(writeStep(envFile, env.text, 0o600, false));
       if (env.missing.length) notes.push(`Set ${env.missing.join(', ')} in ${envFile} (they were not set here); then "${sc.join(' ')} restart outpost".`);
     }
-    const text = renderService({ kind, node, cli, home: svcHome, config: svcConfig, user: !system, envFile }).text;
+    const secretsFile = system ? join(SYSTEMD_STATE_DIR, SECRETS_FILE) : secretsFileBeside(config);
+    const text = renderService({ kind, node, cli, home: svcHome, config: svcConfig, user: !system, envFile, secretsFile }).text;
     files.push({ path: unit, text });
     steps.push(writeStep(unit, text, 0o644), cmdStep([...sc, 'daemon-reload']), cmdStep([...sc, 'enable', '--now', 'outpost.service']));
     return { files, steps, notes };

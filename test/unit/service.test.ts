@@ -25,7 +25,8 @@ function xpath(file: string, expr: string): string {
 }
 
 test('systemd: a dynamic unprivileged user, StateDirectory, the EnvironmentFile, hardening, no secret', () => {
-  const unit = renderService({ kind: 'systemd', ...spec, env: { NODE_OPTIONS: '--max-old-space-size=256' } }).text;
+  const unit = renderService({ kind: 'systemd', ...spec, env: { NODE_OPTIONS: '--max-old-space-size=256' }, secretsFile: '/var/lib/outpost/secrets.env' }).text;
+  assert.match(unit, /^EnvironmentFile=-\/var\/lib\/outpost\/secrets\.env$/m, "the wizard's secret: file as a second EnvironmentFile");
   assert.match(unit, /^ExecStart=\/opt\/node\/bin\/node --max-semi-space-size=4 \/opt\/outpost\/dist\/cli\/main\.js run --home \/var\/lib\/outpost --config \/var\/lib\/outpost\/outpost\.json$/m);
   assert.match(unit, /^Environment=OUTPOST_HOME=\/var\/lib\/outpost$/m);
   assert.match(unit, /^Environment=NODE_OPTIONS=--max-old-space-size=256$/m, 'extra environment lines (NODE_OPTIONS) render');
@@ -57,7 +58,7 @@ test('systemd units pass systemd-analyze verify without a single warning', (t) =
   // verify checks that ExecStart's program exists: use this Node and this build's CLI.
   const real = { node: process.execPath, cli: CLI, home: '/var/lib/outpost', config: '/var/lib/outpost/outpost.json' };
   for (const [name, text] of [
-    ['outpost.service', renderService({ kind: 'systemd', ...real, env: { NODE_OPTIONS: '--max-old-space-size=256' } }).text],
+    ['outpost.service', renderService({ kind: 'systemd', ...real, env: { NODE_OPTIONS: '--max-old-space-size=256' }, secretsFile: '/var/lib/outpost/secrets.env' }).text],
     ['outpost-user.service', renderService({ kind: 'systemd', ...real, home: join(dir, 'my home'), user: true }).text],
   ] as const) {
     const file = join(dir, name);
@@ -142,6 +143,7 @@ test('outpost service install --dry-run prints the unit and every step, writes n
   const home = mkdtempSync(join(tmpdir(), 'outpost-svc-home-'));
   const config = join(home, 'outpost.json');
   writeFileSync(config, JSON.stringify({ version: 1, profiles: [{ name: 'p', api: { url: 'https://api.example.com', token: 'env:OUTPOST_TOKEN' }, source: { driver: 'sqlite', file: '/x.db' }, table: 't', key: ['id'], change: { mode: 'increasing' }, mapping: { template: 'generic-scale-ticket' } }] }));
+  writeFileSync(join(home, 'secrets.env'), `DB_PASSWORD="${TOKEN}-db"\n`, { mode: 0o600 });
   const before = statSync(config).mtimeMs;
   const user = await runCli(['service', 'install', '--dry-run', '--user', '--config', config], { OUTPOST_HOME: home, OUTPOST_TOKEN: TOKEN });
   assert.equal(user.code, 0, user.output);
@@ -155,7 +157,9 @@ test('outpost service install --dry-run prints the unit and every step, writes n
     assert.match(system.output, /DynamicUser=yes/);
     assert.match(system.output, /copy .*outpost\.json → \/var\/lib\/outpost\/outpost\.json/);
     assert.match(system.output, /write \/etc\/outpost\/outpost\.env \(mode 0600\)/);
-    assert.ok(!system.output.includes(TOKEN));
+    assert.match(system.output, /copy .*secrets\.env → \/var\/lib\/outpost\/secrets\.env/);
+    assert.match(system.output, /^EnvironmentFile=-\/var\/lib\/outpost\/secrets\.env$/m);
+    assert.ok(!system.output.includes(TOKEN), 'no secret printed (neither token nor the secrets file)');
   }
   assert.equal(statSync(config).mtimeMs, before);
   assert.equal(readFileSync(config, 'utf8').includes('"version": 1') || readFileSync(config, 'utf8').includes('"version":1'), true);
