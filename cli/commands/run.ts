@@ -134,6 +134,8 @@ async function serveDashboard(args: {
       syncNow: async (p: string) => daemon.syncNow(p),
       pause: async (p: string) => daemon.pause(p),
       resume: async (p: string) => daemon.resume(p),
+      resend: async (p: string, sel: import('../../core/engine/resend.js').ResendSelector) => daemon.resend(p, sel),
+      reconcile: (p: string, o: { days?: number }) => daemon.reconcile(p, o),
     },
     reports: {
       runs: (profile: string | null, limit: number) => daemon.store.runs(profile, limit),
@@ -141,6 +143,8 @@ async function serveDashboard(args: {
       run: (id: number) => daemon.store.run(id),
       queryRuns: (q: import('../../core/state/store.js').RunQuery) => daemon.store.queryRuns(q),
       writtenPerMinute: (profile: string, since: string) => daemon.store.writtenPerMinute(profile, since),
+      parkedPage: (profile: string, kind: 'filtered' | 'skipped' | 'rejected', limit: number, offset: number) => daemon.store.parkedPage(profile, kind, limit, offset),
+      profiles: () => daemon.profiles.map((p) => p.name),
     },
     logs: tap,
     review: (await import('../../dashboard/review-service.js')).reviewService({ profiles: loaded.profiles, db: daemon.store.db, timeZone }),

@@ -70,6 +70,17 @@ export interface ParkedCounts {
   rejected: number;
 }
 
+/** A parked ticket as the dashboard lists it. */
+export interface ParkedTicket {
+  ticketId: string;
+  ticketNumber: string | null;
+  reason: string | null;
+  /** The ticket's day (YYYY-MM-DD, plant local), when known. */
+  ticketDate: string | null;
+  /** When it was parked (ISO). */
+  parkedAt: string;
+}
+
 /** What a profile's state was built from: a change here makes the watermark meaningless. */
 export interface ProfileShape {
   table: string;
@@ -428,6 +439,18 @@ export class StateStore {
     const out: ParkedCounts = { filtered: 0, skipped: 0, rejected: 0 };
     for (const r of rows) out[r.action as keyof ParkedCounts] = r.n;
     return out;
+  }
+
+  /** One page of the tickets parked with this verdict, newest verdict first, with their reasons (the dashboard's list). */
+  parkedPage(profile: string, action: 'filtered' | 'skipped' | 'rejected', limit: number, offset: number): { total: number; tickets: ParkedTicket[] } {
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM ledger WHERE profile = ? AND action = ?`).get(profile, action) as { n: number }).n;
+    const tickets = this.db
+      .prepare(
+        `SELECT ticket_id AS ticketId, ticket_number AS ticketNumber, error AS reason, ticket_date AS ticketDate, updated_at AS parkedAt
+         FROM ledger WHERE profile = ? AND action = ? ORDER BY updated_at DESC, ticket_id LIMIT ? OFFSET ?`,
+      )
+      .all(profile, action, limit, offset) as ParkedTicket[];
+    return { total, tickets };
   }
 
   /** The reason of the most recent parked verdict of this kind (for the status sentence). */

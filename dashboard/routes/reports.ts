@@ -4,7 +4,7 @@
 // can read the answer).
 import express from 'express';
 import type { Request, Response } from 'express';
-import type { RunQuery, RunRecord, RunRow, RunType } from '../../core/state/store.js';
+import type { ParkedTicket, RunQuery, RunRecord, RunRow, RunType } from '../../core/state/store.js';
 import { nextDay, startOfPlantDay } from '../../core/format/time.js';
 import { scrub } from '../../core/log.js';
 import { badRequest, dateParam, enumParam, idParam, intParam, notAvailable, profileParam, queryOf } from './common.js';
@@ -20,7 +20,15 @@ export interface DashboardReports {
   queryRuns?(q: RunQuery): RunRow[];
   /** Tickets written per minute (StateStore.writtenPerMinute), for the overview's chart. */
   writtenPerMinute?(profile: string, sinceIso: string): Map<string, number>;
+  /** One page of a profile's parked tickets with their reasons (StateStore.parkedPage). */
+  parkedPage?(profile: string, kind: ParkedKind, limit: number, offset: number): { total: number; tickets: ParkedTicket[] };
+  /** The profiles there are (parked lists are asked by profile name). */
+  profiles?(): string[];
 }
+
+export const PARKED_KINDS = ['filtered', 'skipped', 'rejected'] as const;
+export type ParkedKind = (typeof PARKED_KINDS)[number];
+const PARKED_PAGE = 100;
 
 /** Bounds of the report queries: a page never asks the state database for an unbounded answer. */
 export const MAX_RUNS_LIMIT = 500;
@@ -127,6 +135,28 @@ export function reportRoutes(deps: { reports: DashboardReports | undefined; time
       res.json({ ...groupedPage(reports, query), limit });
     } catch {
       res.status(500).json({ error: 'The run reports could not be read from the state database.' });
+    }
+  });
+
+  // Parked tickets of one kind, with their reasons: what "12 filtered" on the overview stands for.
+  r.get('/api/profiles/:name/parked', (req: Request, res: Response) => {
+    if (!reports?.parkedPage) return notAvailable(res, 'Parked tickets are not available in this process.');
+    const name = req.params.name as string;
+    if (reports.profiles && !reports.profiles().includes(name)) {
+      res.status(404).json({ error: `There is no profile named ${JSON.stringify(name)}.` });
+      return;
+    }
+    const q = queryOf(req.url);
+    const kind = enumParam(q, 'kind', PARKED_KINDS);
+    const limit = intParam(q, 'limit', 1, 500, PARKED_PAGE);
+    const offset = intParam(q, 'offset', 0, 100_000_000, 0);
+    for (const v of [kind, limit, offset]) if (v instanceof Error) return badRequest(res, v.message);
+    if (!kind) return badRequest(res, '"kind" must be one of: filtered, skipped, rejected.');
+    try {
+      const page = reports.parkedPage(name, kind as ParkedKind, limit as number, offset as number);
+      res.json({ profile: name, kind, offset, limit, total: page.total, tickets: page.tickets.map((t) => (t.reason ? { ...t, reason: scrub(t.reason) } : t)) });
+    } catch {
+      res.status(500).json({ error: 'The parked tickets could not be read from the state database.' });
     }
   });
 

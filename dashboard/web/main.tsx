@@ -13,6 +13,7 @@ import { ReviewPage } from './review/ReviewPage.js';
 import { go, useRoute, type Route } from './route.js';
 import { RunDetailPage, RunsPage } from './runs.js';
 import { SettingsPage } from './settings.js';
+import { ParkedPage } from './Parked.js';
 
 interface NavItem {
   href: string;
@@ -23,7 +24,7 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { href: '#/', label: 'Overview', pages: ['overview'], reviewer: false },
-  { href: '#/runs', label: 'Runs', pages: ['runs', 'run'], reviewer: true },
+  { href: '#/runs', label: 'Runs', pages: ['runs', 'run', 'parked'], reviewer: true },
   { href: '#/logs', label: 'Logs', pages: ['logs'], reviewer: false },
   { href: '#/review', label: 'Review', pages: ['review'], reviewer: true },
   { href: '#/settings', label: 'Settings', pages: ['settings'], reviewer: false },
@@ -43,6 +44,8 @@ function titleOf(route: Route): string {
       return 'Review · Outpost';
     case 'settings':
       return 'Settings · Outpost';
+    case 'parked':
+      return `Parked ${route.kind} of ${route.profile} · Outpost`;
     default:
       return 'Not found · Outpost';
   }
@@ -156,6 +159,8 @@ function Page(props: {
       return <ReviewPage profiles={snapshot?.profiles.map((p) => p.name) ?? []} />;
     case 'settings':
       return <SettingsPage />;
+    case 'parked':
+      return <ParkedPage profile={route.profile} kind={route.kind} reviewer={props.reviewer} />;
     default:
       return (
         <>

@@ -7,7 +7,8 @@ import type { HistoryReply } from '../history.js';
 import { getJson, postJson, useCsrf } from './api.js';
 import { LastHourChart } from './chart.js';
 import { formatCount, formatLag, formatRate, formatStamp } from './format.js';
-import { runsHref } from './route.js';
+import { parkedHref, runsHref } from './route.js';
+import type { ReconcileReport } from '../../core/state/reconcile.js';
 
 type Action = 'sync' | 'pause' | 'resume';
 
@@ -116,7 +117,7 @@ function ProfileCard(props: { profile: ProfileStatus; pending: Action | undefine
   const tone = stateTone(p.state);
   const history = useHistory(p);
   const extra = p as ProfileStatus & { skipped?: number; rejected?: number; backlog: number | null; lagSeconds: number | null };
-  const parked: Array<{ kind: string; n: number | undefined; what: string }> = [
+  const parked: Array<{ kind: 'filtered' | 'skipped' | 'rejected'; n: number | undefined; what: string }> = [
     { kind: 'filtered', n: p.filtered, what: 'could not be mapped' },
     { kind: 'skipped', n: extra.skipped, what: 'skipped by a rule' },
     { kind: 'rejected', n: extra.rejected, what: 'refused by the API' },
@@ -168,12 +169,13 @@ function ProfileCard(props: { profile: ProfileStatus; pending: Action | undefine
         {parked
           .filter((x) => x.n !== undefined)
           .map((x) => (
-            <a key={x.kind} className={x.n ? 'parked-item parked-some' : 'parked-item'} href={runsHref(p.name, { problems: true })}>
+            <a key={x.kind} className={x.n ? 'parked-item parked-some' : 'parked-item'} href={parkedHref(p.name, x.kind)} data-testid={`parked-${p.name}-${x.kind}`}>
               {formatCount(x.n)} {x.kind}
               <span className="visually-hidden"> ({x.what})</span>
             </a>
           ))}
       </div>
+      <ReconcileToday profile={p.name} />
       {p.lastError && p.lastError !== p.reason && !(p.reason ?? '').startsWith(p.lastError) && (
         <div className="last-error">
           <span className="label">Last error</span> {p.lastError}
@@ -197,5 +199,40 @@ function ProfileCard(props: { profile: ProfileStatus; pending: Action | undefine
         {pending ? 'Working…' : (note ?? '')}
       </p>
     </section>
+  );
+}
+
+type ReconcileReply = ReconcileReport & { checkedAt: string };
+
+/** Today's reconcile: every source row of today delivered, parked or not yet read — or the gaps. */
+function ReconcileToday({ profile }: { profile: string }) {
+  const [data, setData] = useState<ReconcileReply | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [nonce, setNonce] = useState(0);
+  useEffect(() => {
+    const abort = new AbortController();
+    getJson<ReconcileReply>(`/api/profiles/${encodeURIComponent(profile)}/reconcile?days=1${nonce ? '&fresh=1' : ''}`, abort.signal)
+      .then((d) => {
+        setData(d);
+        setError(null);
+      })
+      .catch((e: unknown) => {
+        if (!abort.signal.aborted) setError(e instanceof Error ? e.message : 'Reconcile failed.');
+      });
+    return () => abort.abort();
+  }, [profile, nonce]);
+  if (!data && !error) return <p className="reconcile muted">Reconciling today…</p>;
+  if (!data) return <p className="reconcile reconcile-bad">Today’s reconcile: {error}</p>;
+  const t = data.totals;
+  return (
+    <p className={`reconcile ${data.balanced ? 'reconcile-ok' : 'reconcile-bad'}`} data-testid={`reconcile-${profile}`}>
+      <span className="label">Today</span> {formatCount(t.source)} at the source: {formatCount(t.delivered)} delivered, {formatCount(t.filtered + t.skipped + t.rejected)} parked,{' '}
+      {formatCount(t.notYetRead)} not yet read{t.deleted ? `, ${formatCount(t.deleted)} deleted at the source` : ''} ·{' '}
+      <span className="reconcile-verdict">{data.balanced ? 'all accounted for' : `${formatCount(t.gaps)} missing`}</span>
+      <span className="muted"> (checked {formatStamp(data.checkedAt)})</span>
+      <button type="button" onClick={() => setNonce((n) => n + 1)}>
+        Check again
+      </button>
+    </p>
   );
 }

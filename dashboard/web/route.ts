@@ -1,5 +1,5 @@
 // Hash routes, no router library: #/ (overview), #/runs[?profile=P&problems=1&type=T&date=D],
-// #/runs/<id>[?problems=1], #/logs, #/review, #/settings. The hash never reaches the server, so
+// #/runs/<id>[?problems=1], #/parked?profile=P&kind=K, #/logs, #/review, #/settings. The hash never reaches the server, so
 // these are page state only.
 import { useEffect, useState } from 'react';
 
@@ -17,9 +17,12 @@ export type Route =
   | { page: 'logs' }
   | { page: 'review' }
   | { page: 'settings' }
+  | { page: 'parked'; profile: string; kind: ParkedKind }
   | { page: 'missing'; hash: string };
 
 const TYPES = ['scheduled', 'manual', 'startup'] as const;
+export const PARKED_KINDS = ['filtered', 'skipped', 'rejected'] as const;
+export type ParkedKind = (typeof PARKED_KINDS)[number];
 
 export function parseHash(hash: string): Route {
   const raw = hash.replace(/^#/, '') || '/';
@@ -43,6 +46,11 @@ export function parseHash(hash: string): Route {
   if (path === '/logs') return { page: 'logs' };
   if (path === '/review') return { page: 'review' };
   if (path === '/settings') return { page: 'settings' };
+  if (path === '/parked') {
+    const kind = params.get('kind') ?? 'filtered';
+    const profile = params.get('profile');
+    if (profile && (PARKED_KINDS as readonly string[]).includes(kind)) return { page: 'parked', profile, kind: kind as ParkedKind };
+  }
   return { page: 'missing', hash: raw };
 }
 
@@ -54,6 +62,10 @@ export function runsHref(profile: string | null, filter: Partial<Omit<RunsFilter
   if (filter.date) q.set('date', filter.date);
   const s = q.toString();
   return s ? `#/runs?${s}` : '#/runs';
+}
+
+export function parkedHref(profile: string, kind: ParkedKind): string {
+  return `#/parked?${new URLSearchParams({ profile, kind })}`;
 }
 
 export function runHref(id: number, problems = false): string {

@@ -1,6 +1,7 @@
 // The dashboard against a REAL running daemon (`outpost run` as a child process, a demo plant in
 // SQLite, the project's sandbox as the API), in Debian's chromium:
-// - each state with its colour and text: idle (green), rejected token (red), offline (red), paused (amber);
+// - each state with its colour and text: idle (green), rejected token (red), offline (red), paused and
+//   mapping problem (amber); parked tickets listed with their reason and a Resend button;
 // - Pause → daemon restart → still paused; Sync now while paused runs one pass and stays paused;
 // - a restart keeps the URL: the open page reconnects by itself and the same link signs in again;
 //   `outpost dashboard --new-link` signs the old link out;
@@ -110,7 +111,10 @@ function watchProblems(page: Page): string[] {
 
 async function expectState(page: Page, profile: string, state: string, tone: keyof typeof TONE_BG, timeout = 30_000): Promise<void> {
   const badge = page.getByTestId(`state-${profile}`);
-  await badge.filter({ hasText: new RegExp(`^${state}$`) }).waitFor({ timeout });
+  await badge.filter({ hasText: new RegExp(`^${state}$`) }).waitFor({ timeout }).catch(async (err: Error) => {
+    const card = page.getByTestId(`card-${profile}`);
+    throw new Error(`${err.message}\n${profile} shows "${await badge.textContent().catch(() => '?')}": ${await card.locator('.reason').textContent().catch(() => '(no reason)')}`);
+  });
   assert.equal(await page.getByTestId(`card-${profile}`).getAttribute('data-tone'), tone, `${profile} ${state} is ${tone}`);
   assert.equal(await badge.evaluate((el: any) => (globalThis as any).getComputedStyle(el).backgroundColor), TONE_BG[tone], `${profile} ${state}: the badge colour`);
 }
@@ -276,6 +280,20 @@ test('the dashboard of a real daemon: honest states, persisted pause, sync while
   // ---- The reviewer link: review and reports only.
   const filteredNo = addTicket(e.plant, { Customer: '  ' });
   await waitFor('the filtered ticket to be read', async () => (JSON.parse((await runCli(['status', '--json'], e.env)).output).profiles as Array<{ name: string; filtered: number }>).find((p) => p.name === 'riverside')!.filtered > 0, 30_000);
+  // ---- Parked: the overview's count links to the list with the reason and a Resend button.
+  await page.getByTestId('parked-riverside-filtered').filter({ hasText: /^[1-9]\d* filtered/ }).waitFor({ timeout: 15_000 });
+  await page.getByTestId('reconcile-riverside').filter({ hasText: /at the source/ }).waitFor({ timeout: 30_000 });
+  await page.getByTestId('parked-riverside-filtered').click();
+  const parkedRow = page.getByTestId(`parked-${filteredNo}`);
+  await parkedRow.getByText(/customer/i).waitFor({ timeout: 10_000 });
+  await parkedRow.getByRole('button', { name: 'Resend' }).click();
+  await page.getByTestId('resend-note').filter({ hasText: /1/ }).waitFor({ timeout: 10_000 });
+  await shot(page, 'parked-1280.png');
+  await page.goto(`${new URL(adminUrl).origin}/#/`);
+  // The resent row is filtered again: the mapping filtered most of what it mapped lately — amber, with the reason.
+  await expectState(page, 'riverside', 'mapping problem', 'warn');
+  await page.getByTestId('card-riverside').locator('.reason').getByText(/customer is empty/).waitFor();
+
   const reviewUrl = await link(e, '--review-link');
   assert.notEqual(reviewUrl, adminUrl);
   const rc = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -288,18 +306,21 @@ test('the dashboard of a real daemon: honest states, persisted pause, sync while
     const s = (await (await fetch('/api/session')).json()) as { csrf: string; role: string };
     const post = await fetch('/api/profiles/riverside/pause', { method: 'POST', headers: { 'X-Outpost-CSRF': s.csrf } });
     const settings = await fetch('/api/settings');
-    return { role: s.role, post: post.status, settings: settings.status };
+    const resend = await fetch('/api/profiles/riverside/resend', { method: 'POST', headers: { 'X-Outpost-CSRF': s.csrf, 'Content-Type': 'application/json' }, body: '{"kind":"filtered"}' });
+    return { role: s.role, post: post.status, settings: settings.status, resend: resend.status };
   });
-  assert.deepEqual(attempt, { role: 'reviewer', post: 403, settings: 403 });
+  assert.deepEqual(attempt, { role: 'reviewer', post: 403, settings: 403, resend: 403 });
   await rp.goto(`${new URL(reviewUrl).origin}/#/settings`);
   await rp.getByTestId('not-for-reviewer').waitFor();
   await rp.goto(`${new URL(reviewUrl).origin}/#/runs`);
   await rp.getByTestId('runs-table').waitFor({ timeout: 10_000 });
   // The two refusals asked for above show as console errors; nothing else may.
   assert.deepEqual(reviewerProblems.filter((p) => !/status of 403/.test(p)), []);
-  assert.equal(reviewerProblems.length, 2);
+  assert.equal(reviewerProblems.length, 3);
   await rc.close();
-  await expectState(page, 'riverside', 'idle', 'ok'); // the reviewer's pause never happened
+  // The reviewer's pause never happened.
+  assert.notEqual(await page.getByTestId('state-riverside').textContent(), 'paused');
+  assert.ok(!existsSync(path.join(e.home, 'run', 'paused.json')) || !('riverside' in JSON.parse(readFileSync(path.join(e.home, 'run', 'paused.json'), 'utf8'))));
 
   // ---- The review flow, desktop and phone.
   await reviewFlow(browser, reviewUrl, { width: 1280, height: 800 }, '1280', 9_000, filteredNo);
