@@ -209,7 +209,9 @@ function buildApp({ guard, headers, opts, timeZone, history, webRoot }: AppDeps)
   app.get('/api/session', (_req: Request, res: Response) => {
     const session = sessionOf(res);
     const role: Role = session.role;
-    res.json({ csrf: session.csrf, role, timeZone });
+    // What this process offers, so the page asks only for what exists.
+    const features = { reconcile: Boolean(opts.actions?.reconcile), resend: Boolean(opts.actions?.resend), parked: Boolean(opts.reports?.parkedPage) };
+    res.json({ csrf: session.csrf, role, timeZone, features });
   });
 
   app.use(controlRoutes({ guard, feed: opts.feed, actions: opts.actions ?? {}, history }));

@@ -73,9 +73,16 @@ export async function postJson<T>(csrf: { token(): Promise<string | null>; forge
 }
 
 export type Role = 'admin' | 'reviewer';
+export interface Features {
+  reconcile: boolean;
+  resend: boolean;
+  parked: boolean;
+}
+
 export interface SessionInfo {
   role: Role;
   timeZone: string;
+  features: Features;
 }
 
 /** Who this page is (admin or reviewer link) and the plant's zone; null until known. */
@@ -83,8 +90,13 @@ export async function fetchSession(): Promise<SessionInfo | null> {
   try {
     const res = await fetch('/api/session', { headers: { Accept: 'application/json' } });
     if (!res.ok) return null;
-    const body = (await res.json()) as { role?: unknown; timeZone?: unknown };
-    return { role: body.role === 'reviewer' ? 'reviewer' : 'admin', timeZone: typeof body.timeZone === 'string' ? body.timeZone : 'UTC' };
+    const body = (await res.json()) as { role?: unknown; timeZone?: unknown; features?: Partial<Features> };
+    const f = body.features ?? {};
+    return {
+      role: body.role === 'reviewer' ? 'reviewer' : 'admin',
+      timeZone: typeof body.timeZone === 'string' ? body.timeZone : 'UTC',
+      features: { reconcile: f.reconcile === true, resend: f.resend === true, parked: f.parked === true },
+    };
   } catch {
     return null;
   }

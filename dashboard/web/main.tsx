@@ -120,7 +120,7 @@ function App() {
         {connection === 'reconnecting' && snapshot && <p className="banner">Connection lost; showing the last known status while reconnecting.</p>}
         {!snapshot && connection !== 'signed out' && route.page === 'overview' && !reviewer && <p className="empty">Waiting for status…</p>}
         {session && allowed && (
-          <Page route={route} snapshot={snapshot} logs={logs} logsAvailable={logsAvailable} connection={connection} reviewer={reviewer} />
+          <Page route={route} snapshot={snapshot} logs={logs} logsAvailable={logsAvailable} connection={connection} reviewer={reviewer} features={session.features} />
         )}
         {session && !allowed && (
           <section data-testid="not-for-reviewer">
@@ -144,11 +144,12 @@ function Page(props: {
   logsAvailable: boolean | null;
   connection: ReturnType<typeof useLive>['connection'];
   reviewer: boolean;
+  features: SessionInfo['features'] | undefined;
 }) {
   const { route, snapshot } = props;
   switch (route.page) {
     case 'overview':
-      return <OverviewPage snapshot={snapshot} />;
+      return <OverviewPage snapshot={snapshot} features={props.features} />;
     case 'runs':
       return <RunsPage snapshot={snapshot} filter={route} />;
     case 'run':

@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ProfileStatus, StatusSnapshot } from '../../core/engine/status.js';
 import type { HistoryReply } from '../history.js';
-import { getJson, postJson, useCsrf } from './api.js';
+import { getJson, postJson, useCsrf, type Features } from './api.js';
 import { LastHourChart } from './chart.js';
 import { formatCount, formatLag, formatRate, formatStamp } from './format.js';
 import { parkedHref, runsHref } from './route.js';
@@ -42,7 +42,7 @@ export function stateTone(state: string): Tone {
 /** Kept for older call sites: the CSS class of a state. */
 export const stateClass = stateTone;
 
-export function OverviewPage({ snapshot }: { snapshot: StatusSnapshot | null }) {
+export function OverviewPage({ snapshot, features }: { snapshot: StatusSnapshot | null; features?: Features }) {
   const csrf = useCsrf();
   const [pending, setPending] = useState<Record<string, Action | undefined>>({});
   const [notes, setNotes] = useState<Record<string, string>>({});
@@ -69,7 +69,7 @@ export function OverviewPage({ snapshot }: { snapshot: StatusSnapshot | null }) 
       {snapshot && snapshot.profiles.length === 0 && <p className="empty">No profiles yet. Run `outpost setup` to add one.</p>}
       <div className="cards">
         {snapshot?.profiles.map((p) => (
-          <ProfileCard key={p.name} profile={p} pending={pending[p.name]} note={notes[p.name]} onAction={(a) => void act(p.name, a)} />
+          <ProfileCard key={p.name} profile={p} features={features} pending={pending[p.name]} note={notes[p.name]} onAction={(a) => void act(p.name, a)} />
         ))}
       </div>
     </>
@@ -111,7 +111,7 @@ function nextRunText(p: ProfileStatus): string {
   return formatStamp(p.nextRunAt);
 }
 
-function ProfileCard(props: { profile: ProfileStatus; pending: Action | undefined; note: string | undefined; onAction: (a: Action) => void }) {
+function ProfileCard(props: { profile: ProfileStatus; features?: Features; pending: Action | undefined; note: string | undefined; onAction: (a: Action) => void }) {
   const { profile: p, pending, note, onAction } = props;
   const paused = p.state === 'paused';
   const tone = stateTone(p.state);
@@ -169,13 +169,13 @@ function ProfileCard(props: { profile: ProfileStatus; pending: Action | undefine
         {parked
           .filter((x) => x.n !== undefined)
           .map((x) => (
-            <a key={x.kind} className={x.n ? 'parked-item parked-some' : 'parked-item'} href={parkedHref(p.name, x.kind)} data-testid={`parked-${p.name}-${x.kind}`}>
+            <a key={x.kind} className={x.n ? 'parked-item parked-some' : 'parked-item'} href={props.features?.parked === false ? runsHref(p.name, { problems: true }) : parkedHref(p.name, x.kind)} data-testid={`parked-${p.name}-${x.kind}`}>
               {formatCount(x.n)} {x.kind}
               <span className="visually-hidden"> ({x.what})</span>
             </a>
           ))}
       </div>
-      <ReconcileToday profile={p.name} />
+      {props.features?.reconcile && <ReconcileToday profile={p.name} />}
       {p.lastError && p.lastError !== p.reason && !(p.reason ?? '').startsWith(p.lastError) && (
         <div className="last-error">
           <span className="label">Last error</span> {p.lastError}
