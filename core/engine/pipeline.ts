@@ -180,28 +180,38 @@ export async function runPass(deps: PipelineDeps, type: RunType): Promise<PassSu
     // are read again by key and re-evaluated before the change pages.
     await drainQueue(deps, run, lookupCache);
     if (backlog !== null) deps.onProgress({ delivered: 0, backlog: (backlog = Math.max(0, count! + store.queuedCount(profile.name))) });
-    // One page of read-ahead: the next page is fetched from the database while this one is mapped,
-    // delivered and committed. Pages are still handled strictly in order; at most two are in memory.
+    // Read and map run one page ahead of deliver and commit: while a page's batch is in flight, the
+    // next page is read, its lines and lookups fetched and its rows mapped (mapping needs no ledger).
+    // The ledger check, delivery and commit still go strictly page by page with one batch in flight,
+    // so the ordering guarantee holds. At most two pages are in memory, and a page larger than
+    // READ_AHEAD_BYTES is delivered before the next one is read.
     const it = reader.pages(source, wm, profile.batchSize);
-    let ahead = it.next();
+    const readAndMap = async (): Promise<MappedPage | null> => {
+      const r = await it.next();
+      if (r.done) return null;
+      // Lines (header-lines layouts) and lookups: one bound query each per page (a no-op when the template has neither).
+      const rows = await prepareRows(source, deps.mapper, r.value.rows, lookupCache);
+      return { read: r.value.rows.length, rows, prepared: mapPage(deps, rows), next: r.value.next };
+    };
+    let ahead: Promise<MappedPage | null> | null = readAndMap();
     try {
       for (;;) {
-        const r = await ahead;
-        if (r.done) break;
+        const page: MappedPage | null = await (ahead ?? readAndMap());
+        ahead = null;
+        if (!page) break;
         if (deps.signal.aborted) throw new StoppedError();
-        ahead = it.next();
-        ahead.catch(() => {}); // surfaced when awaited above
-        const page = r.value;
-        // Lines (header-lines layouts) and lookups: one bound query each per page (a no-op when the template has neither).
-        const rows = await prepareRows(source, deps.mapper, page.rows, lookupCache);
-        await handlePage(deps, run, rows, page.next);
-        if (backlog !== null) backlog = Math.max(0, backlog - page.rows.length);
+        if (approxBytes(page.rows) <= READ_AHEAD_BYTES) {
+          ahead = readAndMap();
+          ahead.catch(() => {}); // surfaced when awaited above
+        }
+        await handlePage(deps, run, page.rows, page.next, undefined, page.prepared);
+        if (backlog !== null) backlog = Math.max(0, backlog - page.read);
         deps.onProgress({ delivered: 0, backlog });
         deps.onState('reading', null);
       }
     } finally {
       // Let a pending read finish before closing the generator (it may hold the connection).
-      await ahead.catch(() => {});
+      await ahead?.catch(() => {});
       await it.return(undefined).catch(() => {});
     }
     run.end('complete', null);
@@ -318,17 +328,49 @@ async function sendVoids(deps: PipelineDeps, run: RunTracker, missing: QueuedTic
   }
 }
 
-async function handlePage(deps: PipelineDeps, run: RunTracker, rows: Row[], next: Watermark | null, forced?: Map<string, QueuedTicket>): Promise<void> {
-  const { profile, store, mapper } = deps;
-  const hash = deps.mappingHash ?? mappingHash(mapper, profile.change.timezone ?? 'UTC');
-  // A ticket appears once per page: if a row was read twice (it moved while paging), the last wins.
+/** Bytes of page data held while the next page is read ahead; above it pages go one at a time. */
+export const READ_AHEAD_BYTES = 8 * 1024 * 1024;
+
+interface MappedPage {
+  /** Rows the change mode yielded (before lines were attached). */
+  read: number;
+  rows: Row[];
+  prepared: Prepared[];
+  next: Watermark | null;
+}
+
+type Prepared = { ticketId: string; row: Row; result: ReturnType<Mapper['map']> };
+
+/** A rough size of rows in memory: string lengths, 16 bytes a value otherwise, attached line rows too. */
+export function approxBytes(rows: Row[]): number {
+  let n = 0;
+  for (const row of rows) {
+    for (const k in row) {
+      const v = row[k];
+      if (typeof v === 'string') n += 2 * v.length + 16;
+      else if (Array.isArray(v)) n += approxBytes(v.filter((x): x is Row => x !== null && typeof x === 'object'));
+      else n += 16;
+    }
+  }
+  return n;
+}
+
+/** Map a page's rows (no ledger needed). A ticket appears once per page: if a row was read twice (it moved while paging), the last wins. */
+function mapPage(deps: PipelineDeps, rows: Row[]): Prepared[] {
+  const { profile, mapper } = deps;
   const byTicket = new Map<string, Row>();
   for (const row of rows) {
     const id = ticketIdFor(profile, row);
     byTicket.delete(id);
     byTicket.set(id, row);
   }
-  const prepared = [...byTicket].map(([ticketId, row]) => ({ ticketId, row, result: mapper.map(row, mapContextFor(profile, row, ticketId)) }));
+  return [...byTicket].map(([ticketId, row]) => ({ ticketId, row, result: mapper.map(row, mapContextFor(profile, row, ticketId)) }));
+}
+
+/** `prepared`: the page's rows already mapped (runPass maps a page while the previous one is delivered). */
+async function handlePage(deps: PipelineDeps, run: RunTracker, rows: Row[], next: Watermark | null, forced?: Map<string, QueuedTicket>, prepared: Prepared[] = mapPage(deps, rows)): Promise<void> {
+  const { profile, store, mapper } = deps;
+  const hash = deps.mappingHash ?? mappingHash(mapper, profile.change.timezone ?? 'UTC');
   const ledger = store.ledgerFor(profile.name, prepared.map((p) => p.ticketId));
   const filtered: LedgerEntry[] = [];
   const filteredRecords: RunRecord[] = [];

@@ -9,11 +9,19 @@ import { isAlive, isSameProcess, ownStart } from './lock.js';
 import type { StatusSnapshot } from './status.js';
 
 /**
- * Node flags for a daemon process Outpost launches (start, service, demo, setup). A smaller young
- * generation keeps the resident memory of a long backfill near 200 MB instead of ~350 MB on a
- * machine with lots of RAM, for about 15 % less backfill throughput (measured by `npm run bench`).
+ * Node flags of a daemon process. `outpost run` re-executes itself with them when started without
+ * them (cli/launcher.ts), and Outpost's own launchers (start, service, demo, setup) pass them, so
+ * memory stays bounded however the daemon is started. A smaller young generation keeps the resident
+ * memory of a long backfill near 200 MB instead of ~350 MB on a machine with lots of RAM (measured by
+ * `npm run bench`).
  */
 export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=4'];
+
+/**
+ * Environment of a daemon process (set by the same re-exec): glibc's malloc keeps up to 8 arenas per
+ * core and rarely returns their memory; two are plenty for one event loop and a few driver threads.
+ */
+export const DAEMON_ENV: Record<string, string> = process.platform === 'linux' ? { MALLOC_ARENA_MAX: '2' } : {};
 
 /** How long a stop lets the batch in flight finish by default (OUTPOST_STOP_GRACE_MS overrides). */
 export const DEFAULT_STOP_GRACE_MS = 15_000;

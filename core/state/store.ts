@@ -195,9 +195,29 @@ export function localIso(iso: string | null): string | null {
   return `${local}${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
 }
 
+/** Rows per multi-row INSERT of ledger entries and run records (a remainder goes one statement per row). */
+const CHUNK = 50;
+
+const LEDGER_UPSERT = {
+  head: 'INSERT INTO ledger (profile, ticket_id, revision, target_id, action, error, ticket_number, updated_at, modified_at, key_json, mapping_hash, ticket_date, ticket_json, deleted_at)',
+  row: '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  tail: `ON CONFLICT (profile, ticket_id) DO UPDATE SET revision = excluded.revision, target_id = COALESCE(excluded.target_id, ledger.target_id),
+       action = excluded.action, error = excluded.error, ticket_number = excluded.ticket_number, updated_at = excluded.updated_at,
+       modified_at = COALESCE(excluded.modified_at, ledger.modified_at), key_json = COALESCE(excluded.key_json, ledger.key_json),
+       mapping_hash = excluded.mapping_hash, ticket_date = COALESCE(excluded.ticket_date, ledger.ticket_date),
+       ticket_json = COALESCE(excluded.ticket_json, ledger.ticket_json), deleted_at = excluded.deleted_at`,
+};
+const RECORD_INSERT = {
+  head: 'INSERT INTO run_records (run_id, ticket_number, source_id, target_id, processor_action, writer_action, error)',
+  row: '(?, ?, ?, ?, ?, ?, ?)',
+  tail: '',
+};
+
 export class StateStore {
   readonly db: Database.Database;
   private readonly clock: Clock;
+  /** Statements are prepared once and kept for the store's life (preparing costs more than running). */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(readonly file: string, opts: StateStoreOptions = {}) {
     this.clock = opts.clock ?? { now: () => Date.now() };
@@ -214,6 +234,15 @@ export class StateStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
   }
 
   private nowIso(): string {
@@ -238,7 +267,7 @@ export class StateStore {
   }
 
   getWatermark(profile: string): Watermark | null {
-    const row = this.db.prepare('SELECT cursor, key_json, updated_at FROM watermarks WHERE profile = ?').get(profile) as
+    const row = this.stmt('SELECT cursor, key_json, updated_at FROM watermarks WHERE profile = ?').get(profile) as
       | { cursor: string; key_json: string; updated_at: string }
       | undefined;
     return row ? { cursor: row.cursor, key: JSON.parse(row.key_json) as unknown[], at: row.updated_at } : null;
@@ -247,7 +276,7 @@ export class StateStore {
   /** Ledger entries for these tickets, by ticketId. */
   ledgerFor(profile: string, ticketIds: string[]): Map<string, LedgerEntry> {
     const out = new Map<string, LedgerEntry>();
-    const stmt = this.db.prepare(
+    const stmt = this.stmt(
       `SELECT ticket_id, revision, target_id, action, error, ticket_number, modified_at, key_json, mapping_hash, ticket_date, ticket_json, deleted_at FROM ledger
        WHERE profile = ? AND ticket_id IN (SELECT value FROM json_each(?))`,
     );
@@ -279,30 +308,19 @@ export class StateStore {
     dequeue?: string[];
   }): void {
     const now = this.nowIso();
-    const upsert = this.db.prepare(
-      `INSERT INTO ledger (profile, ticket_id, revision, target_id, action, error, ticket_number, updated_at, modified_at, key_json, mapping_hash, ticket_date, ticket_json, deleted_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (profile, ticket_id) DO UPDATE SET revision = excluded.revision, target_id = COALESCE(excluded.target_id, ledger.target_id),
-       action = excluded.action, error = excluded.error, ticket_number = excluded.ticket_number, updated_at = excluded.updated_at,
-       modified_at = COALESCE(excluded.modified_at, ledger.modified_at), key_json = COALESCE(excluded.key_json, ledger.key_json),
-       mapping_hash = excluded.mapping_hash, ticket_date = COALESCE(excluded.ticket_date, ledger.ticket_date),
-       ticket_json = COALESCE(excluded.ticket_json, ledger.ticket_json), deleted_at = excluded.deleted_at`,
-    );
-    const deq = this.db.prepare(`DELETE FROM requeue WHERE profile = ? AND ticket_id = ?`);
-    const rec = this.db.prepare(
-      `INSERT INTO run_records (run_id, ticket_number, source_id, target_id, processor_action, writer_action, error) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
+    const deq = this.stmt(`DELETE FROM requeue WHERE profile = ? AND ticket_id = ?`);
     this.db.transaction(() => {
       let delivered = 0;
       let filtered = 0;
+      this.insertRows(LEDGER_UPSERT, args.entries, (e) => [
+        args.profile, e.ticketId, e.revision, e.targetId, e.action, scrubNullable(e.error), e.ticketNumber, now, e.modifiedAt ?? null, e.keyJson ?? null, e.mappingHash ?? null, e.ticketDate ?? null, e.ticketJson ?? null, e.deletedAt ?? null,
+      ]);
       for (const e of args.entries) {
-        upsert.run(args.profile, e.ticketId, e.revision, e.targetId, e.action, scrubNullable(e.error), e.ticketNumber, now, e.modifiedAt ?? null, e.keyJson ?? null, e.mappingHash ?? null, e.ticketDate ?? null, e.ticketJson ?? null, e.deletedAt ?? null);
         if (e.action === 'created' || e.action === 'updated' || e.action === 'unchanged') delivered++;
         if (e.action === 'filtered') filtered++;
       }
       if (delivered || filtered) {
-        this.db
-          .prepare(
+        this.stmt(
             `INSERT INTO profile_stats (profile, delivered, filtered, last_success_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (profile) DO UPDATE SET delivered = delivered + excluded.delivered, filtered = filtered + excluded.filtered,
              last_success_at = COALESCE(excluded.last_success_at, profile_stats.last_success_at)`,
@@ -312,19 +330,16 @@ export class StateStore {
       for (const id of args.dequeue ?? []) deq.run(args.profile, id);
       if (args.runId !== undefined) {
         const c = args.counts ?? {};
-        this.db
-          .prepare(
+        this.stmt(
             `UPDATE runs SET read = read + ?, filtered = filtered + ?, skipped = skipped + ?, created = created + ?, updated = updated + ?, unchanged = unchanged + ?,
              rejected = rejected + ?, errors = errors + ? WHERE id = ?`,
           )
           .run(c.read ?? 0, c.filtered ?? 0, c.skipped ?? 0, c.created ?? 0, c.updated ?? 0, c.unchanged ?? 0, c.rejected ?? 0, c.errors ?? 0, args.runId);
-        for (const r of args.records ?? []) {
-          rec.run(args.runId, r.ticketNumber, r.sourceId, r.targetId, r.processorAction, r.writerAction, scrubNullable(r.error));
-        }
+        const runId = args.runId;
+        this.insertRows(RECORD_INSERT, args.records ?? [], (r) => [runId, r.ticketNumber, r.sourceId, r.targetId, r.processorAction, r.writerAction, scrubNullable(r.error)]);
       }
       if (args.watermark) {
-        this.db
-          .prepare(
+        this.stmt(
             `INSERT INTO watermarks (profile, cursor, key_json, updated_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (profile) DO UPDATE SET cursor = excluded.cursor, key_json = excluded.key_json, updated_at = excluded.updated_at`,
           )
@@ -333,16 +348,32 @@ export class StateStore {
     })();
   }
 
+  /** Rows in multi-row statements of CHUNK rows (one N-API call and one statement per chunk). */
+  private insertRows<T>(shape: { head: string; row: string; tail: string }, items: T[], values: (item: T) => unknown[]): void {
+    let i = 0;
+    if (items.length >= CHUNK) {
+      const many = this.stmt(`${shape.head} VALUES ${Array(CHUNK).fill(shape.row).join(', ')} ${shape.tail}`);
+      for (; i + CHUNK <= items.length; i += CHUNK) {
+        const flat: unknown[] = [];
+        for (let j = i; j < i + CHUNK; j++) flat.push(...values(items[j]));
+        many.run(...flat);
+      }
+    }
+    if (i < items.length) {
+      const one = this.stmt(`${shape.head} VALUES ${shape.row} ${shape.tail}`);
+      for (; i < items.length; i++) one.run(...values(items[i]));
+    }
+  }
+
   startRun(profile: string, type: RunType): number {
-    const r = this.db.prepare(`INSERT INTO runs (profile, type, status, started_at) VALUES (?, ?, 'running', ?)`).run(profile, type, this.nowIso());
+    const r = this.stmt(`INSERT INTO runs (profile, type, status, started_at) VALUES (?, ?, 'running', ?)`).run(profile, type, this.nowIso());
     return Number(r.lastInsertRowid);
   }
 
   /** Close a run; `counts` not yet written by a commit are added in the same transaction. */
   endRun(id: number, status: 'complete' | 'error', errorText: string | null = null, counts: Partial<RunCounts> = {}): void {
     const c = counts;
-    this.db
-      .prepare(
+    this.stmt(
         `UPDATE runs SET status = ?, ended_at = ?, error_text = ?, read = read + ?, filtered = filtered + ?, skipped = skipped + ?, created = created + ?, updated = updated + ?,
          unchanged = unchanged + ?, rejected = rejected + ?, errors = errors + ? WHERE id = ?`,
       )
@@ -351,14 +382,12 @@ export class StateStore {
 
   /** A run left 'running' by a killed process is closed as an error on the next start. */
   closeAbandonedRuns(profile: string): void {
-    this.db
-      .prepare(`UPDATE runs SET status = 'error', ended_at = ?, error_text = 'the process stopped during this run' WHERE profile = ? AND status = 'running'`)
+    this.stmt(`UPDATE runs SET status = 'error', ended_at = ?, error_text = 'the process stopped during this run' WHERE profile = ? AND status = 'running'`)
       .run(this.nowIso(), profile);
   }
 
   runs(profile: string | null, limit = 50): RunRow[] {
-    const rows = this.db
-      .prepare(
+    const rows = this.stmt(
         `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, skipped, created, updated, unchanged, rejected, errors,
          pruned_records AS prunedRecords, error_text AS errorText FROM runs WHERE (? IS NULL OR profile = ?) ORDER BY id DESC LIMIT ?`,
       )
@@ -372,8 +401,7 @@ export class StateStore {
    * `beforeId`), for the dashboard's paged runs page.
    */
   queryRuns(q: RunQuery): RunRow[] {
-    const rows = this.db
-      .prepare(
+    const rows = this.stmt(
         `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, created, updated, unchanged, rejected, errors,
          pruned_records AS prunedRecords, error_text AS errorText FROM runs
          WHERE (@profile IS NULL OR profile = @profile) AND (@type IS NULL OR type = @type)
@@ -396,18 +424,16 @@ export class StateStore {
 
   /** Tickets written (created + updated) per UTC minute ("YYYY-MM-DDTHH:MM") by runs ended since an instant. */
   writtenPerMinute(profile: string, sinceIso: string): Map<string, number> {
-    const rows = this.db
-      .prepare(`SELECT substr(ended_at, 1, 16) AS minute, SUM(created + updated) AS n FROM runs WHERE profile = ? AND ended_at >= ? GROUP BY minute`)
+    const rows = this.stmt(`SELECT substr(ended_at, 1, 16) AS minute, SUM(created + updated) AS n FROM runs WHERE profile = ? AND ended_at >= ? GROUP BY minute`)
       .all(profile, sinceIso) as Array<{ minute: string; n: number }>;
     return new Map(rows.map((r) => [r.minute, r.n]));
   }
 
   run(id: number): RunRow | null {
-    const r = this.db.prepare(`SELECT profile FROM runs WHERE id = ?`).get(id) as { profile: string } | undefined;
+    const r = this.stmt(`SELECT profile FROM runs WHERE id = ?`).get(id) as { profile: string } | undefined;
     if (!r) return null;
     return (
-      (this.db
-        .prepare(
+      (this.stmt(
           `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, skipped, created, updated, unchanged, rejected, errors,
            pruned_records AS prunedRecords, error_text AS errorText FROM runs WHERE id = ?`,
         )
@@ -416,8 +442,7 @@ export class StateStore {
   }
 
   runRecords(runId: number): RunRecord[] {
-    return this.db
-      .prepare(
+    return this.stmt(
         `SELECT ticket_number AS ticketNumber, source_id AS sourceId, target_id AS targetId, processor_action AS processorAction,
          writer_action AS writerAction, error FROM run_records WHERE run_id = ? ORDER BY rowid`,
       )
@@ -425,7 +450,7 @@ export class StateStore {
   }
 
   stats(profile: string): { delivered: number; filtered: number; lastSuccessAt: string | null } {
-    const r = this.db.prepare(`SELECT delivered, filtered, last_success_at AS lastSuccessAt FROM profile_stats WHERE profile = ?`).get(profile) as
+    const r = this.stmt(`SELECT delivered, filtered, last_success_at AS lastSuccessAt FROM profile_stats WHERE profile = ?`).get(profile) as
       | { delivered: number; filtered: number; lastSuccessAt: string | null }
       | undefined;
     return r ?? { delivered: 0, filtered: 0, lastSuccessAt: null };
@@ -433,8 +458,7 @@ export class StateStore {
 
   /** Tickets parked now, by verdict (current ledger state, not a running total). */
   parked(profile: string): ParkedCounts {
-    const rows = this.db
-      .prepare(`SELECT action, COUNT(*) AS n FROM ledger WHERE profile = ? AND action IN ('filtered', 'skipped', 'rejected') GROUP BY action`)
+    const rows = this.stmt(`SELECT action, COUNT(*) AS n FROM ledger WHERE profile = ? AND action IN ('filtered', 'skipped', 'rejected') GROUP BY action`)
       .all(profile) as Array<{ action: string; n: number }>;
     const out: ParkedCounts = { filtered: 0, skipped: 0, rejected: 0 };
     for (const r of rows) out[r.action as keyof ParkedCounts] = r.n;
@@ -455,14 +479,13 @@ export class StateStore {
 
   /** The reason of the most recent parked verdict of this kind (for the status sentence). */
   lastParkedError(profile: string, action: LedgerAction): string | null {
-    const r = this.db.prepare(`SELECT error FROM ledger WHERE profile = ? AND action = ? ORDER BY updated_at DESC LIMIT 1`).get(profile, action) as { error: string | null } | undefined;
+    const r = this.stmt(`SELECT error FROM ledger WHERE profile = ? AND action = ? ORDER BY updated_at DESC LIMIT 1`).get(profile, action) as { error: string | null } | undefined;
     return r?.error ? r.error.slice(0, 200) : null;
   }
 
   /** Ledger rows of a profile (for reconcile and resend), optionally only some verdicts. */
   ledgerRows(profile: string, actions?: readonly LedgerAction[]): LedgerEntry[] {
-    const rows = this.db
-      .prepare(
+    const rows = this.stmt(
         `SELECT ticket_id AS ticketId, revision, target_id AS targetId, action, error, ticket_number AS ticketNumber, modified_at AS modifiedAt,
          key_json AS keyJson, mapping_hash AS mappingHash, ticket_date AS ticketDate, deleted_at AS deletedAt FROM ledger
          WHERE profile = ? AND (? IS NULL OR action IN (SELECT value FROM json_each(?))) ORDER BY ticket_id`,
@@ -495,8 +518,7 @@ export class StateStore {
       conds.push(`action IN ('filtered', 'skipped') AND (mapping_hash IS NULL OR mapping_hash != ?)`);
       params.push(where.staleMapping);
     }
-    const r = this.db
-      .prepare(
+    const r = this.stmt(
         `INSERT INTO requeue (profile, ticket_id, key_json, reason, queued_at) SELECT profile, ticket_id, key_json, ?, ? FROM ledger WHERE ${conds.join(' AND ')}
          ON CONFLICT (profile, ticket_id) DO NOTHING`,
       )
@@ -506,7 +528,7 @@ export class StateStore {
 
   /** Queue rows by key that the ledger may not know (e.g. tickets a reconcile found missing). */
   requeueKeys(profile: string, items: Array<{ ticketId: string; keyJson: string }>, reason: string): number {
-    const ins = this.db.prepare(`INSERT INTO requeue (profile, ticket_id, key_json, reason, queued_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (profile, ticket_id) DO NOTHING`);
+    const ins = this.stmt(`INSERT INTO requeue (profile, ticket_id, key_json, reason, queued_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (profile, ticket_id) DO NOTHING`);
     let n = 0;
     this.db.transaction(() => {
       for (const it of items) n += ins.run(profile, it.ticketId, it.keyJson, reason, this.nowIso()).changes;
@@ -516,8 +538,7 @@ export class StateStore {
 
   /** Which of these values name a ledger ticket (by ticket id or printed ticket number). */
   knownTickets(profile: string, values: string[]): Set<string> {
-    const rows = this.db
-      .prepare(
+    const rows = this.stmt(
         `SELECT ticket_id AS id, ticket_number AS num FROM ledger WHERE profile = ? AND (ticket_id IN (SELECT value FROM json_each(?)) OR ticket_number IN (SELECT value FROM json_each(?)))`,
       )
       .all(profile, JSON.stringify(values), JSON.stringify(values)) as Array<{ id: string; num: string | null }>;
@@ -531,19 +552,18 @@ export class StateStore {
 
   /** The next tickets waiting for re-evaluation, oldest first. */
   queued(profile: string, limit: number): QueuedTicket[] {
-    return this.db
-      .prepare(`SELECT ticket_id AS ticketId, key_json AS keyJson, reason, queued_at AS queuedAt FROM requeue WHERE profile = ? ORDER BY queued_at, ticket_id LIMIT ?`)
+    return this.stmt(`SELECT ticket_id AS ticketId, key_json AS keyJson, reason, queued_at AS queuedAt FROM requeue WHERE profile = ? ORDER BY queued_at, ticket_id LIMIT ?`)
       .all(profile, Math.trunc(limit)) as QueuedTicket[];
   }
 
   queuedCount(profile: string): number {
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM requeue WHERE profile = ?`).get(profile) as { n: number }).n;
+    return (this.stmt(`SELECT COUNT(*) AS n FROM requeue WHERE profile = ?`).get(profile) as { n: number }).n;
   }
 
   /** Take tickets off the queue without a verdict (the row no longer exists at the source). */
   dequeue(profile: string, ticketIds: string[], mappingHash?: string): void {
-    const del = this.db.prepare(`DELETE FROM requeue WHERE profile = ? AND ticket_id = ?`);
-    const mark = this.db.prepare(`UPDATE ledger SET mapping_hash = ? WHERE profile = ? AND ticket_id = ? AND action IN ('filtered', 'skipped')`);
+    const del = this.stmt(`DELETE FROM requeue WHERE profile = ? AND ticket_id = ?`);
+    const mark = this.stmt(`UPDATE ledger SET mapping_hash = ? WHERE profile = ? AND ticket_id = ? AND action IN ('filtered', 'skipped')`);
     this.db.transaction(() => {
       for (const id of ticketIds) {
         del.run(profile, id);
@@ -554,15 +574,14 @@ export class StateStore {
 
   /** What this profile's state was built from (null before its first pass). */
   shape(profile: string): ProfileShape | null {
-    const r = this.db.prepare(`SELECT table_name, key_json, mode, change_column FROM profile_shape WHERE profile = ?`).get(profile) as
+    const r = this.stmt(`SELECT table_name, key_json, mode, change_column FROM profile_shape WHERE profile = ?`).get(profile) as
       | { table_name: string; key_json: string; mode: string; change_column: string | null }
       | undefined;
     return r ? { table: r.table_name, key: JSON.parse(r.key_json) as string[], mode: r.mode, column: r.change_column } : null;
   }
 
   setShape(profile: string, shape: ProfileShape): void {
-    this.db
-      .prepare(
+    this.stmt(
         `INSERT INTO profile_shape (profile, table_name, key_json, mode, change_column, recorded_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (profile) DO UPDATE SET table_name = excluded.table_name, key_json = excluded.key_json, mode = excluded.mode,
          change_column = excluded.change_column, recorded_at = excluded.recorded_at`,
@@ -577,17 +596,16 @@ export class StateStore {
    */
   resetProfile(profile: string, opts: { cursor?: string; shape?: ProfileShape }): void {
     this.db.transaction(() => {
-      if (opts.cursor === undefined) this.db.prepare(`DELETE FROM watermarks WHERE profile = ?`).run(profile);
+      if (opts.cursor === undefined) this.stmt(`DELETE FROM watermarks WHERE profile = ?`).run(profile);
       else {
-        this.db
-          .prepare(
+        this.stmt(
             `INSERT INTO watermarks (profile, cursor, key_json, updated_at) VALUES (?, ?, '[]', ?)
              ON CONFLICT (profile) DO UPDATE SET cursor = excluded.cursor, key_json = excluded.key_json, updated_at = excluded.updated_at`,
           )
           .run(profile, opts.cursor, this.nowIso());
       }
       if (opts.shape) this.setShape(profile, opts.shape);
-      else this.db.prepare(`DELETE FROM profile_shape WHERE profile = ?`).run(profile);
+      else this.stmt(`DELETE FROM profile_shape WHERE profile = ?`).run(profile);
     })();
   }
 
@@ -608,11 +626,11 @@ export class StateStore {
     const days = opts.maxAgeDays ?? 30;
     const maxBytes = opts.maxBytes ?? 256 * 1024 * 1024;
     const cutoff = new Date(this.clock.now() - days * 86_400_000).toISOString();
-    const oldRuns = this.db.prepare(`SELECT id FROM runs WHERE status != 'running' AND started_at < ? ORDER BY id`).all(cutoff) as Array<{ id: number }>;
+    const oldRuns = this.stmt(`SELECT id FROM runs WHERE status != 'running' AND started_at < ? ORDER BY id`).all(cutoff) as Array<{ id: number }>;
     let runsDeleted = 0;
     let recordsDeleted = 0;
-    const delRecords = this.db.prepare(`DELETE FROM run_records WHERE run_id = ?`);
-    const delRun = this.db.prepare(`DELETE FROM runs WHERE id = ?`);
+    const delRecords = this.stmt(`DELETE FROM run_records WHERE run_id = ?`);
+    const delRun = this.stmt(`DELETE FROM runs WHERE id = ?`);
     // Small transactions so a busy daemon's commits are never held up for long.
     for (let i = 0; i < oldRuns.length; i += 200) {
       this.db.transaction(() => {
@@ -622,8 +640,8 @@ export class StateStore {
         }
       })();
     }
-    const next = this.db.prepare(`SELECT run_id AS id, COUNT(*) AS n FROM run_records WHERE run_id = (SELECT MIN(run_id) FROM run_records) GROUP BY run_id`);
-    const mark = this.db.prepare(`UPDATE runs SET pruned_records = pruned_records + ? WHERE id = ?`);
+    const next = this.stmt(`SELECT run_id AS id, COUNT(*) AS n FROM run_records WHERE run_id = (SELECT MIN(run_id) FROM run_records) GROUP BY run_id`);
+    const mark = this.stmt(`UPDATE runs SET pruned_records = pruned_records + ? WHERE id = ?`);
     for (let guard = 0; guard < 100_000 && this.usedBytes() > maxBytes; guard++) {
       const r = next.get() as { id: number; n: number } | undefined;
       if (!r) break;

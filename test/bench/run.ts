@@ -130,15 +130,17 @@ async function mappedJson(server: PrivateServer, count: number): Promise<string[
 }
 
 /** Sequential batch POSTs (one in flight, as Outpost does) of prepared ticket JSON: tickets/s. */
-async function rawPost(url: string, jsons: string[]): Promise<number> {
+async function rawPost(url: string, jsons: string[]): Promise<{ rate: number; cpuUs: number }> {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < jsons.length; i += BATCH) {
     const body = `{"connector":{"id":"raw","version":"0","profile":"raw"},"tickets":[${jsons.slice(i, i + BATCH).join(',')}]}`;
     const r = await fetch(`${url}/v1/tickets:batch`, { method: 'POST', body, headers: { Authorization: `Bearer ${RAW_TOKEN}`, 'Content-Type': 'application/json', 'Idempotency-Key': `raw-${i}` } });
     if (r.status !== 200) throw new Error(`raw POST got ${r.status}`);
     await r.arrayBuffer();
   }
-  return jsons.length / ((performance.now() - t0) / 1000);
+  const c = process.cpuUsage(c0);
+  return { rate: jsons.length / ((performance.now() - t0) / 1000), cpuUs: (c.user + c.system) / jsons.length };
 }
 
 type Child = ChildProcess & { out: () => string };
@@ -185,6 +187,8 @@ interface Backfill {
   lastFifth: number;
   peakRss: number;
   rss: number[];
+  /** The daemon's CPU time (user + system) per ticket, µs: the work, less sensitive to a busy machine than rates. */
+  cpuUs: number;
 }
 
 /** `outpost run` against `url` until the receiver holds every row; the daemon is left running. */
@@ -225,6 +229,7 @@ async function backfill(dir: string, name: string, url: string, server: PrivateS
     await sleep(250);
   }
   const seconds = (performance.now() - t) / 1000;
+  const cpuUs = ((cpuTicks(daemon.pid!) / CLK_TCK) * 1e6) / ROWS;
   // The time the receiver's count crossed a level, interpolated between samples.
   const at = (level: number): number => {
     for (let i = 1; i < marks.length; i++) {
@@ -237,7 +242,7 @@ async function backfill(dir: string, name: string, url: string, server: PrivateS
   const fifth = ROWS / 5;
   const firstFifth = fifth / ((at(fifth) - at(1)) / 1000 || Infinity);
   const lastFifth = fifth / ((at(ROWS) - at(ROWS - fifth)) / 1000 || Infinity);
-  return { daemon, home, profile, seconds, rate: ROWS / seconds, firstFifth, lastFifth, peakRss, rss };
+  return { daemon, home, profile, seconds, rate: ROWS / seconds, firstFifth, lastFifth, peakRss, rss, cpuUs };
 }
 
 async function main(): Promise<void> {
@@ -266,8 +271,8 @@ async function main(): Promise<void> {
     say('raw limits: paged SELECT of every row, then batch POST of the same JSON to each receiver');
     const selectRate = await rawSelect(server, ROWS);
     const jsons = await mappedJson(server, Math.min(ROWS, 100_000));
-    const postMemory = await rawPost(memoryUrl, jsons);
-    const postSandbox = await rawPost(sandboxUrl, jsons);
+    const { rate: postMemory, cpuUs: postCpuUs } = await rawPost(memoryUrl, jsons);
+    const { rate: postSandbox } = await rawPost(sandboxUrl, jsons);
     jsons.length = 0;
     say(`raw SELECT ${Math.round(selectRate)} rows/s, raw POST ${Math.round(postMemory)} tickets/s (in-memory), ${Math.round(postSandbox)} tickets/s (sandbox)`);
 
@@ -282,7 +287,7 @@ async function main(): Promise<void> {
     const mem = await backfill(dir, 'memory', memoryUrl, server);
     const daemon = mem.daemon;
     children.push(daemon);
-    say(`  ${Math.round(mem.rate)}/s (first fifth ${Math.round(mem.firstFifth)}/s, last fifth ${Math.round(mem.lastFifth)}/s), peak RSS ${mem.peakRss.toFixed(0)} MB`);
+    say(`  ${Math.round(mem.rate)}/s, ${mem.cpuUs.toFixed(0)} µs CPU a ticket (first fifth ${Math.round(mem.firstFifth)}/s, last fifth ${Math.round(mem.lastFifth)}/s), peak RSS ${mem.peakRss.toFixed(0)} MB`);
 
     say(`latency: ${LAT_N} new tickets at random moments, 1 s poll, starting right after the backfill`);
     const c = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database: server.database });
@@ -350,6 +355,7 @@ async function main(): Promise<void> {
       ['raw batch POST, in-memory receiver', `${Math.round(postMemory)} tickets/s`, '(limit)', ''],
       ['Outpost backfill, in-memory receiver', `${Math.round(mem.rate)} tickets/s (${mem.seconds.toFixed(1)} s)`, '', ''],
       ['ratio to raw POST (in-memory)', memRatio.toFixed(2), '≥ 0.60', yes(memRatio >= 0.6)],
+      ['CPU per ticket: daemon / raw POST client', `${mem.cpuUs.toFixed(0)} µs / ${postCpuUs.toFixed(0)} µs`, '', ''],
       ['last fifth / first fifth of the table', `${linear.toFixed(2)} (${Math.round(mem.lastFifth)} / ${Math.round(mem.firstFifth)} tickets/s)`, '≥ 0.85 (linear)', yes(linear >= 0.85)],
     ];
     if (sandboxRun) {

@@ -122,3 +122,24 @@ test('state store: runs are pruned by age, then records by the disk budget; the 
   assert.equal(runs[0].written, runs[0].created + runs[0].updated);
   s.close();
 });
+
+test('state store: a large commit goes in multi-row statements and reads back exactly, in order, upserts included', () => {
+  const s = new StateStore(':memory:');
+  const run = s.startRun('p', 'startup');
+  // 137 = two chunks of 50 and a remainder of 37, so both statement shapes run.
+  const n = 137;
+  const entries = Array.from({ length: n }, (_, i) => ({ ticketId: `p:${i}`, revision: `r${i}`, targetId: `t${i}`, action: 'created' as const, error: null, ticketNumber: String(1000 + i), modifiedAt: `2026-11-25 10:00:${String(i % 60).padStart(2, '0')}` }));
+  const records = entries.map((e) => ({ ticketNumber: e.ticketNumber, sourceId: e.ticketId, targetId: e.targetId, processorAction: 'new' as const, writerAction: 'created' as const, error: null }));
+  s.commit({ profile: 'p', entries, runId: run, counts: { read: n, created: n }, records });
+  // The same tickets again, changed: an upsert keeps the target id when none is given.
+  s.commit({ profile: 'p', entries: entries.map((e) => ({ ...e, revision: `${e.revision}b`, targetId: null, action: 'updated' as const, modifiedAt: null })), runId: run, counts: { updated: n }, records: [] });
+  const ledger = s.ledgerFor('p', entries.map((e) => e.ticketId));
+  assert.equal(ledger.size, n);
+  for (const e of entries) {
+    const l = ledger.get(e.ticketId)!;
+    assert.deepEqual([l.revision, l.targetId, l.action, l.ticketNumber, l.modifiedAt], [`${e.revision}b`, e.targetId, 'updated', e.ticketNumber, e.modifiedAt]);
+  }
+  assert.deepEqual(s.runRecords(run), records, 'every record, in the order given');
+  assert.equal(s.stats('p').delivered, 2 * n);
+  s.close();
+});
