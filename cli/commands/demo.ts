@@ -58,7 +58,13 @@ export function register(program: Command): void {
       say(env.seed ? `Demo plant created: ${env.seed.tickets} tickets over 3 days (${env.seed.voided} voided, ${env.seed.edited} edited, ${env.seed.incomplete} incomplete).` : 'Demo plant found: resuming with its tickets.');
       say(`Sandbox API listening on ${env.sandboxUrl}; ${opts.simulateEvery > 0 ? `the scale house writes a ticket every ${opts.simulateEvery / 1000} s` : 'the scale-house simulator is off'}.`);
 
-      const services = createLiveServices({ handoff: (d) => env.handoff(d), timezone: DEMO_TIMEZONE, fields: DEMO_FIELDS });
+      const services = createLiveServices({
+        // The demo runs its own daemon (restarted when it dies); it never installs a service or saves only.
+        handoff: (d, action) => (action && action !== 'start' ? Promise.reject(new Error('The demo runs its own daemon: choose "Start the daemon now".')) : env.handoff(d)),
+        timezone: DEMO_TIMEZONE,
+        fields: DEMO_FIELDS,
+        home: demoHome,
+      });
       let dashboardUrl: string;
       try {
         const wizard = await import('../wizard/index.js');
@@ -71,7 +77,7 @@ export function register(program: Command): void {
           dashboardUrl = r.dashboardUrl;
         } else {
           const { runHeadless } = await import('../plain/headless.js');
-          ({ dashboardUrl } = await runHeadless({ services, draft: env.draft(), log: say }));
+          dashboardUrl = (await runHeadless({ services, draft: env.draft(), log: say })).dashboardUrl ?? '';
           say(`Dashboard: ${dashboardUrl}`);
         }
       } catch (e) {

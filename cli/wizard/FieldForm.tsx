@@ -15,6 +15,8 @@ export interface FieldSpec {
 export function FieldForm(props: {
   fields: FieldSpec[];
   isActive: boolean;
+  /** A hint per field id, shown dimmed under the focused field. */
+  hints?: Record<string, string>;
   onSubmit(values: Record<string, string>): void;
 }): JSX.Element {
   const { fields, isActive } = props;
@@ -58,6 +60,12 @@ export function FieldForm(props: {
           </Box>
         );
       })}
+      {props.hints?.[fields[focus]?.id] ? (
+        <Text dimColor wrap="truncate">
+          {'  '}
+          {props.hints[fields[focus].id]}
+        </Text>
+      ) : null}
     </Box>
   );
 }

@@ -2,10 +2,13 @@
 import type { JSX } from 'react';
 import { Box, Text } from 'ink';
 
-export function Hint(props: { children: string }): JSX.Element {
+export function Hint(props: { children: string; first?: boolean }): JSX.Element {
   return (
     <Box marginTop={1}>
-      <Text dimColor>{props.children} · Esc: cancel</Text>
+      <Text dimColor wrap="truncate">
+        {props.children}
+        {props.first ? ' · Ctrl+C: quit' : ' · Esc: back · Ctrl+C: quit'}
+      </Text>
     </Box>
   );
 }

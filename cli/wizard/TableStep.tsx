@@ -1,12 +1,12 @@
-// Step 3: pick the ticket table from the tables the connection test found. The draft's table (the likely
-// one) starts highlighted; the suggested key and change column show for the highlighted table.
+// Step 4: pick the ticket table from the tables the connection test found, ranked best first with
+// the reasons. The draft's table (else the best) starts highlighted; its suggested key shows too.
 import { useState, type JSX } from 'react';
 import { Box, Text, useInput } from 'ink';
 import type { SetupDraft, TableInfo } from '../../core/setup/services.js';
 import { Hint } from './Hint.js';
 import { keyFor, tableSummary, truncate } from './format.js';
 
-const VISIBLE = 8;
+const VISIBLE = 7;
 
 export function TableStep(props: {
   tables: TableInfo[];
@@ -49,24 +49,29 @@ export function TableStep(props: {
 
   return (
     <Box flexDirection="column">
-      <Text>Which table holds the tickets?</Text>
+      <Text>Which table holds the tickets? Ranked best first.</Text>
       {start > 0 && <Text dimColor>  ↑ {start} more</Text>}
       {shown.map((t, i) => {
         const on = start + i === index;
         const rows = t.rowCount === null ? '' : `${t.rowCount.toLocaleString('en-US')} rows`;
         return (
-          <Text key={t.name} color={on ? 'cyan' : undefined}>
+          <Text key={t.name} color={on ? 'cyan' : undefined} wrap="truncate">
             {on ? '› ' : '  '}
-            {truncate(t.name, 40).padEnd(nameWidth)}  {rows}
+            {i + start + 1}. {truncate(t.name, 40).padEnd(nameWidth)}  {rows}
           </Text>
         );
       })}
       {start + VISIBLE < tables.length && <Text dimColor>  ↓ {tables.length - start - VISIBLE} more</Text>}
       <Box marginTop={1} flexDirection="column">
-        <Text>
+        <Text wrap="truncate">
           Key: <Text bold>{k.key.length ? k.key.join(' + ') : '(none found)'}</Text>
-          {'   '}Change column: <Text bold>{k.changeColumn ?? '(none: snapshot mode)'}</Text>
+          {'   '}Columns: {current.columns.length}
         </Text>
+        {(current.notes ?? []).slice(0, 3).map((n, i) => (
+          <Text key={i} dimColor wrap="truncate">
+            · {n}
+          </Text>
+        ))}
         {k.key.length === 0 && <Text color="yellow">No primary key was found: add one under "key" in the config after setup.</Text>}
       </Box>
       <Hint>↑/↓: choose · Enter: use this table</Hint>

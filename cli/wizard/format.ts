@@ -2,16 +2,27 @@
 // path stays light and these can be unit-tested as functions.
 import type { ETicket } from '../../core/mapping/eticket.js';
 import type { ChangeMode } from '../../core/config/schema.js';
-import type { MappedSample, SampleResult, TableInfo } from '../../core/setup/services.js';
+import type { ChangeOption, HandoffResult, MappedSample, SampleResult, SetupDraft, TableInfo } from '../../core/setup/services.js';
 
+/** The wizard's steps, in order: ids (saved with the draft) and titles. */
+export const STEP_IDS = ['welcome', 'token', 'database', 'table', 'change', 'zone', 'samples', 'mapping', 'secrets', 'handoff'] as const;
+export type StepId = (typeof STEP_IDS)[number];
 export const STEP_TITLES = [
+  'Welcome',
   'Account token',
   'Database connection',
   'Ticket table',
-  'Sample pull',
-  'Mapping review',
+  'Change detection',
+  'Plant time zone',
+  'Sample tickets',
+  'Mapping',
+  'Secrets',
   'Handoff',
 ] as const;
+export const stepIndex = (id: StepId): number => STEP_IDS.indexOf(id);
+export const stepTitle = (id: StepId): string => STEP_TITLES[stepIndex(id)];
+/** "Step 3 of 10: Database connection" — the same words in the wizard, the plain prompts and the headless log. */
+export const stepLabel = (id: StepId): string => `Step ${stepIndex(id) + 1} of ${STEP_IDS.length}: ${stepTitle(id)}`;
 
 /** A service message that echoes a secret never reaches the screen (core's one redaction). */
 export { redact } from '../../core/config/secrets.js';
@@ -111,3 +122,33 @@ export function keyFor(t: TableInfo, draft: { table: string; key: string[]; chan
   if (t.name === draft.table && draft.key.length > 0) return { key: draft.key, changeColumn: draft.changeColumn, changeMode: draft.changeMode ?? t.suggestedChangeMode };
   return { key: t.suggestedKey, changeColumn: t.suggestedChangeColumn, changeMode: t.suggestedChangeMode };
 }
+
+const MODE_LABEL: Record<ChangeMode, string> = {
+  changeTracking: 'Change Tracking',
+  rowversion: 'rowversion',
+  timestamp: 'last-modified time',
+  increasing: 'increasing key',
+  snapshot: 'snapshot (re-read recent)',
+};
+
+export function changeLabel(o: { mode: ChangeMode; column?: string | null }): string {
+  return `${MODE_LABEL[o.mode]}${o.column ? ` (${o.column})` : ''}`;
+}
+
+/** The options for a table: discovery's list, else what the table info says. */
+export function changeOptions(t: TableInfo | undefined, draft: SetupDraft): ChangeOption[] {
+  if (t?.change?.length) return t.change;
+  const mode = draft.changeMode ?? t?.suggestedChangeMode ?? (draft.changeColumn ? 'timestamp' : 'snapshot');
+  const column = draft.changeColumn ?? t?.suggestedChangeColumn ?? undefined;
+  return [{ mode, column, ready: true, reason: column ? `${column} is the change column` : 'no change column found', needs: null }];
+}
+
+
+export const DAEMON_TEXT: Record<NonNullable<HandoffResult['daemon']>, string> = {
+  started: 'Daemon started',
+  reloaded: 'The running daemon reloaded the config',
+  'not reloaded': 'A daemon is running but did not reload',
+  'not started': 'Saved only: the daemon was not started',
+  'service installed': 'Boot service installed',
+};
+

@@ -1,6 +1,8 @@
 // Entry to the Ink setup wizard. Ink (and its chalk) load lazily, after the colour decision, and only
 // when both ends are terminals: Ink needs raw mode on stdin.
 import type { SetupDraft, SetupServices } from '../../core/setup/services.js';
+import type { SavedDraft } from '../../core/setup/draft-store.js';
+import type { StepId } from './format.js';
 
 export interface WizardOptions {
   services: SetupServices;
@@ -8,6 +10,10 @@ export interface WizardOptions {
   initial: SetupDraft;
   /** Show the "demo plant" banner. */
   demo?: boolean;
+  /** A draft saved by an earlier run, offered for resuming. */
+  resume?: SavedDraft | null;
+  /** After every step: the draft so far (the caller saves it without secrets). */
+  onStep?(draft: SetupDraft, step: StepId): void;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
 }
@@ -35,7 +41,7 @@ export async function runWizard(opts: WizardOptions): Promise<WizardResult> {
     // Let Ink paint the closing line before it unmounts.
     setImmediate(() => (unmount ? unmount() : (endedEarly = true)));
   };
-  const instance = render(createElement(App, { services: opts.services, initial: opts.initial, demo: opts.demo, onDone }), {
+  const instance = render(createElement(App, { services: opts.services, initial: opts.initial, demo: opts.demo, resume: opts.resume, onStep: opts.onStep, onDone }), {
     stdout,
     stdin,
     // Ctrl+C is the App's to handle, so it resolves as "cancelled" instead of exiting the process.

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { formatIssues, type IssueLine } from '../zod-issues.js';
 import { CONFIG_VERSION, configSchema, type Config, type ConfigInput, type Profile } from './schema.js';
 import { ConfigVersionError, migrateConfig } from './migrate.js';
+import { useSecretsFileFor } from './secrets.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -50,7 +51,10 @@ export function loadConfig(file: string): Config {
     const { line, column } = jsonErrorAt(text);
     throw new ConfigError(`The config file ${file} is not valid JSON (at line ${line}, column ${column}); fix it or run "outpost setup" again.`);
   }
-  return parseConfig(data, `config file ${file}`);
+  const config = parseConfig(data, `config file ${file}`);
+  // secret:NAME references in this config resolve from the secrets file beside it.
+  useSecretsFileFor(file);
+  return config;
 }
 
 /** Atomic write (temp file + rename) so a crash never leaves half a config. Mode 0600: it may hold secrets. */

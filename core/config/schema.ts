@@ -2,7 +2,7 @@
 // refuses unknown keys with the path of the bad key, and yields the TypeScript types.
 import { z } from 'zod';
 
-/** A secret is given inline or as `env:NAME` (resolved at use time, never written back). */
+/** A secret is given inline, as `env:NAME` or as `secret:NAME` (see secrets.ts; resolved at use time, never written back). */
 export const secretRef = z.string().min(1, 'must not be empty');
 
 export const drivers = ['mssql', 'postgres', 'mysql', 'sqlite'] as const;

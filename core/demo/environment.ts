@@ -97,12 +97,17 @@ export class DemoEnvironment {
       table: DEMO_TABLE,
       key: ['TicketID'],
       changeColumn: 'LastModified',
+      changeMode: 'timestamp',
+      timezone: DEMO_TIMEZONE,
+      environment: 'sandbox',
       template: 'generic-scale-ticket',
+      // The demo's token lives in its own 0600 file already; the config may hold it as is.
+      secrets: { token: { kind: 'inline' } },
     };
   }
 
   /** Save the profile and start (or restart) the daemon; resolves with the dashboard URL. */
-  async handoff(draft: SetupDraft): Promise<{ dashboardUrl: string; configPath: string }> {
+  async handoff(draft: SetupDraft): Promise<{ dashboardUrl: string; configPath: string; daemon: 'started' }> {
     const profile = draftToProfile(draft, {
       change: { mode: 'timestamp', column: draft.changeColumn ?? undefined, lookbackSeconds: 300, timezone: DEMO_TIMEZONE },
       mapping: { template: draft.template, fields: DEMO_FIELDS },
@@ -112,7 +117,7 @@ export class DemoEnvironment {
     upsertProfile(this.paths.config, profile);
     await this.startDaemon();
     const url = await this.waitForDashboard();
-    return { dashboardUrl: url, configPath: this.paths.config };
+    return { dashboardUrl: url, configPath: this.paths.config, daemon: 'started' };
   }
 
   private async startDaemon(): Promise<void> {

@@ -23,6 +23,8 @@ export interface SampleOptions {
   ticketNumbers?: string[];
   /** The profile's mapper, when the caller has one already. */
   mapper?: Mapper;
+  /** The column typed numbers are matched against, when the mapping does not say yet (setup, before the mapping step). */
+  numberColumn?: string;
 }
 
 export interface PulledSamples {
@@ -60,6 +62,26 @@ export function trimmedText(driver: Driver, column: string): string {
   }
 }
 
+/**
+ * SQL for the number as typed from paper: trimmed text without leading zeros, so `5006` matches
+ * '005006' and '   5006'. Compared with the typed numbers stripped the same way (`numberKeyOf`).
+ */
+export function numberKey(driver: Driver, column: string): string {
+  const t = trimmedText(driver, column);
+  switch (driver) {
+    case 'mssql':
+      return `SUBSTRING(${t}, PATINDEX('%[^0]%', ${t} + '.'), 4000)`;
+    case 'mysql':
+      return `TRIM(LEADING '0' FROM ${t})`;
+    default:
+      return `LTRIM(${t}, '0')`;
+  }
+}
+
+export function numberKeyOf(typed: string): string {
+  return typed.trim().replace(/^0+/, '');
+}
+
 /** Cleans typed numbers: trimmed, empty ones and repeats dropped; refuses an unreasonable list. */
 export function normalizeTicketNumbers(input: readonly string[]): string[] {
   const out: string[] = [];
@@ -87,23 +109,35 @@ export async function pullSamples(source: SourceAdapter, profile: Profile, opts:
   let requested: (string | null)[];
   const numbers = opts.ticketNumbers ? normalizeTicketNumbers(opts.ticketNumbers) : [];
   if (numbers.length) {
-    const col = ticketNumberColumn(mapper);
+    const col = opts.numberColumn ?? ticketNumberColumn(mapper);
     if (!col) {
       throw new Error(`Tickets cannot be looked up by number: the template "${mapper.templateName}" does not take ticketNumber from one column; use --latest instead.`);
     }
     const real = await realColumnName(source, profile.table, col);
-    const params = numbers.map((_, i) => d.param(i + 1));
-    const sql = `SELECT * FROM ${table} WHERE ${trimmedText(source.driver, d.ident(real))} IN (${params.join(', ')}) ORDER BY ${order}`;
+    const keys = [...new Set(numbers.map(numberKeyOf))];
+    const params = keys.map((_, i) => d.param(i + 1));
+    const sql = `SELECT * FROM ${table} WHERE ${numberKey(source.driver, d.ident(real))} IN (${params.join(', ')}) ORDER BY ${order}`;
     // Reprints and voids can share a number: keep a few rows per number, newest first.
-    const found = await source.query(d.limit(sql, numbers.length * 5), numbers);
+    const found = await source.query(d.limit(sql, keys.length * 5), keys);
     const byNumber = new Map<string, Row[]>();
     for (const r of found) {
-      const n = textOf(r[real] ?? r[col]).trim();
+      const n = numberKeyOf(textOf(r[real] ?? r[col]));
       byNumber.set(n, [...(byNumber.get(n) ?? []), r]);
     }
-    rows = numbers.flatMap((n) => byNumber.get(n) ?? []);
-    requested = numbers.flatMap((n) => (byNumber.get(n) ?? []).map(() => n));
-    notFound = numbers.filter((n) => !byNumber.has(n));
+    const seen = new Set<string>();
+    const rowsFor = (n: string) => {
+      const k = numberKeyOf(n);
+      if (seen.has(k)) return [];
+      seen.add(k);
+      return byNumber.get(k) ?? [];
+    };
+    requested = [];
+    rows = numbers.flatMap((n) => {
+      const rs = rowsFor(n);
+      requested.push(...rs.map(() => n));
+      return rs;
+    });
+    notFound = numbers.filter((n) => !byNumber.has(numberKeyOf(n)));
   } else {
     const latest = Math.max(1, Math.min(MAX_SAMPLES, Math.floor(opts.latest ?? 5)));
     rows = await source.query(d.limit(`SELECT * FROM ${table} ORDER BY ${order}`, latest));

@@ -4,27 +4,45 @@
 import type { Profile, SourceConfig } from '../config/schema.js';
 import { resolveSecret } from '../config/secrets.js';
 import { ApiClient, TokenRejectedError } from '../delivery/client.js';
+import { checkDisk, checkNode } from '../doctor.js';
 import { LINES_PROPERTY } from '../mapping/lines.js';
 import { suggestTemplate } from '../mapping/suggest.js';
+import { listSiteTemplates, loadTemplateRef } from '../mapping/files.js';
+import type { Template } from '../mapping/template.js';
 import { pullSamples, reviewSamples } from '../review/samples.js';
 import { createSource, type SourceAdapter } from '../sources/index.js';
 import { discover } from '../sources/discovery.js';
 import { USER_AGENT } from '../version.js';
-import type { ConnectionResult, MappedSample, SetupDraft, SetupServices, TableInfo, TokenCheck } from './services.js';
+import { evaluateMapping } from './editor.js';
+import { recentAcks } from './handoff.js';
+import type { ConnectionResult, EnvCheck, LookupOption, MappedSample, SampleSpec, SetupDraft, SetupServices, TableInfo, TokenCheck } from './services.js';
+import { databaseZone } from './zones.js';
 
 /** A draft template value meaning: pick the best template for the table's columns. */
 export const AUTO_TEMPLATE = 'auto';
 
 export function draftToProfile(d: SetupDraft, base: Partial<Profile> = {}): Profile {
+  // The draft's own choices win: the wizard saves what the installer chose (environment, change
+  // mode, zone, mapping edits); `base` fills what the draft does not say.
   return {
     name: d.profileName,
-    environment: base.environment ?? 'sandbox',
+    environment: d.environment ?? base.environment ?? 'sandbox',
     api: { url: d.apiUrl, token: d.token },
     source: d.source,
     table: d.table,
     key: d.key,
-    change: { mode: d.changeMode ?? 'timestamp', column: d.changeColumn ?? undefined, lookbackSeconds: 300, timezone: base.change?.timezone ?? 'UTC', ...(base.change ?? {}) },
-    mapping: { template: d.template, fields: base.mapping?.fields ?? {} },
+    change: {
+      lookbackSeconds: 300,
+      ...(base.change ?? {}),
+      mode: d.changeMode ?? base.change?.mode ?? 'timestamp',
+      column: d.changeColumn ?? base.change?.column ?? undefined,
+      timezone: d.timezone ?? base.change?.timezone ?? 'UTC',
+    },
+    mapping: {
+      template: d.template,
+      fields: { ...(base.mapping?.fields ?? {}), ...(d.fields ?? {}) },
+      ...(d.skip?.length || base.mapping?.skip ? { skip: [...((base.mapping?.skip as unknown[]) ?? []), ...(d.skip ?? [])] } : {}),
+    },
     schedule: base.schedule ?? { every: '5s' },
     batchSize: base.batchSize ?? 200,
     enabled: true,
@@ -33,13 +51,23 @@ export function draftToProfile(d: SetupDraft, base: Partial<Profile> = {}): Prof
 
 export function createLiveServices(opts: {
   handoff: SetupServices['handoff'];
-  /** Plant time zone and per-profile field overrides used for previews. */
+  /** Plant time zone used for previews when the draft has none. */
   timezone?: string;
+  /** Per-profile field overrides under the draft's own (the demo's plant names). */
   fields?: Record<string, unknown>;
   env?: NodeJS.ProcessEnv;
+  /** The Outpost home: free disk is checked there, acknowledged tickets read from its state. */
+  home?: string;
 }): SetupServices {
   const env = opts.env ?? process.env;
+  const handoffAt = new Map<string, string>();
   return {
+    async checkEnvironment(): Promise<EnvCheck[]> {
+      const out: EnvCheck[] = [checkNode()];
+      if (opts.home) out.push(checkDisk(opts.home));
+      return out;
+    },
+
     async checkToken(apiUrl: string, token: string): Promise<TokenCheck> {
       let url: URL;
       try {
@@ -48,8 +76,10 @@ export function createLiveServices(opts: {
         return { ok: false, message: `"${apiUrl}" is not a URL; enter it like https://api.example.com.` };
       }
       try {
-        const who = await new ApiClient({ url: url.toString(), token: resolveSecret(token, env)!, userAgent: USER_AGENT, timeoutMs: 10_000 }).whoami();
-        return { ok: true, ...who };
+        const t0 = Date.now();
+        const client = new ApiClient({ url: url.toString(), token: resolveSecret(token, env)!, userAgent: USER_AGENT, timeoutMs: 10_000 });
+        const who = await client.whoami();
+        return { ok: true, ...who, clock: await apiClock(url, t0) };
       } catch (e) {
         if (e instanceof TokenRejectedError) return { ok: false, message: 'The API does not accept this token; copy it again from the account page and retry.' };
         return { ok: false, message: (e as Error).message };
@@ -69,14 +99,17 @@ export function createLiveServices(opts: {
           return {
             name: c.name,
             rowCount: c.rowCount,
-            columns: t ? t.columns.map((col) => col.name) : [],
+            columns: t ? t.columns.map((col) => col.name) : c.columns,
             suggestedKey: c.suggestedKey,
             suggestedChangeColumn: c.recommended?.column ?? null,
             suggestedChangeMode: c.recommended?.mode,
-            notes: [...c.reasons, ...c.change.filter((s) => !s.ready && s.needs).map((s) => `${s.mode}: ${s.needs}`)],
+            notes: [...c.reasons, c.keyReason].filter(Boolean),
+            change: c.change.map((s) => ({ mode: s.mode, column: s.column, ready: s.ready, reason: s.reason, needs: s.needs })),
           };
         });
-        return { ok: true, serverVersion: ping.serverVersion, latencyMs: ping.latencyMs, tables };
+        const clock = await dbClock(adapter);
+        const timezone = await databaseZone(adapter);
+        return { ok: true, serverVersion: ping.serverVersion, latencyMs: ping.latencyMs, tables, clock, timezone };
       } catch (e) {
         const err = e as Error & { code?: string };
         return { ok: false, message: err.message, code: err.code };
@@ -85,14 +118,15 @@ export function createLiveServices(opts: {
       }
     },
 
-    async pullSample(draft: SetupDraft, limit: number) {
+    async pullSample(draft: SetupDraft, spec: number | SampleSpec) {
+      const s: SampleSpec = typeof spec === 'number' ? { latest: spec } : spec;
       const adapter = await createSource(draft.source);
       try {
         await adapter.connect();
         const profile = await profileFor(draft, adapter);
         // Through the review module so header+lines layouts get their lines attached.
-        const { rows } = await pullSamples(adapter, profile, { latest: limit });
-        return { columns: rows[0] ? Object.keys(rows[0]).filter((k) => k !== LINES_PROPERTY) : [], rows };
+        const { rows, notFound } = await pullSamples(adapter, profile, s.ticketNumbers?.length ? { ticketNumbers: s.ticketNumbers, numberColumn: s.numberColumn } : { latest: s.latest ?? 5 });
+        return { columns: rows[0] ? Object.keys(rows[0]).filter((k) => k !== LINES_PROPERTY) : [], rows, notFound };
       } finally {
         await adapter.close().catch(() => {});
       }
@@ -104,15 +138,68 @@ export function createLiveServices(opts: {
       return reviewSamples(rows, profile).map((r) => ({ ticketNumber: r.ticketNumber, raw: r.raw, ticket: r.ticket, problems: r.problems }));
     },
 
-    async handoff(draft: SetupDraft) {
-      if (draft.template !== AUTO_TEMPLATE) return opts.handoff(draft);
+    async evaluateMapping(draft: SetupDraft, rows: Record<string, unknown>[]) {
+      const columns = rows[0] ? Object.keys(rows[0]) : [];
+      const profile = await profileFor(draft, null, columns);
+      let template: Template;
+      try {
+        template = loadTemplateRef(profile.mapping.template, opts.home).template;
+      } catch (e) {
+        return { template: profile.mapping.template, fields: [], samples: [], mapped: 0, total: rows.length, error: (e as Error).message };
+      }
+      // Lookups (and header+lines layouts) read other tables: only then is a connection needed.
+      const needsSource = template.layout === 'header-lines' || /"lookup"/.test(JSON.stringify([template, profile.mapping.fields]));
+      let adapter: SourceAdapter | null = null;
+      try {
+        if (needsSource) {
+          adapter = await createSource(draft.source);
+          await adapter.connect();
+        }
+        return await evaluateMapping({ source: adapter, template, fields: profile.mapping.fields, skip: draft.skip, rows, profile, home: opts.home });
+      } catch (e) {
+        return { template: template.name, fields: [], samples: [], mapped: 0, total: rows.length, error: (e as Error).message };
+      } finally {
+        await adapter?.close().catch(() => {});
+      }
+    },
+
+    async lookupOptions(draft: SetupDraft): Promise<LookupOption[]> {
       const adapter = await createSource(draft.source);
       try {
         await adapter.connect();
-        return await opts.handoff({ ...draft, template: (await profileFor(draft, adapter)).mapping.template });
+        const fks = (await adapter.foreignKeys?.()) ?? [];
+        const mine = fks.filter((f) => f.table.toLowerCase() === draft.table.toLowerCase());
+        const out: LookupOption[] = [];
+        for (const f of mine) {
+          const detail = await adapter.describeTable(f.referencedTable).catch(() => null);
+          out.push({
+            label: `${f.columns.join(' + ')} → ${f.referencedTable}`,
+            table: f.referencedTable,
+            on: Object.fromEntries(f.referencedColumns.map((rc, i) => [rc, f.columns[i]])),
+            columns: detail ? detail.columns.map((c) => c.name) : [],
+          });
+        }
+        return out;
       } finally {
         await adapter.close().catch(() => {});
       }
+    },
+
+    async handoff(draft: SetupDraft, action) {
+      handoffAt.set(draft.profileName, new Date(Date.now() - 1000).toISOString());
+      if (draft.template !== AUTO_TEMPLATE) return opts.handoff(draft, action);
+      const adapter = await createSource(draft.source);
+      try {
+        await adapter.connect();
+        return await opts.handoff({ ...draft, template: (await profileFor(draft, adapter)).mapping.template }, action);
+      } finally {
+        await adapter.close().catch(() => {});
+      }
+    },
+
+    async recentAcks(draft: SetupDraft) {
+      if (!opts.home) return [];
+      return recentAcks(opts.home, draft.profileName, handoffAt.get(draft.profileName) ?? new Date(0).toISOString());
     },
   };
 
@@ -126,11 +213,59 @@ export function createLiveServices(opts: {
         const [row] = await adapter.query(d.limit(`SELECT * FROM ${d.ident(draft.table)}`, 1));
         cols = row ? Object.keys(row) : [];
       }
-      template = suggestTemplate(cols.filter((c) => c !== LINES_PROPERTY))[0]?.template ?? 'generic-scale-ticket';
+      // Site templates (saved by earlier setups in <home>/templates) compete with the shipped ones.
+      const site = listSiteTemplates(opts.home).flatMap((n) => {
+        try {
+          return [loadTemplateRef(n, opts.home).template];
+        } catch {
+          return [];
+        }
+      });
+      const shipped = suggestTemplate(cols.filter((c) => c !== LINES_PROPERTY));
+      const best = [...(site.length ? suggestTemplate(cols.filter((c) => c !== LINES_PROPERTY), site) : []), ...shipped].sort((a, b) => b.score - a.score)[0];
+      template = best?.template ?? 'generic-scale-ticket';
     }
     return draftToProfile(
-      { ...draft, template },
+      { ...draft, template, timezone: draft.timezone ?? opts.timezone },
       { change: { mode: draft.changeMode ?? 'timestamp', column: draft.changeColumn ?? undefined, lookbackSeconds: 300, timezone: opts.timezone ?? 'UTC' }, mapping: { template, fields: opts.fields ?? {} } },
     );
+  }
+}
+
+const SKEW_WARN_S = 60;
+
+function skew(name: string, otherMs: number, hostMs: number, what: string): EnvCheck {
+  const s = Math.round((otherMs - hostMs) / 1000);
+  const text = `${what} clock is ${Math.abs(s)} s ${s >= 0 ? 'ahead of' : 'behind'} this machine`;
+  return Math.abs(s) <= SKEW_WARN_S
+    ? { name, status: 'pass', detail: text }
+    : { name, status: 'warn', detail: `${text}; sync the clocks (NTP). Sync bounds come from the database clock, so nothing is lost, but times shown will be off.` };
+}
+
+/** The API's Date header against this machine's clock (the header has whole seconds: allow for that). */
+async function apiClock(url: URL, t0: number): Promise<EnvCheck> {
+  try {
+    const res = await fetch(new URL('/v1/whoami', url), { method: 'GET', signal: AbortSignal.timeout(10_000) });
+    await res.body?.cancel();
+    const date = res.headers.get('date');
+    if (!date) return { name: 'API clock', status: 'warn', detail: 'the API sends no Date header; clock skew unknown' };
+    return skew('API clock', Date.parse(date) + 500, (t0 + Date.now()) / 2, 'the API');
+  } catch (e) {
+    return { name: 'API clock', status: 'warn', detail: `the API clock could not be read (${(e as Error).message})` };
+  }
+}
+
+async function dbClock(src: SourceAdapter): Promise<EnvCheck> {
+  try {
+    const t0 = Date.now();
+    const [row] = await src.query(`SELECT ${src.dialect.now()} AS now`);
+    const host = (t0 + Date.now()) / 2;
+    const v = row ? Object.values(row)[0] : null;
+    const text = v instanceof Date ? v.toISOString() : String(v);
+    const parsed = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text.replace(' ', 'T') : text.replace(' ', 'T') + 'Z');
+    if (Number.isNaN(parsed)) return { name: 'database clock', status: 'warn', detail: `the database time "${text}" could not be compared` };
+    return skew('database clock', parsed, host, 'the database');
+  } catch (e) {
+    return { name: 'database clock', status: 'warn', detail: `the database clock could not be read (${(e as Error).message})` };
   }
 }

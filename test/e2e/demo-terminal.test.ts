@@ -1,5 +1,5 @@
-// The demo in a real terminal (tmux): the Ink wizard's six steps answered with Enter, the handoff,
-// tickets flowing, then Ctrl+C stopping everything.
+// The demo in a real terminal (tmux): every step of the Ink wizard answered with Enter only (each
+// prefilled choice or form takes one Enter), the handoff, tickets flowing, then Ctrl+C stopping everything.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -36,15 +36,33 @@ test('outpost demo in a real terminal: Enter through the wizard, tickets flow, C
   const cmd = `OUTPOST_HOME='${home}' NO_COLOR=1 '${process.execPath}' '${CLI}' demo --no-open --simulate-every 0 --every 1s; echo "DEMO-EXIT=$?"; sleep 30`;
   tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '45', cmd);
 
-  const steps = ['Step 1 of 6: Account token', 'Step 2 of 6: Database connection', 'Step 3 of 6: Ticket table', 'Step 4 of 6: Sample pull', 'Step 5 of 6: Mapping review', 'Step 6 of 6: Handoff'];
-  for (const step of steps) {
-    await waitFor(`"${step}" on screen`, () => screen().includes(step), 30_000).catch((e) => {
+  // What is on screen when the next Enter is due: one line per Enter, in order.
+  const enters = [
+    'Step 1 of 10: Welcome',
+    'Which environment',
+    'API URL',
+    'Which database',
+    'Driver: SQLite',
+    'Step 4 of 10: Ticket table',
+    'Step 5 of 10: Change detection',
+    'Step 6 of 10: Plant time zone',
+    'Which tickets should the mapping be checked on?',
+    'How many',
+    'sample rows from Tickets',
+    '→ Done: every sample maps',
+    'Where should the account token be kept?',
+    'Save the profile, then:',
+  ];
+  for (const ready of enters) {
+    await waitFor(`"${ready}" on screen`, () => screen().includes(ready), 30_000).catch((e) => {
       throw new Error(`${(e as Error).message}\n--- screen ---\n${screen()}`);
     });
-    if (step.startsWith('Step 1')) assert.doesNotMatch(screen(), new RegExp(readFileSync(join(home, 'demo', 'sandbox-token'), 'utf8').trim()), 'the token is masked');
+    if (ready === 'API URL') assert.doesNotMatch(screen(), new RegExp(readFileSync(join(home, 'demo', 'sandbox-token'), 'utf8').trim()), 'the token is masked');
     tmux('send-keys', '-t', session, 'Enter');
   }
   await waitFor('the handoff to finish', () => /Press Enter to finish/.test(screen()), 30_000);
+  assert.match(screen(), /Daemon started/);
+  await waitFor('the first acknowledged tickets', () => /acknowledged by the API/.test(screen()), 30_000);
   assert.match(screen(), /Dashboard: http:\/\/127\.0\.0\.1:\d+\//);
   tmux('send-keys', '-t', session, 'Enter');
   await waitFor('the live status line', () => /delivered [1-9]\d* · filtered \d+/.test(screen()), 30_000);

@@ -63,15 +63,16 @@ async function demo(t: { after(fn: () => void): void }) {
   return { dir, file, source, queries, profile: demoProfile(file) };
 }
 
-test('pullSamples: numbers typed from paper tickets match space-padded ones, compared trimmed and bound', async (t) => {
+test('pullSamples: numbers typed from paper tickets match space-padded and zero-padded ones, compared trimmed and bound', async (t) => {
   const { source, queries, profile } = await demo(t);
-  const r = await pullSamples(source, profile, { ticketNumbers: ['100210', ' 100205 ', '999999', "1' OR '1'='1", '100210'] });
+  // '000100210' is the same paper number as '100210' (leading zeros do not count).
+  const r = await pullSamples(source, profile, { ticketNumbers: ['100210', ' 100205 ', '999999', "1' OR '1'='1", '100210', '000100210'] });
   assert.deepEqual(r.rows.map((x) => x.TicketNo), ['   100210', '   100205']);
   assert.deepEqual(r.notFound, ['999999', "1' OR '1'='1"]);
   assert.deepEqual(r.requested, ['100210', '100205']);
   const q = queries.find((x) => x.sql.includes('WHERE'))!;
-  assert.equal(q.sql, 'SELECT * FROM "Tickets" WHERE TRIM(CAST("TicketNo" AS TEXT)) IN (?, ?, ?, ?) ORDER BY "LastModified" DESC, "TicketID" DESC LIMIT 20');
-  assert.deepEqual(q.params, ['100210', '100205', '999999', "1' OR '1'='1"], 'typed numbers are bound, trimmed, without repeats');
+  assert.equal(q.sql, `SELECT * FROM "Tickets" WHERE LTRIM(TRIM(CAST("TicketNo" AS TEXT)), '0') IN (?, ?, ?, ?) ORDER BY "LastModified" DESC, "TicketID" DESC LIMIT 20`);
+  assert.deepEqual(q.params, ['100210', '100205', '999999', "1' OR '1'='1"], 'typed numbers are bound, trimmed, zeros stripped, without repeats');
 });
 
 test('pullSamples: the latest N by the change column, newest first', async (t) => {
