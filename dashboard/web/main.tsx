@@ -7,12 +7,12 @@ import { createRoot } from 'react-dom/client';
 import { SIGNED_OUT_TEXT, fetchSession, type SessionInfo } from './api.js';
 import { formatStamp, setPlantZone } from './format.js';
 import { useLive } from './live.js';
-import { LogsPage } from './logs.js';
-import { OverviewPage } from './overview.js';
+import { LogsPage } from './Logs.js';
+import { OverviewPage } from './Overview.js';
 import { ReviewPage } from './review/ReviewPage.js';
 import { go, useRoute, type Route } from './route.js';
-import { RunDetailPage, RunsPage } from './runs.js';
-import { SettingsPage } from './settings.js';
+import { RunDetailPage, RunsPage } from './Runs.js';
+import { SettingsPage } from './Settings.js';
 import { ParkedPage } from './Parked.js';
 
 interface NavItem {

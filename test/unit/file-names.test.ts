@@ -2,7 +2,7 @@
 // (`change-tracking.ts`, `crash-cli.ts`), React components in PascalCase .tsx named for the
 // component (`MappingStep.tsx`), tests as `<kebab-name>.test.ts(x)`, tool configs as
 // `<tool>.config.js`. Entry points keep their role's name (`main.tsx`). New files are held to it;
-// the few not renamed yet are listed below.
+// files not renamed yet would be listed below (none now).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -17,7 +17,7 @@ const PASCAL = /^[A-Z][A-Za-z0-9]*\.tsx$/;
 const KEBAB_TEST_TSX = /^[a-z0-9]+(?:-[a-z0-9]+)*\.test\.tsx$/;
 const ENTRY_POINTS = new Set(['dashboard/web/main.tsx']);
 /** Dashboard page modules still named in lower case (the dashboard work was changing them at the time). */
-const NOT_YET_RENAMED = new Set(['dashboard/web/chart.tsx', 'dashboard/web/logs.tsx', 'dashboard/web/overview.tsx', 'dashboard/web/runs.tsx', 'dashboard/web/settings.tsx']);
+const NOT_YET_RENAMED = new Set<string>([]);
 
 test('file names: kebab-case modules, PascalCase components', (t) => {
   let listed: string;

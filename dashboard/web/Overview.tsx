@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ProfileStatus, StatusSnapshot } from '../../core/engine/status.js';
 import type { HistoryReply } from '../history.js';
 import { getJson, postJson, useCsrf, type Features } from './api.js';
-import { LastHourChart } from './chart.js';
+import { LastHourChart } from './Chart.js';
 import { formatCount, formatLag, formatRate, formatStamp } from './format.js';
 import { parkedHref, runsHref } from './route.js';
 import type { ReconcileReport } from '../../core/state/reconcile.js';
