@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import type { SourceConfig } from '../config/schema.js';
 import { resolveSecret } from '../config/secrets.js';
 import { toSourceError, type ErrorContext } from './errors.js';
+import { groupIndexes as groupIndexRows } from './indexes.js';
 import {
   SourceError,
   TypedValue,
@@ -304,15 +305,7 @@ function plain(v: unknown): unknown {
   return typeof x === 'bigint' ? x.toString() : x;
 }
 
+/** information_schema.STATISTICS rows as selected here: i (index), c (column), nu (NON_UNIQUE). */
 function groupIndexes(rows: Row[], keyOf: (r: Row) => string): Map<string, IndexInfo[]> {
-  const out = new Map<string, Map<string, IndexInfo>>();
-  for (const r of rows) {
-    const key = keyOf(r);
-    if (!out.has(key)) out.set(key, new Map());
-    const m = out.get(key)!;
-    const name = String(r.i);
-    if (!m.has(name)) m.set(name, { name, columns: [], unique: Number(r.nu) === 0, primary: name === 'PRIMARY' });
-    m.get(name)!.columns.push(String(r.c));
-  }
-  return new Map([...out].map(([k, v]) => [k, [...v.values()]]));
+  return groupIndexRows(rows, keyOf, (r) => ({ index: String(r.i), column: String(r.c), unique: Number(r.nu) === 0, primary: String(r.i) === 'PRIMARY' }));
 }

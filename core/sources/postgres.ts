@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import type { SourceConfig } from '../config/schema.js';
 import { resolveSecret } from '../config/secrets.js';
 import { toSourceError, type ErrorContext } from './errors.js';
+import { groupIndexes as groupIndexRows } from './indexes.js';
 import {
   SourceError,
   TypedValue,
@@ -357,14 +358,5 @@ function indexSql(filter: string): string {
 }
 
 function groupIndexes(rows: Row[]): Map<string, IndexInfo[]> {
-  const out = new Map<string, Map<string, IndexInfo>>();
-  for (const r of rows) {
-    const oid = String(r.oid);
-    if (!out.has(oid)) out.set(oid, new Map());
-    const m = out.get(oid)!;
-    const name = String(r.index_name);
-    if (!m.has(name)) m.set(name, { name, columns: [], unique: Boolean(r.is_unique), primary: Boolean(r.is_primary) });
-    m.get(name)!.columns.push(String(r.column_name));
-  }
-  return new Map([...out].map(([k, v]) => [k, [...v.values()]]));
+  return groupIndexRows(rows, (r) => String(r.oid), (r) => ({ index: String(r.index_name), column: String(r.column_name), unique: Boolean(r.is_unique), primary: Boolean(r.is_primary) }));
 }

@@ -1,5 +1,6 @@
 // Every statement the adapter sends by itself (the change modes add theirs through the dialect), and
 // how the catalogue's rows read as columns and indexes.
+import { groupIndexes as groupIndexRows } from '../indexes.js';
 import type { ColumnInfo, IndexInfo, Row } from '../types.js';
 
 export const MSSQL_SQL = {
@@ -42,15 +43,8 @@ export function columnInfo(c: Row): ColumnInfo {
   return { name: String(c.column_name), type: t === 'timestamp' ? 'rowversion' : t, declared: declared(c), nullable: c.is_nullable === true || Number(c.is_nullable) === 1 };
 }
 
+/** sys.indexes × sys.index_columns rows (MSSQL_SQL.indexes / tableIndexes) grouped per table. */
 export function groupIndexes(rows: Row[], keyOf: (r: Row) => string): Map<string, IndexInfo[]> {
-  const out = new Map<string, Map<string, IndexInfo>>();
-  for (const r of rows) {
-    const key = keyOf(r);
-    if (!out.has(key)) out.set(key, new Map());
-    const m = out.get(key)!;
-    const name = String(r.index_name);
-    if (!m.has(name)) m.set(name, { name, columns: [], unique: r.is_unique === true || Number(r.is_unique) === 1, primary: r.is_primary_key === true || Number(r.is_primary_key) === 1 });
-    m.get(name)!.columns.push(String(r.column_name));
-  }
-  return new Map([...out].map(([k, v]) => [k, [...v.values()]]));
+  const flag = (v: unknown) => v === true || Number(v) === 1;
+  return groupIndexRows(rows, keyOf, (r) => ({ index: String(r.index_name), column: String(r.column_name), unique: flag(r.is_unique), primary: flag(r.is_primary_key) }));
 }
