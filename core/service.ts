@@ -11,7 +11,8 @@
 //   as UTF-16 with a byte order mark, as its declaration says (encodeServiceFile).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { SECRETS_FILE_NAME, secretsFileFor } from './config/secrets.js';
 import type { Config } from './config/schema.js';
 import { DAEMON_NODE_FLAGS } from './engine/runtime.js';
 
@@ -21,12 +22,12 @@ export type ServiceKind = 'systemd' | 'launchd' | 'windows-service' | 'windows-t
 export const SYSTEMD_STATE_DIR = '/var/lib/outpost';
 /** The system unit's EnvironmentFile (root only; systemd reads it before dropping privileges). */
 export const SYSTEMD_ENV_FILE = '/etc/outpost/outpost.env';
-/** The setup wizard's secrets file (secret:NAME references), beside the config file. */
-export const SECRETS_FILE = 'secrets.env';
+/** The setup wizard's secrets file (secret:NAME references), beside the config file (config/secrets.ts). */
+export const SECRETS_FILE = SECRETS_FILE_NAME;
 
 /** The secrets file that belongs to a config file (OUTPOST_SECRETS_FILE overrides, as for the daemon). */
 export function secretsFileBeside(config: string, env: NodeJS.ProcessEnv = process.env): string {
-  return env.OUTPOST_SECRETS_FILE || join(dirname(config), SECRETS_FILE);
+  return secretsFileFor(config, env);
 }
 
 export interface ServiceSpec {
