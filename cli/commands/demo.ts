@@ -91,12 +91,14 @@ export function register(program: Command): void {
         await openInBrowser(dashboardUrl, join(demoHome, 'run')).catch(() => say('Could not open a browser; open the dashboard URL above yourself.'));
       }
       say('The daemon is syncing. Press Ctrl+C to stop everything.');
+      say('In another shell, `outpost status`, `outpost dashboard` and `outpost review` find this demo by themselves.');
+      const { formatClockTime } = await import('../../core/format/time.js');
       let last = '';
       setInterval(() => {
         const s = readStatus(demoHome);
         const p = s?.profiles[0];
         if (!p) return;
-        const line = `[${new Date().toLocaleTimeString()}] ${p.state}${p.reason ? ` (${p.reason})` : ''} · delivered ${p.delivered} · filtered ${p.filtered} · backlog ${p.backlog}`;
+        const line = `[${formatClockTime(new Date(), { timeZone: DEMO_TIMEZONE })}] ${p.state}${p.reason ? ` (${p.reason})` : ''} · delivered ${p.delivered} · filtered ${p.filtered} · backlog ${p.backlog}`;
         const key = `${p.state}|${p.delivered}|${p.filtered}|${p.backlog}`;
         if (key !== last) say(line);
         last = key;
