@@ -251,7 +251,7 @@ async function main(): Promise<void> {
   let server: PrivateServer | null = null;
   const withSandbox = arg('sandbox-backfill', 1) !== 0;
   try {
-    say(`${ROWS} tickets; at about 15-25k tickets/s per backfill on 2 cores this takes ~${Math.ceil((ROWS / 12_000) * (withSandbox ? 2 : 1) / 60 + (IDLE_S + LAT_N + 30) / 60)} min (--rows 200000 for a shorter run)`);
+    say(`${ROWS} tickets; at about 8,000 tickets/s per backfill on a busy 2-core machine this takes ~${Math.ceil((ROWS / 8_000) * (withSandbox ? 2 : 1) / 60 + (IDLE_S + LAT_N + 60) / 60)} min (--rows 200000 for a shorter run, --sandbox-backfill 0 to skip the sandbox backfill)`);
     say(`starting a private PostgreSQL and loading ${ROWS} tickets`);
     server = await startPrivatePostgres();
     const t = performance.now();

@@ -41,6 +41,7 @@ test('outpost run started plainly runs with the daemon flags, in the same proces
   assert.deepEqual(second.env, DAEMON_ENV);
   assert.equal(second.pid, first.pid, 'the same process (a service manager keeps tracking it)');
   assert.ok(second.execArgv.some((a) => a.startsWith('--import=')), 'flags given by the user are kept');
+  assert.equal(probe(['--home', tmpdir(), 'run', '--config', join(tmpdir(), 'no-such-outpost-config.json')]).lines.length, 2, 'after the global --home too');
 });
 
 test('other commands, and a daemon already started with the flags, are not restarted', () => {
