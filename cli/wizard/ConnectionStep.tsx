@@ -92,7 +92,16 @@ export function ConnectionStep(props: {
         <SelectList
           items={DRIVERS.map((d) => ({ label: d.label, value: d.driver, hint: d.hint }))}
           initial={Math.max(0, DRIVERS.findIndex((d) => d.driver === draft.source.driver))}
-          onSelect={(driver) => setSource(driver === draft.source.driver ? { ...draft.source } : { driver, port: DRIVERS.find((d) => d.driver === driver)?.port, options: {} })}
+          onSelect={(driver) =>
+            // Values already given (flags, a resumed draft) stay; only the port falls back to the driver's default.
+            setSource(
+              driver === draft.source.driver
+                ? { ...draft.source }
+                : driver === 'sqlite'
+                  ? { driver, file: draft.source.file, options: {} }
+                  : { ...draft.source, driver, file: undefined, port: draft.source.port ?? DRIVERS.find((d) => d.driver === driver)?.port },
+            )
+          }
         />
         <Hint>↑/↓: choose · Enter: next</Hint>
       </Box>

@@ -9,6 +9,7 @@ import { useEffect, useRef, useState, type JSX } from 'react';
 import { Box, Text, useInput } from 'ink';
 import { Spinner } from '@inkjs/ui';
 import { ENUMS } from '../../core/mapping/catalog.js';
+import { listAllTemplates } from '../../core/mapping/files.js';
 import type { Scalar, SkipRule, Transform } from '../../core/mapping/template.js';
 import { CONVERTIBLE_UNITS } from '../../core/mapping/units.js';
 import {
@@ -48,6 +49,7 @@ type Panel =
   | { kind: 'unitFrom'; path: string }
   | { kind: 'unitTo'; path: string; from: string }
   | { kind: 'valueMap'; path: string; inputs: string[]; done: Record<string, Scalar> }
+  | { kind: 'template'; path: string }
   | { kind: 'lookup'; path: string }
   | { kind: 'lookupColumn'; path: string; option: LookupOption }
   | { kind: 'skip'; path: string }
@@ -74,6 +76,7 @@ export function MappingEditor(props: {
   const width = props.width ?? 80;
   const [fields, setFields] = useState<Record<string, unknown>>(draft.fields ?? {});
   const [skip, setSkip] = useState<SkipRule[]>(draft.skip ?? []);
+  const [template, setTemplate] = useState(draft.template);
   const [lookups, setLookups] = useState<LookupOption[]>([]);
   const [model, setModel] = useState<MappingEval | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -106,7 +109,7 @@ export function MappingEditor(props: {
       setError('This setup cannot edit mappings (no mapping service).');
       return;
     }
-    evaluate({ ...draft, fields, skip }, rows).then(
+    evaluate({ ...draft, template, fields, skip }, rows).then(
       (m) => {
         if (!live) return;
         if (m.error) {
@@ -126,13 +129,13 @@ export function MappingEditor(props: {
     return () => {
       live = false;
     };
-  }, [fields, skip]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [fields, skip, template]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const count = model ? model.fields.length + 1 : 1;
   const current: FieldRow | undefined = model && index > 0 ? model.fields[index - 1] : undefined;
   const finish = () => {
     if (!model) return;
-    props.onNext(`${mappedCountText(model)}${skip.length ? `; ${skip.length} skip rule${skip.length > 1 ? 's' : ''}` : ''}`, { fields, skip }, model);
+    props.onNext(`${mappedCountText(model)}${skip.length ? `; ${skip.length} skip rule${skip.length > 1 ? 's' : ''}` : ''}`, { fields, skip, template }, model);
   };
 
   useInput(
@@ -149,6 +152,7 @@ export function MappingEditor(props: {
         else if (current) setPanel({ kind: 'actions', path: current.field.path });
       } else if (input === 'd' && !key.ctrl) finish();
       else if (input === 's' && !key.ctrl) setPanel({ kind: 'skip', path: '' });
+      else if (input === 't' && !key.ctrl) setPanel({ kind: 'template', path: '' });
     },
     { isActive: panel.kind === 'none' },
   );
@@ -191,6 +195,7 @@ export function MappingEditor(props: {
       <Text bold color={all ? 'green' : 'yellow'}>
         {mappedCountText(model)}
       </Text>
+      <Text dimColor> ({model.template})</Text>
       {model.total > 0 ? (
         <Text>
           {' '}
@@ -200,6 +205,26 @@ export function MappingEditor(props: {
     </Text>
   );
 
+  if (panel.kind === 'template') {
+    const names = listAllTemplates().map((x) => x.name);
+    return (
+      <Box flexDirection="column">
+        {countLine}
+        <Text bold>Start from which template? (the field edits stay)</Text>
+        <Box key="template" flexDirection="column" marginTop={1}>
+          <SelectList
+            items={names.map((n) => ({ label: n, value: n, hint: n === model.template ? 'now' : '' }))}
+            initial={Math.max(0, names.indexOf(model.template))}
+            onSelect={(n) => {
+              setTemplate(n);
+              setPanel({ kind: 'none' });
+            }}
+          />
+        </Box>
+        <Hint>↑/↓: choose · Enter: pick · Esc: close</Hint>
+      </Box>
+    );
+  }
   if (panel.kind === 'skip' || panel.kind === 'skipColumn' || panel.kind === 'skipTest' || panel.kind === 'skipReason') {
     return (
       <Box flexDirection="column">
@@ -289,7 +314,7 @@ export function MappingEditor(props: {
           {error}
         </Text>
       ) : null}
-      <Hint>{`↑/↓: field · ←/→: sample · Enter: change · s: skip rules${skip.length ? ` (${skip.length})` : ''} · d: done`}</Hint>
+      <Hint>{`↑/↓: field · ←/→: sample · Enter: change · t: template · s: skip rules${skip.length ? ` (${skip.length})` : ''} · d: done`}</Hint>
     </Box>
   );
 }
@@ -351,7 +376,7 @@ function SkipPanel(props: {
 }
 
 function PanelView(props: {
-  panel: Exclude<Panel, { kind: 'none' | 'skip' | 'skipColumn' | 'skipTest' | 'skipReason' }>;
+  panel: Exclude<Panel, { kind: 'none' | 'template' | 'skip' | 'skipColumn' | 'skipTest' | 'skipReason' }>;
   lookups: LookupOption[];
   row: FieldRow;
   rows: Record<string, unknown>[];

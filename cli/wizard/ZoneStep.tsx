@@ -32,7 +32,9 @@ export function ZoneStep(props: {
       (s) => {
         const row = s.rows[0];
         if (!live || !row) return;
-        const col = pickSampleColumns(Object.keys(row)).find((c) => c.label === 'Date')?.column;
+        // The ticket date by name, else the first column holding a date-time that is not a last-modified stamp.
+        const named = pickSampleColumns(Object.keys(row)).find((c) => c.label === 'Date')?.column;
+        const col = named ?? Object.keys(row).find((c) => !/modif|updat|chang|creat/i.test(c) && zoneExample(row[c], 'UTC') !== null) ?? Object.keys(row).find((c) => zoneExample(row[c], 'UTC') !== null);
         if (col) setSample({ column: col, value: row[col] });
       },
       () => {},
