@@ -6,7 +6,7 @@ import { resolveSecret } from '../config/secrets.js';
 import { ApiClient, TokenRejectedError } from '../delivery/client.js';
 import { checkDisk, checkNode } from '../doctor.js';
 import { LINES_PROPERTY } from '../mapping/lines.js';
-import { suggestTemplate } from '../mapping/suggest.js';
+import { suggestTemplate, suggestTemplates } from '../mapping/suggest.js';
 import { listSiteTemplates, loadTemplateRef } from '../mapping/files.js';
 import type { Template } from '../mapping/template.js';
 import { pullSamples, reviewSamples } from '../review/samples.js';
@@ -61,6 +61,9 @@ export function createLiveServices(opts: {
 }): SetupServices {
   const env = opts.env ?? process.env;
   const handoffAt = new Map<string, string>();
+  /** The automatic template choice per source and table, made once with a connection. */
+  const autoPick = new Map<string, string>();
+
   return {
     async checkEnvironment(): Promise<EnvCheck[]> {
       const out: EnvCheck[] = [checkNode()];
@@ -203,9 +206,25 @@ export function createLiveServices(opts: {
     },
   };
 
-  /** The profile a draft stands for; template "auto" becomes the best match for the table's columns. */
+  /** The profile a draft stands for; template "auto" becomes the template that maps most sample rows. */
   async function profileFor(draft: SetupDraft, adapter: SourceAdapter | null, columns?: string[]): Promise<Profile> {
     let template = draft.template;
+    const pickKey = `${draft.source.driver}:${draft.source.file ?? draft.source.database ?? ''}:${draft.table}`;
+    if (template === AUTO_TEMPLATE && autoPick.has(pickKey)) template = autoPick.get(pickKey)!;
+    if (template === AUTO_TEMPLATE && adapter && draft.table) {
+      // With a connection, templates are ranked by how many real rows they map (a header-lines
+      // layout that maps none never wins over one that maps some); the pick is kept for the later
+      // steps, which see only the sample rows.
+      const d = adapter.dialect;
+      const samples = await adapter.query(d.limit(`SELECT * FROM ${d.ident(draft.table)}`, 5));
+      if (samples.length) {
+        const ranked = await suggestTemplates(adapter, { samples, timezone: draft.timezone ?? opts.timezone ?? 'UTC', home: opts.home, key: draft.key, table: draft.table });
+        if (ranked[0]) {
+          template = ranked[0].template;
+          autoPick.set(pickKey, template);
+        }
+      }
+    }
     if (template === AUTO_TEMPLATE) {
       let cols = columns ?? [];
       if (!columns && adapter) {
