@@ -18,7 +18,16 @@ export default tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       // A leading underscore marks a value left out on purpose (`const { secret: _s, ...rest } = …`).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrorsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
+      ],
       // Outpost cleans text from databases and terminals: control characters in a regex are the point.
       'no-control-regex': 'off',
       // A variable a closure reads before its one assignment (Ink's unmount) stays `let`.
@@ -49,15 +58,24 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: forbiddenPackage, message: 'core/ never imports UI or server frameworks (ink, react, express, ws…); put this in cli/ or dashboard/.' },
+            {
+              regex: forbiddenPackage,
+              message: 'core/ never imports UI or server frameworks (ink, react, express, ws…); put this in cli/ or dashboard/.',
+            },
             { regex: forbiddenFolder, message: 'core/ never imports from cli/ or dashboard/; move the shared code into core/.' },
           ],
         },
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: `ImportExpression[source.value=/${inSelector(forbiddenPackage)}/]`, message: 'core/ never imports UI or server frameworks (ink, react, express, ws…), not even lazily.' },
-        { selector: `ImportExpression[source.value=/${inSelector(forbiddenFolder)}/]`, message: 'core/ never imports from cli/ or dashboard/, not even lazily.' },
+        {
+          selector: `ImportExpression[source.value=/${inSelector(forbiddenPackage)}/]`,
+          message: 'core/ never imports UI or server frameworks (ink, react, express, ws…), not even lazily.',
+        },
+        {
+          selector: `ImportExpression[source.value=/${inSelector(forbiddenFolder)}/]`,
+          message: 'core/ never imports from cli/ or dashboard/, not even lazily.',
+        },
       ],
     },
   },

@@ -6,10 +6,24 @@ import { join } from 'node:path';
 import type { Config } from '../core/config/schema.js';
 import { createLogger, isLevel, type ClosableLogger, type LogTap } from '../core/log.js';
 
-export function daemonLogger(home: string, config: Config, opts: { tap?: LogTap; onWriteError?: (code: string | null, message: string) => void } = {}): ClosableLogger {
+export function daemonLogger(
+  home: string,
+  config: Config,
+  opts: { tap?: LogTap; onWriteError?: (code: string | null, message: string) => void } = {},
+): ClosableLogger {
   const env = process.env.OUTPOST_LOG_STDERR;
   const console =
-    env === 'pretty' || env === 'text' || env === 'json' ? env : env === 'off' ? false : process.stderr.isTTY ? (process.env.NO_COLOR ? 'text' : 'pretty') : process.env.JOURNAL_STREAM ? 'text' : false;
+    env === 'pretty' || env === 'text' || env === 'json'
+      ? env
+      : env === 'off'
+        ? false
+        : process.stderr.isTTY
+          ? process.env.NO_COLOR
+            ? 'text'
+            : 'pretty'
+          : process.env.JOURNAL_STREAM
+            ? 'text'
+            : false;
   const level = isLevel(process.env.OUTPOST_LOG_LEVEL) ? process.env.OUTPOST_LOG_LEVEL : (config.logs?.level ?? 'info');
   return createLogger({
     file: join(home, 'logs', 'outpost.log'),

@@ -25,7 +25,10 @@ function subcommand(args: string[]): string | undefined {
 
 const argv = process.argv.slice(2);
 // Only `outpost run` is looked at; other commands (`--version`) load nothing more.
-const { DAEMON_ENV, DAEMON_NODE_FLAGS } = subcommand(argv) === 'run' && process.env[MARK] !== '1' ? await import('../core/engine/runtime.js') : { DAEMON_ENV: null, DAEMON_NODE_FLAGS: null };
+const { DAEMON_ENV, DAEMON_NODE_FLAGS } =
+  subcommand(argv) === 'run' && process.env[MARK] !== '1'
+    ? await import('../core/engine/runtime.js')
+    : { DAEMON_ENV: null, DAEMON_NODE_FLAGS: null };
 if (process.argv[1] && DAEMON_NODE_FLAGS && DAEMON_ENV && needsFlags(argv, process.env, DAEMON_NODE_FLAGS, DAEMON_ENV)) {
   const args = [...DAEMON_NODE_FLAGS.filter((f) => !process.execArgv.includes(f)), ...process.execArgv, process.argv[1], ...argv];
   const env = { ...process.env, ...DAEMON_ENV, [MARK]: '1' };

@@ -5,7 +5,14 @@ import type { Profile } from '../core/config/schema.js';
 import type { Logger } from '../core/log.js';
 import { EXIT, fail, printJson } from './output.js';
 
-export async function runOnceAndExit(opts: { profiles: Profile[]; home: string; configFile: string; json?: boolean; log?: Logger; giveUpMs?: number }): Promise<never> {
+export async function runOnceAndExit(opts: {
+  profiles: Profile[];
+  home: string;
+  configFile: string;
+  json?: boolean;
+  log?: Logger;
+  giveUpMs?: number;
+}): Promise<never> {
   const { Daemon } = await import('../core/engine/daemon.js');
   let daemon: InstanceType<typeof Daemon>;
   try {

@@ -49,7 +49,31 @@ program
     if (dir) process.env.OUTPOST_HOME = resolve(dir);
   });
 
-for (const register of [setup, demo, validate, preview, mapping, review, schema, run, start, status, sync, pause, resume, reload, resend, reconcile, dashboard, logs, doctor, profiles, service, sandbox]) register(program);
+for (const register of [
+  setup,
+  demo,
+  validate,
+  preview,
+  mapping,
+  review,
+  schema,
+  run,
+  start,
+  status,
+  sync,
+  pause,
+  resume,
+  reload,
+  resend,
+  reconcile,
+  dashboard,
+  logs,
+  doctor,
+  profiles,
+  service,
+  sandbox,
+])
+  register(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? EXIT.ok : EXIT.usage);

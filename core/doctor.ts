@@ -26,9 +26,17 @@ export function checkDisk(home: string, minFreeMb = 500): DoctorCheck {
     const freeMb = Math.round((s.bavail * s.bsize) / 1024 / 1024);
     return freeMb >= minFreeMb
       ? { name: 'disk', status: 'pass', detail: `${freeMb} MB free for state and logs in ${home}` }
-      : { name: 'disk', status: 'warn', detail: `only ${freeMb} MB free in ${home}; free some space (state and logs need room to grow during outages).` };
+      : {
+          name: 'disk',
+          status: 'warn',
+          detail: `only ${freeMb} MB free in ${home}; free some space (state and logs need room to grow during outages).`,
+        };
   } catch (e) {
-    return { name: 'disk', status: 'fail', detail: `cannot use ${home} (${(e as NodeJS.ErrnoException).code}); check the folder and its permissions.` };
+    return {
+      name: 'disk',
+      status: 'fail',
+      detail: `cannot use ${home} (${(e as NodeJS.ErrnoException).code}); check the folder and its permissions.`,
+    };
   }
 }
 
@@ -46,8 +54,19 @@ export function checkProxy(env: NodeJS.ProcessEnv = process.env): DoctorCheck {
 }
 
 export function egressHosts(profiles: Profile[]): DoctorCheck {
-  const hosts = [...new Set(profiles.map((p) => { const u = new URL(p.api.url); return `${u.hostname}:${u.port || (u.protocol === 'https:' ? 443 : 80)}`; }))];
-  return { name: 'egress', status: 'pass', detail: hosts.length ? `allow outbound HTTPS to ${hosts.join(', ')}` : 'no profiles: nothing to allow yet' };
+  const hosts = [
+    ...new Set(
+      profiles.map((p) => {
+        const u = new URL(p.api.url);
+        return `${u.hostname}:${u.port || (u.protocol === 'https:' ? 443 : 80)}`;
+      }),
+    ),
+  ];
+  return {
+    name: 'egress',
+    status: 'pass',
+    detail: hosts.length ? `allow outbound HTTPS to ${hosts.join(', ')}` : 'no profiles: nothing to allow yet',
+  };
 }
 
 function skewCheck(name: string, otherMs: number, hostMs: number, what: string): DoctorCheck {
@@ -55,7 +74,11 @@ function skewCheck(name: string, otherMs: number, hostMs: number, what: string):
   const text = `${what} clock is ${Math.abs(skew)} s ${skew >= 0 ? 'ahead of' : 'behind'} this machine`;
   return Math.abs(skew) <= SKEW_WARN_S
     ? { name, status: 'pass', detail: text }
-    : { name, status: 'warn', detail: `${text}; sync the clocks (NTP). Outpost takes its sync bounds from the database clock, so nothing is lost, but times shown will be off.` };
+    : {
+        name,
+        status: 'warn',
+        detail: `${text}; sync the clocks (NTP). Outpost takes its sync bounds from the database clock, so nothing is lost, but times shown will be off.`,
+      };
 }
 
 export async function checkApiClock(p: Profile): Promise<DoctorCheck> {
@@ -67,7 +90,11 @@ export async function checkApiClock(p: Profile): Promise<DoctorCheck> {
     if (!date) return { name: `api clock (${p.name})`, status: 'warn', detail: 'the API sends no Date header; clock skew unknown' };
     return skewCheck(`api clock (${p.name})`, Date.parse(date) + 500, (t0 + Date.now()) / 2, 'the API');
   } catch (e) {
-    return { name: `api clock (${p.name})`, status: 'fail', detail: `cannot reach ${new URL(p.api.url).origin} (${(e as Error).message}); check the network, proxy and firewall.` };
+    return {
+      name: `api clock (${p.name})`,
+      status: 'fail',
+      detail: `cannot reach ${new URL(p.api.url).origin} (${(e as Error).message}); check the network, proxy and firewall.`,
+    };
   }
 }
 
@@ -82,7 +109,8 @@ export async function checkDbClock(p: Profile): Promise<DoctorCheck> {
     const host = (t0 + Date.now()) / 2;
     const text = String(row.now);
     const parsed = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text.replace(' ', 'T') : text.replace(' ', 'T') + 'Z');
-    if (Number.isNaN(parsed)) return { name: `database clock (${p.name})`, status: 'warn', detail: `the database time "${text}" could not be compared` };
+    if (Number.isNaN(parsed))
+      return { name: `database clock (${p.name})`, status: 'warn', detail: `the database time "${text}" could not be compared` };
     return skewCheck(`database clock (${p.name})`, parsed, host, 'the database');
   } catch (e) {
     return { name: `database clock (${p.name})`, status: 'fail', detail: (e as Error).message };

@@ -41,9 +41,20 @@ export { registerSecret, scrub } from './scrub.js';
 
 /** Keys whose values are censored by pino's redaction wherever they appear in a record. */
 export const REDACT_PATHS = [
-  'token', 'password', 'secret', 'authorization', 'apiKey',
-  '*.token', '*.password', '*.secret', '*.authorization', '*.apiKey',
-  'headers.authorization', 'headers.Authorization', 'api.token', 'source.password',
+  'token',
+  'password',
+  'secret',
+  'authorization',
+  'apiKey',
+  '*.token',
+  '*.password',
+  '*.secret',
+  '*.authorization',
+  '*.apiKey',
+  'headers.authorization',
+  'headers.Authorization',
+  'api.token',
+  'source.password',
 ];
 
 export function isLevel(s: string | undefined): s is Level {
@@ -148,9 +159,18 @@ export class RotatingFile {
 export function formatRecord(r: LogRecord, opts: { color?: boolean; date?: boolean } = {}): string {
   const t = typeof r.time === 'string' ? r.time : new Date().toISOString();
   const when = opts.date ? t.replace('T', ' ').replace('Z', '') : t.slice(11, 23);
-  const level = String(r.level ?? 'info').toUpperCase().padEnd(5);
+  const level = String(r.level ?? 'info')
+    .toUpperCase()
+    .padEnd(5);
   const paint = (code: number, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const lv = r.level === 'error' ? paint(31, level) : r.level === 'warn' ? paint(33, level) : r.level === 'debug' ? paint(2, level) : paint(32, level);
+  const lv =
+    r.level === 'error'
+      ? paint(31, level)
+      : r.level === 'warn'
+        ? paint(33, level)
+        : r.level === 'debug'
+          ? paint(2, level)
+          : paint(32, level);
   const extra = Object.entries(r)
     .filter(([k]) => !['time', 'level', 'msg', 'pid', 'profile'].includes(k))
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
@@ -198,7 +218,9 @@ function scrubFields(obj: Record<string, unknown>): Record<string, unknown> {
 
 /** The process's logger (see the header). */
 export function createLogger(opts: LoggerOptions = {}): ClosableLogger {
-  const file = opts.file ? new RotatingFile(opts.file, opts.maxFileBytes ?? DEFAULT_LOG_MAX_FILE_BYTES, opts.files ?? DEFAULT_LOG_FILES, opts.onWriteError) : null;
+  const file = opts.file
+    ? new RotatingFile(opts.file, opts.maxFileBytes ?? DEFAULT_LOG_MAX_FILE_BYTES, opts.files ?? DEFAULT_LOG_FILES, opts.onWriteError)
+    : null;
   const stderr = opts.stderr ?? process.stderr;
   const mode = opts.console ?? false;
   const sink = {

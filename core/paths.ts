@@ -85,5 +85,17 @@ export function securePermissions(home: string): void {
 
 /** Windows: the ACL for the home folder — SYSTEM, Administrators and the given account only. */
 export function windowsAclCommand(home: string, account: string): string[] {
-  return ['icacls', home, '/inheritance:r', '/grant:r', '*S-1-5-18:(OI)(CI)F', '/grant:r', '*S-1-5-32-544:(OI)(CI)F', '/grant:r', `${account}:(OI)(CI)F`, '/T', '/Q'];
+  return [
+    'icacls',
+    home,
+    '/inheritance:r',
+    '/grant:r',
+    '*S-1-5-18:(OI)(CI)F',
+    '/grant:r',
+    '*S-1-5-32-544:(OI)(CI)F',
+    '/grant:r',
+    `${account}:(OI)(CI)F`,
+    '/T',
+    '/Q',
+  ];
 }

@@ -90,7 +90,14 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function renderService(spec: ServiceSpec): { fileName: string; text: string } {
   const env = spec.env ?? {};
-  for (const [k, v] of Object.entries({ node: spec.node, cli: spec.cli, home: spec.home, config: spec.config, envFile: spec.envFile ?? '', ...env })) {
+  for (const [k, v] of Object.entries({
+    node: spec.node,
+    cli: spec.cli,
+    home: spec.home,
+    config: spec.config,
+    envFile: spec.envFile ?? '',
+    ...env,
+  })) {
     if (/[\r\n\0]/.test(v)) throw new Error(`The ${k} value contains a line break; move Outpost to a plain folder.`);
   }
   for (const k of Object.keys(env)) if (!ENV_NAME.test(k)) throw new Error(`"${k}" is not a valid environment variable name.`);
@@ -107,10 +114,15 @@ export function renderService(spec: ServiceSpec): { fileName: string; text: stri
       CONFIG: systemdWord(spec.config),
       NODE_FLAGS: flags.map(systemdWord).join(' '),
       HOME_ENV: systemdWord(`OUTPOST_HOME=${spec.home}`),
-      ENV_LINES: Object.entries(env).map(([k, v]) => `Environment=${systemdWord(`${k}=${v}`)}`).join('\n'),
+      ENV_LINES: Object.entries(env)
+        .map(([k, v]) => `Environment=${systemdWord(`${k}=${v}`)}`)
+        .join('\n'),
       // "-": the unit still starts without the file (a config with inline secrets needs none). A path,
       // not a word: never quoted.
-      ENV_FILE_LINE: [spec.envFile ?? (spec.user ? join(spec.home, 'outpost.env') : SYSTEMD_ENV_FILE), ...(spec.secretsFile ? [spec.secretsFile] : [])]
+      ENV_FILE_LINE: [
+        spec.envFile ?? (spec.user ? join(spec.home, 'outpost.env') : SYSTEMD_ENV_FILE),
+        ...(spec.secretsFile ? [spec.secretsFile] : []),
+      ]
         .map((f) => `EnvironmentFile=-${f.replace(/%/g, '%%')}`)
         .join('\n'),
     };
@@ -121,11 +133,14 @@ export function renderService(spec: ServiceSpec): { fileName: string; text: stri
       HOME: xmlEscape(spec.home),
       CONFIG: xmlEscape(spec.config),
       NODE_FLAG_STRINGS: flags.map((f) => `<string>${xmlEscape(f)}</string>`).join(''),
-      ENV_LINES: Object.entries(env).map(([k, v]) => `<key>${xmlEscape(k)}</key><string>${xmlEscape(v)}</string>`).join(''),
+      ENV_LINES: Object.entries(env)
+        .map(([k, v]) => `<key>${xmlEscape(k)}</key><string>${xmlEscape(v)}</string>`)
+        .join(''),
     };
   } else {
     for (const [k, v] of Object.entries({ node: spec.node, cli: spec.cli, home: spec.home, config: spec.config })) {
-      if (v.includes('"')) throw new Error(`The ${k} path contains a double quote, which Windows command lines cannot carry; move Outpost to a plain folder.`);
+      if (v.includes('"'))
+        throw new Error(`The ${k} path contains a double quote, which Windows command lines cannot carry; move Outpost to a plain folder.`);
     }
     values = {
       NODE: xmlEscape(spec.node),
@@ -133,7 +148,9 @@ export function renderService(spec: ServiceSpec): { fileName: string; text: stri
       HOME: xmlEscape(spec.home),
       CONFIG: xmlEscape(spec.config),
       NODE_FLAGS: xmlEscape(flags.join(' ')),
-      ENV_LINES: Object.entries(env).map(([k, v]) => `  <env name="${xmlEscape(k)}" value="${xmlEscape(v)}"/>`).join('\n'),
+      ENV_LINES: Object.entries(env)
+        .map(([k, v]) => `  <env name="${xmlEscape(k)}" value="${xmlEscape(v)}"/>`)
+        .join('\n'),
     };
   }
   // A line holding only a placeholder that renders empty (no extra environment) is dropped.

@@ -30,7 +30,8 @@ export interface ValidateOptions {
   apiTimeoutMs?: number;
 }
 
-const line = (name: string, status: CheckStatus, detail: string, fix?: string): CheckLine => (fix ? { name, status, detail, fix } : { name, status, detail });
+const line = (name: string, status: CheckStatus, detail: string, fix?: string): CheckLine =>
+  fix ? { name, status, detail, fix } : { name, status, detail };
 
 /** Token and API reach from one GET /v1/whoami. */
 export async function checkApi(profile: Profile, opts: ValidateOptions = {}): Promise<CheckLine[]> {
@@ -40,7 +41,15 @@ export async function checkApi(profile: Profile, opts: ValidateOptions = {}): Pr
     token = resolveSecret(profile.api.token, env)!;
   } catch (e) {
     const msg = e instanceof MissingSecretError ? e.message : (e as Error).message;
-    return [line('token', 'fail', msg, 'Set the variable in the environment Outpost runs in (for a service: its environment), or put the token in the config file.'), line('api', 'warn', 'Not checked: no token to ask the API with.')];
+    return [
+      line(
+        'token',
+        'fail',
+        msg,
+        'Set the variable in the environment Outpost runs in (for a service: its environment), or put the token in the config file.',
+      ),
+      line('api', 'warn', 'Not checked: no token to ask the API with.'),
+    ];
   }
   const client = new ApiClient({ url: profile.api.url, token, userAgent: USER_AGENT, timeoutMs: opts.apiTimeoutMs ?? 10_000 });
   const t0 = performance.now();
@@ -50,7 +59,12 @@ export async function checkApi(profile: Profile, opts: ValidateOptions = {}): Pr
     const api = line('api', 'pass', `${profile.api.url} answered in ${ms} ms.`);
     if (who.environment && who.environment !== profile.environment) {
       return [
-        line('token', 'warn', `The token belongs to account "${who.accountName}" in the ${who.environment} environment, but the profile says ${profile.environment}.`, `Use a ${profile.environment} token, or set "environment": "${who.environment}" in the profile.`),
+        line(
+          'token',
+          'warn',
+          `The token belongs to account "${who.accountName}" in the ${who.environment} environment, but the profile says ${profile.environment}.`,
+          `Use a ${profile.environment} token, or set "environment": "${who.environment}" in the profile.`,
+        ),
         api,
       ];
     }
@@ -58,22 +72,43 @@ export async function checkApi(profile: Profile, opts: ValidateOptions = {}): Pr
   } catch (e) {
     if (e instanceof TokenRejectedError) {
       return [
-        line('token', 'fail', e.status === 401 ? 'The API rejected the token (401).' : 'The token may not post tickets (403).', 'Copy the token again from the account page of the e-ticketing service, or ask the service to enable it.'),
+        line(
+          'token',
+          'fail',
+          e.status === 401 ? 'The API rejected the token (401).' : 'The token may not post tickets (403).',
+          'Copy the token again from the account page of the e-ticketing service, or ask the service to enable it.',
+        ),
         line('api', 'pass', `${profile.api.url} answered.`),
       ];
     }
     if (e instanceof RetryableError && e.status !== null) {
-      return [line('token', 'warn', 'Not checked: the API did not answer normally.'), line('api', 'fail', `${profile.api.url} answered ${e.status} to /v1/whoami.`, 'Check api.url (the base URL, without /v1), then try again later; if it persists contact the e-ticketing service.')];
+      return [
+        line('token', 'warn', 'Not checked: the API did not answer normally.'),
+        line(
+          'api',
+          'fail',
+          `${profile.api.url} answered ${e.status} to /v1/whoami.`,
+          'Check api.url (the base URL, without /v1), then try again later; if it persists contact the e-ticketing service.',
+        ),
+      ];
     }
     return [
       line('token', 'warn', 'Not checked: the API cannot be reached.'),
-      line('api', 'fail', (e as Error).message.replace(/;? ?retrying\.?$/, '.'), 'Check api.url, that this computer can open HTTPS connections to it (firewall, proxy: HTTPS_PROXY), and its DNS name.'),
+      line(
+        'api',
+        'fail',
+        (e as Error).message.replace(/;? ?retrying\.?$/, '.'),
+        'Check api.url, that this computer can open HTTPS connections to it (firewall, proxy: HTTPS_PROXY), and its DNS name.',
+      ),
     ];
   }
 }
 
 /** Connects and pings; returns the open adapter (the caller closes it) or null on failure. */
-export async function checkDatabaseLogin(profile: Profile, opts: ValidateOptions = {}): Promise<{ line: CheckLine; source: SourceAdapter | null }> {
+export async function checkDatabaseLogin(
+  profile: Profile,
+  opts: ValidateOptions = {},
+): Promise<{ line: CheckLine; source: SourceAdapter | null }> {
   const env = opts.env ?? process.env;
   let src: SourceAdapter | null = null;
   try {
@@ -83,7 +118,10 @@ export async function checkDatabaseLogin(profile: Profile, opts: ValidateOptions
     const s = profile.source;
     const where = s.driver === 'sqlite' ? s.file : `${s.host}${s.port ? `:${s.port}` : ''}${s.database ? `/${s.database}` : ''}`;
     const as = ping.login ? ` as "${ping.login}"` : '';
-    return { line: line('database login', 'pass', `${ping.serverVersion} at ${where}${as}, round trip ${ping.latencyMs} ms.`), source: src };
+    return {
+      line: line('database login', 'pass', `${ping.serverVersion} at ${where}${as}, round trip ${ping.latencyMs} ms.`),
+      source: src,
+    };
   } catch (e) {
     await src?.close().catch(() => {});
     const err = e as Error & { code?: string };
@@ -105,17 +143,24 @@ export async function checkTable(src: SourceAdapter, profile: Profile): Promise<
     return { line: line('table', 'fail', `${err.message}${err.code ? ` [${err.code}]` : ''}`), table: null };
   }
   if (!t) {
-    let hint = 'Set "table" in the profile to the ticket table (schema-qualified where the database has schemas), or run "outpost setup" to pick it.';
+    let hint =
+      'Set "table" in the profile to the ticket table (schema-qualified where the database has schemas), or run "outpost setup" to pick it.';
     try {
-      const likely = rankTables(await src.listTables(), src.driver).slice(0, 3).filter((c) => c.score > 0);
-      if (likely.length) hint = `Tables that look like tickets: ${likely.map((c) => c.name).join(', ')} — set "table" in the profile to one of them.`;
+      const likely = rankTables(await src.listTables(), src.driver)
+        .slice(0, 3)
+        .filter((c) => c.score > 0);
+      if (likely.length)
+        hint = `Tables that look like tickets: ${likely.map((c) => c.name).join(', ')} — set "table" in the profile to one of them.`;
     } catch {
       // the hint stays generic
     }
     return { line: line('table', 'fail', `There is no table or view "${profile.table}" that this login can see.`, hint), table: null };
   }
   const rows = t.rowCount === null ? 'row count unknown' : `about ${t.rowCount.toLocaleString('en-US')} row${t.rowCount === 1 ? '' : 's'}`;
-  return { line: line('table', 'pass', `${t.kind === 'view' ? 'View' : 'Table'} ${t.name}: ${t.columns.length} columns, ${rows}.`), table: t };
+  return {
+    line: line('table', 'pass', `${t.kind === 'view' ? 'View' : 'Table'} ${t.name}: ${t.columns.length} columns, ${rows}.`),
+    table: t,
+  };
 }
 
 export function checkKey(t: TableDetail, profile: Profile): CheckLine {
@@ -124,17 +169,33 @@ export function checkKey(t: TableDetail, profile: Profile): CheckLine {
   if (missing.length) {
     const near = missing.map((k) => t.columns.find((c) => c.name.toLowerCase() === k.toLowerCase())?.name).filter(Boolean);
     const pk = t.primaryKey.length ? ` The table's primary key is ${t.primaryKey.join(', ')}.` : '';
-    return line('key', 'fail', `Key column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not in ${t.name}.${pk}`, near.length ? `Names are case-sensitive: did you mean ${near.join(', ')}?` : `Set "key" in the profile to the column(s) that identify one ticket.`);
+    return line(
+      'key',
+      'fail',
+      `Key column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not in ${t.name}.${pk}`,
+      near.length
+        ? `Names are case-sensitive: did you mean ${near.join(', ')}?`
+        : `Set "key" in the profile to the column(s) that identify one ticket.`,
+    );
   }
   const keySet = new Set(profile.key);
   const unique = (t.indexes ?? []).find((i) => i.unique && i.columns.length && i.columns.every((c) => keySet.has(c)));
-  if (unique) return line('key', 'pass', `${profile.key.join(', ')} ${unique.primary ? 'is the primary key' : `is unique (index ${unique.name})`}.`);
-  if (t.kind === 'view') return line('key', 'warn', `${profile.key.join(', ')} exists; ${t.name} is a view, so uniqueness cannot be checked.`, 'Make sure no two rows of the view share the key, or one ticket would overwrite another.');
+  if (unique)
+    return line('key', 'pass', `${profile.key.join(', ')} ${unique.primary ? 'is the primary key' : `is unique (index ${unique.name})`}.`);
+  if (t.kind === 'view')
+    return line(
+      'key',
+      'warn',
+      `${profile.key.join(', ')} exists; ${t.name} is a view, so uniqueness cannot be checked.`,
+      'Make sure no two rows of the view share the key, or one ticket would overwrite another.',
+    );
   return line(
     'key',
     'warn',
     `No primary key or unique index makes ${profile.key.join(', ')} unique in ${t.name}; two rows with the same key would be sent as one ticket.`,
-    t.primaryKey.length ? `Use the primary key (${t.primaryKey.join(', ')}) as "key", or ask the DBA for a unique index on the key.` : 'Ask the DBA for a unique index on the key columns, or choose columns that are unique.',
+    t.primaryKey.length
+      ? `Use the primary key (${t.primaryKey.join(', ')}) as "key", or ask the DBA for a unique index on the key.`
+      : 'Ask the DBA for a unique index on the key columns, or choose columns that are unique.',
   );
 }
 
@@ -149,26 +210,67 @@ export async function checkChange(src: SourceAdapter, t: TableDetail, profile: P
   }
   const suggestions = suggestChangeModes(t, src.driver, profile.key, { database: profile.source.database });
   const better = suggestions.find((s) => s.ready && s.mode !== mode);
-  const betterNote = better && suggestions.indexOf(better) < suggestions.findIndex((s) => s.mode === mode) ? ` A better mode is available: ${better.mode}${better.column ? ` on ${better.column}` : ''} (${better.reason}).` : '';
+  const betterNote =
+    better && suggestions.indexOf(better) < suggestions.findIndex((s) => s.mode === mode)
+      ? ` A better mode is available: ${better.mode}${better.column ? ` on ${better.column}` : ''} (${better.reason}).`
+      : '';
   const col = profile.change.column ? t.columns.find((c) => c.name === profile.change.column) : undefined;
   if ((mode === 'timestamp' || mode === 'rowversion' || mode === 'snapshot') && !col) {
     const near = t.columns.find((c) => c.name.toLowerCase() === String(profile.change.column).toLowerCase());
     const suggest = suggestions.find((s) => s.ready && s.column);
-    return line('change', 'fail', `The change column "${profile.change.column}" is not in ${t.name}.`, near ? `Names are case-sensitive: did you mean ${near.name}?` : suggest ? `Suggested: change.mode "${suggest.mode}" with column "${suggest.column}" — ${suggest.reason}.` : 'Set change.column to a column that changes on every write.');
+    return line(
+      'change',
+      'fail',
+      `The change column "${profile.change.column}" is not in ${t.name}.`,
+      near
+        ? `Names are case-sensitive: did you mean ${near.name}?`
+        : suggest
+          ? `Suggested: change.mode "${suggest.mode}" with column "${suggest.column}" — ${suggest.reason}.`
+          : 'Set change.column to a column that changes on every write.',
+    );
   }
   switch (mode) {
     case 'changeTracking': {
-      if (src.driver !== 'mssql') return line('change', 'fail', 'Change Tracking is a SQL Server feature.', 'Use change.mode "timestamp" with a last-modified column.');
+      if (src.driver !== 'mssql')
+        return line(
+          'change',
+          'fail',
+          'Change Tracking is a SQL Server feature.',
+          'Use change.mode "timestamp" with a last-modified column.',
+        );
       const d = t.changeTrackingDetail;
-      if (!d?.database || !d.table) return line('change', 'fail', `Change Tracking is off for ${d?.database ? 'the table' : 'the database'}.`, `Ask the DBA to run:\n${enableChangeTrackingSql(t.name, profile.source.database, profile.source.user)}`);
-      if (!d.canView) return line('change', 'fail', `The login may not read Change Tracking on ${t.name}.`, `Ask the DBA to run: GRANT VIEW CHANGE TRACKING ON ${t.name} TO [${profile.source.user}];`);
+      if (!d?.database || !d.table)
+        return line(
+          'change',
+          'fail',
+          `Change Tracking is off for ${d?.database ? 'the table' : 'the database'}.`,
+          `Ask the DBA to run:\n${enableChangeTrackingSql(t.name, profile.source.database, profile.source.user)}`,
+        );
+      if (!d.canView)
+        return line(
+          'change',
+          'fail',
+          `The login may not read Change Tracking on ${t.name}.`,
+          `Ask the DBA to run: GRANT VIEW CHANGE TRACKING ON ${t.name} TO [${profile.source.user}];`,
+        );
       return line('change', 'pass', `Change Tracking is on for ${t.name} and the login may read it.`);
     }
     case 'rowversion':
-      if (col!.type !== 'rowversion') return line('change', 'fail', `${col!.name} is ${col!.declared ?? col!.type}, not a rowversion column.`, 'Use change.mode "timestamp" for a date/time column, or name the rowversion column.');
+      if (col!.type !== 'rowversion')
+        return line(
+          'change',
+          'fail',
+          `${col!.name} is ${col!.declared ?? col!.type}, not a rowversion column.`,
+          'Use change.mode "timestamp" for a date/time column, or name the rowversion column.',
+        );
       return isIndexed(t, col!.name)
         ? line('change', 'pass', `rowversion column ${col!.name}, indexed.${betterNote}`)
-        : line('change', 'warn', `rowversion column ${col!.name} has no index: every poll reads the whole table.`, `Ask the DBA to run: ${createIndexSql(src.driver, t.name, [col!.name], profile.source.database)}`);
+        : line(
+            'change',
+            'warn',
+            `rowversion column ${col!.name} has no index: every poll reads the whole table.`,
+            `Ask the DBA to run: ${createIndexSql(src.driver, t.name, [col!.name], profile.source.database)}`,
+          );
     case 'timestamp': {
       const type = col!.declared ?? col!.type;
       let clock: string;
@@ -180,22 +282,43 @@ export async function checkChange(src: SourceAdapter, t: TableDetail, profile: P
         return line('change', 'fail', `Reading the database clock failed: ${(e as Error).message}`);
       }
       if (!TEMPORAL.test(col!.type) && src.driver !== 'sqlite') {
-        return line('change', 'warn', `${col!.name} is ${type}, not a date/time type; it is compared as stored, so it must sort in time order.`, 'Prefer a datetime column set on every insert and update.');
+        return line(
+          'change',
+          'warn',
+          `${col!.name} is ${type}, not a date/time type; it is compared as stored, so it must sort in time order.`,
+          'Prefer a datetime column set on every insert and update.',
+        );
       }
       const ahead = await newestAhead(src, t, profile, col!.name, type);
       if (ahead) return ahead;
       if (!isIndexed(t, col!.name)) {
-        return line('change', 'warn', `${col!.name} (${type}) is not the first column of any index: every poll reads the whole table${clock}.`, `Ask the DBA to run: ${createIndexSql(src.driver, t.name, [col!.name], profile.source.database)}`);
+        return line(
+          'change',
+          'warn',
+          `${col!.name} (${type}) is not the first column of any index: every poll reads the whole table${clock}.`,
+          `Ask the DBA to run: ${createIndexSql(src.driver, t.name, [col!.name], profile.source.database)}`,
+        );
       }
       return line('change', 'pass', `${col!.name} (${type}), indexed${clock}.${betterNote}`);
     }
     case 'increasing': {
       const k = profile.change.column ?? profile.key[0];
       if (!t.columns.some((c) => c.name === k)) return line('change', 'fail', `The increasing column "${k}" is not in ${t.name}.`);
-      return line('change', 'warn', `Increasing key ${k}: new tickets are seen, edits and voids after a ticket is written are not.${betterNote}`, better ? `Prefer change.mode "${better.mode}"${better.column ? ` with column "${better.column}"` : ''}.` : 'Ask for a last-modified column set on every write.');
+      return line(
+        'change',
+        'warn',
+        `Increasing key ${k}: new tickets are seen, edits and voids after a ticket is written are not.${betterNote}`,
+        better
+          ? `Prefer change.mode "${better.mode}"${better.column ? ` with column "${better.column}"` : ''}.`
+          : 'Ask for a last-modified column set on every write.',
+      );
     }
     case 'snapshot':
-      return line('change', isIndexed(t, col!.name) ? 'pass' : 'warn', `Snapshot: recent tickets are re-read by ${col!.name} and compared each pass${isIndexed(t, col!.name) ? '' : ' (not indexed: each pass scans the table)'}.${betterNote}`);
+      return line(
+        'change',
+        isIndexed(t, col!.name) ? 'pass' : 'warn',
+        `Snapshot: recent tickets are re-read by ${col!.name} and compared each pass${isIndexed(t, col!.name) ? '' : ' (not indexed: each pass scans the table)'}.${betterNote}`,
+      );
   }
 }
 
@@ -225,21 +348,33 @@ async function newestAhead(src: SourceAdapter, t: TableDetail, profile: Profile,
     const clocks = await databaseClocks(src, d.nowFor ? d.nowFor(type) : d.now(), zone).catch(() => null);
     const plantAhead = clocks?.plant ? secondsBetween(clocks.plant, n) : ahead;
     if (plantAhead <= 120) {
-      return line('change', 'warn', `The newest ${column} (${n}) is ${by} ahead of the database clock (${now}): it holds plant-local time in ${zone}, ahead of the database's zone. Outpost bounds reads by the plant's clock (${clocks?.plant}), so these rows are read.`, `Check that change.timezone "${zone}" is the zone the plant's software writes ${column} in.`);
+      return line(
+        'change',
+        'warn',
+        `The newest ${column} (${n}) is ${by} ahead of the database clock (${now}): it holds plant-local time in ${zone}, ahead of the database's zone. Outpost bounds reads by the plant's clock (${clocks?.plant}), so these rows are read.`,
+        `Check that change.timezone "${zone}" is the zone the plant's software writes ${column} in.`,
+      );
     }
   }
   return line(
     'change',
     'warn',
     `The newest ${column} (${n}) is ${by} ahead of the database clock (${now}): rows stamped ahead of the clock are held back until it catches up.`,
-    zone ? `The plant's clock in ${zone} is behind ${n} too: check the clock of the machine that writes ${column}, and that change.timezone is the plant's zone.` : `If ${column} holds the plant's local time, set change.timezone to the plant's IANA zone (e.g. "Asia/Kolkata"): reads are then bounded by the plant's clock.`,
+    zone
+      ? `The plant's clock in ${zone} is behind ${n} too: check the clock of the machine that writes ${column}, and that change.timezone is the plant's zone.`
+      : `If ${column} holds the plant's local time, set change.timezone to the plant's IANA zone (e.g. "Asia/Kolkata"): reads are then bounded by the plant's clock.`,
   );
 }
 
 export async function checkMapping(src: SourceAdapter, t: TableDetail, profile: Profile): Promise<CheckLine> {
   let mapper;
   try {
-    mapper = createMapper({ template: profile.mapping.template, fields: profile.mapping.fields, skip: profile.mapping.skip, timezone: profile.change.timezone ?? 'UTC' });
+    mapper = createMapper({
+      template: profile.mapping.template,
+      fields: profile.mapping.fields,
+      skip: profile.mapping.skip,
+      timezone: profile.change.timezone ?? 'UTC',
+    });
   } catch (e) {
     return line('mapping', 'fail', (e as Error).message, 'Check mapping.template and mapping.fields in the profile.');
   }
@@ -253,18 +388,45 @@ export async function checkMapping(src: SourceAdapter, t: TableDetail, profile: 
     const err = e as Error & { code?: string };
     return line('mapping', 'fail', `Reading a sample row failed: ${err.message}${err.code ? ` [${err.code}]` : ''}`);
   }
-  if (!rows.length) return line('mapping', 'warn', `${t.name} has no rows to try the mapping on.`, 'Run "outpost validate" again once a ticket has been written.');
+  if (!rows.length)
+    return line(
+      'mapping',
+      'warn',
+      `${t.name} has no rows to try the mapping on.`,
+      'Run "outpost validate" again once a ticket has been written.',
+    );
   let row = rows[0];
   try {
     [row] = await prepareRows(src, mapper, rows);
   } catch (e) {
-    return line('mapping', 'fail', `Reading the lines or lookups of a sample row failed: ${(e as Error).message}`, 'Check the tables the template reads (lookup tables, linesSource) and that the login may read them.');
+    return line(
+      'mapping',
+      'fail',
+      `Reading the lines or lookups of a sample row failed: ${(e as Error).message}`,
+      'Check the tables the template reads (lookup tables, linesSource) and that the login may read them.',
+    );
   }
   const r = mapper.map(row, mapContextFor(profile, row));
   const keyText = profile.key.map((k) => `${k}=${String(row[k])}`).join(', ');
-  if (!r.ok && r.skipped) return line('mapping', 'warn', `The newest row (${keyText}) is skipped by a row rule: ${r.problems[0]}. Its mapping is not checked.`, 'Run "outpost preview" to see mapped tickets.');
-  if (r.ok) return line('mapping', 'pass', `The newest row (${keyText}) maps to a valid eTicket: ticket ${r.ticket.ticketNumber}, ${r.ticket.lines.length} line(s).`);
-  return line('mapping', 'fail', `The newest row (${keyText}) does not map: ${r.problems.slice(0, 5).join('; ')}${r.problems.length > 5 ? `; and ${r.problems.length - 5} more` : ''}.`, 'Adjust mapping.fields in the profile (or run "outpost setup" to review the mapping with sample tickets).');
+  if (!r.ok && r.skipped)
+    return line(
+      'mapping',
+      'warn',
+      `The newest row (${keyText}) is skipped by a row rule: ${r.problems[0]}. Its mapping is not checked.`,
+      'Run "outpost preview" to see mapped tickets.',
+    );
+  if (r.ok)
+    return line(
+      'mapping',
+      'pass',
+      `The newest row (${keyText}) maps to a valid eTicket: ticket ${r.ticket.ticketNumber}, ${r.ticket.lines.length} line(s).`,
+    );
+  return line(
+    'mapping',
+    'fail',
+    `The newest row (${keyText}) does not map: ${r.problems.slice(0, 5).join('; ')}${r.problems.length > 5 ? `; and ${r.problems.length - 5} more` : ''}.`,
+    'Adjust mapping.fields in the profile (or run "outpost setup" to review the mapping with sample tickets).',
+  );
 }
 
 /** Every check for one profile, in order. Never throws: a broken step becomes a fail line. */

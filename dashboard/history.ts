@@ -54,7 +54,11 @@ export class History {
       const key = minuteKey(t);
       // A minute without a status change keeps the backlog it had (only while we were watching).
       if (seen.has(key)) last = seen.get(key) ?? null;
-      minutes.push({ at: new Date(t).toISOString(), tickets: perMinute.get(key) ?? 0, backlog: seen.size && t >= firstKey(seen) ? last : null });
+      minutes.push({
+        at: new Date(t).toISOString(),
+        tickets: perMinute.get(key) ?? 0,
+        backlog: seen.size && t >= firstKey(seen) ? last : null,
+      });
     }
     return { profile, minutes };
   }

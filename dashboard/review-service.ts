@@ -53,35 +53,37 @@ export function reviewService(opts: ReviewServiceOptions): DashboardReview {
     async samples(req: ReviewSamplesRequest): Promise<DashboardSamples> {
       const profile = profileOf(req.profile);
       const previous = busy.get(profile.name) ?? Promise.resolve();
-      const run = previous.catch(() => {}).then(async () => {
-        const preview = opts.preview ?? (await import('../core/review/preview.js')).previewProfile;
-        const { paperModel } = await import('../core/review/render.js');
-        const { paperChecks } = await import('../core/review/checks.js');
-        const p = await preview(profile, req.ticketNumbers?.length ? { ticketNumbers: req.ticketNumbers } : { latest: req.latest ?? 5 });
-        for (const s of p.samples) {
-          const k = key(profile.name, s.ticketId, s.ticket?.revision ?? null);
-          served.delete(k); // re-insert: the Map's order is the eviction order
-          served.set(k, { sample: s, template: p.template });
-          if (served.size > MAX_REMEMBERED) served.delete(served.keys().next().value!);
-        }
-        return {
-          profile: p.profile,
-          template: p.template,
-          table: p.table,
-          notFound: p.notFound,
-          samples: p.samples.map((s) => ({
-            ticketId: s.ticketId,
-            ticketNumber: s.ticketNumber,
-            revision: s.ticket?.revision ?? null,
-            ...(s.requested !== undefined ? { requested: s.requested } : {}),
-            raw: s.raw,
-            fields: s.fields,
-            problems: s.problems,
-            paper: s.ticket ? paperModel(s.ticket) : null,
-            checks: s.ticket ? paperChecks(s.ticket, s.fields) : [],
-          })),
-        } satisfies DashboardSamples;
-      });
+      const run = previous
+        .catch(() => {})
+        .then(async () => {
+          const preview = opts.preview ?? (await import('../core/review/preview.js')).previewProfile;
+          const { paperModel } = await import('../core/review/render.js');
+          const { paperChecks } = await import('../core/review/checks.js');
+          const p = await preview(profile, req.ticketNumbers?.length ? { ticketNumbers: req.ticketNumbers } : { latest: req.latest ?? 5 });
+          for (const s of p.samples) {
+            const k = key(profile.name, s.ticketId, s.ticket?.revision ?? null);
+            served.delete(k); // re-insert: the Map's order is the eviction order
+            served.set(k, { sample: s, template: p.template });
+            if (served.size > MAX_REMEMBERED) served.delete(served.keys().next().value!);
+          }
+          return {
+            profile: p.profile,
+            template: p.template,
+            table: p.table,
+            notFound: p.notFound,
+            samples: p.samples.map((s) => ({
+              ticketId: s.ticketId,
+              ticketNumber: s.ticketNumber,
+              revision: s.ticket?.revision ?? null,
+              ...(s.requested !== undefined ? { requested: s.requested } : {}),
+              raw: s.raw,
+              fields: s.fields,
+              problems: s.problems,
+              paper: s.ticket ? paperModel(s.ticket) : null,
+              checks: s.ticket ? paperChecks(s.ticket, s.fields) : [],
+            })),
+          } satisfies DashboardSamples;
+        });
       busy.set(profile.name, run);
       try {
         return await run;
@@ -105,7 +107,9 @@ export function reviewService(opts: ReviewServiceOptions): DashboardReview {
           if (bad) throw new Error(`Ticket ${label}: ${bad}`);
         }
         if (t.verdict === 'approved' && !sample.ticket) {
-          throw new Error(`Ticket ${label} is filtered (${sample.problems.join('; ')}), so it cannot be approved; flag it or fix the mapping.`);
+          throw new Error(
+            `Ticket ${label} is filtered (${sample.problems.join('; ')}), so it cannot be approved; flag it or fix the mapping.`,
+          );
         }
         return {
           ticketNumber: sample.ticketNumber || sample.ticketId,
@@ -119,7 +123,14 @@ export function reviewService(opts: ReviewServiceOptions): DashboardReview {
       });
       const saved = (await reviews()).record({ profile: profile.name, reviewer: input.reviewer, template, tickets });
       const approved = saved.tickets.filter((t) => t.verdict === 'approved').length;
-      return { id: saved.id, profile: saved.profile, reviewer: saved.reviewer, reviewedAt: saved.reviewedAt, approved, flagged: saved.tickets.length - approved };
+      return {
+        id: saved.id,
+        profile: saved.profile,
+        reviewer: saved.reviewer,
+        reviewedAt: saved.reviewedAt,
+        approved,
+        flagged: saved.tickets.length - approved,
+      };
     },
 
     async list(profile: string | null, limit: number): Promise<ReviewSummary[]> {

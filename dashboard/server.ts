@@ -125,7 +125,10 @@ export async function startDashboard(opts: DashboardOptions): Promise<DashboardH
     socket.on('error', () => socket.destroy());
     if (pathnameOf(req.url) !== '/ws') return refuseUpgrade(socket, 404, headers);
     // Browsers do not apply CORS or SameSite-by-origin rules to WebSockets: check all three here.
-    const session = guard.hostAllowed(req.headers.host) && guard.originAllowed(req.headers.origin) ? guard.sessionFromCookies(req.headers.cookie) : undefined;
+    const session =
+      guard.hostAllowed(req.headers.host) && guard.originAllowed(req.headers.origin)
+        ? guard.sessionFromCookies(req.headers.cookie)
+        : undefined;
     if (!session) return refuseUpgrade(socket, 403, headers);
     const cookie = req.headers.cookie;
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -210,7 +213,11 @@ function buildApp({ guard, headers, opts, timeZone, history, webRoot }: AppDeps)
     const session = sessionOf(res);
     const role: Role = session.role;
     // What this process offers, so the page asks only for what exists.
-    const features = { reconcile: Boolean(opts.actions?.reconcile), resend: Boolean(opts.actions?.resend), parked: Boolean(opts.reports?.parkedPage) };
+    const features = {
+      reconcile: Boolean(opts.actions?.reconcile),
+      resend: Boolean(opts.actions?.resend),
+      parked: Boolean(opts.reports?.parkedPage),
+    };
     res.json({ csrf: session.csrf, role, timeZone, features });
   });
 
@@ -284,7 +291,11 @@ function listen(server: http.Server, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') {
-        reject(Object.assign(new Error(`Port ${port} is already in use on ${HOST}: choose another port or stop what is using it.`), { code: 'EADDRINUSE' }));
+        reject(
+          Object.assign(new Error(`Port ${port} is already in use on ${HOST}: choose another port or stop what is using it.`), {
+            code: 'EADDRINUSE',
+          }),
+        );
       } else reject(err);
     };
     server.once('error', onError);

@@ -55,7 +55,9 @@ export function register(program: Command): void {
       if (!info?.dashboardUrl) {
         if (url) process.stdout.write(url + '\n');
         fail(
-          info ? 'The daemon runs without a dashboard (--no-dashboard); restart it without that option.' : `The daemon is not running in ${dir}; start it with "outpost start"${url ? ' and the link above will work' : ''}.`,
+          info
+            ? 'The daemon runs without a dashboard (--no-dashboard); restart it without that option.'
+            : `The daemon is not running in ${dir}; start it with "outpost start"${url ? ' and the link above will work' : ''}.`,
           EXIT.notRunning,
         );
       }
@@ -63,7 +65,9 @@ export function register(program: Command): void {
       if (opts.open && hasDisplay()) {
         // The secret never goes on a command line: the browser opens a 0600 redirect file (core/browser-open.ts).
         const { openInBrowser } = await import('../../core/browser-open.js');
-        await openInBrowser(url!, join(dir, 'run')).catch(() => process.stderr.write('Could not open a browser; open the URL above yourself.\n'));
+        await openInBrowser(url!, join(dir, 'run')).catch(() =>
+          process.stderr.write('Could not open a browser; open the URL above yourself.\n'),
+        );
       }
     });
 }

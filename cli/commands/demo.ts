@@ -55,12 +55,21 @@ export function register(program: Command): void {
         fail((e as Error).message);
       }
       say(`Outpost demo — data in ${demoHome}`);
-      say(env.seed ? `Demo plant created: ${env.seed.tickets} tickets over 3 days (${env.seed.voided} voided, ${env.seed.edited} edited, ${env.seed.incomplete} incomplete).` : 'Demo plant found: resuming with its tickets.');
-      say(`Sandbox API listening on ${env.sandboxUrl}; ${opts.simulateEvery > 0 ? `the scale house writes a ticket every ${opts.simulateEvery / 1000} s` : 'the scale-house simulator is off'}.`);
+      say(
+        env.seed
+          ? `Demo plant created: ${env.seed.tickets} tickets over 3 days (${env.seed.voided} voided, ${env.seed.edited} edited, ${env.seed.incomplete} incomplete).`
+          : 'Demo plant found: resuming with its tickets.',
+      );
+      say(
+        `Sandbox API listening on ${env.sandboxUrl}; ${opts.simulateEvery > 0 ? `the scale house writes a ticket every ${opts.simulateEvery / 1000} s` : 'the scale-house simulator is off'}.`,
+      );
 
       const services = createLiveServices({
         // The demo runs its own daemon (restarted when it dies); it never installs a service or saves only.
-        handoff: (d, action) => (action && action !== 'start' ? Promise.reject(new Error('The demo runs its own daemon: choose "Start the daemon now".')) : env.handoff(d)),
+        handoff: (d, action) =>
+          action && action !== 'start'
+            ? Promise.reject(new Error('The demo runs its own daemon: choose "Start the daemon now".'))
+            : env.handoff(d),
         timezone: DEMO_TIMEZONE,
         fields: DEMO_FIELDS,
         home: demoHome,
@@ -88,7 +97,9 @@ export function register(program: Command): void {
       if (opts.open && hasDisplay()) {
         // The secret never goes on a command line: the browser opens a 0600 redirect file (core/browser-open.ts).
         const { openInBrowser } = await import('../../core/browser-open.js');
-        await openInBrowser(dashboardUrl, join(demoHome, 'run')).catch(() => say('Could not open a browser; open the dashboard URL above yourself.'));
+        await openInBrowser(dashboardUrl, join(demoHome, 'run')).catch(() =>
+          say('Could not open a browser; open the dashboard URL above yourself.'),
+        );
       }
       say('The daemon is syncing. Press Ctrl+C to stop everything.');
       say('In another shell, `outpost status`, `outpost dashboard` and `outpost review` find this demo by themselves.');

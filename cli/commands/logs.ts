@@ -35,10 +35,12 @@ export function register(program: Command): void {
       for (let i = 0; i <= DEFAULT_LOG_FILES + 20 && picked.length < count; i++) {
         const f = i === 0 ? file : `${file}.${i}`;
         if (!existsSync(f)) break;
-        const lines = readFileSync(f, 'utf8').split('\n').filter((l) => {
-          const r = parseRecord(l);
-          return r !== null && levelRank(r.level) >= min;
-        });
+        const lines = readFileSync(f, 'utf8')
+          .split('\n')
+          .filter((l) => {
+            const r = parseRecord(l);
+            return r !== null && levelRank(r.level) >= min;
+          });
         picked.unshift(...lines.slice(Math.max(0, lines.length - (count - picked.length))));
       }
       for (const l of picked) show(l);

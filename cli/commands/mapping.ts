@@ -22,11 +22,15 @@ interface InitOptions {
 const fit = (s: string, w: number) => (s.length > w ? `${s.slice(0, Math.max(1, w - 1))}…` : s.padEnd(w));
 
 export function register(program: Command): void {
-  const mapping = program.command('mapping').description('mapping templates: generate a site template for a table (init), list templates (list)');
+  const mapping = program
+    .command('mapping')
+    .description('mapping templates: generate a site template for a table (init), list templates (list)');
 
   mapping
     .command('init')
-    .description('generate a site template for the profile\'s table from its columns, foreign keys and sample values (exit 2 when the file exists)')
+    .description(
+      "generate a site template for the profile's table from its columns, foreign keys and sample values (exit 2 when the file exists)",
+    )
     .option('--profile <name>', 'the profile whose table is mapped (default: the only one)')
     .option('--config <file>', 'config file (default: outpost.json in the Outpost home)')
     .option('--name <name>', 'template name (default: the profile name); written to <home>/templates/<name>.json')
@@ -37,10 +41,12 @@ export function register(program: Command): void {
     .action(async (opts: InitOptions) => {
       try {
         const samplesN = opts.samples === undefined ? 50 : Number(opts.samples);
-        if (!Number.isInteger(samplesN) || samplesN < 1 || samplesN > 500) throw new UsageError('--samples must be a whole number from 1 to 500.');
+        if (!Number.isInteger(samplesN) || samplesN < 1 || samplesN > 500)
+          throw new UsageError('--samples must be a whole number from 1 to 500.');
         const profile = await oneProfile(opts);
         const name = opts.name ?? profile.name.replace(/[^A-Za-z0-9._-]+/g, '-');
-        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new UsageError(`"${name}" is not a template name (letters, digits, ".", "_", "-"); pass --name.`);
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name))
+          throw new UsageError(`"${name}" is not a template name (letters, digits, ".", "_", "-"); pass --name.`);
         const file = opts.out ? resolve(opts.out) : join(home(), 'templates', `${name}.json`);
         if (existsSync(file) && !opts.force) {
           fail(`${file} exists; pass --force to overwrite it, or --name / --out to write another.`, EXIT.usage);
@@ -78,7 +84,14 @@ export function register(program: Command): void {
             template: starter.template,
             fields: starter.fields,
             skip: starter.skip,
-            samples: { total: result.rows.length, mapped: result.mapped, skipped: result.skipped, filtered: result.filtered, error: result.error, problems: [...problems].map(([problem, count]) => ({ problem, count })) },
+            samples: {
+              total: result.rows.length,
+              mapped: result.mapped,
+              skipped: result.skipped,
+              filtered: result.filtered,
+              error: result.error,
+              problems: [...problems].map(([problem, count]) => ({ problem, count })),
+            },
             next: `set "mapping": {"template": ${JSON.stringify(use)}} in profile ${profile.name}`,
           });
         } else {
@@ -95,10 +108,15 @@ export function register(program: Command): void {
           out.push('');
           if (result.error) out.push(chalk.red(`The samples could not be mapped: ${result.error}`));
           else {
-            out.push(`${result.mapped} of ${result.rows.length} sample tickets map${result.skipped ? `, ${result.skipped} skipped by a row rule` : ''}${result.filtered ? `, ${result.filtered} filtered` : ''}.`);
+            out.push(
+              `${result.mapped} of ${result.rows.length} sample tickets map${result.skipped ? `, ${result.skipped} skipped by a row rule` : ''}${result.filtered ? `, ${result.filtered} filtered` : ''}.`,
+            );
             for (const [p, n] of [...problems].slice(0, 8)) out.push(`  - ${p}${n > 1 ? ` (${n} tickets)` : ''}`);
           }
-          out.push('', `Next: set "mapping": {"template": ${JSON.stringify(use)}} in profile ${profile.name}, fix low-confidence fields in mapping.fields (or in the file), then run "outpost preview".`);
+          out.push(
+            '',
+            `Next: set "mapping": {"template": ${JSON.stringify(use)}} in profile ${profile.name}, fix low-confidence fields in mapping.fields (or in the file), then run "outpost preview".`,
+          );
           process.stdout.write(`${out.join('\n')}\n`);
         }
         process.exitCode = EXIT.ok;
@@ -116,7 +134,10 @@ export function register(program: Command): void {
         const m = await import('../../core/mapping/index.js');
         const list = m.listAllTemplates(home());
         if (opts.json) printJson(list);
-        else process.stdout.write(`${list.map((t) => `${fit(t.name, 32)}  ${t.origin === 'site' ? 'site   ' : 'shipped'}  ${t.file}`).join('\n')}\n`);
+        else
+          process.stdout.write(
+            `${list.map((t) => `${fit(t.name, 32)}  ${t.origin === 'site' ? 'site   ' : 'shipped'}  ${t.file}`).join('\n')}\n`,
+          );
       } catch (e) {
         fail((e as Error).message);
       }

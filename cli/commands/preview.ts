@@ -18,7 +18,10 @@ export interface PreviewCliOptions {
 
 /** Ticket numbers from "1001,1002 1003": commas or spaces between them. */
 export function parseTicketList(text: string | undefined): string[] {
-  return (text ?? '').split(/[,\s]+/).map((s) => s.trim()).filter(Boolean);
+  return (text ?? '')
+    .split(/[,\s]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function parseCount(text: string | undefined, what: string): number | undefined {
@@ -51,7 +54,8 @@ export function register(program: Command): void {
       try {
         const ticketNumbers = parseTicketList(opts.tickets);
         const latest = parseCount(opts.latest, '--latest');
-        if (opts.tickets !== undefined && ticketNumbers.length === 0) throw new Error('--tickets needs at least one ticket number, e.g. --tickets 1001,1002.');
+        if (opts.tickets !== undefined && ticketNumbers.length === 0)
+          throw new Error('--tickets needs at least one ticket number, e.g. --tickets 1001,1002.');
         const profile = await oneProfile(opts);
         const review = await import('../../core/review/index.js');
         const p = await review.previewProfile(profile, { latest, ticketNumbers });

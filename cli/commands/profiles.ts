@@ -25,10 +25,21 @@ export function register(program: Command): void {
       } catch (e) {
         fail((e as Error).message, EXIT.usage);
       }
-      const rows = config.profiles.map((p) => ({ name: p.name, environment: p.environment, driver: p.source.driver, table: p.table, mode: p.change.mode, every: p.schedule.every, enabled: p.enabled }));
+      const rows = config.profiles.map((p) => ({
+        name: p.name,
+        environment: p.environment,
+        driver: p.source.driver,
+        table: p.table,
+        mode: p.change.mode,
+        every: p.schedule.every,
+        enabled: p.enabled,
+      }));
       if (opts.json) return printJson(rows);
       if (rows.length === 0) return void process.stdout.write('No profiles; run "outpost setup".\n');
-      for (const r of rows) process.stdout.write(`${r.name}\t${r.environment}\t${r.driver}\t${r.table}\t${r.mode} every ${r.every}${r.enabled ? '' : '\t(disabled)'}\n`);
+      for (const r of rows)
+        process.stdout.write(
+          `${r.name}\t${r.environment}\t${r.driver}\t${r.table}\t${r.mode} every ${r.every}${r.enabled ? '' : '\t(disabled)'}\n`,
+        );
     });
 
   profiles
@@ -56,7 +67,9 @@ export function register(program: Command): void {
         const config = loadConfig(file);
         pickProfiles(config, name);
         saveConfig(file, { ...config, profiles: config.profiles.filter((p) => p.name !== name) });
-        process.stdout.write(`Removed profile "${name}" from ${file}. Restart the daemon ("outpost stop" then "outpost start") for it to take effect.\n`);
+        process.stdout.write(
+          `Removed profile "${name}" from ${file}. Restart the daemon ("outpost stop" then "outpost start") for it to take effect.\n`,
+        );
       } catch (e) {
         fail((e as Error).message, EXIT.usage);
       }
@@ -65,10 +78,13 @@ export function register(program: Command): void {
   profiles
     .command('reset <name>')
     .description("rewind a profile's watermark (to the beginning, or --from a date) so its table is read again")
-    .option('--from <date>', 'rewind to this date (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, the change column\'s time); timestamp mode only')
+    .option('--from <date>', "rewind to this date (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, the change column's time); timestamp mode only")
     .option('--yes', 'do not ask for confirmation')
     .option('--config <file>', 'config file (default: <home>/outpost.json)')
-    .addHelpText('after', '\nThe ledger is kept: tickets already delivered with the same content are not sent twice.\nExit codes: 0 reset, 1 failed or not confirmed, 2 usage.')
+    .addHelpText(
+      'after',
+      '\nThe ledger is kept: tickets already delivered with the same content are not sent twice.\nExit codes: 0 reset, 1 failed or not confirmed, 2 usage.',
+    )
     .action(async (name: string, opts: { from?: string; yes?: boolean; config?: string }) => {
       const { loadConfig, pickProfiles } = await import('../../core/config/load.js');
       let profile;
@@ -78,7 +94,11 @@ export function register(program: Command): void {
         fail((e as Error).message, EXIT.usage);
       }
       if (opts.from !== undefined) {
-        if (profile.change.mode !== 'timestamp') fail(`--from works with change mode timestamp; profile "${name}" uses ${profile.change.mode}, so it can only be rewound to the beginning.`, EXIT.usage);
+        if (profile.change.mode !== 'timestamp')
+          fail(
+            `--from works with change mode timestamp; profile "${name}" uses ${profile.change.mode}, so it can only be rewound to the beginning.`,
+            EXIT.usage,
+          );
         if (!/^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(opts.from) || Number.isNaN(Date.parse(opts.from.slice(0, 10)))) {
           fail(`--from takes a date as YYYY-MM-DD (or YYYY-MM-DD HH:MM:SS), not "${opts.from}".`, EXIT.usage);
         }
@@ -100,7 +120,9 @@ export function register(program: Command): void {
         try {
           reply = await sendControl(dir, { op: 'reset', profile: name, from: opts.from }, 60_000);
         } catch (e) {
-          fail(`The daemon is running but its control channel does not answer (${(e as Error).message}); try "outpost stop" then "outpost start".`);
+          fail(
+            `The daemon is running but its control channel does not answer (${(e as Error).message}); try "outpost stop" then "outpost start".`,
+          );
         }
         if (!reply.ok) fail(reply.message);
         process.stdout.write(`${reply.message}\n`);
@@ -112,7 +134,9 @@ export function register(program: Command): void {
       const store = new StateStore(homePaths(dir).state);
       store.resetProfile(name, { cursor: opts.from, shape: shapeOf(profile) });
       store.close();
-      process.stdout.write(`Profile ${name} rewound ${opts.from ? `to ${opts.from}` : 'to the beginning'}; it is read again when the daemon starts ("outpost start") or with "outpost sync".\n`);
+      process.stdout.write(
+        `Profile ${name} rewound ${opts.from ? `to ${opts.from}` : 'to the beginning'}; it is read again when the daemon starts ("outpost start") or with "outpost sync".\n`,
+      );
       process.exit(EXIT.ok);
     });
 }

@@ -15,7 +15,8 @@ export function register(program: Command): void {
     .option('--json', 'print the report as JSON')
     .addHelpText('after', '\nExit codes: 0 every row accounted for, 1 gaps found or the check failed, 2 usage.')
     .action(async (opts: { profile: string; days?: number; config?: string; json?: boolean }) => {
-      if (opts.days !== undefined && !(Number.isInteger(opts.days) && opts.days > 0)) fail('--days takes a whole number of days, 1 or more.', EXIT.usage);
+      if (opts.days !== undefined && !(Number.isInteger(opts.days) && opts.days > 0))
+        fail('--days takes a whole number of days, 1 or more.', EXIT.usage);
       const { formatReconcile, reconcile } = await import('../../core/state/reconcile.js');
       type Report = Awaited<ReturnType<typeof reconcile>>;
       const dir = home();
@@ -28,7 +29,9 @@ export function register(program: Command): void {
         try {
           reply = await sendControl(dir, { op: 'reconcile', profile: opts.profile, days: opts.days }, 600_000);
         } catch (e) {
-          fail(`The daemon is running but its control channel does not answer (${(e as Error).message}); try "outpost stop" then "outpost start".`);
+          fail(
+            `The daemon is running but its control channel does not answer (${(e as Error).message}); try "outpost stop" then "outpost start".`,
+          );
         }
         if (!reply.ok) fail(reply.message);
         report = reply.data as Report;

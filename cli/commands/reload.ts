@@ -13,13 +13,16 @@ export function register(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       const dir = home();
       const runtime = await import('../../core/engine/runtime.js');
-      if (!runtime.readDaemonInfo(dir)) fail('No daemon is running; the config file is read when it starts ("outpost start").', EXIT.notRunning);
+      if (!runtime.readDaemonInfo(dir))
+        fail('No daemon is running; the config file is read when it starts ("outpost start").', EXIT.notRunning);
       const { sendControl } = await import('../../core/engine/control.js');
       let reply;
       try {
         reply = await sendControl(dir, { op: 'reload' }, 60_000);
       } catch (e) {
-        fail(`The daemon is running but its control channel does not answer (${(e as Error).message}); try "outpost stop" then "outpost start".`);
+        fail(
+          `The daemon is running but its control channel does not answer (${(e as Error).message}); try "outpost stop" then "outpost start".`,
+        );
       }
       if (opts.json) printJson(reply);
       else (reply.ok ? process.stdout : process.stderr).write(`${reply.message}\n`);

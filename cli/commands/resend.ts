@@ -28,7 +28,10 @@ export function register(program: Command): void {
     .option('--since <date>', 'every ticket with a ticket date on or after YYYY-MM-DD, whatever its verdict')
     .option('--config <file>', 'config file (default: <home>/outpost.json)')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nExamples:\n  outpost resend --profile plant1 --rejected\n  outpost resend --profile plant1 --tickets 100234,100240\n  outpost resend --profile plant1 --since 2026-11-01\n\nExit codes: 0 queued, 1 failed, 2 usage.')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  outpost resend --profile plant1 --rejected\n  outpost resend --profile plant1 --tickets 100234,100240\n  outpost resend --profile plant1 --since 2026-11-01\n\nExit codes: 0 queued, 1 failed, 2 usage.',
+    )
     .action(async (opts: Opts) => {
       const { resend, selectorProblem } = await import('../../core/engine/resend.js');
       const select = {
@@ -48,7 +51,9 @@ export function register(program: Command): void {
         try {
           reply = await sendControl(dir, { op: 'resend', profile: opts.profile, select });
         } catch (e) {
-          fail(`The daemon is running but its control channel does not answer (${(e as Error).message}); try "outpost stop" then "outpost start".`);
+          fail(
+            `The daemon is running but its control channel does not answer (${(e as Error).message}); try "outpost stop" then "outpost start".`,
+          );
         }
         if (opts.json) printJson(reply);
         else process.stdout.write(`${reply.message}\n`);
@@ -66,7 +71,10 @@ export function register(program: Command): void {
       try {
         const r = resend(store, loaded.profiles[0], select);
         if (opts.json) printJson({ ok: true, ...r });
-        else process.stdout.write(`${r.message}\nThe daemon is not running: they are sent when it starts ("outpost start") or with "outpost sync".\n`);
+        else
+          process.stdout.write(
+            `${r.message}\nThe daemon is not running: they are sent when it starts ("outpost start") or with "outpost sync".\n`,
+          );
       } catch (e) {
         fail((e as Error).message);
       } finally {

@@ -57,7 +57,8 @@ export function register(program: Command): void {
       try {
         const approve = parseTicketList(opts.approve);
         const flags = (opts.flag ?? []).map(parseFlag);
-        if (approve.length === 0 && flags.length === 0) throw new Error('Nothing to record: give --approve 1001,1002 and/or --flag "1003:customer.name:Wrong customer".');
+        if (approve.length === 0 && flags.length === 0)
+          throw new Error('Nothing to record: give --approve 1001,1002 and/or --flag "1003:customer.name:Wrong customer".');
         const r = await import('../../core/review/index.js');
         for (const f of flags) {
           const bad = r.checkFlagField(f.field);
@@ -69,7 +70,10 @@ export function register(program: Command): void {
         const numbers = [...new Set([...approve, ...flags.map((f) => f.ticketNumber)])];
         // Map the tickets now, so the review keeps the e-ticket exactly as it was approved.
         const p = await r.previewProfile(profile, { ticketNumbers: numbers });
-        if (p.notFound.length) throw new Error(`Ticket${p.notFound.length > 1 ? 's' : ''} ${p.notFound.join(', ')} ${p.notFound.length > 1 ? 'were' : 'was'} not found in ${profile.table}; check the numbers on the paper tickets.`);
+        if (p.notFound.length)
+          throw new Error(
+            `Ticket${p.notFound.length > 1 ? 's' : ''} ${p.notFound.join(', ')} ${p.notFound.length > 1 ? 'were' : 'was'} not found in ${profile.table}; check the numbers on the paper tickets.`,
+          );
         const tickets = numbers.map((n) => {
           // Several rows can carry one number (a void and its reprint): the newest is reviewed.
           const s = p.samples.find((x) => x.requested === n)!;
@@ -77,7 +81,14 @@ export function register(program: Command): void {
           if (!s.ticket && myFlags.length === 0) {
             throw new Error(`Ticket ${n} is filtered (${s.problems.join('; ')}), so it cannot be approved; flag it or fix the mapping.`);
           }
-          return { ticketNumber: n, ticketId: s.ticketId, verdict: myFlags.length ? ('flagged' as const) : ('approved' as const), flags: myFlags, ticket: s.ticket, problems: s.problems };
+          return {
+            ticketNumber: n,
+            ticketId: s.ticketId,
+            verdict: myFlags.length ? ('flagged' as const) : ('approved' as const),
+            flags: myFlags,
+            ticket: s.ticket,
+            problems: s.problems,
+          };
         });
         const { state, reviews } = await openReviews();
         try {
@@ -107,27 +118,33 @@ export function register(program: Command): void {
       const { formatDateTime } = await import('../../core/format/time.js');
       try {
         const { homePaths } = await import('../../core/paths.js');
-        if (!existsSync(homePaths(home()).state)) throw new Error(`No review has been recorded in ${home()}; record one with "outpost review record".`);
+        if (!existsSync(homePaths(home()).state))
+          throw new Error(`No review has been recorded in ${home()}; record one with "outpost review record".`);
         const { state, reviews } = await openReviews();
         try {
           const id = opts.id === undefined ? undefined : Number(opts.id);
           if (id !== undefined && !Number.isInteger(id)) throw new Error('--id must be a review number.');
           const rv = id !== undefined ? reviews.get(id) : reviews.latest(opts.profile!);
           if (!rv || rv.profile !== opts.profile) {
-            throw new Error(`No review${id !== undefined ? ` ${id}` : ''} is recorded for profile ${opts.profile}; record one with "outpost review record --profile ${opts.profile} …".`);
+            throw new Error(
+              `No review${id !== undefined ? ` ${id}` : ''} is recorded for profile ${opts.profile}; record one with "outpost review record --profile ${opts.profile} …".`,
+            );
           }
           const { reviewToHtml, reviewToJson } = await import('../../core/review/export.js');
           const timeZone = await profileZone(rv.profile);
           if (opts.html) {
             const file = resolve(opts.html);
             writeFileSync(file, reviewToHtml(rv, { timeZone }));
-            if (!opts.json) process.stdout.write(`Wrote ${file} (review ${rv.id}, ${rv.tickets.length} tickets); open it in a browser to print.\n`);
+            if (!opts.json)
+              process.stdout.write(`Wrote ${file} (review ${rv.id}, ${rv.tickets.length} tickets); open it in a browser to print.\n`);
           }
           if (opts.json) printJson(reviewToJson(rv));
           else if (!opts.html) {
             process.stdout.write(`Review ${rv.id} of ${rv.profile} by ${rv.reviewer} at ${formatDateTime(rv.reviewedAt, { timeZone })}\n`);
             for (const t of rv.tickets) {
-              process.stdout.write(`  ${t.ticketNumber}: ${t.verdict === 'approved' ? chalk.green('approved') : chalk.red('flagged')}${t.flags.map((f) => `\n    ${f.field}: ${f.comment}`).join('')}\n`);
+              process.stdout.write(
+                `  ${t.ticketNumber}: ${t.verdict === 'approved' ? chalk.green('approved') : chalk.red('flagged')}${t.flags.map((f) => `\n    ${f.field}: ${f.comment}`).join('')}\n`,
+              );
             }
             process.stdout.write('  (--json or --html FILE to export it)\n');
           }
@@ -158,7 +175,11 @@ export function register(program: Command): void {
         const list = reviews.list(opts.profile, 50);
         if (opts.json) printJson(list);
         else if (list.length === 0) process.stdout.write('No reviews recorded yet.\n');
-        else for (const r of list) process.stdout.write(`  ${r.id}  ${r.profile}  ${r.reviewer}  ${formatDateTime(r.reviewedAt, { timeZone: await profileZone(r.profile) })}  ${r.approved} approved, ${r.flagged} flagged\n`);
+        else
+          for (const r of list)
+            process.stdout.write(
+              `  ${r.id}  ${r.profile}  ${r.reviewer}  ${formatDateTime(r.reviewedAt, { timeZone: await profileZone(r.profile) })}  ${r.approved} approved, ${r.flagged} flagged\n`,
+            );
       } finally {
         state.close();
       }

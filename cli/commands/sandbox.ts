@@ -90,7 +90,9 @@ async function runSandbox(o: SandboxCliOptions): Promise<void> {
     }
     if (code === 'EACCES') return fail(`Not allowed to listen on port ${o.port}; pick a port above 1024 with --port.`);
     if (code === 'EADDRNOTAVAIL') return fail(`${o.host} is not an address of this machine; use --host 127.0.0.1.`);
-    return fail(`The sandbox could not start (${err instanceof Error ? err.message : String(err)}); check the --data folder and try again.`);
+    return fail(
+      `The sandbox could not start (${err instanceof Error ? err.message : String(err)}); check the --data folder and try again.`,
+    );
   }
 
   if (o.json) {

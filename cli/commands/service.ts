@@ -43,7 +43,9 @@ function cmdStep(cmd: string[]): Step {
         execFileSync(cmd[0], cmd.slice(1), { stdio: 'inherit' });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        fail(`"${cmd.join(' ')}" failed${code === 'ENOENT' ? ` (${cmd[0]} is not installed)` : ''}; run it yourself as an administrator, or use --dry-run to see every step.`);
+        fail(
+          `"${cmd.join(' ')}" failed${code === 'ENOENT' ? ` (${cmd[0]} is not installed)` : ''}; run it yourself as an administrator, or use --dry-run to see every step.`,
+        );
       }
     },
   };
@@ -89,7 +91,17 @@ function unreadableByOthers(path: string): string | null {
 }
 
 async function plan(op: 'install' | 'uninstall', opts: Opts): Promise<Plan> {
-  const { renderService, encodeServiceFile, serviceKindFor, envSecretNames, renderEnvFile, secretsFileBeside, SECRETS_FILE, SYSTEMD_ENV_FILE, SYSTEMD_STATE_DIR } = await import('../../core/service.js');
+  const {
+    renderService,
+    encodeServiceFile,
+    serviceKindFor,
+    envSecretNames,
+    renderEnvFile,
+    secretsFileBeside,
+    SECRETS_FILE,
+    SYSTEMD_ENV_FILE,
+    SYSTEMD_STATE_DIR,
+  } = await import('../../core/service.js');
   const { loadConfig } = await import('../../core/config/load.js');
   const { windowsAclCommand } = await import('../../core/paths.js');
   const runtime = await import('../../core/engine/runtime.js');
@@ -111,7 +123,11 @@ async function plan(op: 'install' | 'uninstall', opts: Opts): Promise<Plan> {
     const unitDir = system ? '/etc/systemd/system' : join(homedir(), '.config', 'systemd', 'user');
     const unit = join(unitDir, 'outpost.service');
     if (op === 'uninstall') {
-      steps.push(cmdStep([...sc, 'disable', '--now', 'outpost.service']), { text: `remove ${unit}`, run: () => rmSync(unit, { force: true }) }, cmdStep([...sc, 'daemon-reload']));
+      steps.push(
+        cmdStep([...sc, 'disable', '--now', 'outpost.service']),
+        { text: `remove ${unit}`, run: () => rmSync(unit, { force: true }) },
+        cmdStep([...sc, 'daemon-reload']),
+      );
       notes.push(`The state folder (${system ? SYSTEMD_STATE_DIR : here}) is kept; remove it yourself when it is no longer needed.`);
       return { files, steps, notes };
     }
@@ -121,10 +137,16 @@ async function plan(op: 'install' | 'uninstall', opts: Opts): Promise<Plan> {
     if (system) {
       for (const p of [node, cli]) {
         const blocked = unreadableByOthers(p);
-        if (blocked) notes.push(`WARNING: ${blocked} cannot be entered by other accounts, so the service's unprivileged user cannot start ${p}; install Node and Outpost under /usr/local or /opt (e.g. "npm install -g"), or use --user.`);
+        if (blocked)
+          notes.push(
+            `WARNING: ${blocked} cannot be entered by other accounts, so the service's unprivileged user cannot start ${p}; install Node and Outpost under /usr/local or /opt (e.g. "npm install -g"), or use --user.`,
+          );
       }
       if (resolve(here) !== SYSTEMD_STATE_DIR) {
-        if (runtime.readDaemonInfo(here)) throw new Error(`The daemon is running on ${here}; stop it with "outpost stop" first, so its state can be moved to ${SYSTEMD_STATE_DIR}.`);
+        if (runtime.readDaemonInfo(here))
+          throw new Error(
+            `The daemon is running on ${here}; stop it with "outpost stop" first, so its state can be moved to ${SYSTEMD_STATE_DIR}.`,
+          );
         steps.push(copyStep(config, svcConfig));
         // The wizard's secret: file goes beside the copied config, where the daemon looks for it.
         const secrets = secretsFileBeside(config);
@@ -132,13 +154,16 @@ async function plan(op: 'install' | 'uninstall', opts: Opts): Promise<Plan> {
         for (const f of ['connector-id', 'state.db']) {
           if (existsSync(join(here, f))) steps.push(copyStep(join(here, f), join(SYSTEMD_STATE_DIR, f)));
         }
-        notes.push(`The service uses ${SYSTEMD_STATE_DIR} as its state folder (copied from ${here}); run "OUTPOST_HOME=${SYSTEMD_STATE_DIR} outpost status" as root to see it.`);
+        notes.push(
+          `The service uses ${SYSTEMD_STATE_DIR} as its state folder (copied from ${here}); run "OUTPOST_HOME=${SYSTEMD_STATE_DIR} outpost status" as root to see it.`,
+        );
       }
     }
     if (names.length) {
       const env = renderEnvFile(names, process.env);
       steps.push(writeStep(envFile, env.text, 0o600, false));
-      if (env.missing.length) notes.push(`Set ${env.missing.join(', ')} in ${envFile} (they were not set here); then "${sc.join(' ')} restart outpost".`);
+      if (env.missing.length)
+        notes.push(`Set ${env.missing.join(', ')} in ${envFile} (they were not set here); then "${sc.join(' ')} restart outpost".`);
     }
     const secretsFile = system ? join(SYSTEMD_STATE_DIR, SECRETS_FILE) : secretsFileBeside(config);
     const text = renderService({ kind, node, cli, home: svcHome, config: svcConfig, user: !system, envFile, secretsFile }).text;
@@ -149,11 +174,19 @@ async function plan(op: 'install' | 'uninstall', opts: Opts): Promise<Plan> {
 
   if (kind === 'launchd') {
     const rendered = renderService({ kind, node, cli, home: here, config, user: opts.user });
-    const file = opts.user ? join(homedir(), 'Library', 'LaunchAgents', rendered.fileName) : join('/Library/LaunchDaemons', rendered.fileName);
-    if (op === 'uninstall') return { files, steps: [cmdStep(['launchctl', 'unload', '-w', file]), { text: `remove ${file}`, run: () => rmSync(file, { force: true }) }], notes };
+    const file = opts.user
+      ? join(homedir(), 'Library', 'LaunchAgents', rendered.fileName)
+      : join('/Library/LaunchDaemons', rendered.fileName);
+    if (op === 'uninstall')
+      return {
+        files,
+        steps: [cmdStep(['launchctl', 'unload', '-w', file]), { text: `remove ${file}`, run: () => rmSync(file, { force: true }) }],
+        notes,
+      };
     files.push({ path: file, text: rendered.text });
     steps.push(writeStep(file, encodeServiceFile(kind, rendered.text), 0o644), cmdStep(['launchctl', 'load', '-w', file]));
-    if (names.length) notes.push(`launchd passes no secrets: set ${names.join(', ')} with "launchctl setenv" or use secret: references in the config.`);
+    if (names.length)
+      notes.push(`launchd passes no secrets: set ${names.join(', ')} with "launchctl setenv" or use secret: references in the config.`);
     return { files, steps, notes };
   }
 
@@ -162,23 +195,48 @@ async function plan(op: 'install' | 'uninstall', opts: Opts): Promise<Plan> {
   if (kind === 'windows-task') {
     const rendered = renderService({ kind, node, cli, home: here, config });
     const file = join(dir, rendered.fileName);
-    if (op === 'uninstall') return { files, steps: [cmdStep(['schtasks', '/End', '/TN', 'Outpost']), cmdStep(['schtasks', '/Delete', '/TN', 'Outpost', '/F']), { text: `remove ${file}`, run: () => rmSync(file, { force: true }) }], notes };
+    if (op === 'uninstall')
+      return {
+        files,
+        steps: [
+          cmdStep(['schtasks', '/End', '/TN', 'Outpost']),
+          cmdStep(['schtasks', '/Delete', '/TN', 'Outpost', '/F']),
+          { text: `remove ${file}`, run: () => rmSync(file, { force: true }) },
+        ],
+        notes,
+      };
     files.push({ path: file, text: rendered.text });
-    steps.push(writeStep(file, encodeServiceFile(kind, rendered.text), 0o600), cmdStep(acl), cmdStep(['schtasks', '/Create', '/XML', file, '/TN', 'Outpost', '/F']), cmdStep(['schtasks', '/Run', '/TN', 'Outpost']));
+    steps.push(
+      writeStep(file, encodeServiceFile(kind, rendered.text), 0o600),
+      cmdStep(acl),
+      cmdStep(['schtasks', '/Create', '/XML', file, '/TN', 'Outpost', '/F']),
+      cmdStep(['schtasks', '/Run', '/TN', 'Outpost']),
+    );
   } else {
     const exe = join(dir, 'outpost-service.exe');
     const xml = join(dir, 'outpost-service.xml');
-    if (op === 'uninstall') return { files, steps: [cmdStep([exe, 'stop']), cmdStep([exe, 'uninstall'])], notes: [`${dir} and the state folder are kept.`] };
+    if (op === 'uninstall')
+      return { files, steps: [cmdStep([exe, 'stop']), cmdStep([exe, 'uninstall'])], notes: [`${dir} and the state folder are kept.`] };
     const winsw = opts.winsw ? resolve(opts.winsw) : existsSync(exe) ? exe : null;
     if (!winsw) {
-      throw new Error('A Windows service needs WinSW (one executable from the WinSW project, also bundled by node-windows): pass --winsw PATH-TO-WinSW.exe, or --task for a Task Scheduler task instead.');
+      throw new Error(
+        'A Windows service needs WinSW (one executable from the WinSW project, also bundled by node-windows): pass --winsw PATH-TO-WinSW.exe, or --task for a Task Scheduler task instead.',
+      );
     }
     const rendered = renderService({ kind, node, cli, home: here, config });
     files.push({ path: xml, text: rendered.text });
     if (winsw !== exe) steps.push(copyStep(winsw, exe));
-    steps.push(writeStep(xml, encodeServiceFile(kind, rendered.text), 0o600), cmdStep(acl), cmdStep([exe, 'install']), cmdStep([exe, 'start']));
+    steps.push(
+      writeStep(xml, encodeServiceFile(kind, rendered.text), 0o600),
+      cmdStep(acl),
+      cmdStep([exe, 'install']),
+      cmdStep([exe, 'start']),
+    );
   }
-  if (names.length) notes.push(`The service reads ${names.join(', ')} from the machine environment (System Properties → Environment Variables) or use secret: references in the config.`);
+  if (names.length)
+    notes.push(
+      `The service reads ${names.join(', ')} from the machine environment (System Properties → Environment Variables) or use secret: references in the config.`,
+    );
   return { files, steps, notes };
 }
 
@@ -187,10 +245,17 @@ export function register(program: Command): void {
   for (const op of ['install', 'uninstall'] as const) {
     service
       .command(op)
-      .description(op === 'install' ? 'install and start the service (systemd, launchd, a Windows service or a Task Scheduler task)' : 'stop and remove the service')
+      .description(
+        op === 'install'
+          ? 'install and start the service (systemd, launchd, a Windows service or a Task Scheduler task)'
+          : 'stop and remove the service',
+      )
       .option('--config <file>', 'config file the service runs (default: <home>/outpost.json)')
       .option('--user', 'a per-user service instead of a system one (systemd --user, LaunchAgents)')
-      .option('--env-file <file>', 'systemd: the EnvironmentFile for env:NAME secrets (default /etc/outpost/outpost.env, --user: <home>/outpost.env)')
+      .option(
+        '--env-file <file>',
+        'systemd: the EnvironmentFile for env:NAME secrets (default /etc/outpost/outpost.env, --user: <home>/outpost.env)',
+      )
       .option('--winsw <exe>', 'Windows: the WinSW executable to run the service with')
       .option('--task', 'Windows: a Task Scheduler task instead of a service')
       .option('--dry-run', 'print the service file and the steps; change nothing')

@@ -44,7 +44,9 @@ const CLI_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 export function register(program: Command): void {
   program
     .command('setup')
-    .description('set up a profile: token, database, table, change detection, time zone, samples, mapping, secrets, then hand off to the daemon')
+    .description(
+      'set up a profile: token, database, table, change detection, time zone, samples, mapping, secrets, then hand off to the daemon',
+    )
     .option('--profile <name>', 'profile name', 'plant')
     .option('--config <file>', 'config file to write (default: <home>/outpost.json)')
     .option('--environment <env>', 'sandbox | uat | production')
@@ -83,8 +85,10 @@ export function register(program: Command): void {
       const file = configFile(opts);
       const dir = home();
       const env = process.env;
-      if (opts.environment && !['sandbox', 'uat', 'production'].includes(opts.environment)) fail('--environment must be sandbox, uat or production.', EXIT.usage);
-      if (opts.driver && !['mssql', 'postgres', 'mysql', 'sqlite'].includes(opts.driver)) fail('--driver must be mssql, postgres, mysql or sqlite.', EXIT.usage);
+      if (opts.environment && !['sandbox', 'uat', 'production'].includes(opts.environment))
+        fail('--environment must be sandbox, uat or production.', EXIT.usage);
+      if (opts.driver && !['mssql', 'postgres', 'mysql', 'sqlite'].includes(opts.driver))
+        fail('--driver must be mssql, postgres, mysql or sqlite.', EXIT.usage);
       const draft: SetupDraft = {
         profileName: opts.profile,
         environment: opts.environment,
@@ -105,7 +109,17 @@ export function register(program: Command): void {
         changeColumn: opts.changeColumn ?? null,
         timezone: opts.timezone,
         template: opts.template,
-        samples: opts.tickets ? { ticketNumbers: opts.tickets.split(',').map((s) => s.trim()).filter(Boolean), numberColumn: opts.numberColumn } : opts.samples ? { latest: opts.samples } : undefined,
+        samples: opts.tickets
+          ? {
+              ticketNumbers: opts.tickets
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
+              numberColumn: opts.numberColumn,
+            }
+          : opts.samples
+            ? { latest: opts.samples }
+            : undefined,
       };
       const store = new DraftStore(dir);
 
@@ -115,17 +129,25 @@ export function register(program: Command): void {
         const template = saveSiteTemplate(dir, d, d.template);
         upsertProfile(file, profileFromDraft(d, { token: placed.token, password: placed.password, every: opts.every, template }));
         store.clear(d.profileName);
-        const notes = [...placed.notes, `The mapping is saved as the site template ${template} (${join(dir, 'templates', `${template}.json`)}).`];
+        const notes = [
+          ...placed.notes,
+          `The mapping is saved as the site template ${template} (${join(dir, 'templates', `${template}.json`)}).`,
+        ];
         const running = runtime.readDaemonInfo(dir);
         if (action === 'save') {
-          if (running) notes.push('A daemon is running with the previous config: run "outpost reload" (or stop and start it) to use this profile.');
+          if (running)
+            notes.push('A daemon is running with the previous config: run "outpost reload" (or stop and start it) to use this profile.');
           else notes.push('Start it with "outpost start", or "outpost service install" to run at boot.');
           return { configPath: file, daemon: 'not started', notes };
         }
         if (action === 'service') {
           const out = await new Promise<string>((resolve, reject) =>
-            execFile(process.execPath, [CLI_MAIN, 'service', 'install', '--config', file], { env: { ...env, OUTPOST_HOME: dir } }, (err, stdout, stderr) =>
-              err ? reject(new Error((stderr || stdout || err.message).trim().replace(/^error: /, ''))) : resolve(stdout),
+            execFile(
+              process.execPath,
+              [CLI_MAIN, 'service', 'install', '--config', file],
+              { env: { ...env, OUTPOST_HOME: dir } },
+              (err, stdout, stderr) =>
+                err ? reject(new Error((stderr || stdout || err.message).trim().replace(/^error: /, ''))) : resolve(stdout),
             ),
           );
           return { configPath: file, daemon: 'service installed', notes: [...notes, ...out.trim().split('\n').filter(Boolean)] };
@@ -134,17 +156,31 @@ export function register(program: Command): void {
           const r = await reloadDaemon(dir);
           const dashboardUrl = runtime.readLaunchUrl(dir) ?? undefined;
           if (r.ok) return { configPath: file, dashboardUrl, daemon: 'reloaded', notes };
-          return { configPath: file, dashboardUrl, daemon: 'not reloaded', notes: [...notes, `The running daemon (pid ${running.pid}) did not reload (${r.message}): run "outpost stop" then "outpost start" to load the new profile.`] };
+          return {
+            configPath: file,
+            dashboardUrl,
+            daemon: 'not reloaded',
+            notes: [
+              ...notes,
+              `The running daemon (pid ${running.pid}) did not reload (${r.message}): run "outpost stop" then "outpost start" to load the new profile.`,
+            ],
+          };
         }
         mkdirSync(join(dir, 'logs'), { recursive: true, mode: 0o700 });
         // The daemon writes its own rotating log (logs/outpost.log); its stdout/stderr only hold a crash.
         const out = openSync(join(dir, 'logs', 'outpost.stderr.log'), 'w', 0o600);
-        const child = spawn(process.execPath, [...runtime.DAEMON_NODE_FLAGS, CLI_MAIN, 'run', '--config', file], { detached: true, stdio: ['ignore', out, out], env: { ...env, OUTPOST_HOME: dir }, windowsHide: true });
+        const child = spawn(process.execPath, [...runtime.DAEMON_NODE_FLAGS, CLI_MAIN, 'run', '--config', file], {
+          detached: true,
+          stdio: ['ignore', out, out],
+          env: { ...env, OUTPOST_HOME: dir },
+          windowsHide: true,
+        });
         child.unref();
         const deadline = Date.now() + 20_000;
         while (Date.now() < deadline) {
           const url = runtime.readLaunchUrl(dir);
-          if (url && runtime.readDaemonInfo(dir)?.pid === child.pid) return { configPath: file, dashboardUrl: url, daemon: 'started', notes };
+          if (url && runtime.readDaemonInfo(dir)?.pid === child.pid)
+            return { configPath: file, dashboardUrl: url, daemon: 'started', notes };
           if (child.exitCode !== null) break;
           await new Promise((r) => setTimeout(r, 100));
         }
@@ -166,11 +202,19 @@ export function register(program: Command): void {
       if ((opts.plain || opts.screenReader) && process.stdin.isTTY) {
         const { runPlain, SetupCancelled } = await import('../plain/prompts.js');
         try {
-          const r = await runPlain({ services, draft, resume, onStep, screenReader: Boolean(opts.screenReader), log: (l) => process.stdout.write(l + '\n') });
+          const r = await runPlain({
+            services,
+            draft,
+            resume,
+            onStep,
+            screenReader: Boolean(opts.screenReader),
+            log: (l) => process.stdout.write(l + '\n'),
+          });
           closing(r, r.draft.profileName);
           process.exit(EXIT.ok);
         } catch (e) {
-          if (e instanceof SetupCancelled) fail(`${e.message} The answers so far are saved (without secrets): run "outpost setup --plain" to resume.`);
+          if (e instanceof SetupCancelled)
+            fail(`${e.message} The answers so far are saved (without secrets): run "outpost setup --plain" to resume.`);
           fail((e as Error).message);
         }
       }
@@ -183,12 +227,21 @@ export function register(program: Command): void {
         closing(r, r.draft.profileName);
         process.exit(EXIT.ok);
       }
-      if (!opts.yes) fail('No terminal detected: pass every value as flags (secrets in OUTPOST_TOKEN / OUTPOST_DB_PASSWORD) and add --yes to run setup non-interactively.', EXIT.usage);
+      if (!opts.yes)
+        fail(
+          'No terminal detected: pass every value as flags (secrets in OUTPOST_TOKEN / OUTPOST_DB_PASSWORD) and add --yes to run setup non-interactively.',
+          EXIT.usage,
+        );
       if (!draft.apiUrl || !draft.token) fail('--api-url and the OUTPOST_TOKEN environment variable are required with --yes.', EXIT.usage);
       if (!opts.driver) fail('--driver is required with --yes (mssql, postgres, mysql or sqlite).', EXIT.usage);
       const { runHeadless } = await import('../plain/headless.js');
       try {
-        const r = await runHeadless({ services, draft, log: (l) => process.stdout.write(l + '\n'), action: opts.installService ? 'service' : opts.start ? 'start' : 'save' });
+        const r = await runHeadless({
+          services,
+          draft,
+          log: (l) => process.stdout.write(l + '\n'),
+          action: opts.installService ? 'service' : opts.start ? 'start' : 'save',
+        });
         closing(r, draft.profileName);
         process.exit(EXIT.ok);
       } catch (e) {

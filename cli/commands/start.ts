@@ -33,8 +33,19 @@ export function register(program: Command): void {
       const logs = join(dir, 'logs');
       mkdirSync(logs, { recursive: true, mode: 0o700 });
       const out = openSync(join(logs, 'outpost.stderr.log'), 'w', 0o600);
-      const args = [fileURLToPath(new URL('../main.js', import.meta.url)), 'run', '--config', file, ...(opts.profile ? ['--profile', opts.profile] : [])];
-      const child = spawn(process.execPath, [...runtime.DAEMON_NODE_FLAGS, ...args], { detached: true, stdio: ['ignore', out, out], env: { ...process.env, OUTPOST_HOME: dir }, windowsHide: true });
+      const args = [
+        fileURLToPath(new URL('../main.js', import.meta.url)),
+        'run',
+        '--config',
+        file,
+        ...(opts.profile ? ['--profile', opts.profile] : []),
+      ];
+      const child = spawn(process.execPath, [...runtime.DAEMON_NODE_FLAGS, ...args], {
+        detached: true,
+        stdio: ['ignore', out, out],
+        env: { ...process.env, OUTPOST_HOME: dir },
+        windowsHide: true,
+      });
       child.unref();
       const deadline = Date.now() + 15_000;
       while (Date.now() < deadline) {
@@ -61,13 +72,18 @@ export function register(program: Command): void {
       try {
         process.kill(info.pid, 'SIGTERM');
       } catch (e) {
-        fail(`Cannot signal the daemon (pid ${info.pid}): ${(e as NodeJS.ErrnoException).code}; stop it as the account that runs it (or "outpost service uninstall").`);
+        fail(
+          `Cannot signal the daemon (pid ${info.pid}): ${(e as NodeJS.ErrnoException).code}; stop it as the account that runs it (or "outpost service uninstall").`,
+        );
       }
       const boundMs = runtime.stopGraceMs() + 15_000;
       const deadline = Date.now() + boundMs;
       const gone = () => runtime.readDaemonInfo(dir)?.pid !== info.pid && !runtime.isAlive(info.pid);
       while (Date.now() < deadline && !gone()) await new Promise((r) => setTimeout(r, 100));
-      if (!gone()) fail(`The daemon (pid ${info.pid}) did not stop within ${Math.round(boundMs / 1000)} s; see "outpost logs", or stop it with your system's task manager.`);
+      if (!gone())
+        fail(
+          `The daemon (pid ${info.pid}) did not stop within ${Math.round(boundMs / 1000)} s; see "outpost logs", or stop it with your system's task manager.`,
+        );
       process.stdout.write(`Daemon stopped (pid ${info.pid}).\n`);
     });
 }

@@ -48,7 +48,13 @@ export function register(program: Command): void {
         const store = new StateStore(paths.state);
         try {
           lastRuns = store.runs(null, 5);
-          const names = [...new Set([...(info?.profiles ?? []), ...(lastRuns as Array<{ profile: string }>).map((r) => r.profile), ...configured.map((c) => c.name)])];
+          const names = [
+            ...new Set([
+              ...(info?.profiles ?? []),
+              ...(lastRuns as Array<{ profile: string }>).map((r) => r.profile),
+              ...configured.map((c) => c.name),
+            ]),
+          ];
           for (const name of names) {
             const s = { name, ...store.stats(name), ...store.parked(name) };
             if (s.delivered || s.filtered || s.lastSuccessAt || store.runs(name, 1).length || store.getWatermark(name)) {
@@ -65,13 +71,25 @@ export function register(program: Command): void {
       // A stopped daemon's profiles: still say which ones stay paused when it starts.
       const rows: Row[] = snapshot?.profiles
         ? [...snapshot.profiles]
-        : offline.map((p) => ({ ...p, ...(pausedAt[p.name] ? { paused: true, pausedAt: pausedAt[p.name], reason: `Paused since ${formatDateTime(pausedAt[p.name], { timeZone })}; it stays paused when the daemon starts ("outpost resume" to undo).` } : {}) }));
+        : offline.map((p) => ({
+            ...p,
+            ...(pausedAt[p.name]
+              ? {
+                  paused: true,
+                  pausedAt: pausedAt[p.name],
+                  reason: `Paused since ${formatDateTime(pausedAt[p.name], { timeZone })}; it stays paused when the daemon starts ("outpost resume" to undo).`,
+                }
+              : {}),
+          }));
       for (const c of configured) {
         if (rows.some((r) => r.name === c.name)) continue;
         rows.push({ name: c.name, state: !c.enabled ? 'disabled' : ran.has(c.name) ? 'not run by this daemon' : 'not run yet' });
       }
       const hint = (r: Row): string | null => {
-        if (r.state === 'not run yet') return info ? 'restart the daemon to load it: "outpost reload", or "outpost stop" then "outpost start"' : 'start it with "outpost start" (or one pass: "outpost run --once")';
+        if (r.state === 'not run yet')
+          return info
+            ? 'restart the daemon to load it: "outpost reload", or "outpost stop" then "outpost start"'
+            : 'start it with "outpost start" (or one pass: "outpost run --once")';
         if (r.state === 'not run by this daemon') return 'load it into the running daemon: "outpost reload"';
         if (r.state === 'disabled') return 'set "enabled": true in the config file to run it';
         return null;
@@ -91,7 +109,11 @@ export function register(program: Command): void {
       }
       const at = (iso: unknown) => formatDateTime(typeof iso === 'string' ? iso : null, { timeZone }, 'never');
       {
-        process.stdout.write(info ? `${chalk.green('●')} daemon running (pid ${info.pid}) since ${at(info.startedAt)}\n` : `${chalk.dim('○')} daemon not running\n`);
+        process.stdout.write(
+          info
+            ? `${chalk.green('●')} daemon running (pid ${info.pid}) since ${at(info.startedAt)}\n`
+            : `${chalk.dim('○')} daemon not running\n`,
+        );
         if (info?.dashboardUrl) process.stdout.write(`  dashboard: ${info.dashboardUrl} (run "outpost dashboard" to open it)\n`);
         if (result.config?.error) process.stdout.write(`  ${chalk.red('config refused')}: ${result.config.error}\n`);
         for (const p of result.profiles) {
@@ -107,7 +129,8 @@ export function register(program: Command): void {
               `${p.lagSeconds !== undefined ? `, lag ${p.lagSeconds === null ? 'unknown' : typeof p.lagSeconds === 'number' && p.lagSeconds > 0 ? formatSeconds(p.lagSeconds) : 'none'}` : ''}; last success ${at(p.lastSuccessAt)}\n`,
           );
         }
-        if (result.profiles.length === 0) process.stdout.write(`  no profiles configured${existsSync(file) ? ` in ${file}` : ''}; run "outpost setup" or "outpost demo"\n`);
+        if (result.profiles.length === 0)
+          process.stdout.write(`  no profiles configured${existsSync(file) ? ` in ${file}` : ''}; run "outpost setup" or "outpost demo"\n`);
       }
       process.exit(info ? EXIT.ok : EXIT.notRunning);
     });

@@ -37,7 +37,9 @@ export function registerControl(program: Command, op: Op): void {
         try {
           reply = await sendControl(dir, { op, profile: opts.profile });
         } catch (e) {
-          fail(`The daemon is running but its control channel does not answer (${(e as Error).message}); try "outpost stop" then "outpost start".`);
+          fail(
+            `The daemon is running but its control channel does not answer (${(e as Error).message}); try "outpost stop" then "outpost start".`,
+          );
         }
         if (opts.json) printJson({ ...reply, daemon: 'running' });
         else process.stdout.write(reply.message + '\n');

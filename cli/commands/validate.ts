@@ -33,14 +33,20 @@ export function register(program: Command): void {
         all.push(...lines.map((l) => ({ profile: profile.name, ...l })));
         if (!opts.json) {
           const s = profile.source;
-          const where = s.driver === 'sqlite' ? s.file : `${s.driver} ${s.host}${s.port ? `:${s.port}` : ''}${s.database ? `/${s.database}` : ''}`;
+          const where =
+            s.driver === 'sqlite' ? s.file : `${s.driver} ${s.host}${s.port ? `:${s.port}` : ''}${s.database ? `/${s.database}` : ''}`;
           process.stdout.write(`${chalk.bold(profile.name)} (${where}, table ${profile.table})\n`);
           const width = Math.max(...lines.map((l) => l.name.length));
           for (const l of lines) {
             process.stdout.write(`  ${PAINT[l.status](`${MARK[l.status]} ${l.status}`)}  ${l.name.padEnd(width)}  ${l.detail}\n`);
             if (l.fix) {
               const pad = ' '.repeat(width + 12);
-              process.stdout.write(l.fix.split('\n').map((f, i) => `${pad}${i === 0 ? '→ ' : '  '}${f}`).join('\n') + '\n');
+              process.stdout.write(
+                l.fix
+                  .split('\n')
+                  .map((f, i) => `${pad}${i === 0 ? '→ ' : '  '}${f}`)
+                  .join('\n') + '\n',
+              );
             }
           }
           const n = (st: string) => lines.filter((l) => l.status === st).length;

@@ -4,7 +4,20 @@
 import type { HandoffAction, HandoffResult, SetupDraft, SetupServices, TableInfo } from '../../core/setup/services.js';
 import { failureReasons, mappedCountText } from '../../core/setup/editor.js';
 import { suggestZone } from '../../core/setup/zones.js';
-import { DAEMON_TEXT, changeLabel, changeOptions, errorText, stepIndex, stepTitle, keyFor, mappingSummary, redact, stepLabel, tableSummary, type StepId } from '../wizard/format.js';
+import {
+  DAEMON_TEXT,
+  changeLabel,
+  changeOptions,
+  errorText,
+  stepIndex,
+  stepTitle,
+  keyFor,
+  mappingSummary,
+  redact,
+  stepLabel,
+  tableSummary,
+  type StepId,
+} from '../wizard/format.js';
 
 export async function runHeadless(opts: {
   services: SetupServices;
@@ -34,7 +47,10 @@ export async function runHeadless(opts: {
   if (!who.ok) fail('token', who.message);
   else {
     if (draft.environment && who.environment && who.environment.toLowerCase() !== draft.environment) {
-      fail('token', `this token belongs to the ${who.environment} environment, not ${draft.environment}; pass --environment ${who.environment} or use a ${draft.environment} token.`);
+      fail(
+        'token',
+        `this token belongs to the ${who.environment} environment, not ${draft.environment}; pass --environment ${who.environment} or use a ${draft.environment} token.`,
+      );
     }
     draft = { ...draft, environment: draft.environment ?? ((who.environment?.toLowerCase() as SetupDraft['environment']) || 'sandbox') };
     ok('token', `${who.accountName} (${who.environment})${who.clock && who.clock.status !== 'pass' ? `; ${who.clock.detail}` : ''}`);
@@ -42,7 +58,10 @@ export async function runHeadless(opts: {
 
   const conn = await attempt('database', () => services.testConnection(draft.source));
   if (!conn.ok) return fail('database', conn.message);
-  ok('database', `Connected: ${conn.serverVersion} in ${conn.latencyMs} ms${conn.clock && conn.clock.status !== 'pass' ? `; ${conn.clock.detail}` : ''}`);
+  ok(
+    'database',
+    `Connected: ${conn.serverVersion} in ${conn.latencyMs} ms${conn.clock && conn.clock.status !== 'pass' ? `; ${conn.clock.detail}` : ''}`,
+  );
 
   const table = pickTable(conn.tables, draft.table);
   if (!table) {
@@ -50,14 +69,19 @@ export async function runHeadless(opts: {
       'table',
       draft.table
         ? `the table "${draft.table}" was not found on this connection; give the table name as the database lists it.`
-        : 'no tables were found on this connection; check the database name and the user\'s read rights.',
+        : "no tables were found on this connection; check the database name and the user's read rights.",
     );
   }
   const k = keyFor(table, draft);
   draft = { ...draft, table: table.name, key: k.key, changeColumn: k.changeColumn, changeMode: k.changeMode };
   ok('table', tableSummary(table, k.key, k.changeColumn));
-  const change = changeOptions(table, draft).find((o) => o.mode === draft.changeMode && (o.column ?? null) === (draft.changeColumn ?? null));
-  ok('change', `${changeLabel({ mode: draft.changeMode ?? 'timestamp', column: draft.changeColumn })}${change?.needs ? `; from a DBA: ${change.needs}` : ''}`);
+  const change = changeOptions(table, draft).find(
+    (o) => o.mode === draft.changeMode && (o.column ?? null) === (draft.changeColumn ?? null),
+  );
+  ok(
+    'change',
+    `${changeLabel({ mode: draft.changeMode ?? 'timestamp', column: draft.changeColumn })}${change?.needs ? `; from a DBA: ${change.needs}` : ''}`,
+  );
 
   const zone = suggestZone({ draft: draft.timezone, database: conn.timezone });
   draft = { ...draft, timezone: zone.zone };
@@ -65,7 +89,10 @@ export async function runHeadless(opts: {
 
   const spec = draft.samples ?? { latest: 5 };
   const sample = await attempt('samples', () => services.pullSample(draft, spec));
-  ok('samples', `${sample.rows.length} rows from ${draft.table}${sample.notFound?.length ? `; not found: ${sample.notFound.join(', ')}` : ''}`);
+  ok(
+    'samples',
+    `${sample.rows.length} rows from ${draft.table}${sample.notFound?.length ? `; not found: ${sample.notFound.join(', ')}` : ''}`,
+  );
 
   if (services.evaluateMapping) {
     const m = await attempt('mapping', () => services.evaluateMapping!(draft, sample.rows));
@@ -76,10 +103,18 @@ export async function runHeadless(opts: {
     const mapped = await attempt('mapping', () => services.previewMapping(draft, sample.rows));
     ok('mapping', mappingSummary(mapped));
   }
-  ok('secrets', draft.token.startsWith('env:') || draft.token.startsWith('secret:') ? 'given as references' : 'kept in the secrets file beside the config');
+  ok(
+    'secrets',
+    draft.token.startsWith('env:') || draft.token.startsWith('secret:')
+      ? 'given as references'
+      : 'kept in the secrets file beside the config',
+  );
 
   const result = await attempt('handoff', () => services.handoff(draft, opts.action ?? 'start'));
-  ok('handoff', `${result.daemon ? DAEMON_TEXT[result.daemon].toLowerCase() : 'saved'}; config saved to ${result.configPath}${result.dashboardUrl ? `; dashboard: ${result.dashboardUrl}` : ''}`);
+  ok(
+    'handoff',
+    `${result.daemon ? DAEMON_TEXT[result.daemon].toLowerCase() : 'saved'}; config saved to ${result.configPath}${result.dashboardUrl ? `; dashboard: ${result.dashboardUrl}` : ''}`,
+  );
   for (const n of result.notes ?? []) log(`  ${n}`);
   return result;
 }

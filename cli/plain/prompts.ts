@@ -29,10 +29,31 @@ import {
 } from '../../core/setup/editor.js';
 import type { SavedDraft } from '../../core/setup/draft-store.js';
 import { DEFAULT_SECRET_NAMES } from '../../core/setup/handoff.js';
-import { ENVIRONMENTS, type HandoffAction, type HandoffResult, type SampleSpec, type SecretPlacement, type SetupDraft, type SetupServices, type TableInfo } from '../../core/setup/services.js';
+import {
+  ENVIRONMENTS,
+  type HandoffAction,
+  type HandoffResult,
+  type SampleSpec,
+  type SecretPlacement,
+  type SetupDraft,
+  type SetupServices,
+  type TableInfo,
+} from '../../core/setup/services.js';
 import { allZones, offsetNow, searchZones, suggestZone } from '../../core/setup/zones.js';
 import { VERSION } from '../../core/version.js';
-import { DAEMON_TEXT, changeLabel, changeOptions, errorText, formatCell, keyFor, redact, sampleTableLines, stepLabel, tableSummary, type StepId } from '../wizard/format.js';
+import {
+  DAEMON_TEXT,
+  changeLabel,
+  changeOptions,
+  errorText,
+  formatCell,
+  keyFor,
+  redact,
+  sampleTableLines,
+  stepLabel,
+  tableSummary,
+  type StepId,
+} from '../wizard/format.js';
 
 type Io = { log: (line: string) => void };
 
@@ -67,7 +88,7 @@ export function inquirerPrompter(): Prompter {
   return {
     input: (message, o = {}) => ask(input({ message, default: o.default || undefined, validate: o.validate })),
     secret: (message) => ask(password({ message, mask: '•' })),
-    select: <T,>(message: string, choices: Choice<T>[], def?: T) => ask(select<T>({ message, choices, default: def, pageSize: 12 })),
+    select: <T>(message: string, choices: Choice<T>[], def?: T) => ask(select<T>({ message, choices, default: def, pageSize: 12 })),
     confirm: (message, def) => ask(confirm({ message, default: def })),
   };
 }
@@ -123,7 +144,11 @@ export function linePrompter(stdin: NodeJS.ReadableStream = process.stdin, stdou
     async select<T>(message: string, choices: Choice<T>[], def?: T): Promise<T> {
       say(message);
       choices.forEach((c, i) => say(`  ${i + 1}. ${c.name}${c.description ? ` (${c.description})` : ''}`));
-      const d = Math.max(0, choices.findIndex((c) => c.value === def)) + 1;
+      const d =
+        Math.max(
+          0,
+          choices.findIndex((c) => c.value === def),
+        ) + 1;
       for (;;) {
         const t = (await read(`Number 1-${choices.length} [${d}]: `)).trim();
         const n = t === '' ? d : Number(t);
@@ -161,17 +186,35 @@ export async function runPlain(
     // Welcome
     header('welcome');
     log(`Outpost ${VERSION}: token, database, table, change detection, time zone, samples, mapping, secrets, handoff.`);
-    for (const c of (await services.checkEnvironment?.()) ?? []) log(`${c.status === 'pass' ? '✔' : c.status === 'warn' ? '!' : '✖'} ${c.name}: ${c.detail}`);
-    if (opts.resume && (await p.confirm(`Resume the setup saved at "${opts.resume.step}" (${opts.resume.savedAt.slice(0, 16)} UTC)? Secrets are asked again`, true))) {
+    for (const c of (await services.checkEnvironment?.()) ?? [])
+      log(`${c.status === 'pass' ? '✔' : c.status === 'warn' ? '!' : '✖'} ${c.name}: ${c.detail}`);
+    if (
+      opts.resume &&
+      (await p.confirm(
+        `Resume the setup saved at "${opts.resume.step}" (${opts.resume.savedAt.slice(0, 16)} UTC)? Secrets are asked again`,
+        true,
+      ))
+    ) {
       const saved = opts.resume.draft;
-      draft = { ...saved, token: saved.token || draft.token, source: { ...saved.source, password: saved.source.password ?? draft.source.password } };
+      draft = {
+        ...saved,
+        token: saved.token || draft.token,
+        source: { ...saved.source, password: saved.source.password ?? draft.source.password },
+      };
     }
 
     // Account token
     header('token');
     for (;;) {
-      draft.environment = await p.select('Environment', ENVIRONMENTS.map((e) => ({ name: e === 'uat' ? 'UAT' : e[0].toUpperCase() + e.slice(1), value: e })), draft.environment ?? 'sandbox');
-      draft.apiUrl = await p.input('API URL', { default: draft.apiUrl, validate: (v) => /^https?:\/\/\S+$/.test(v) || 'Enter a URL like https://api.example.com' });
+      draft.environment = await p.select(
+        'Environment',
+        ENVIRONMENTS.map((e) => ({ name: e === 'uat' ? 'UAT' : e[0].toUpperCase() + e.slice(1), value: e })),
+        draft.environment ?? 'sandbox',
+      );
+      draft.apiUrl = await p.input('API URL', {
+        default: draft.apiUrl,
+        validate: (v) => /^https?:\/\/\S+$/.test(v) || 'Enter a URL like https://api.example.com',
+      });
       const typed = await p.secret(draft.token ? 'Account token (Enter keeps the one given)' : 'Account token');
       if (typed) draft.token = typed;
       const r = await services.checkToken(draft.apiUrl, draft.token).catch((e: unknown) => ({ ok: false as const, message: errorText(e) }));
@@ -201,13 +244,18 @@ export async function runPlain(
       }
       log(`✖ ${redact(r.message, secrets())}`);
     }
-    if (tables.length === 0) throw new Error("No tables were found on this connection; check the database name and the login's read rights.");
+    if (tables.length === 0)
+      throw new Error("No tables were found on this connection; check the database name and the login's read rights.");
 
     // Table
     header('table');
     const name = await p.select(
       'Ticket table (best first)',
-      tables.map((t) => ({ name: `${t.name}${t.rowCount === null ? '' : ` (${t.rowCount} rows)`}`, value: t.name, description: t.notes?.slice(0, 2).join('; ') })),
+      tables.map((t) => ({
+        name: `${t.name}${t.rowCount === null ? '' : ` (${t.rowCount} rows)`}`,
+        value: t.name,
+        description: t.notes?.slice(0, 2).join('; '),
+      })),
       tables.some((t) => t.name === draft.table) ? draft.table : tables[0].name,
     );
     const table = tables.find((t) => t.name === name)!;
@@ -219,9 +267,19 @@ export async function runPlain(
     // Change detection
     header('change');
     const options = changeOptions(table, draft);
-    const suggested = Math.max(0, options.findIndex((o) => o.ready));
-    for (const [i, o] of options.entries()) log(`  ${changeLabel(o)}${i === suggested ? ' (suggested)' : ''}: ${o.reason}${o.needs ? `. From a DBA: ${o.needs}` : ''}`);
-    const pick = await p.select('Change detection', options.map((o, i) => ({ name: `${changeLabel(o)}${i === suggested ? ' (suggested)' : ''}`, value: i })), options.findIndex((o) => o.mode === draft.changeMode && (o.column ?? null) === draft.changeColumn) >= 0 ? options.findIndex((o) => o.mode === draft.changeMode && (o.column ?? null) === draft.changeColumn) : suggested);
+    const suggested = Math.max(
+      0,
+      options.findIndex((o) => o.ready),
+    );
+    for (const [i, o] of options.entries())
+      log(`  ${changeLabel(o)}${i === suggested ? ' (suggested)' : ''}: ${o.reason}${o.needs ? `. From a DBA: ${o.needs}` : ''}`);
+    const pick = await p.select(
+      'Change detection',
+      options.map((o, i) => ({ name: `${changeLabel(o)}${i === suggested ? ' (suggested)' : ''}`, value: i })),
+      options.findIndex((o) => o.mode === draft.changeMode && (o.column ?? null) === draft.changeColumn) >= 0
+        ? options.findIndex((o) => o.mode === draft.changeMode && (o.column ?? null) === draft.changeColumn)
+        : suggested,
+    );
     draft.changeMode = options[pick].mode;
     draft.changeColumn = options[pick].column ?? null;
     log(`✔ ${changeLabel(options[pick])}`);
@@ -242,7 +300,10 @@ export async function runPlain(
         log(`No zone matches "${q}".`);
         continue;
       }
-      draft.timezone = await p.select('Which zone?', found.map((z) => ({ name: `${z} (${offsetNow(z)})`, value: z })));
+      draft.timezone = await p.select(
+        'Which zone?',
+        found.map((z) => ({ name: `${z} (${offsetNow(z)})`, value: z })),
+      );
       break;
     }
     log(`✔ ${draft.timezone} (${offsetNow(draft.timezone)} now)`);
@@ -251,18 +312,39 @@ export async function runPlain(
     header('samples');
     let sample;
     for (;;) {
-      const mode = await p.select('Check the mapping on', [
-        { name: 'the latest tickets', value: 'latest' as const },
-        { name: 'ticket numbers typed from paper tickets (5006 finds 005006)', value: 'numbers' as const },
-      ], draft.samples?.ticketNumbers?.length ? 'numbers' : 'latest');
+      const mode = await p.select(
+        'Check the mapping on',
+        [
+          { name: 'the latest tickets', value: 'latest' as const },
+          { name: 'ticket numbers typed from paper tickets (5006 finds 005006)', value: 'numbers' as const },
+        ],
+        draft.samples?.ticketNumbers?.length ? 'numbers' : 'latest',
+      );
       let spec: SampleSpec;
       if (mode === 'latest') {
-        const n = await p.input('How many', { default: String(draft.samples?.latest ?? 5), validate: (v) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 200) || 'A number from 1 to 200' });
+        const n = await p.input('How many', {
+          default: String(draft.samples?.latest ?? 5),
+          validate: (v) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 200) || 'A number from 1 to 200',
+        });
         spec = { latest: Number(n) };
       } else {
-        const numbers = (await p.input('Ticket numbers (commas or spaces)', { default: draft.samples?.ticketNumbers?.join(', '), validate: (v) => v.trim() !== '' || 'Type at least one number' })).split(/[,;\s]+/).filter(Boolean);
-        const guess = (draft.fields?.ticketNumber as { column?: string } | undefined)?.column ?? table.columns.find((c) => /(ticket|tkt|tick).*(no|num|nbr)/i.test(c)) ?? table.columns[0];
-        const col = await p.select('The column they are in', table.columns.map((c) => ({ name: c, value: c })), draft.samples?.numberColumn ?? guess);
+        const numbers = (
+          await p.input('Ticket numbers (commas or spaces)', {
+            default: draft.samples?.ticketNumbers?.join(', '),
+            validate: (v) => v.trim() !== '' || 'Type at least one number',
+          })
+        )
+          .split(/[,;\s]+/)
+          .filter(Boolean);
+        const guess =
+          (draft.fields?.ticketNumber as { column?: string } | undefined)?.column ??
+          table.columns.find((c) => /(ticket|tkt|tick).*(no|num|nbr)/i.test(c)) ??
+          table.columns[0];
+        const col = await p.select(
+          'The column they are in',
+          table.columns.map((c) => ({ name: c, value: c })),
+          draft.samples?.numberColumn ?? guess,
+        );
         spec = { ticketNumbers: numbers, numberColumn: col };
         if (!draft.fields?.ticketNumber) draft.fields = { ...(draft.fields ?? {}), ticketNumber: { column: col, then: ['trim'] } };
       }
@@ -292,15 +374,21 @@ export async function runPlain(
     // Handoff
     for (;;) {
       header('handoff');
-      log(`Profile ${draft.profileName} (${draft.environment}) → ${draft.apiUrl}; table ${draft.table}; ${changeLabel({ mode: draft.changeMode ?? 'timestamp', column: draft.changeColumn })}; zone ${draft.timezone}`);
+      log(
+        `Profile ${draft.profileName} (${draft.environment}) → ${draft.apiUrl}; table ${draft.table}; ${changeLabel({ mode: draft.changeMode ?? 'timestamp', column: draft.changeColumn })}; zone ${draft.timezone}`,
+      );
       log(`Mapping: ${mappedCountText(model)}`);
       if (model.mapped < model.total) {
         log(`Only ${model.mapped} of ${model.total} samples map; the others would be filtered (not sent) until the mapping is fixed:`);
         for (const r of failureReasons(model).slice(0, 3)) log(`  • ${r.reason} (${r.count} of ${model.total})`);
-        const back = await p.select('What now?', [
-          { name: 'Back to the mapping', value: true },
-          { name: 'Save anyway (filtered tickets show on the dashboard with their reason)', value: false },
-        ], true);
+        const back = await p.select(
+          'What now?',
+          [
+            { name: 'Back to the mapping', value: true },
+            { name: 'Save anyway (filtered tickets show on the dashboard with their reason)', value: false },
+          ],
+          true,
+        );
         if (back) {
           header('mapping');
           model = await editMapping(p, services, draft, sample.rows, log, (fields, skip) => {
@@ -313,11 +401,15 @@ export async function runPlain(
       }
       break;
     }
-    const action = await p.select<HandoffAction>('Save the profile, then', [
-      { name: 'Start the daemon now (or reload the running one)', value: 'start' },
-      { name: 'Install the boot service', value: 'service' },
-      { name: 'Save only', value: 'save' },
-    ], 'start');
+    const action = await p.select<HandoffAction>(
+      'Save the profile, then',
+      [
+        { name: 'Start the daemon now (or reload the running one)', value: 'start' },
+        { name: 'Install the boot service', value: 'service' },
+        { name: 'Save only', value: 'save' },
+      ],
+      'start',
+    );
     const r = await services.handoff(draft, action);
     log(`✔ ${r.daemon ? DAEMON_TEXT[r.daemon] : 'Saved'}; profile saved to ${r.configPath}`);
     for (const n of r.notes ?? []) log(`  ${n}`);
@@ -372,7 +464,9 @@ export async function editMapping(
     log(`${mappedCountText(m)}`);
     for (const f of m.fields.filter((x) => x.failing > 0 || (x.field.required && x.field.expression)).slice(0, 12)) {
       const first = f.cells.find((c) => c.mark === 'problem');
-      log(`  ${f.failing ? '✖' : '✔'} ${f.field.label}${f.field.required ? '*' : ''}: ${describeExpression(f.field.expression)} [${f.cells.map((c) => MARKS[c.mark]).join('')}]${first ? ` ${first.problem}` : ''}`);
+      log(
+        `  ${f.failing ? '✖' : '✔'} ${f.field.label}${f.field.required ? '*' : ''}: ${describeExpression(f.field.expression)} [${f.cells.map((c) => MARKS[c.mark]).join('')}]${first ? ` ${first.problem}` : ''}`,
+      );
     }
     const all = m.total > 0 && m.mapped === m.total;
     const choice = await p.select<string>(
@@ -394,13 +488,30 @@ export async function editMapping(
     }
     if (choice === '#skip') {
       for (const r of skip) log(`  ${describeSkipRule(r)}`);
-      const what = await p.select<number>('Skip rules', [{ name: 'add a rule', value: -1 }, ...skip.map((r, i) => ({ name: `remove: ${describeSkipRule(r)}`, value: i })), { name: 'back', value: -2 }]);
+      const what = await p.select<number>('Skip rules', [
+        { name: 'add a rule', value: -1 },
+        ...skip.map((r, i) => ({ name: `remove: ${describeSkipRule(r)}`, value: i })),
+        { name: 'back', value: -2 },
+      ]);
       if (what >= 0) skip = skip.filter((_, i) => i !== what);
       else if (what === -1) {
         const cols = Object.keys(rows[0] ?? {}).filter((c) => !c.startsWith('__'));
-        const column = await p.select('Skip rows by which column?', cols.map((c) => ({ name: c, value: c, description: formatCell(rows[0]?.[c], 30) })));
-        const values = [...new Set(rows.map((r) => r[column]).filter((v) => v !== null && v !== undefined && String(v).trim() !== '').map((v) => String(v).trim()))];
-        const test = await p.select<{ equals: Scalar } | { empty: true }>(`Skip the row when ${column}`, [...values.map((v) => ({ name: `is ${JSON.stringify(v)}`, value: { equals: v } })), { name: 'is empty', value: { empty: true } }]);
+        const column = await p.select(
+          'Skip rows by which column?',
+          cols.map((c) => ({ name: c, value: c, description: formatCell(rows[0]?.[c], 30) })),
+        );
+        const values = [
+          ...new Set(
+            rows
+              .map((r) => r[column])
+              .filter((v) => v !== null && v !== undefined && String(v).trim() !== '')
+              .map((v) => String(v).trim()),
+          ),
+        ];
+        const test = await p.select<{ equals: Scalar } | { empty: true }>(`Skip the row when ${column}`, [
+          ...values.map((v) => ({ name: `is ${JSON.stringify(v)}`, value: { equals: v } })),
+          { name: 'is empty', value: { empty: true } },
+        ]);
         const def = 'equals' in test ? `${column} is ${JSON.stringify(test.equals)}` : `${column} is empty`;
         const reason = await p.input('Reason shown', { default: def });
         skip = [...skip, skipRule(column, test, reason || def)];
@@ -417,7 +528,13 @@ export async function editMapping(
       ...(lookups.length ? [{ name: `look it up in another table (${lookups.map((l) => l.table).join(', ')})`, value: 'lookup' }] : []),
       { name: 'a fixed value', value: 'constant' },
     ];
-    if (base) actions.push({ name: 'trim spaces', value: 'trim' }, { name: 'convert a unit', value: 'unit' }, { name: 'map values', value: 'map' }, { name: 'a default when empty', value: 'default' });
+    if (base)
+      actions.push(
+        { name: 'trim spaces', value: 'trim' },
+        { name: 'convert a unit', value: 'unit' },
+        { name: 'map values', value: 'map' },
+        { name: 'a default when empty', value: 'default' },
+      );
     if (base?.then?.length) actions.push({ name: 'remove the transforms', value: 'clear' });
     if (!row.field.required && base) actions.push({ name: 'not mapped', value: 'unmap' });
     if (choice in fields) actions.push({ name: "back to the template's mapping", value: 'reset' });
@@ -425,31 +542,78 @@ export async function editMapping(
     const a = await p.select(`${row.field.label}: what should it be?`, actions);
     try {
       if (a === 'column') {
-        const c = await p.select('Column', columns.map((x) => ({ name: x, value: x, description: formatCell(rows[0]?.[x], 30) })));
+        const c = await p.select(
+          'Column',
+          columns.map((x) => ({ name: x, value: x, description: formatCell(rows[0]?.[x], 30) })),
+        );
         fields = setColumn(fields, choice, c, base);
       } else if (a === 'lookup') {
-        const o = await p.select('Through which foreign key?', lookups.map((l) => ({ name: l.label, value: l })));
-        const col = await p.select(`Which column of ${o.table}?`, o.columns.map((c) => ({ name: c, value: c })));
-        fields = setLookup(fields, choice, { table: o.table, on: Object.fromEntries(Object.entries(o.on).map(([ref, mine]) => [ref, { column: mine }])), column: col });
+        const o = await p.select(
+          'Through which foreign key?',
+          lookups.map((l) => ({ name: l.label, value: l })),
+        );
+        const col = await p.select(
+          `Which column of ${o.table}?`,
+          o.columns.map((c) => ({ name: c, value: c })),
+        );
+        fields = setLookup(fields, choice, {
+          table: o.table,
+          on: Object.fromEntries(Object.entries(o.on).map(([ref, mine]) => [ref, { column: mine }])),
+          column: col,
+        });
       } else if (a === 'constant') {
-        const v = enumValues ? await p.select('Value', enumValues.map((x) => ({ name: x, value: x }))) : await p.input('Value');
+        const v = enumValues
+          ? await p.select(
+              'Value',
+              enumValues.map((x) => ({ name: x, value: x })),
+            )
+          : await p.input('Value');
         const isNum = (row.field.type === 'number' || row.field.type === 'integer') && v !== '' && Number.isFinite(Number(v));
         fields = setConstant(fields, choice, isNum ? Number(v) : v);
       } else if (a === 'trim') fields = addTransform(fields, choice, 'trim', base);
       else if (a === 'default') {
-        const v = enumValues ? await p.select('When empty, use', enumValues.map((x) => ({ name: x, value: x }))) : await p.input('When empty, use');
+        const v = enumValues
+          ? await p.select(
+              'When empty, use',
+              enumValues.map((x) => ({ name: x, value: x })),
+            )
+          : await p.input('When empty, use');
         fields = addTransform(fields, choice, { default: v }, base);
       } else if (a === 'unit') {
-        const from = await p.select('The value is in which unit?', [...columns.map((c) => ({ name: `column ${c}`, value: `col:${c}` })), ...['LBR', 'STN', 'TNE', 'KGM'].map((u) => ({ name: `always ${u}`, value: `unit:${u}` }))]);
-        const to = await p.select('Send it in', CONVERTIBLE_UNITS.map((u) => ({ name: u, value: u })), 'STN');
+        const from = await p.select('The value is in which unit?', [
+          ...columns.map((c) => ({ name: `column ${c}`, value: `col:${c}` })),
+          ...['LBR', 'STN', 'TNE', 'KGM'].map((u) => ({ name: `always ${u}`, value: `unit:${u}` })),
+        ]);
+        const to = await p.select(
+          'Send it in',
+          CONVERTIBLE_UNITS.map((u) => ({ name: u, value: u })),
+          'STN',
+        );
         const src = from.startsWith('col:') ? { column: from.slice(4) } : from.slice(5);
         const hasNumber = (base?.then ?? []).some((x) => typeof x === 'object' && 'number' in x);
         const withNumber = hasNumber ? fields : addTransform(fields, choice, { number: {} }, base);
-        fields = addTransform(withNumber, choice, { convertUnit: { from: src, to: to as (typeof CONVERTIBLE_UNITS)[number], ...(typeof src === 'string' ? {} : { unitMap: { LB: 'LBR', LBS: 'LBR', TN: 'STN', TON: 'STN', T: 'TNE', KG: 'KGM' } }) } }, base);
+        fields = addTransform(
+          withNumber,
+          choice,
+          {
+            convertUnit: {
+              from: src,
+              to: to as (typeof CONVERTIBLE_UNITS)[number],
+              ...(typeof src === 'string' ? {} : { unitMap: { LB: 'LBR', LBS: 'LBR', TN: 'STN', TON: 'STN', T: 'TNE', KG: 'KGM' } }),
+            },
+          },
+          base,
+        );
       } else if (a === 'map') {
         const inputs = distinctInputs(base, rows, choice.startsWith('lines.'), draft.timezone);
         const map: Record<string, Scalar> = {};
-        for (const i of inputs) map[i] = enumValues ? await p.select(`"${i}" becomes`, enumValues.map((x) => ({ name: x, value: x }))) : await p.input(`"${i}" becomes`, { default: i });
+        for (const i of inputs)
+          map[i] = enumValues
+            ? await p.select(
+                `"${i}" becomes`,
+                enumValues.map((x) => ({ name: x, value: x })),
+              )
+            : await p.input(`"${i}" becomes`, { default: i });
         if (inputs.length) fields = addTransform(fields, choice, { map, caseInsensitive: true }, base);
       } else if (a === 'clear') fields = clearTransforms(fields, choice, base);
       else if (a === 'unmap') fields = unmap(fields, choice);
@@ -469,13 +633,24 @@ async function askSecrets(p: Prompter, draft: SetupDraft): Promise<SetupDraft['s
   if (draft.source.driver !== 'sqlite' && draft.source.password && !isSecretRef(draft.source.password)) todo.push('password');
   for (const w of todo) {
     const label = w === 'token' ? 'the account token' : 'the database password';
-    const kind = await p.select(`Where should ${label} be kept?`, [
-      { name: 'a secrets file beside the config (mode 0600)', value: 'file' as const, description: `secret:${DEFAULT_SECRET_NAMES[w]}` },
-      { name: 'an environment variable of the service', value: 'env' as const },
-      { name: 'in the config file itself (not recommended)', value: 'inline' as const },
-    ], out[w]?.kind ?? 'file');
+    const kind = await p.select(
+      `Where should ${label} be kept?`,
+      [
+        { name: 'a secrets file beside the config (mode 0600)', value: 'file' as const, description: `secret:${DEFAULT_SECRET_NAMES[w]}` },
+        { name: 'an environment variable of the service', value: 'env' as const },
+        { name: 'in the config file itself (not recommended)', value: 'inline' as const },
+      ],
+      out[w]?.kind ?? 'file',
+    );
     let placement: SecretPlacement;
-    if (kind === 'env') placement = { kind: 'env', name: await p.input('Variable name', { default: DEFAULT_SECRET_NAMES[w], validate: (v) => SECRET_NAME.test(v) || 'Capital letters, digits and _' }) };
+    if (kind === 'env')
+      placement = {
+        kind: 'env',
+        name: await p.input('Variable name', {
+          default: DEFAULT_SECRET_NAMES[w],
+          validate: (v) => SECRET_NAME.test(v) || 'Capital letters, digits and _',
+        }),
+      };
     else placement = kind === 'file' ? { kind: 'file', name: DEFAULT_SECRET_NAMES[w] } : { kind: 'inline' };
     out[w] = placement;
   }
@@ -495,10 +670,30 @@ async function askSource(p: Prompter, s: SourceConfig): Promise<SourceConfig> {
   );
   if (driver === 'sqlite') return { driver, file: await p.input('Database file', { default: s.file }), options: s.options ?? {} };
   const same = driver === s.driver;
-  const host = await p.input(driver === 'mssql' ? 'Host (HOST, HOST\\INSTANCE or HOST,PORT)' : 'Host', { default: same ? s.host : undefined, validate: (v) => v !== '' || 'Enter the host' });
-  const portText = await p.input('Port (empty: the default)', { default: same && s.port ? String(s.port) : '', validate: (v) => v === '' || (/^\d+$/.test(v) && Number(v) < 65536) || 'A port is a number up to 65535' });
-  const database = await p.input('Database name', { default: same ? s.database : undefined, validate: (v) => v !== '' || 'Enter the database name' });
-  const user = await p.input('Login (a database login, read-only)', { default: same ? s.user : undefined, validate: (v) => v !== '' || 'Enter the login' });
+  const host = await p.input(driver === 'mssql' ? 'Host (HOST, HOST\\INSTANCE or HOST,PORT)' : 'Host', {
+    default: same ? s.host : undefined,
+    validate: (v) => v !== '' || 'Enter the host',
+  });
+  const portText = await p.input('Port (empty: the default)', {
+    default: same && s.port ? String(s.port) : '',
+    validate: (v) => v === '' || (/^\d+$/.test(v) && Number(v) < 65536) || 'A port is a number up to 65535',
+  });
+  const database = await p.input('Database name', {
+    default: same ? s.database : undefined,
+    validate: (v) => v !== '' || 'Enter the database name',
+  });
+  const user = await p.input('Login (a database login, read-only)', {
+    default: same ? s.user : undefined,
+    validate: (v) => v !== '' || 'Enter the login',
+  });
   const typed = await p.secret(s.password ? 'Password (Enter keeps the one given)' : 'Password');
-  return { driver, host, port: portText ? Number(portText) : undefined, database, user, password: typed || s.password, options: s.options ?? {} };
+  return {
+    driver,
+    host,
+    port: portText ? Number(portText) : undefined,
+    database,
+    user,
+    password: typed || s.password,
+    options: s.options ?? {},
+  };
 }

@@ -90,11 +90,17 @@ export function App(props: {
     const { r, handoff } = ended;
     return (
       <Box flexDirection="column">
-        <Header demo={props.demo} done={r.status === 'done' ? [...done.slice(0, STEP_IDS.length - 1), handoff?.daemon ? DAEMON_TEXT[handoff.daemon] : 'saved'] : done} width={width} />
+        <Header
+          demo={props.demo}
+          done={
+            r.status === 'done' ? [...done.slice(0, STEP_IDS.length - 1), handoff?.daemon ? DAEMON_TEXT[handoff.daemon] : 'saved'] : done
+          }
+          width={width}
+        />
         {r.status === 'done' ? (
           <Box flexDirection="column" marginTop={1}>
             <Text color="green">Setup complete.</Text>
-            <Text>Config:    {r.configPath}</Text>
+            <Text>Config: {r.configPath}</Text>
             {r.dashboardUrl ? <Text>Dashboard: {r.dashboardUrl}</Text> : null}
           </Box>
         ) : (
@@ -112,7 +118,14 @@ export function App(props: {
         return (
           <WelcomeStep
             services={services}
-            resume={props.resume ? { step: STEP_TITLES[Math.max(0, stepIndex(props.resume.step as StepId))] ?? props.resume.step, savedAt: props.resume.savedAt } : null}
+            resume={
+              props.resume
+                ? {
+                    step: STEP_TITLES[Math.max(0, stepIndex(props.resume.step as StepId))] ?? props.resume.step,
+                    savedAt: props.resume.savedAt,
+                  }
+                : null
+            }
             onNext={(summary, resume) => {
               const saved = props.resume?.draft;
               if (resume && saved) {
@@ -152,7 +165,14 @@ export function App(props: {
       case 'change':
         return <ChangeStep table={table} draft={draft} onNext={(patch, s) => next(s, patch)} />;
       case 'zone':
-        return <ZoneStep services={services} draft={draft} suggestion={suggestZone({ draft: draft.timezone, database: conn?.timezone })} onNext={(patch, s) => next(s, patch)} />;
+        return (
+          <ZoneStep
+            services={services}
+            draft={draft}
+            suggestion={suggestZone({ draft: draft.timezone, database: conn?.timezone })}
+            onNext={(patch, s) => next(s, patch)}
+          />
+        );
       case 'samples':
         return (
           <SampleStep

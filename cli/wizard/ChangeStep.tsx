@@ -8,10 +8,17 @@ import { changeLabel, changeOptions } from './format.js';
 import { Hint } from './Hint.js';
 import { SelectList } from './SelectList.js';
 
-export function ChangeStep(props: { table: TableInfo | undefined; draft: SetupDraft; onNext(patch: Partial<SetupDraft>, summary: string): void }): JSX.Element {
+export function ChangeStep(props: {
+  table: TableInfo | undefined;
+  draft: SetupDraft;
+  onNext(patch: Partial<SetupDraft>, summary: string): void;
+}): JSX.Element {
   const { draft } = props;
   const options = changeOptions(props.table, draft);
-  const suggested = Math.max(0, options.findIndex((o) => o.ready));
+  const suggested = Math.max(
+    0,
+    options.findIndex((o) => o.ready),
+  );
   const chosen = options.findIndex((o) => o.mode === draft.changeMode && (o.column ?? null) === (draft.changeColumn ?? null));
   const [index, setIndex] = useState(chosen >= 0 ? chosen : suggested);
   const o = options[index];
@@ -19,13 +26,20 @@ export function ChangeStep(props: { table: TableInfo | undefined; draft: SetupDr
     <Box flexDirection="column">
       <Text>How should Outpost see new and changed tickets in {draft.table}?</Text>
       <SelectList
-        items={options.map((x, i) => ({ label: changeLabel(x), value: i, hint: i === suggested ? 'suggested' : x.ready ? '' : 'needs a DBA' }))}
+        items={options.map((x, i) => ({
+          label: changeLabel(x),
+          value: i,
+          hint: i === suggested ? 'suggested' : x.ready ? '' : 'needs a DBA',
+        }))}
         initial={index}
         visible={5}
         onHighlight={(i) => setIndex(i)}
         onSelect={(i) => {
           const c = options[i];
-          props.onNext({ changeMode: c.mode, changeColumn: c.column ?? null }, `${changeLabel(c)}${i === suggested ? ' (suggested)' : ' (chosen over the suggestion)'}`);
+          props.onNext(
+            { changeMode: c.mode, changeColumn: c.column ?? null },
+            `${changeLabel(c)}${i === suggested ? ' (suggested)' : ' (chosen over the suggestion)'}`,
+          );
         }}
       />
       {o ? (

@@ -22,7 +22,12 @@ export const DRIVERS: { driver: Driver; label: string; hint: string; port?: numb
 ];
 
 const FIELD_HINTS: Record<Driver, Record<string, string>> = {
-  mssql: { host: 'SCALE01\\SQLEXPRESS, SCALE01,1433 or (local)', port: 'empty with an instance name: the Browser (UDP 1434) answers', user: 'a read-only SQL login', password: '' },
+  mssql: {
+    host: 'SCALE01\\SQLEXPRESS, SCALE01,1433 or (local)',
+    port: 'empty with an instance name: the Browser (UDP 1434) answers',
+    user: 'a read-only SQL login',
+    password: '',
+  },
   postgres: { host: 'db01 or 10.0.0.5', port: 'default 5432', user: 'a read-only login', password: '' },
   mysql: { host: 'db01 or 10.0.0.5', port: 'default 3306', user: 'a read-only login', password: '' },
   sqlite: { file: 'e.g. C:/ScaleHouse/tickets.db' },
@@ -50,7 +55,15 @@ function applyFields(s: SourceConfig, v: Record<string, string>): SourceConfig |
   }
   if (!opt(v.host)) return 'Enter the database host.';
   // The password is kept as typed (it may legitimately have spaces at the ends).
-  return { ...s, file: undefined, host: opt(v.host), port, database: opt(v.database), user: opt(v.user), password: v.password || undefined };
+  return {
+    ...s,
+    file: undefined,
+    host: opt(v.host),
+    port,
+    database: opt(v.database),
+    user: opt(v.user),
+    password: v.password || undefined,
+  };
 }
 
 export function ConnectionStep(props: {
@@ -91,7 +104,10 @@ export function ConnectionStep(props: {
         <Text>Which database does the scale-house software use?</Text>
         <SelectList
           items={DRIVERS.map((d) => ({ label: d.label, value: d.driver, hint: d.hint }))}
-          initial={Math.max(0, DRIVERS.findIndex((d) => d.driver === draft.source.driver))}
+          initial={Math.max(
+            0,
+            DRIVERS.findIndex((d) => d.driver === draft.source.driver),
+          )}
           onSelect={(driver) =>
             // Values already given (flags, a resumed draft) stay; only the port falls back to the driver's default.
             setSource(
@@ -114,10 +130,20 @@ export function ConnectionStep(props: {
       <Text>
         Driver: <Text bold>{meta.label}</Text> <Text dimColor>({meta.hint})</Text>
       </Text>
-      <FieldForm key={source.driver} isActive={state.kind !== 'busy'} fields={fieldsFor(source)} hints={hints} onSubmit={(v) => void test(v)} />
+      <FieldForm
+        key={source.driver}
+        isActive={state.kind !== 'busy'}
+        fields={fieldsFor(source)}
+        hints={hints}
+        onSubmit={(v) => void test(v)}
+      />
       {state.kind === 'busy' ? <Spinner label="Testing the connection…" /> : null}
       {state.kind === 'error' ? <Text color="red">{state.message}</Text> : null}
-      <Hint>{state.kind === 'error' ? 'Fix the fields, then Enter: test again · ↑/↓: move between fields' : 'Enter: test the connection · ↑/↓: move between fields'}</Hint>
+      <Hint>
+        {state.kind === 'error'
+          ? 'Fix the fields, then Enter: test again · ↑/↓: move between fields'
+          : 'Enter: test the connection · ↑/↓: move between fields'}
+      </Hint>
     </Box>
   );
 }

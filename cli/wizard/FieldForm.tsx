@@ -50,7 +50,8 @@ export function FieldForm(props: {
           <Box key={f.id}>
             <Text color={focused ? 'cyan' : undefined}>
               {focused ? '› ' : '  '}
-              {f.label.padEnd(width)}{'  '}
+              {f.label.padEnd(width)}
+              {'  '}
             </Text>
             {f.secret ? (
               <MaskedInput defaultValue={f.value} isDisabled={!focused} onChange={onChange} onSubmit={(v) => submit(f.id, v)} />

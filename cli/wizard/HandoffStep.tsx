@@ -53,7 +53,9 @@ export function HandoffStep(props: {
     }
   };
 
-  const watching = state.kind === 'ok' && (state.result.daemon === 'started' || state.result.daemon === 'reloaded' || state.result.daemon === 'service installed');
+  const watching =
+    state.kind === 'ok' &&
+    (state.result.daemon === 'started' || state.result.daemon === 'reloaded' || state.result.daemon === 'service installed');
   useEffect(() => {
     if (!watching || !props.services.recentAcks) return;
     let live = true;
@@ -131,7 +133,18 @@ export function HandoffStep(props: {
       </Box>
     );
   }
-  if (state.kind === 'busy') return <Spinner label={state.action === 'save' ? 'Saving the profile…' : state.action === 'service' ? 'Saving and installing the service…' : 'Saving the profile and starting the daemon…'} />;
+  if (state.kind === 'busy')
+    return (
+      <Spinner
+        label={
+          state.action === 'save'
+            ? 'Saving the profile…'
+            : state.action === 'service'
+              ? 'Saving and installing the service…'
+              : 'Saving the profile and starting the daemon…'
+        }
+      />
+    );
   if (state.kind === 'error') {
     return (
       <Box flexDirection="column">
@@ -146,12 +159,15 @@ export function HandoffStep(props: {
     <Box flexDirection="column">
       <Text color={r.daemon === 'not reloaded' ? 'yellow' : 'green'}>✔ {r.daemon ? DAEMON_TEXT[r.daemon] : 'Saved'}</Text>
       <Text wrap="truncate">
-        Config:    <Text bold>{r.configPath}</Text>
+        Config: <Text bold>{r.configPath}</Text>
       </Text>
       {r.dashboardUrl ? (
         // Never cut: the installer copies it.
         <Text wrap="wrap">
-          Dashboard: <Text bold color="cyan">{r.dashboardUrl}</Text>
+          Dashboard:{' '}
+          <Text bold color="cyan">
+            {r.dashboardUrl}
+          </Text>
         </Text>
       ) : null}
       {(r.notes ?? []).map((n, i) => (

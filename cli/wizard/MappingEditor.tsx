@@ -121,7 +121,14 @@ export function MappingEditor(props: {
         if (first.current) {
           first.current = false;
           // All map: "Done" is preselected (the demo is Enter-only); else the first failing field.
-          setIndex(m.total > 0 && m.mapped === m.total ? 0 : Math.max(0, m.fields.findIndex((f) => f.failing > 0)) + 1);
+          setIndex(
+            m.total > 0 && m.mapped === m.total
+              ? 0
+              : Math.max(
+                  0,
+                  m.fields.findIndex((f) => f.failing > 0),
+                ) + 1,
+          );
         }
       },
       (e: unknown) => live && setError(redact(errorText(e), [draft.token, draft.source.password])),
@@ -135,7 +142,11 @@ export function MappingEditor(props: {
   const current: FieldRow | undefined = model && index > 0 ? model.fields[index - 1] : undefined;
   const finish = () => {
     if (!model) return;
-    props.onNext(`${mappedCountText(model)}${skip.length ? `; ${skip.length} skip rule${skip.length > 1 ? 's' : ''}` : ''}`, { fields, skip, template }, model);
+    props.onNext(
+      `${mappedCountText(model)}${skip.length ? `; ${skip.length} skip rule${skip.length > 1 ? 's' : ''}` : ''}`,
+      { fields, skip, template },
+      model,
+    );
   };
 
   useInput(
@@ -249,7 +260,18 @@ export function MappingEditor(props: {
           {f.field.required ? ' (required)' : ''}: {describeExpression(f.field.expression)}
         </Text>
         <Box key={`${panel.kind}:${panel.kind === 'valueMap' ? Object.keys(panel.done).length : ''}`} flexDirection="column" marginTop={1}>
-          <PanelView panel={panel} row={f} rows={rows} sample={s} draft={draft} fields={fields} lookups={lookups} setPanel={setPanel} tryApply={tryApply} width={width} />
+          <PanelView
+            panel={panel}
+            row={f}
+            rows={rows}
+            sample={s}
+            draft={draft}
+            fields={fields}
+            lookups={lookups}
+            setPanel={setPanel}
+            tryApply={tryApply}
+            width={width}
+          />
         </Box>
         {error ? <Text color="red">{error}</Text> : null}
         <Hint>↑/↓: choose · Enter: pick · Esc: close</Hint>
@@ -282,7 +304,8 @@ export function MappingEditor(props: {
     rowsShown.push(
       <Text key={r.field.path} color={on ? 'cyan' : undefined} wrap="truncate">
         {on ? '› ' : '  '}
-        <Text color={cell ? MARK_COLOR[cell.mark] : undefined}>{mark}</Text> {truncate(`${r.field.label}${r.field.required ? '*' : ''}`, labelW - 2).padEnd(labelW - 2)}{' '}
+        <Text color={cell ? MARK_COLOR[cell.mark] : undefined}>{mark}</Text>{' '}
+        {truncate(`${r.field.label}${r.field.required ? '*' : ''}`, labelW - 2).padEnd(labelW - 2)}{' '}
         {truncate(describeExpression(r.field.expression), sourceW).padEnd(sourceW)} {truncate(cell?.value ?? '', valueW).padEnd(valueW)}{' '}
         {r.cells.slice(0, 20).map((c, j) => (
           <Text key={j} color={MARK_COLOR[c.mark]}>
@@ -303,9 +326,9 @@ export function MappingEditor(props: {
         {'this sample'.padEnd(valueW + 1)}
         {'samples'}
       </Text>
-      {start > 0 ? <Text dimColor>  ↑ {start} more</Text> : <Text> </Text>}
+      {start > 0 ? <Text dimColor> ↑ {start} more</Text> : <Text> </Text>}
       {rowsShown}
-      {start + visible < count ? <Text dimColor>  ↓ {count - start - visible} more</Text> : <Text> </Text>}
+      {start + visible < count ? <Text dimColor> ↓ {count - start - visible} more</Text> : <Text> </Text>}
       <Text color={problem ? 'yellow' : undefined} wrap="truncate">
         {problem ? `✖ ${problem}` : current ? `${current.field.label}: ${current.cells[s]?.mark ?? ''}` : ' '}
       </Text>
@@ -333,10 +356,7 @@ function SkipPanel(props: {
     case 'skip':
       return (
         <SelectList
-          items={[
-            { label: 'Add a rule', value: -1 },
-            ...skip.map((r, i) => ({ label: `Remove: ${describeSkipRule(r)}`, value: i })),
-          ]}
+          items={[{ label: 'Add a rule', value: -1 }, ...skip.map((r, i) => ({ label: `Remove: ${describeSkipRule(r)}`, value: i }))]}
           onSelect={(i) => (i < 0 ? setPanel({ kind: 'skipColumn', path: '' }) : applySkip(skip.filter((_, j) => j !== i)))}
         />
       );
@@ -344,17 +364,30 @@ function SkipPanel(props: {
       return (
         <Box flexDirection="column">
           <Text>Skip rows by which column?</Text>
-          <SelectList items={columns.map((c) => ({ label: c, value: c, hint: formatCell(rows[props.sample]?.[c], 30) }))} onSelect={(column) => setPanel({ kind: 'skipTest', path: '', column })} />
+          <SelectList
+            items={columns.map((c) => ({ label: c, value: c, hint: formatCell(rows[props.sample]?.[c], 30) }))}
+            onSelect={(column) => setPanel({ kind: 'skipTest', path: '', column })}
+          />
         </Box>
       );
     case 'skipTest': {
-      const values = [...new Set(rows.map((r) => r[panel.column]).filter((v) => v !== null && v !== undefined && String(v).trim() !== '').map((v) => String(v).trim()))];
+      const values = [
+        ...new Set(
+          rows
+            .map((r) => r[panel.column])
+            .filter((v) => v !== null && v !== undefined && String(v).trim() !== '')
+            .map((v) => String(v).trim()),
+        ),
+      ];
       return (
         <Box flexDirection="column">
           <Text>Skip the row when {panel.column}…</Text>
           <SelectList
             items={[
-              ...values.map((v) => ({ label: `is ${JSON.stringify(v)}`, value: { equals: v as Scalar } as { equals: Scalar } | { empty: true } })),
+              ...values.map((v) => ({
+                label: `is ${JSON.stringify(v)}`,
+                value: { equals: v as Scalar } as { equals: Scalar } | { empty: true },
+              })),
               { label: 'is empty', value: { empty: true } as { equals: Scalar } | { empty: true } },
             ]}
             onSelect={(test) => setPanel({ kind: 'skipReason', path: '', column: panel.column, test })}
@@ -399,7 +432,9 @@ function PanelView(props: {
     case 'actions': {
       const items: Item<string>[] = [
         { label: 'Take it from a column', value: 'column' },
-        ...(props.lookups.length ? [{ label: 'Look it up in another table (a foreign key)', value: 'lookup', hint: props.lookups.map((l) => l.table).join(', ') }] : []),
+        ...(props.lookups.length
+          ? [{ label: 'Look it up in another table (a foreign key)', value: 'lookup', hint: props.lookups.map((l) => l.table).join(', ') }]
+          : []),
         { label: 'A fixed value (constant)', value: 'constant' },
       ];
       if (base) items.push({ label: 'Add a transform (trim, unit, value map, default)', value: 'transform' });
@@ -425,7 +460,10 @@ function PanelView(props: {
       return (
         <Box flexDirection="column">
           <Text>Through which foreign key?</Text>
-          <SelectList items={props.lookups.map((o) => ({ label: o.label, value: o }))} onSelect={(option) => setPanel({ kind: 'lookupColumn', path, option })} />
+          <SelectList
+            items={props.lookups.map((o) => ({ label: o.label, value: o }))}
+            onSelect={(option) => setPanel({ kind: 'lookupColumn', path, option })}
+          />
         </Box>
       );
     case 'lookupColumn':
@@ -452,7 +490,10 @@ function PanelView(props: {
           <Text>Which column? (its value on this sample after the name)</Text>
           <SelectList
             items={columns.map((c) => ({ label: c, value: c, hint: formatCell(cur[c], 30) }))}
-            initial={Math.max(0, columns.findIndex((c) => base && 'column' in base && base.column === c))}
+            initial={Math.max(
+              0,
+              columns.findIndex((c) => base && 'column' in base && base.column === c),
+            )}
             onSelect={(c) => tryApply(() => setColumn(fields, path, c, base))}
           />
         </Box>
@@ -462,7 +503,10 @@ function PanelView(props: {
         return (
           <Box flexDirection="column">
             <Text>Which value?</Text>
-            <SelectList items={enumValues.map((v) => ({ label: v, value: v }))} onSelect={(v) => tryApply(() => setConstant(fields, path, v))} />
+            <SelectList
+              items={enumValues.map((v) => ({ label: v, value: v }))}
+              onSelect={(v) => tryApply(() => setConstant(fields, path, v))}
+            />
           </Box>
         );
       }
@@ -505,15 +549,28 @@ function PanelView(props: {
         return (
           <Box flexDirection="column">
             <Text>When empty, use:</Text>
-            <SelectList items={enumValues.map((v) => ({ label: v, value: v }))} onSelect={(v) => tryApply(() => addTransform(fields, path, { default: v }, base))} />
+            <SelectList
+              items={enumValues.map((v) => ({ label: v, value: v }))}
+              onSelect={(v) => tryApply(() => addTransform(fields, path, { default: v }, base))}
+            />
           </Box>
         );
       }
-      return <FieldForm isActive fields={[{ id: 'value', label: 'When empty, use', value: '' }]} onSubmit={(v) => tryApply(() => addTransform(fields, path, { default: v.value.trim() }, base))} />;
+      return (
+        <FieldForm
+          isActive
+          fields={[{ id: 'value', label: 'When empty, use', value: '' }]}
+          onSubmit={(v) => tryApply(() => addTransform(fields, path, { default: v.value.trim() }, base))}
+        />
+      );
     case 'unitFrom': {
       const items: Item<string>[] = [
         ...columns.map((c) => ({ label: `column ${c}`, value: `col:${c}`, hint: formatCell(cur[c], 20) })),
-        ...['LBR', 'STN', 'TNE', 'KGM'].map((u) => ({ label: `always ${u}`, value: `unit:${u}`, hint: { LBR: 'pounds', STN: 'US tons', TNE: 'metric tonnes', KGM: 'kilograms' }[u] })),
+        ...['LBR', 'STN', 'TNE', 'KGM'].map((u) => ({
+          label: `always ${u}`,
+          value: `unit:${u}`,
+          hint: { LBR: 'pounds', STN: 'US tons', TNE: 'metric tonnes', KGM: 'kilograms' }[u],
+        })),
       ];
       return (
         <Box flexDirection="column">
@@ -544,7 +601,8 @@ function PanelView(props: {
       );
     case 'valueMap': {
       const input = panel.inputs.find((i) => !(i in panel.done));
-      const finish = (done: Record<string, Scalar>) => tryApply(() => addTransform(fields, path, { map: done, caseInsensitive: true }, base));
+      const finish = (done: Record<string, Scalar>) =>
+        tryApply(() => addTransform(fields, path, { map: done, caseInsensitive: true }, base));
       if (input === undefined) return <Text dimColor>Every value is mapped.</Text>;
       const pick = (v: Scalar) => {
         const done = { ...panel.done, [input]: v };
@@ -560,7 +618,12 @@ function PanelView(props: {
           {enumValues ? (
             <SelectList key={input} items={enumValues.map((v) => ({ label: v, value: v }))} onSelect={(v) => pick(v)} />
           ) : (
-            <FieldForm key={input} isActive fields={[{ id: 'value', label: 'Becomes', value: input }]} onSubmit={(v) => pick(v.value.trim())} />
+            <FieldForm
+              key={input}
+              isActive
+              fields={[{ id: 'value', label: 'Becomes', value: input }]}
+              onSubmit={(v) => pick(v.value.trim())}
+            />
           )}
         </Box>
       );

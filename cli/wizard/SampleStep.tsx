@@ -31,7 +31,10 @@ export function guessNumberColumn(columns: string[]): string {
 }
 
 export function parseNumbers(text: string): string[] {
-  return text.split(/[,;\s]+/).map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(/[,;\s]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function SampleStep(props: {
@@ -71,8 +74,11 @@ export function SampleStep(props: {
       const s = state.sample;
       const patch: Partial<SetupDraft> = { samples: state.spec };
       // The column typed numbers were found in is where the ticket number comes from, unless the mapping says otherwise.
-      if (state.spec.numberColumn && !draft.fields?.ticketNumber) patch.fields = { ...(draft.fields ?? {}), ticketNumber: { column: state.spec.numberColumn, then: ['trim'] } };
-      const how = state.spec.ticketNumbers?.length ? `${s.rows.length} rows for ${state.spec.ticketNumbers.length} typed numbers` : `the latest ${s.rows.length} rows`;
+      if (state.spec.numberColumn && !draft.fields?.ticketNumber)
+        patch.fields = { ...(draft.fields ?? {}), ticketNumber: { column: state.spec.numberColumn, then: ['trim'] } };
+      const how = state.spec.ticketNumbers?.length
+        ? `${s.rows.length} rows for ${state.spec.ticketNumbers.length} typed numbers`
+        : `the latest ${s.rows.length} rows`;
       props.onNext(`${how} from ${draft.table}${s.notFound?.length ? `; not found: ${s.notFound.join(', ')}` : ''}`, s, patch);
     }
   });
@@ -105,7 +111,11 @@ export function SampleStep(props: {
       if (numbers.length === 0) return setState({ ...state, error: 'Type at least one ticket number, separated by commas or spaces.' });
       const col = v.column.trim();
       const real = columns.find((c) => c === col) ?? columns.find((c) => c.toLowerCase() === col.toLowerCase());
-      if (columns.length && !real) return setState({ ...state, error: `${draft.table} has no column "${col}"; it has ${columns.slice(0, 8).join(', ')}${columns.length > 8 ? ', …' : ''}.` });
+      if (columns.length && !real)
+        return setState({
+          ...state,
+          error: `${draft.table} has no column "${col}"; it has ${columns.slice(0, 8).join(', ')}${columns.length > 8 ? ', …' : ''}.`,
+        });
       return pull({ ticketNumbers: numbers, numberColumn: real ?? col });
     };
     const guess = (draft.fields?.ticketNumber as { column?: string } | undefined)?.column ?? guessNumberColumn(columns);

@@ -22,7 +22,11 @@ export function secretsToPlace(draft: SetupDraft): Which[] {
 
 export function placementText(p: SecretPlacement | undefined, which: Which): string {
   const how = p ?? { kind: 'file', name: DEFAULT_SECRET_NAMES[which] };
-  return how.kind === 'file' ? `secrets file (secret:${how.name})` : how.kind === 'env' ? `environment (env:${how.name})` : 'inline in the config';
+  return how.kind === 'file'
+    ? `secrets file (secret:${how.name})`
+    : how.kind === 'env'
+      ? `environment (env:${how.name})`
+      : 'inline in the config';
 }
 
 export function SecretsStep(props: { draft: SetupDraft; onNext(patch: Partial<SetupDraft>, summary: string): void }): JSX.Element {

@@ -41,14 +41,14 @@ export function SelectList<T>(props: {
     { isActive },
   );
 
-  if (items.length === 0) return <Text dimColor>  (nothing to choose)</Text>;
+  if (items.length === 0) return <Text dimColor> (nothing to choose)</Text>;
   const start = Math.min(Math.max(0, at - Math.floor(visible / 2)), Math.max(0, items.length - visible));
   const shown = items.slice(start, start + visible);
   // Hints line up after the longest label on screen.
   const labelW = Math.min(width - 4, Math.max(...shown.map((it) => it.label.length)));
   return (
     <Box flexDirection="column">
-      {start > 0 ? <Text dimColor>  ↑ {start} more</Text> : null}
+      {start > 0 ? <Text dimColor> ↑ {start} more</Text> : null}
       {shown.map((it, i) => {
         const on = start + i === at;
         const label = truncate(it.label, width - 4).padEnd(it.hint ? labelW : 0);
@@ -57,11 +57,11 @@ export function SelectList<T>(props: {
           <Text key={`${start + i}`} color={on ? 'cyan' : undefined} wrap="truncate">
             {on ? '› ' : '  '}
             {label}
-            {hint ? <Text dimColor>  {hint}</Text> : null}
+            {hint ? <Text dimColor> {hint}</Text> : null}
           </Text>
         );
       })}
-      {start + visible < items.length ? <Text dimColor>  ↓ {items.length - start - visible} more</Text> : null}
+      {start + visible < items.length ? <Text dimColor> ↓ {items.length - start - visible} more</Text> : null}
     </Box>
   );
 }

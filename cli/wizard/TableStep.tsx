@@ -15,7 +15,12 @@ export function TableStep(props: {
   onBack(): void;
 }): JSX.Element {
   const { tables, draft } = props;
-  const [index, setIndex] = useState(() => Math.max(0, tables.findIndex((t) => t.name === draft.table)));
+  const [index, setIndex] = useState(() =>
+    Math.max(
+      0,
+      tables.findIndex((t) => t.name === draft.table),
+    ),
+  );
 
   useInput((_input, key) => {
     if (tables.length === 0) {
@@ -27,7 +32,10 @@ export function TableStep(props: {
     else if (key.return) {
       const t = tables[index];
       const k = keyFor(t, draft);
-      props.onNext({ table: t.name, key: k.key, changeColumn: k.changeColumn, changeMode: k.changeMode }, tableSummary(t, k.key, k.changeColumn));
+      props.onNext(
+        { table: t.name, key: k.key, changeColumn: k.changeColumn, changeMode: k.changeMode },
+        tableSummary(t, k.key, k.changeColumn),
+      );
     }
   });
 
@@ -50,18 +58,18 @@ export function TableStep(props: {
   return (
     <Box flexDirection="column">
       <Text>Which table holds the tickets? Ranked best first.</Text>
-      {start > 0 && <Text dimColor>  ↑ {start} more</Text>}
+      {start > 0 && <Text dimColor> ↑ {start} more</Text>}
       {shown.map((t, i) => {
         const on = start + i === index;
         const rows = t.rowCount === null ? '' : `${t.rowCount.toLocaleString('en-US')} rows`;
         return (
           <Text key={t.name} color={on ? 'cyan' : undefined} wrap="truncate">
             {on ? '› ' : '  '}
-            {i + start + 1}. {truncate(t.name, 40).padEnd(nameWidth)}  {rows}
+            {i + start + 1}. {truncate(t.name, 40).padEnd(nameWidth)} {rows}
           </Text>
         );
       })}
-      {start + VISIBLE < tables.length && <Text dimColor>  ↓ {tables.length - start - VISIBLE} more</Text>}
+      {start + VISIBLE < tables.length && <Text dimColor> ↓ {tables.length - start - VISIBLE} more</Text>}
       <Box marginTop={1} flexDirection="column">
         <Text wrap="truncate">
           Key: <Text bold>{k.key.length ? k.key.join(' + ') : '(none found)'}</Text>

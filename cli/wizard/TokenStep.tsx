@@ -42,7 +42,10 @@ export function TokenStep(props: {
     }
     if (!res.ok) return setState({ kind: 'error', message: redact(res.message, [token]) });
     if (environment && res.environment && res.environment.toLowerCase() !== environment) {
-      return setState({ kind: 'error', message: `This token belongs to the ${res.environment} environment, not ${environment}: choose ${res.environment} (Esc) or use a ${environment} token.` });
+      return setState({
+        kind: 'error',
+        message: `This token belongs to the ${res.environment} environment, not ${environment}: choose ${res.environment} (Esc) or use a ${environment} token.`,
+      });
     }
     const clock = res.clock ? `; ${res.clock.status === 'pass' ? '' : '! '}${res.clock.detail}` : '';
     props.onNext({ apiUrl, token, environment: environment ?? 'sandbox' }, `${res.accountName} (${res.environment})${clock}`);
@@ -53,7 +56,11 @@ export function TokenStep(props: {
     return (
       <Box flexDirection="column">
         <Text>Which environment of the e-ticketing service is this install for?</Text>
-        <SelectList items={ENVIRONMENTS.map((e) => ({ label: ENV_LABEL[e], value: e }))} initial={initial} onSelect={(e) => setEnvironment(e)} />
+        <SelectList
+          items={ENVIRONMENTS.map((e) => ({ label: ENV_LABEL[e], value: e }))}
+          initial={initial}
+          onSelect={(e) => setEnvironment(e)}
+        />
         <Hint>↑/↓: choose · Enter: next</Hint>
       </Box>
     );

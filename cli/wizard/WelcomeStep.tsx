@@ -47,7 +47,8 @@ export function WelcomeStep(props: {
       {props.resume ? (
         <Box marginTop={1}>
           <Text color="yellow" wrap="truncate">
-            A setup saved at "{props.resume.step}" ({props.resume.savedAt.slice(0, 16).replace('T', ' ')} UTC) can be resumed; secrets are asked again.
+            A setup saved at "{props.resume.step}" ({props.resume.savedAt.slice(0, 16).replace('T', ' ')} UTC) can be resumed; secrets are
+            asked again.
           </Text>
         </Box>
       ) : null}

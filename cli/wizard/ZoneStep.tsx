@@ -34,7 +34,10 @@ export function ZoneStep(props: {
         if (!live || !row) return;
         // The ticket date by name, else the first column holding a date-time that is not a last-modified stamp.
         const named = pickSampleColumns(Object.keys(row)).find((c) => c.label === 'Date')?.column;
-        const col = named ?? Object.keys(row).find((c) => !/modif|updat|chang|creat/i.test(c) && zoneExample(row[c], 'UTC') !== null) ?? Object.keys(row).find((c) => zoneExample(row[c], 'UTC') !== null);
+        const col =
+          named ??
+          Object.keys(row).find((c) => !/modif|updat|chang|creat/i.test(c) && zoneExample(row[c], 'UTC') !== null) ??
+          Object.keys(row).find((c) => zoneExample(row[c], 'UTC') !== null);
         if (col) setSample({ column: col, value: row[col] });
       },
       () => {},
@@ -46,7 +49,8 @@ export function ZoneStep(props: {
 
   useInput((input, key) => {
     if (key.backspace || key.delete) setQuery((q) => q.slice(0, -1));
-    else if (input && !key.ctrl && !key.meta && !key.return && !key.escape && !key.tab && /^[\w /+-]+$/.test(input)) setQuery((q) => q + input);
+    else if (input && !key.ctrl && !key.meta && !key.return && !key.escape && !key.tab && /^[\w /+-]+$/.test(input))
+      setQuery((q) => q + input);
   });
 
   const shown = list.includes(highlight) ? highlight : list[0];
@@ -66,7 +70,9 @@ export function ZoneStep(props: {
         initial={Math.max(0, list.indexOf(shown ?? ''))}
         visible={6}
         onHighlight={(z) => setHighlight(z)}
-        onSelect={(z) => props.onNext({ timezone: z }, `${z} (${offsetNow(z)} now)${z === suggestion.zone ? `, suggested: ${suggestion.why}` : ''}`)}
+        onSelect={(z) =>
+          props.onNext({ timezone: z }, `${z} (${offsetNow(z)} now)${z === suggestion.zone ? `, suggested: ${suggestion.why}` : ''}`)
+        }
       />
       <Box marginTop={1}>
         {example ? (

@@ -40,7 +40,8 @@ export function formatCell(value: unknown, max = 20): string {
   let text: string;
   if (value === null || value === undefined) text = '';
   // A Date's UTC fields: drivers hand a zone-less DATETIME over as UTC, so this shows the stored wall time.
-  else if (value instanceof Date) text = Number.isNaN(value.getTime()) ? 'Invalid date' : value.toISOString().slice(0, 16).replace('T', ' ');
+  else if (value instanceof Date)
+    text = Number.isNaN(value.getTime()) ? 'Invalid date' : value.toISOString().slice(0, 16).replace('T', ' ');
   else if (value instanceof Uint8Array) text = `0x${Buffer.from(value).toString('hex')}`;
   else if (typeof value === 'object') text = JSON.stringify(value);
   else text = String(value);
@@ -79,7 +80,11 @@ export function sampleTableLines(sample: SampleResult, maxCell = 20): string[] {
   const cols = pickSampleColumns(sample.columns.length ? sample.columns : Object.keys(sample.rows[0] ?? {}));
   const cells = sample.rows.map((r) => cols.map((c) => formatCell(r[c.column], maxCell)));
   const widths = cols.map((c, i) => Math.max(c.label.length, ...cells.map((row) => row[i].length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(cols.map((c) => c.label)), ...cells.map(line)];
 }
 
@@ -114,12 +119,16 @@ export function tableSummary(t: TableInfo, key: string[], changeColumn: string |
 }
 
 /** The key and change column to use for a table: the draft's own when it already names this table. */
-export function keyFor(t: TableInfo, draft: { table: string; key: string[]; changeColumn: string | null; changeMode?: ChangeMode }): {
+export function keyFor(
+  t: TableInfo,
+  draft: { table: string; key: string[]; changeColumn: string | null; changeMode?: ChangeMode },
+): {
   key: string[];
   changeColumn: string | null;
   changeMode?: ChangeMode;
 } {
-  if (t.name === draft.table && draft.key.length > 0) return { key: draft.key, changeColumn: draft.changeColumn, changeMode: draft.changeMode ?? t.suggestedChangeMode };
+  if (t.name === draft.table && draft.key.length > 0)
+    return { key: draft.key, changeColumn: draft.changeColumn, changeMode: draft.changeMode ?? t.suggestedChangeMode };
   return { key: t.suggestedKey, changeColumn: t.suggestedChangeColumn, changeMode: t.suggestedChangeMode };
 }
 
@@ -143,7 +152,6 @@ export function changeOptions(t: TableInfo | undefined, draft: SetupDraft): Chan
   return [{ mode, column, ready: true, reason: column ? `${column} is the change column` : 'no change column found', needs: null }];
 }
 
-
 export const DAEMON_TEXT: Record<NonNullable<HandoffResult['daemon']>, string> = {
   started: 'Daemon started',
   reloaded: 'The running daemon reloaded the config',
@@ -151,4 +159,3 @@ export const DAEMON_TEXT: Record<NonNullable<HandoffResult['daemon']>, string> =
   'not started': 'Saved only: the daemon was not started',
   'service installed': 'Boot service installed',
 };
-

@@ -18,9 +18,7 @@ export interface WizardOptions {
   stdin?: NodeJS.ReadStream;
 }
 
-export type WizardResult =
-  | { status: 'done'; draft: SetupDraft; dashboardUrl: string; configPath: string }
-  | { status: 'cancelled' };
+export type WizardResult = { status: 'done'; draft: SetupDraft; dashboardUrl: string; configPath: string } | { status: 'cancelled' };
 
 export function canRunInk(stdin: NodeJS.ReadStream = process.stdin, stdout: NodeJS.WriteStream = process.stdout): boolean {
   return Boolean(stdin.isTTY) && Boolean(stdout.isTTY);
@@ -41,14 +39,24 @@ export async function runWizard(opts: WizardOptions): Promise<WizardResult> {
     // Let Ink paint the closing line before it unmounts.
     setImmediate(() => (unmount ? unmount() : (endedEarly = true)));
   };
-  const instance = render(createElement(App, { services: opts.services, initial: opts.initial, demo: opts.demo, resume: opts.resume, onStep: opts.onStep, onDone }), {
-    stdout,
-    stdin,
-    // Ctrl+C is the App's to handle, so it resolves as "cancelled" instead of exiting the process.
-    exitOnCtrlC: false,
-    // Ink treats any CI=true environment as non-interactive (final frame only); a TTY here is a person.
-    interactive: Boolean(stdout.isTTY),
-  });
+  const instance = render(
+    createElement(App, {
+      services: opts.services,
+      initial: opts.initial,
+      demo: opts.demo,
+      resume: opts.resume,
+      onStep: opts.onStep,
+      onDone,
+    }),
+    {
+      stdout,
+      stdin,
+      // Ctrl+C is the App's to handle, so it resolves as "cancelled" instead of exiting the process.
+      exitOnCtrlC: false,
+      // Ink treats any CI=true environment as non-interactive (final frame only); a TTY here is a person.
+      interactive: Boolean(stdout.isTTY),
+    },
+  );
   unmount = instance.unmount;
   if (endedEarly) instance.unmount();
   await instance.waitUntilExit();

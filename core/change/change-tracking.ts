@@ -20,7 +20,13 @@ export class ChangeTrackingReader implements ChangeReader {
   }
 
   /** One page of changes after `(version, key)` up to `upper`. */
-  changesSql(src: SourceAdapter, after: { version: string; key: unknown[] } | null, last: string, upper: string, pageSize: number): { sql: string; params: unknown[] } {
+  changesSql(
+    src: SourceAdapter,
+    after: { version: string; key: unknown[] } | null,
+    last: string,
+    upper: string,
+    pageSize: number,
+  ): { sql: string; params: unknown[] } {
     const d = src.dialect;
     const keys = this.opts.key;
     const join = keys.map((k) => `t.${d.ident(k)} = ct.${d.ident(k)}`).join(' AND ');
@@ -33,7 +39,10 @@ export class ChangeTrackingReader implements ChangeReader {
       const ka = keyAfter(src, keys, 5);
       where +=
         ` AND (ct.SYS_CHANGE_VERSION > ${d.param(3)} OR (ct.SYS_CHANGE_VERSION = ${d.param(4)} AND ` +
-        `${prefixKeys(ka, keys.map((k) => d.ident(k)))}))`;
+        `${prefixKeys(
+          ka,
+          keys.map((k) => d.ident(k)),
+        )}))`;
       params.push(after.version, after.version, ...kp);
     }
     const sql = d.limit(
@@ -50,7 +59,10 @@ export class ChangeTrackingReader implements ChangeReader {
     const d = src.dialect;
     const order = this.opts.key.map((k) => d.ident(k)).join(', ');
     const where = after ? ` WHERE ${keyAfter(src, this.opts.key, 1)}` : '';
-    return { sql: d.limit(`SELECT * FROM ${d.ident(this.opts.table)}${where} ORDER BY ${order}`, pageSize), params: after ? keyParams(after) : [] };
+    return {
+      sql: d.limit(`SELECT * FROM ${d.ident(this.opts.table)}${where} ORDER BY ${order}`, pageSize),
+      params: after ? keyParams(after) : [],
+    };
   }
 
   async pollSql(src: SourceAdapter, wm: Watermark, pageSize: number) {
@@ -61,10 +73,14 @@ export class ChangeTrackingReader implements ChangeReader {
     const rows = await src.query(this.versionsSql(src), [this.opts.table]);
     const r = rows[0] ?? {};
     if (r.cur === null || r.cur === undefined) {
-      throw new Error(`Change Tracking is not enabled on the database (CHANGE_TRACKING_CURRENT_VERSION() is NULL); enable it or choose another change mode.`);
+      throw new Error(
+        `Change Tracking is not enabled on the database (CHANGE_TRACKING_CURRENT_VERSION() is NULL); enable it or choose another change mode.`,
+      );
     }
     if (r.minv === null || r.minv === undefined) {
-      throw new Error(`Change Tracking is not enabled on ${this.opts.table}, or the login lacks VIEW CHANGE TRACKING on it; ask the DBA to grant it.`);
+      throw new Error(
+        `Change Tracking is not enabled on ${this.opts.table}, or the login lacks VIEW CHANGE TRACKING on it; ask the DBA to grant it.`,
+      );
     }
     return { cur: String(r.cur), minv: String(r.minv) };
   }
@@ -92,7 +108,8 @@ export class ChangeTrackingReader implements ChangeReader {
       }
     }
     // A watermark written mid-pass is (base version, [version, ...key]): resume inside that pass.
-    let after: { version: string; key: unknown[] } | null = wm && wm.key.length ? { version: String(wm.key[0]), key: wm.key.slice(1) } : null;
+    let after: { version: string; key: unknown[] } | null =
+      wm && wm.key.length ? { version: String(wm.key[0]), key: wm.key.slice(1) } : null;
     for (;;) {
       const { sql, params } = this.changesSql(src, after, last, cur, pageSize);
       const raw = await src.query(sql, params);
@@ -112,7 +129,9 @@ export class ChangeTrackingReader implements ChangeReader {
   async backlog(src: SourceAdapter, wm: Watermark | null) {
     if (!wm) return { count: null, oldestAgeSeconds: null };
     const d = src.dialect;
-    const rows = await src.query(`SELECT COUNT(*) AS n FROM CHANGETABLE(CHANGES ${d.ident(this.opts.table)}, ${d.param(1)}) AS ct`, [wm.cursor]);
+    const rows = await src.query(`SELECT COUNT(*) AS n FROM CHANGETABLE(CHANGES ${d.ident(this.opts.table)}, ${d.param(1)}) AS ct`, [
+      wm.cursor,
+    ]);
     return { count: Number(rows[0]?.n ?? 0), oldestAgeSeconds: null };
   }
 }

@@ -38,9 +38,14 @@ export class IncreasingReader implements ChangeReader {
     const cols = this.order().map((k) => d.ident(k));
     // A watermark without key values (a single-column order, or one written before ties were keyed)
     // compares the column alone.
-    const after = wm ? rangeAfter(d, cols, [this.bind(wm.cursor), ...wm.key].slice(0, wm.key.length === cols.length - 1 ? cols.length : 1), 1) : null;
+    const after = wm
+      ? rangeAfter(d, cols, [this.bind(wm.cursor), ...wm.key].slice(0, wm.key.length === cols.length - 1 ? cols.length : 1), 1)
+      : null;
     const where = after ? after.sql : `${cols[0]} IS NOT NULL`;
-    return { sql: d.limit(`SELECT * FROM ${d.ident(this.opts.table)} WHERE ${where} ORDER BY ${cols.join(', ')}`, pageSize), params: after?.params ?? [] };
+    return {
+      sql: d.limit(`SELECT * FROM ${d.ident(this.opts.table)} WHERE ${where} ORDER BY ${cols.join(', ')}`, pageSize),
+      params: after?.params ?? [],
+    };
   }
 
   async pollSql(src: SourceAdapter, wm: Watermark, pageSize: number) {
@@ -49,13 +54,22 @@ export class IncreasingReader implements ChangeReader {
 
   pages(src: SourceAdapter, wm: Watermark | null, pageSize: number): AsyncGenerator<Page> {
     const rest = this.order().slice(1);
-    return keysetPages(src, wm, pageSize, (pos) => this.pageSql(src, pos, pageSize), (last) => ({ cursor: String(last[this.column]), key: rest.map((k) => last[k]) }));
+    return keysetPages(
+      src,
+      wm,
+      pageSize,
+      (pos) => this.pageSql(src, pos, pageSize),
+      (last) => ({ cursor: String(last[this.column]), key: rest.map((k) => last[k]) }),
+    );
   }
 
   async backlog(src: SourceAdapter, wm: Watermark | null) {
     const d = src.dialect;
     const c = d.ident(this.column);
-    const rows = await src.query(`SELECT COUNT(*) AS n FROM ${d.ident(this.opts.table)} WHERE ${wm ? `${c} > ${d.param(1)}` : `${c} IS NOT NULL`}`, wm ? [this.bind(wm.cursor)] : []);
+    const rows = await src.query(
+      `SELECT COUNT(*) AS n FROM ${d.ident(this.opts.table)} WHERE ${wm ? `${c} > ${d.param(1)}` : `${c} IS NOT NULL`}`,
+      wm ? [this.bind(wm.cursor)] : [],
+    );
     return { count: Number(rows[0]?.n ?? 0), oldestAgeSeconds: null };
   }
 }

@@ -17,7 +17,13 @@ import type { Page } from './types.js';
  * one first) with placeholders numbered from `first`; `cast` wraps a placeholder of the leading
  * column (its exact type). Fewer values than columns compares the prefix only.
  */
-export function rangeAfter(d: Dialect, cols: string[], values: unknown[], first: number, cast: (p: string) => string = (p) => p): { sql: string; params: unknown[] } {
+export function rangeAfter(
+  d: Dialect,
+  cols: string[],
+  values: unknown[],
+  first: number,
+  cast: (p: string) => string = (p) => p,
+): { sql: string; params: unknown[] } {
   const n = Math.min(cols.length, values.length);
   if (n === 0) throw new Error('rangeAfter needs at least one column value');
   const params: unknown[] = [];

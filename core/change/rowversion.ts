@@ -23,7 +23,8 @@ export class RowversionReader implements ChangeReader {
   pageSql(src: SourceAdapter, wm: Watermark | null, pageSize: number): { sql: string; params: unknown[] } {
     const d = src.dialect;
     const rv = d.ident(this.opts.column!);
-    if (wm && !HEX8.test(wm.cursor)) throw new Error(`The stored rowversion cursor "${wm.cursor}" is not binary(8) hex; reset the profile's watermark.`);
+    if (wm && !HEX8.test(wm.cursor))
+      throw new Error(`The stored rowversion cursor "${wm.cursor}" is not binary(8) hex; reset the profile's watermark.`);
     const lower = wm ? `${rv} > CONVERT(binary(8), ${d.param(1)}, 1) AND ` : '';
     const sql = d.limit(
       `SELECT *, CONVERT(varchar(18), ${rv}, 1) AS ${d.ident(RV_ALIAS)} FROM ${d.ident(this.opts.table)} ` +
@@ -38,20 +39,33 @@ export class RowversionReader implements ChangeReader {
   }
 
   pages(src: SourceAdapter, wm: Watermark | null, pageSize: number): AsyncGenerator<Page> {
-    return keysetPages(src, wm, pageSize, (pos) => this.pageSql(src, pos, pageSize), (last) => {
-      const cursor = String(last[RV_ALIAS] ?? '').toUpperCase().replace(/^0X/, '0x');
-      if (!HEX8.test(cursor)) throw new Error(`The rowversion column ${this.opts.column} did not read back as binary(8); check change.column names a rowversion column.`);
-      // rowversion values are unique: the cursor alone is the position (`rv > @p1` is an index seek).
-      return { cursor, key: [] };
-    });
+    return keysetPages(
+      src,
+      wm,
+      pageSize,
+      (pos) => this.pageSql(src, pos, pageSize),
+      (last) => {
+        const cursor = String(last[RV_ALIAS] ?? '')
+          .toUpperCase()
+          .replace(/^0X/, '0x');
+        if (!HEX8.test(cursor))
+          throw new Error(
+            `The rowversion column ${this.opts.column} did not read back as binary(8); check change.column names a rowversion column.`,
+          );
+        // rowversion values are unique: the cursor alone is the position (`rv > @p1` is an index seek).
+        return { cursor, key: [] };
+      },
+    );
   }
-
 
   async backlog(src: SourceAdapter, wm: Watermark | null) {
     const d = src.dialect;
     const rv = d.ident(this.opts.column!);
     const where = wm ? `${rv} > CONVERT(binary(8), ${d.param(1)}, 1) AND ` : '';
-    const rows = await src.query(`SELECT COUNT(*) AS n FROM ${d.ident(this.opts.table)} WHERE ${where}${rv} < MIN_ACTIVE_ROWVERSION()`, wm ? [wm.cursor] : []);
+    const rows = await src.query(
+      `SELECT COUNT(*) AS n FROM ${d.ident(this.opts.table)} WHERE ${where}${rv} < MIN_ACTIVE_ROWVERSION()`,
+      wm ? [wm.cursor] : [],
+    );
     // rowversion carries no time: the age of the oldest change is not known in this mode.
     return { count: Number(rows[0]?.n ?? 0), oldestAgeSeconds: null };
   }

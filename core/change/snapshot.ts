@@ -23,7 +23,10 @@ export class SnapshotReader implements ChangeReader {
     const c = d.ident(this.opts.column!);
     const order = this.opts.key.map((k) => d.ident(k)).join(', ');
     const where = `${c} >= ${d.minusSeconds(d.now(), this.windowSeconds)}` + (after ? ` AND ${keyAfter(src, this.opts.key, 1)}` : '');
-    return { sql: d.limit(`SELECT * FROM ${d.ident(this.opts.table)} WHERE ${where} ORDER BY ${order}`, pageSize), params: after ? keyParams(after) : [] };
+    return {
+      sql: d.limit(`SELECT * FROM ${d.ident(this.opts.table)} WHERE ${where} ORDER BY ${order}`, pageSize),
+      params: after ? keyParams(after) : [],
+    };
   }
 
   async pollSql(src: SourceAdapter, _wm: Watermark, pageSize: number) {

@@ -82,7 +82,10 @@ export class TimestampReader implements ChangeReader {
     const order = [d.ident(this.opts.column!), ...this.opts.key.map((k) => d.ident(k))].join(', ');
     const upper = await this.dbNow(src);
     const b = await this.bindCursor(src);
-    return { sql: d.limit(`SELECT * FROM ${d.ident(this.opts.table)} WHERE ${where} ORDER BY ${order}`, pageSize), params: [...params, b(upper)] };
+    return {
+      sql: d.limit(`SELECT * FROM ${d.ident(this.opts.table)} WHERE ${where} ORDER BY ${order}`, pageSize),
+      params: [...params, b(upper)],
+    };
   }
 
   async *pages(src: SourceAdapter, wm: Watermark | null, pageSize: number): AsyncGenerator<Page> {
@@ -221,7 +224,11 @@ const hours = (s: number) => (s >= 3600 ? `${Math.round((s / 3600) * 10) / 10} h
  * in `zone` derived from the UTC one, in the same text form as the local clock; `aheadSeconds`: how
  * far the plant's clock is ahead of the database's local one (negative: behind).
  */
-export async function databaseClocks(src: SourceAdapter, localExpr: string, zone: string): Promise<{ local: string; utc: string | null; plant: string | null; aheadSeconds: number }> {
+export async function databaseClocks(
+  src: SourceAdapter,
+  localExpr: string,
+  zone: string,
+): Promise<{ local: string; utc: string | null; plant: string | null; aheadSeconds: number }> {
   const rows = await src.query(`SELECT ${localExpr} AS now, ${UTC_NOW[src.driver]} AS utc`);
   const local = cursorText(rows[0]?.now);
   const utcRaw = rows[0]?.utc;

@@ -15,7 +15,8 @@ export class ConfigError extends Error {
 }
 
 function issueLine(issue: z.core.$ZodIssue): IssueLine {
-  if (issue.code === 'unrecognized_keys') return { path: issue.path, keys: issue.keys, message: 'unknown key; remove it or check its spelling' };
+  if (issue.code === 'unrecognized_keys')
+    return { path: issue.path, keys: issue.keys, message: 'unknown key; remove it or check its spelling' };
   return { path: issue.path, message: issue.message };
 }
 
@@ -49,7 +50,9 @@ export function loadConfig(file: string): Config {
   } catch {
     // Never the parser's message: it quotes the text around the error, which may be a secret.
     const { line, column } = jsonErrorAt(text);
-    throw new ConfigError(`The config file ${file} is not valid JSON (at line ${line}, column ${column}); fix it or run "outpost setup" again.`);
+    throw new ConfigError(
+      `The config file ${file} is not valid JSON (at line ${line}, column ${column}); fix it or run "outpost setup" again.`,
+    );
   }
   const config = parseConfig(data, `config file ${file}`);
   // secret:NAME references in this config resolve from the secrets file beside it.
@@ -79,7 +82,8 @@ export function upsertProfile(file: string, profile: Profile): Config {
 export function pickProfiles(config: Config, name?: string): Profile[] {
   if (!name) return config.profiles.filter((p) => p.enabled);
   const p = config.profiles.find((x) => x.name === name);
-  if (!p) throw new ConfigError(`There is no profile "${name}"; the config has: ${config.profiles.map((x) => x.name).join(', ') || 'none'}.`);
+  if (!p)
+    throw new ConfigError(`There is no profile "${name}"; the config has: ${config.profiles.map((x) => x.name).join(', ') || 'none'}.`);
   return [p];
 }
 

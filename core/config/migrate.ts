@@ -26,7 +26,9 @@ export function migrateConfig(data: unknown): { data: unknown; from: number; mig
     throw new ConfigVersionError('version: must be a whole number (the config file format version); remove it to have it set');
   }
   if (from > CONFIG_VERSION) {
-    throw new ConfigVersionError(`version: the file is format ${from}, written by a newer Outpost than this one (format ${CONFIG_VERSION}); upgrade Outpost`);
+    throw new ConfigVersionError(
+      `version: the file is format ${from}, written by a newer Outpost than this one (format ${CONFIG_VERSION}); upgrade Outpost`,
+    );
   }
   if (MIGRATIONS.length !== CONFIG_VERSION) throw new Error('config migrations and CONFIG_VERSION disagree');
   for (let v = from; v < CONFIG_VERSION; v++) file = MIGRATIONS[v](file);

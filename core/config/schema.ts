@@ -32,9 +32,7 @@ export const sourceSchema = z
   });
 export type SourceConfig = z.infer<typeof sourceSchema>;
 
-const duration = z
-  .string()
-  .regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'must be a duration like 500ms, 5s, 2m or 1h');
+const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'must be a duration like 500ms, 5s, 2m or 1h');
 
 /** Schedules: at least 1 s (a shorter one spins a core), at most 24 h (Node timers overflow past ~24.8 days). */
 export const MIN_SCHEDULE_MS = 1000;
@@ -49,24 +47,20 @@ const scheduleEvery = duration.refine(
 );
 
 /** An API URL carries no credentials: the token goes in api.token (a URL is logged and shown). */
-const apiUrl = z
-  .url({ protocol: /^https?$/, message: 'must be an http(s) URL like https://api.example.com' })
-  .refine(
-    (u) => {
-      try {
-        const url = new URL(u);
-        return !url.username && !url.password;
-      } catch {
-        return true; // reported by z.url
-      }
-    },
-    { message: 'must not contain a user name or password; put the account token in api.token instead' },
-  );
+const apiUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL like https://api.example.com' }).refine(
+  (u) => {
+    try {
+      const url = new URL(u);
+      return !url.username && !url.password;
+    } catch {
+      return true; // reported by z.url
+    }
+  },
+  { message: 'must not contain a user name or password; put the account token in api.token instead' },
+);
 
 export const profileSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, dot, dash or underscore'),
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, dot, dash or underscore'),
   environment: z.enum(['sandbox', 'uat', 'production']).default('sandbox'),
   api: z.strictObject({
     url: apiUrl,
@@ -80,7 +74,12 @@ export const profileSchema = z.strictObject({
     .strictObject({
       mode: z.enum(changeModes),
       column: z.string().min(1).optional(),
-      lookbackSeconds: z.number().int().min(0).max(7 * 24 * 3600).default(300),
+      lookbackSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .max(7 * 24 * 3600)
+        .default(300),
       timezone: z.string().min(1).optional(),
       /**
        * Rows deleted at the source (found by `outpost reconcile` and the daemon's hourly sweep):

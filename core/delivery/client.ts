@@ -27,14 +27,22 @@ export interface ConnectorInfo {
 /** The API refused the token (401/403): stop this profile until the token changes. */
 export class TokenRejectedError extends Error {
   constructor(readonly status: number) {
-    super(status === 401 ? 'The API rejected the account token; check the token in the profile.' : 'The account token is not allowed to post tickets (403); ask the e-ticketing service to enable it.');
+    super(
+      status === 401
+        ? 'The API rejected the account token; check the token in the profile.'
+        : 'The account token is not allowed to post tickets (403); ask the e-ticketing service to enable it.',
+    );
     this.name = 'TokenRejectedError';
   }
 }
 
 /** A failure worth retrying with the same Idempotency-Key: 408/429/5xx, timeout, reset, offline. */
 export class RetryableError extends Error {
-  constructor(message: string, readonly retryAfterMs: number | null = null, readonly status: number | null = null) {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | null = null,
+    readonly status: number | null = null,
+  ) {
     super(message);
     this.name = 'RetryableError';
   }
@@ -70,7 +78,10 @@ export class PayloadTooLargeError extends Error {
 
 /** The API refused the batch as a whole (400, 422, other 4xx): the caller splits it to find the bad ticket. */
 export class BatchRefusedError extends Error {
-  constructor(readonly status: number, readonly detail: string) {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+  ) {
     super(`The API refused the batch with ${status}${detail ? `: ${detail}` : ''}.`);
     this.name = 'BatchRefusedError';
   }
@@ -81,7 +92,11 @@ export class BatchRefusedError extends Error {
  * retry after a crash re-sends the same body under the same key; a body that differs in anything
  * (a touched row, a new connector version) gets a new key instead of a 422 "key reused".
  */
-export function idempotencyKey(profile: string, tickets: Array<{ ticketId: string; revision: string; source?: { recordModifiedAt?: string } }>, envelope = ''): string {
+export function idempotencyKey(
+  profile: string,
+  tickets: Array<{ ticketId: string; revision: string; source?: { recordModifiedAt?: string } }>,
+  envelope = '',
+): string {
   const h = createHash('sha256');
   h.update(profile);
   if (envelope) h.update(`\u0002${envelope}`);
@@ -125,7 +140,10 @@ export class ApiClient {
     this.token = token;
   }
 
-  private async request(path: string, init: { method: string; body?: string; headers?: Record<string, string>; signal?: AbortSignal }): Promise<Response> {
+  private async request(
+    path: string,
+    init: { method: string; body?: string; headers?: Record<string, string>; signal?: AbortSignal },
+  ): Promise<Response> {
     if (init.signal?.aborted) throw new RequestAbortedError();
     const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 30_000);
     try {
@@ -152,7 +170,12 @@ export class ApiClient {
   async whoami(): Promise<{ accountId: string; accountName: string; environment: string }> {
     const res = await this.request('/v1/whoami', { method: 'GET' });
     if (res.status === 401 || res.status === 403) throw new TokenRejectedError(res.status);
-    if (!res.ok) throw new RetryableError(`The API answered ${res.status} to /v1/whoami; try again later.`, parseRetryAfter(res.headers.get('retry-after')), res.status);
+    if (!res.ok)
+      throw new RetryableError(
+        `The API answered ${res.status} to /v1/whoami; try again later.`,
+        parseRetryAfter(res.headers.get('retry-after')),
+        res.status,
+      );
     return (await res.json()) as { accountId: string; accountName: string; environment: string };
   }
 
@@ -183,16 +206,28 @@ export class ApiClient {
       // Only a 400/422 with a JSON error sentence is about the tickets sent (the caller splits the
       // batch to find the one); any other 4xx, or an answer that is not the API's JSON (a proxy's
       // HTML page, an empty body), is about the request and never becomes a ticket's verdict.
-      const detail = json.ok && json.value && typeof (json.value as { error?: unknown }).error === 'string' ? ((json.value as { error: string }).error).slice(0, 300) : '';
+      const detail =
+        json.ok && json.value && typeof (json.value as { error?: unknown }).error === 'string'
+          ? (json.value as { error: string }).error.slice(0, 300)
+          : '';
       // …except an error about the request's Idempotency-Key: no ticket is at fault.
       const aboutRequest = /idempotency-key/i.test(detail);
       if ((res.status === 400 || res.status === 422) && detail && !aboutRequest) throw new BatchRefusedError(res.status, detail);
-      const what = res.status === 404 ? 'no such route' : res.status === 405 ? 'method not allowed on this route' : detail || describeBody(res, text);
+      const what =
+        res.status === 404 ? 'no such route' : res.status === 405 ? 'method not allowed on this route' : detail || describeBody(res, text);
       throw new ProtocolError(`The API answered ${res.status} (${what}) to POST ${route}; check the API URL in the profile.`, res.status);
     }
-    if (!json.ok) throw new ProtocolError(`The API answered ${res.status} to POST ${route} with ${describeBody(res, text)}, not the API's JSON; check the API URL in the profile.`, res.status);
+    if (!json.ok)
+      throw new ProtocolError(
+        `The API answered ${res.status} to POST ${route} with ${describeBody(res, text)}, not the API's JSON; check the API URL in the profile.`,
+        res.status,
+      );
     const results = (json.value as { results?: unknown } | null)?.results;
-    if (!Array.isArray(results)) throw new ProtocolError(`The API answered ${res.status} to POST ${route} without a results list; check the API URL in the profile.`, res.status);
+    if (!Array.isArray(results))
+      throw new ProtocolError(
+        `The API answered ${res.status} to POST ${route} without a results list; check the API URL in the profile.`,
+        res.status,
+      );
     return results;
   }
 
@@ -244,15 +279,24 @@ export function matchResults(sent: Array<{ ticketId: string; revision: string }>
   const got = new Map<string, TicketResult>();
   for (let i = 0; i < results.length; i++) {
     const r = results[i] as Partial<TicketResult> | null;
-    if (r === null || typeof r !== 'object' || Array.isArray(r)) throw new ProtocolError(`result ${i} of the answer is ${r === null ? 'null' : typeof r}, not a ticket result`);
+    if (r === null || typeof r !== 'object' || Array.isArray(r))
+      throw new ProtocolError(`result ${i} of the answer is ${r === null ? 'null' : typeof r}, not a ticket result`);
     if (typeof r.ticketId !== 'string') throw new ProtocolError(`result ${i} of the answer has no ticketId`);
     const rev = want.get(r.ticketId);
     if (rev === undefined) throw new ProtocolError(`the answer has a result for ${r.ticketId}, which was not in the batch`);
     if (got.has(r.ticketId)) throw new ProtocolError(`the answer has two results for ${r.ticketId}`);
-    if (r.revision !== rev) throw new ProtocolError(`the answer for ${r.ticketId} names revision ${String(r.revision)}, but ${rev} was sent`);
-    if (typeof r.action !== 'string' || !KNOWN_ACTIONS.has(r.action)) throw new ProtocolError(`the answer for ${r.ticketId} has the unknown action ${JSON.stringify(r.action ?? null)}`);
+    if (r.revision !== rev)
+      throw new ProtocolError(`the answer for ${r.ticketId} names revision ${String(r.revision)}, but ${rev} was sent`);
+    if (typeof r.action !== 'string' || !KNOWN_ACTIONS.has(r.action))
+      throw new ProtocolError(`the answer for ${r.ticketId} has the unknown action ${JSON.stringify(r.action ?? null)}`);
     const targetId = r.targetId === undefined || r.targetId === null ? null : String(r.targetId);
-    got.set(r.ticketId, { ticketId: r.ticketId, revision: rev, targetId, action: r.action, ...(typeof r.error === 'string' ? { error: r.error.slice(0, 1000) } : {}) });
+    got.set(r.ticketId, {
+      ticketId: r.ticketId,
+      revision: rev,
+      targetId,
+      action: r.action,
+      ...(typeof r.error === 'string' ? { error: r.error.slice(0, 1000) } : {}),
+    });
   }
   const out: TicketResult[] = [];
   for (const t of sent) {
@@ -291,6 +335,7 @@ function describeNetworkError(e: unknown, base: string): string {
   if (code === 'ECONNREFUSED') return `Nothing answers at ${base} (connection refused); check the API URL and the network.`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `The API host in ${base} cannot be resolved; check the URL and DNS.`;
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return `The connection to ${base} was reset; retrying.`;
-  if (code && /CERT|SSL|TLS/.test(code)) return `The API's TLS certificate at ${base} is not trusted (${code}); check the URL or configure the CA file (api.caFile).`;
+  if (code && /CERT|SSL|TLS/.test(code))
+    return `The API's TLS certificate at ${base} is not trusted (${code}); check the URL or configure the CA file (api.caFile).`;
   return `The API at ${base} cannot be reached (${code ?? err.name ?? 'network error'}); retrying.`;
 }

@@ -37,7 +37,9 @@ export function configureNetwork(opts: { env?: NodeJS.ProcessEnv; caFiles?: stri
       set(env);
       applied.proxy = true;
     } else {
-      warnings.push(`HTTPS_PROXY is set but this Node (${process.version}) cannot apply it at run time; start Outpost with NODE_USE_ENV_PROXY=1 or use Node 24.5 or newer.`);
+      warnings.push(
+        `HTTPS_PROXY is set but this Node (${process.version}) cannot apply it at run time; start Outpost with NODE_USE_ENV_PROXY=1 or use Node 24.5 or newer.`,
+      );
     }
   }
   const caFiles = [...new Set(opts.caFiles ?? [])].filter((f) => !applied.cas.has(f));
@@ -48,10 +50,14 @@ export function configureNetwork(opts: { env?: NodeJS.ProcessEnv; caFiles?: stri
       try {
         text = readFileSync(f, 'utf8');
       } catch (e) {
-        throw new Error(`The CA file ${f} (api.caFile) cannot be read (${(e as NodeJS.ErrnoException).code}); check the path and its permissions.`, { cause: e });
+        throw new Error(
+          `The CA file ${f} (api.caFile) cannot be read (${(e as NodeJS.ErrnoException).code}); check the path and its permissions.`,
+          { cause: e },
+        );
       }
       const certs = pemCertificates(text);
-      if (certs.length === 0) throw new Error(`The CA file ${f} (api.caFile) holds no PEM certificate; give a file with -----BEGIN CERTIFICATE----- blocks.`);
+      if (certs.length === 0)
+        throw new Error(`The CA file ${f} (api.caFile) holds no PEM certificate; give a file with -----BEGIN CERTIFICATE----- blocks.`);
       extra.push(...certs);
     }
     const t = tls as unknown as { setDefaultCACertificates?: (c: string[]) => void; getCACertificates?: (kind: string) => string[] };
@@ -59,7 +65,9 @@ export function configureNetwork(opts: { env?: NodeJS.ProcessEnv; caFiles?: stri
       t.setDefaultCACertificates([...t.getCACertificates('default'), ...extra]);
       for (const f of caFiles) applied.cas.add(f);
     } else {
-      warnings.push(`api.caFile is set but this Node (${process.version}) cannot add a CA at run time; set NODE_EXTRA_CA_CERTS=${caFiles[0]} instead.`);
+      warnings.push(
+        `api.caFile is set but this Node (${process.version}) cannot add a CA at run time; set NODE_EXTRA_CA_CERTS=${caFiles[0]} instead.`,
+      );
     }
   }
   return { proxy: proxy ? redactProxy(proxy) : null, noProxy: env.NO_PROXY || env.no_proxy || null, caFiles: [...applied.cas], warnings };

@@ -74,7 +74,12 @@ export class DemoEnvironment {
       dbFile: join(this.opts.home, 'sandbox', 'sandbox.db'),
       accounts: [{ token: this.token, accountId: 'acct-demo', accountName: 'Demo Paving Co.', environment: 'sandbox' }],
     });
-    const info: DemoInfo = { sandboxUrl: this.sandbox.url, tokenFile: join(this.opts.home, 'sandbox-token'), plantFile: this.plantFile, configFile: this.paths.config };
+    const info: DemoInfo = {
+      sandboxUrl: this.sandbox.url,
+      tokenFile: join(this.opts.home, 'sandbox-token'),
+      plantFile: this.plantFile,
+      configFile: this.paths.config,
+    };
     writeFileSync(join(this.opts.home, 'demo.json'), JSON.stringify(info, null, 2));
     // 0 turns the simulator off (tests write their own changes).
     if ((this.opts.simulatorEveryMs ?? 4000) > 0) {
@@ -150,7 +155,9 @@ export class DemoEnvironment {
       const url = readLaunchUrl(this.opts.home);
       if (info && url && info.pid === this.daemon?.pid) return url;
       if (this.daemon && !running(this.daemon)) {
-        throw new Error(`The daemon exited at start (${this.daemon.signalCode ?? `code ${this.daemon.exitCode}`}); see ${join(this.paths.logs, 'daemon.log')}.`);
+        throw new Error(
+          `The daemon exited at start (${this.daemon.signalCode ?? `code ${this.daemon.exitCode}`}); see ${join(this.paths.logs, 'daemon.log')}.`,
+        );
       }
       await new Promise((r) => setTimeout(r, 100));
     }

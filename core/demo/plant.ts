@@ -57,7 +57,14 @@ export { prng };
 /** Wall-clock text 'YYYY-MM-DD HH:MM:SS' of an instant in a zone. */
 export function wallClock(at: Date, timeZone: string): string {
   const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
   }).formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
@@ -68,10 +75,28 @@ function utcText(at: Date): string {
 }
 
 export interface TicketRow {
-  TicketNo: string; TicketDate: string | null; PlantCode: string; Customer: string | null; JobNo: string | null; OrderNo: string | null;
-  ProductCode: string; ProductDesc: string; MixID: string | null; Gross: number | null; Tare: number | null; Net: number | null; UOM: string;
-  TruckNo: string; Hauler: string; Driver: string; VoidFlag: string; VoidReason: string | null; LoadTemp: number | null;
-  DOTProject: string | null; PayItem: string | null; DeliveryAddress: string | null;
+  TicketNo: string;
+  TicketDate: string | null;
+  PlantCode: string;
+  Customer: string | null;
+  JobNo: string | null;
+  OrderNo: string | null;
+  ProductCode: string;
+  ProductDesc: string;
+  MixID: string | null;
+  Gross: number | null;
+  Tare: number | null;
+  Net: number | null;
+  UOM: string;
+  TruckNo: string;
+  Hauler: string;
+  Driver: string;
+  VoidFlag: string;
+  VoidReason: string | null;
+  LoadTemp: number | null;
+  DOTProject: string | null;
+  PayItem: string | null;
+  DeliveryAddress: string | null;
 }
 
 /** One realistic ticket issued at `at`. */
@@ -110,8 +135,28 @@ export function makeTicket(rand: () => number, ticketNo: number, at: Date): Tick
 }
 
 const COLUMNS = [
-  'TicketNo', 'TicketDate', 'PlantCode', 'Customer', 'JobNo', 'OrderNo', 'ProductCode', 'ProductDesc', 'MixID', 'Gross', 'Tare', 'Net', 'UOM',
-  'TruckNo', 'Hauler', 'Driver', 'VoidFlag', 'VoidReason', 'LoadTemp', 'DOTProject', 'PayItem', 'DeliveryAddress',
+  'TicketNo',
+  'TicketDate',
+  'PlantCode',
+  'Customer',
+  'JobNo',
+  'OrderNo',
+  'ProductCode',
+  'ProductDesc',
+  'MixID',
+  'Gross',
+  'Tare',
+  'Net',
+  'UOM',
+  'TruckNo',
+  'Hauler',
+  'Driver',
+  'VoidFlag',
+  'VoidReason',
+  'LoadTemp',
+  'DOTProject',
+  'PayItem',
+  'DeliveryAddress',
 ] as const;
 
 export function insertTicket(db: Database.Database, t: TicketRow, lastModified?: Date): number {
@@ -141,7 +186,10 @@ export interface SeedSummary {
  * Creates the demo plant database with `days` of history, unless it already exists (a second
  * `outpost demo` resumes with the same data). Returns null when nothing was created.
  */
-export function createDemoPlant(file: string, opts: { days?: number; perDay?: number; seed?: number; now?: Date } = {}): SeedSummary | null {
+export function createDemoPlant(
+  file: string,
+  opts: { days?: number; perDay?: number; seed?: number; now?: Date } = {},
+): SeedSummary | null {
   const existed = existsSync(file);
   const db = openPlant(file);
   try {

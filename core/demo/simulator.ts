@@ -36,14 +36,19 @@ export class ScaleHouseSimulator {
     this.db = db;
     const r = this.rand();
     if (r < 0.12) {
-      const t = db.prepare(`SELECT TicketID, TicketNo FROM Tickets WHERE VoidFlag = 'N' ORDER BY TicketID DESC LIMIT 10`).all() as Array<{ TicketID: number; TicketNo: string }>;
+      const t = db.prepare(`SELECT TicketID, TicketNo FROM Tickets WHERE VoidFlag = 'N' ORDER BY TicketID DESC LIMIT 10`).all() as Array<{
+        TicketID: number;
+        TicketNo: string;
+      }>;
       if (t.length) {
         const victim = t[Math.floor(this.rand() * t.length)];
         if (r < 0.03) {
           db.prepare(`UPDATE Tickets SET VoidFlag = 'Y', VoidReason = 'Voided at scale house' WHERE TicketID = ?`).run(victim.TicketID);
           this.opts.onEvent?.({ kind: 'void', ticketNo: victim.TicketNo.trim() });
         } else {
-          db.prepare(`UPDATE Tickets SET Net = ROUND(Net * 0.99, 2), Gross = ROUND(Gross - Net * 0.01, 2) WHERE TicketID = ?`).run(victim.TicketID);
+          db.prepare(`UPDATE Tickets SET Net = ROUND(Net * 0.99, 2), Gross = ROUND(Gross - Net * 0.01, 2) WHERE TicketID = ?`).run(
+            victim.TicketID,
+          );
           this.opts.onEvent?.({ kind: 'edit', ticketNo: victim.TicketNo.trim() });
         }
         return;

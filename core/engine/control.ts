@@ -93,7 +93,10 @@ export function controlAddress(home: string): string {
   return join(home, 'run', 'control.sock');
 }
 
-export async function startControlServer(home: string, handle: (r: ControlRequest) => Promise<ControlReply>): Promise<{ close(): Promise<void> }> {
+export async function startControlServer(
+  home: string,
+  handle: (r: ControlRequest) => Promise<ControlReply>,
+): Promise<{ close(): Promise<void> }> {
   const address = controlAddress(home);
   if (process.platform !== 'win32') rmSync(address, { force: true }); // left by a killed daemon
   const server = net.createServer((socket) => {

@@ -161,7 +161,11 @@ export class Daemon {
   private pruneNow(): void {
     try {
       const r = this.store.prune(this.opts.prune);
-      if (r.runsDeleted || r.recordsDeleted) this.log('info', `pruned run history: ${r.runsDeleted} run(s), ${r.recordsDeleted} record(s); state file uses ${Math.round(r.usedBytes / 1048576)} MiB`);
+      if (r.runsDeleted || r.recordsDeleted)
+        this.log(
+          'info',
+          `pruned run history: ${r.runsDeleted} run(s), ${r.recordsDeleted} record(s); state file uses ${Math.round(r.usedBytes / 1048576)} MiB`,
+        );
     } catch (e) {
       this.log('warn', `could not prune the run history: ${(e as Error).message}`);
     }
@@ -235,8 +239,15 @@ export class Daemon {
         } catch (e) {
           if (gaveUp) {
             const p = this.board.snapshot().profiles.find((x) => x.name === r.profile.name);
-            const why = p?.lastError ?? p?.reason ?? (p?.state === 'delivering' ? 'the API did not answer' : p?.state === 'reading' ? 'the database did not answer' : null);
-            out.push({ profile: r.profile.name, ok: false, error: `gave up after ${Math.round(giveUpMs / 1000)} s without progress${why ? `: ${why}` : ''}` });
+            const why =
+              p?.lastError ??
+              p?.reason ??
+              (p?.state === 'delivering' ? 'the API did not answer' : p?.state === 'reading' ? 'the database did not answer' : null);
+            out.push({
+              profile: r.profile.name,
+              ok: false,
+              error: `gave up after ${Math.round(giveUpMs / 1000)} s without progress${why ? `: ${why}` : ''}`,
+            });
           } else out.push({ profile: r.profile.name, ok: false, error: (e as Error).message });
         }
       }
@@ -317,10 +328,18 @@ export class Daemon {
           // Shape first: a changed table/key/column is refused before the old runner is stopped.
           const was = this.store.shape(p.name);
           const s = shapeOf(p);
-          if (was && (was.table !== s.table || was.key.join('\u0000') !== s.key.join('\u0000') || was.mode !== s.mode || was.column !== s.column)) checkShape(this.store, p);
+          if (
+            was &&
+            (was.table !== s.table || was.key.join('\u0000') !== s.key.join('\u0000') || was.mode !== s.mode || was.column !== s.column)
+          )
+            checkShape(this.store, p);
           await old.stop();
         } else checkShape(this.store, p);
-        const runner = new ProfileRunner(p, { ...this.ctx, store: this.store, board: this.board }, readPaused(this.opts.home)[p.name] ?? null);
+        const runner = new ProfileRunner(
+          p,
+          { ...this.ctx, store: this.store, board: this.board },
+          readPaused(this.opts.home)[p.name] ?? null,
+        );
         if (this.started) runner.done = runner.loop();
         next.push(runner);
         changed.push(p.name);
@@ -360,12 +379,18 @@ export class Daemon {
    */
   async resetProfile(name: string, from?: string): Promise<{ message: string }> {
     const file = this.opts.configFile;
-    const fresh = file ? loadConfig(file).profiles.find((p) => p.name === name) : this.runners.find((r) => r.profile.name === name)?.profile;
+    const fresh = file
+      ? loadConfig(file).profiles.find((p) => p.name === name)
+      : this.runners.find((r) => r.profile.name === name)?.profile;
     if (!fresh) throw new Error(`There is no profile "${name}" in the config.`);
     const old = this.runners.find((r) => r.profile.name === name);
     if (old) await old.stop();
     this.store.resetProfile(name, { cursor: from, shape: shapeOf(fresh) });
-    const runner = new ProfileRunner(fresh, { ...this.ctx, store: this.store, board: this.board }, readPaused(this.opts.home)[name] ?? null);
+    const runner = new ProfileRunner(
+      fresh,
+      { ...this.ctx, store: this.store, board: this.board },
+      readPaused(this.opts.home)[name] ?? null,
+    );
     if (this.started) runner.done = runner.loop();
     this.runners = [...this.runners.filter((r) => r !== old), runner];
     const message = `Profile ${name} rewound ${from ? `to ${from}` : 'to the beginning'}; it reads its table again (tickets already delivered at the same content are not sent twice).`;
@@ -417,10 +442,16 @@ export class Daemon {
     // the next start, and nothing unacknowledged is committed.
     const all = Promise.all(this.runners.map((r) => r.done));
     let timer: NodeJS.Timeout | undefined;
-    const late = await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), this.stopGraceMs)))]);
+    const late = await Promise.race([
+      all.then(() => false),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), this.stopGraceMs))),
+    ]);
     clearTimeout(timer);
     if (late) {
-      this.log('warn', `the batch in flight did not finish within ${Math.round(this.stopGraceMs / 1000)} s of the stop; it is abandoned and sent again (same Idempotency-Key) at the next start`);
+      this.log(
+        'warn',
+        `the batch in flight did not finish within ${Math.round(this.stopGraceMs / 1000)} s of the stop; it is abandoned and sent again (same Idempotency-Key) at the next start`,
+      );
       this.requestStopper.abort();
       // A database query in flight is not interruptible from here: closing its connection ends it.
       await Promise.race([all, new Promise((r) => setTimeout(r, 5_000))]);

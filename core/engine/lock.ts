@@ -12,8 +12,13 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSy
 import { dirname } from 'node:path';
 
 export class LockHeldError extends Error {
-  constructor(readonly pid: number, file: string) {
-    super(`Another Outpost daemon (pid ${pid}) is already running on this state folder (${dirname(dirname(file))}); stop it with "outpost stop" first.`);
+  constructor(
+    readonly pid: number,
+    file: string,
+  ) {
+    super(
+      `Another Outpost daemon (pid ${pid}) is already running on this state folder (${dirname(dirname(file))}); stop it with "outpost stop" first.`,
+    );
     this.name = 'LockHeldError';
   }
 }
@@ -62,7 +67,11 @@ export function processStart(pid: number): { token: string; epochMs: number | nu
   }
   if (process.platform === 'win32') return null;
   try {
-    const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
+    const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5000,
+    }).trim();
     const ms = Date.parse(out);
     return out ? { token: `ps:${out}`, epochMs: Number.isNaN(ms) ? null : ms } : null;
   } catch {

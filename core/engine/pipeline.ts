@@ -10,7 +10,16 @@ import { createHash } from 'node:crypto';
 import type { Profile } from '../config/schema.js';
 import type { ChangeReader } from '../change/types.js';
 import type { ApiClient, ConnectorInfo, TicketResult } from '../delivery/client.js';
-import { BatchRefusedError, PayloadTooLargeError, ProtocolError, RequestAbortedError, RetryableError, TokenRejectedError, idempotencyKey, matchResults } from '../delivery/client.js';
+import {
+  BatchRefusedError,
+  PayloadTooLargeError,
+  ProtocolError,
+  RequestAbortedError,
+  RetryableError,
+  TokenRejectedError,
+  idempotencyKey,
+  matchResults,
+} from '../delivery/client.js';
 import type { ETicket } from '../mapping/eticket.js';
 import { mapContextFor, ticketIdFor } from '../mapping/context.js';
 import type { Mapper } from '../mapping/index.js';
@@ -89,7 +98,10 @@ export function ticketDayOf(mapper: Mapper, row: Row, ticket?: ETicket): string 
   if (typeof local === 'string' && /^\d{4}-\d{2}-\d{2}/.test(local)) return local.slice(0, 10);
   const src = mapper.sources();
   for (const field of ['issuedAtLocal', 'issuedAt']) {
-    for (const col of (src[field] ?? '').split(',').map((c) => c.trim()).filter(Boolean)) {
+    for (const col of (src[field] ?? '')
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean)) {
       const v = row[col];
       if (v instanceof Date && !Number.isNaN(v.getTime())) return v.toISOString().slice(0, 10);
       if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v.trim())) return v.trim().slice(0, 10);
@@ -138,7 +150,11 @@ class RunTracker {
   readonly totals = zero();
   private pending = zero();
 
-  constructor(private readonly store: StateStore, private readonly profile: string, readonly type: RunType) {
+  constructor(
+    private readonly store: StateStore,
+    private readonly profile: string,
+    readonly type: RunType,
+  ) {
     if (type !== 'scheduled') this.ensure();
   }
 
@@ -245,7 +261,9 @@ export async function readByKeys(source: SourceAdapter, profile: Profile, keys: 
     if (cols.length === 1) {
       where = `${cols[0]} IN (${chunk.map((k) => (params.push(k[0]), d.param(params.length))).join(', ')})`;
     } else {
-      where = chunk.map((k) => `(${cols.map((c, j) => (params.push(k[j]), `${c} = ${d.param(params.length)}`)).join(' AND ')})`).join(' OR ');
+      where = chunk
+        .map((k) => `(${cols.map((c, j) => (params.push(k[j]), `${c} = ${d.param(params.length)}`)).join(' AND ')})`)
+        .join(' OR ');
     }
     out.push(...(await source.query(`SELECT * FROM ${d.ident(profile.table)} WHERE ${where}`, params)));
   }
@@ -271,7 +289,11 @@ async function drainQueue(deps: PipelineDeps, run: RunTracker, lookupCache: Look
     const queued = store.queued(profile.name, profile.batchSize);
     if (queued.length === 0) return;
     if (deps.signal.aborted) throw new StoppedError();
-    const raw = await readByKeys(source, profile, queued.map((q) => keyValuesOf(profile, q.ticketId, q.keyJson)));
+    const raw = await readByKeys(
+      source,
+      profile,
+      queued.map((q) => keyValuesOf(profile, q.ticketId, q.keyJson)),
+    );
     // The same per-page preparation (lines, lookups) as the change pages in runPass.
     const rows = await prepareRows(source, deps.mapper, raw, lookupCache);
     const found = new Set(rows.map((r) => ticketIdFor(profile, r)));
@@ -280,7 +302,11 @@ async function drainQueue(deps: PipelineDeps, run: RunTracker, lookupCache: Look
     const missing = queued.filter((q) => !found.has(q.ticketId));
     if (missing.length && profile.change.deletes === 'void') await sendVoids(deps, run, missing);
     // Everything of this batch is handled now; other rows gone from the source are left to reconcile.
-    store.dequeue(profile.name, queued.map((q) => q.ticketId), hash);
+    store.dequeue(
+      profile.name,
+      queued.map((q) => q.ticketId),
+      hash,
+    );
   }
 }
 
@@ -296,13 +322,22 @@ export function voidedTicket(lastSentJson: string): ETicket {
 /** Sends tickets whose rows were deleted at the source as status voided (then marked deleted in the ledger). */
 async function sendVoids(deps: PipelineDeps, run: RunTracker, missing: QueuedTicket[]): Promise<void> {
   const { profile, store } = deps;
-  const ledger = store.ledgerFor(profile.name, missing.map((m) => m.ticketId));
+  const ledger = store.ledgerFor(
+    profile.name,
+    missing.map((m) => m.ticketId),
+  );
   const out: Outgoing[] = [];
   for (const m of missing) {
     const e = ledger.get(m.ticketId);
     if (!e || e.deletedAt || !e.ticketJson || !['created', 'updated', 'unchanged'].includes(e.action)) continue;
     const ticket = voidedTicket(e.ticketJson);
-    out.push({ ticket, json: JSON.stringify(ticket), isNew: false, keyJson: e.keyJson ?? m.keyJson ?? '[]', ticketDate: e.ticketDate ?? null });
+    out.push({
+      ticket,
+      json: JSON.stringify(ticket),
+      isNew: false,
+      keyJson: e.keyJson ?? m.keyJson ?? '[]',
+      ticketDate: e.ticketDate ?? null,
+    });
   }
   if (!out.length) return;
   run.ensure();
@@ -315,14 +350,26 @@ async function sendVoids(deps: PipelineDeps, run: RunTracker, missing: QueuedTic
       const r = results[i];
       counts[r.action]++;
       return {
-        ticketId: b.ticket.ticketId, revision: b.ticket.revision, targetId: r.targetId, action: r.action, error: r.error ?? 'deleted at the source',
-        ticketNumber: b.ticket.ticketNumber, keyJson: b.keyJson, ticketDate: b.ticketDate, ticketJson: b.json, deletedAt: r.action === 'rejected' ? null : at,
+        ticketId: b.ticket.ticketId,
+        revision: b.ticket.revision,
+        targetId: r.targetId,
+        action: r.action,
+        error: r.error ?? 'deleted at the source',
+        ticketNumber: b.ticket.ticketNumber,
+        keyJson: b.keyJson,
+        ticketDate: b.ticketDate,
+        ticketJson: b.json,
+        deletedAt: r.action === 'rejected' ? null : at,
       };
     });
     run.count(counts);
     const records: RunRecord[] = batch.map((b, i) => ({
-      ticketNumber: b.ticket.ticketNumber, sourceId: b.ticket.ticketId, targetId: results[i].targetId, processorAction: 'changed',
-      writerAction: results[i].action === 'unchanged' ? 'skipped' : results[i].action, error: results[i].error ?? 'deleted at the source: sent as voided',
+      ticketNumber: b.ticket.ticketNumber,
+      sourceId: b.ticket.ticketId,
+      targetId: results[i].targetId,
+      processorAction: 'changed',
+      writerAction: results[i].action === 'unchanged' ? 'skipped' : results[i].action,
+      error: results[i].error ?? 'deleted at the source: sent as voided',
     }));
     store.commit({ profile: profile.name, entries, runId: run.id, counts: run.take(), records, dequeue: entries.map((e) => e.ticketId) });
   }
@@ -368,10 +415,20 @@ function mapPage(deps: PipelineDeps, rows: Row[]): Prepared[] {
 }
 
 /** `prepared`: the page's rows already mapped (runPass maps a page while the previous one is delivered). */
-async function handlePage(deps: PipelineDeps, run: RunTracker, rows: Row[], next: Watermark | null, forced?: Map<string, QueuedTicket>, prepared: Prepared[] = mapPage(deps, rows)): Promise<void> {
+async function handlePage(
+  deps: PipelineDeps,
+  run: RunTracker,
+  rows: Row[],
+  next: Watermark | null,
+  forced?: Map<string, QueuedTicket>,
+  prepared: Prepared[] = mapPage(deps, rows),
+): Promise<void> {
   const { profile, store, mapper } = deps;
   const hash = deps.mappingHash ?? mappingHash(mapper, profile.change.timezone ?? 'UTC');
-  const ledger = store.ledgerFor(profile.name, prepared.map((p) => p.ticketId));
+  const ledger = store.ledgerFor(
+    profile.name,
+    prepared.map((p) => p.ticketId),
+  );
   const filtered: LedgerEntry[] = [];
   const filteredRecords: RunRecord[] = [];
   const toSend: Outgoing[] = [];
@@ -393,8 +450,25 @@ async function handlePage(deps: PipelineDeps, run: RunTracker, rows: Row[], next
       const error = p.result.problems.join('; ');
       const ticketNumber = String(p.row[numberColumn] ?? '').trim() || null;
       if (action === 'skipped') skipped++;
-      filtered.push({ ticketId: p.ticketId, revision, targetId: prev?.targetId ?? null, action, error, ticketNumber, keyJson, mappingHash: hash, ticketDate: ticketDayOf(mapper, p.row) });
-      filteredRecords.push({ ticketNumber, sourceId: p.ticketId, targetId: null, processorAction: action === 'skipped' ? 'skipped' : 'invalid', writerAction: 'skipped', error });
+      filtered.push({
+        ticketId: p.ticketId,
+        revision,
+        targetId: prev?.targetId ?? null,
+        action,
+        error,
+        ticketNumber,
+        keyJson,
+        mappingHash: hash,
+        ticketDate: ticketDayOf(mapper, p.row),
+      });
+      filteredRecords.push({
+        ticketNumber,
+        sourceId: p.ticketId,
+        targetId: null,
+        processorAction: action === 'skipped' ? 'skipped' : 'invalid',
+        writerAction: 'skipped',
+        error,
+      });
       continue;
     }
     // Same revision as delivered (or rejected) before: nothing to send until the row changes, unless
@@ -424,12 +498,28 @@ async function handlePage(deps: PipelineDeps, run: RunTracker, rows: Row[], next
   const parkedIds = filtered.map((f) => f.ticketId);
   if (toSend.length === 0) {
     if (filtered.length || next) {
-      store.commit({ profile: profile.name, entries: filtered, runId: run.id || undefined, counts: run.id ? run.take() : undefined, records: filteredRecords, watermark: next, dequeue: parkedIds });
+      store.commit({
+        profile: profile.name,
+        entries: filtered,
+        runId: run.id || undefined,
+        counts: run.id ? run.take() : undefined,
+        records: filteredRecords,
+        watermark: next,
+        dequeue: parkedIds,
+      });
     }
     return;
   }
   run.ensure();
-  if (filtered.length) store.commit({ profile: profile.name, entries: filtered, runId: run.id, counts: run.take(), records: filteredRecords, dequeue: parkedIds });
+  if (filtered.length)
+    store.commit({
+      profile: profile.name,
+      entries: filtered,
+      runId: run.id,
+      counts: run.take(),
+      records: filteredRecords,
+      dequeue: parkedIds,
+    });
   deps.onState('delivering', null);
   const batches = packBatches(toSend, profile.batchSize, deps.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES);
   for (let bi = 0; bi < batches.length; bi++) {
@@ -445,8 +535,15 @@ async function handlePage(deps: PipelineDeps, run: RunTracker, rows: Row[], next
       const r = results[i];
       counts[r.action]++;
       entries.push({
-        ticketId: b.ticket.ticketId, revision: b.ticket.revision, targetId: r.targetId ?? null, action: r.action, error: r.error ?? null,
-        ticketNumber: b.ticket.ticketNumber, modifiedAt: b.ticket.source?.recordModifiedAt ?? null, keyJson: b.keyJson, ticketDate: b.ticketDate,
+        ticketId: b.ticket.ticketId,
+        revision: b.ticket.revision,
+        targetId: r.targetId ?? null,
+        action: r.action,
+        error: r.error ?? null,
+        ticketNumber: b.ticket.ticketNumber,
+        modifiedAt: b.ticket.source?.recordModifiedAt ?? null,
+        keyJson: b.keyJson,
+        ticketDate: b.ticketDate,
         // The body is kept only where a deletion must be sent as a void built from it.
         ticketJson: profile.change.deletes === 'void' ? b.json : null,
       });
@@ -463,7 +560,15 @@ async function handlePage(deps: PipelineDeps, run: RunTracker, rows: Row[], next
     deps.afterAck?.();
     run.count(counts);
     const last = bi === batches.length - 1;
-    store.commit({ profile: profile.name, entries, runId: run.id, counts: run.take(), records, watermark: last ? next : null, dequeue: forced ? entries.map((e) => e.ticketId) : undefined });
+    store.commit({
+      profile: profile.name,
+      entries,
+      runId: run.id,
+      counts: run.take(),
+      records,
+      watermark: last ? next : null,
+      dequeue: forced ? entries.map((e) => e.ticketId) : undefined,
+    });
     deps.onProgress({ delivered: entries.length - counts.rejected });
   }
 }
@@ -512,7 +617,12 @@ async function deliverWithRetry(deps: PipelineDeps, batch: Outgoing[]): Promise<
     for (let attempt = 0; ; attempt++) {
       if (deps.signal.aborted) throw new StoppedError();
       try {
-        const raw = await deps.api.postBatchJson(deps.connector, batch.map((b) => b.json), key, deps.requestSignal ?? deps.signal);
+        const raw = await deps.api.postBatchJson(
+          deps.connector,
+          batch.map((b) => b.json),
+          key,
+          deps.requestSignal ?? deps.signal,
+        );
         const results = matchResults(tickets, raw);
         if (troubled) deps.onState('delivering', null);
         return results;
@@ -538,7 +648,10 @@ async function deliverWithRetry(deps: PipelineDeps, batch: Outgoing[]): Promise<
         troubled = true;
         if (e instanceof ProtocolError) {
           const detail = e.message.replace(/[.;]?$/, '');
-          deps.onState('API protocol error', `${detail[0].toUpperCase()}${detail.slice(1)}. Nothing of this batch of ${batch.length} was committed; it is sent again with the same key in ${Math.ceil(wait / 1000)} s.`);
+          deps.onState(
+            'API protocol error',
+            `${detail[0].toUpperCase()}${detail.slice(1)}. Nothing of this batch of ${batch.length} was committed; it is sent again with the same key in ${Math.ceil(wait / 1000)} s.`,
+          );
         } else {
           deps.onState('offline', `${e.message} Next try in ${Math.ceil(wait / 1000)} s.`);
         }

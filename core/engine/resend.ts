@@ -35,8 +35,10 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 export function selectorProblem(sel: ResendSelector): string | null {
   const n = [sel.rejected, sel.filtered, sel.skipped, sel.tickets !== undefined, sel.since !== undefined].filter(Boolean).length;
   if (n === 0) return 'Say what to send again: --rejected, --filtered, --skipped, --tickets N,… or --since YYYY-MM-DD.';
-  if (sel.tickets !== undefined && sel.tickets.filter((t) => t.trim()).length === 0) return '--tickets needs one or more ticket numbers, separated by commas.';
-  if (sel.since !== undefined && (!DAY.test(sel.since) || Number.isNaN(Date.parse(sel.since)))) return `--since takes a date as YYYY-MM-DD, not "${sel.since}".`;
+  if (sel.tickets !== undefined && sel.tickets.filter((t) => t.trim()).length === 0)
+    return '--tickets needs one or more ticket numbers, separated by commas.';
+  if (sel.since !== undefined && (!DAY.test(sel.since) || Number.isNaN(Date.parse(sel.since))))
+    return `--since takes a date as YYYY-MM-DD, not "${sel.since}".`;
   return null;
 }
 

@@ -55,7 +55,11 @@ function describeShape(s: ProfileShape): string {
 
 /** The profile reads something else than its state was built from: the watermark would be meaningless. */
 export class ShapeChangedError extends Error {
-  constructor(readonly profile: string, readonly was: ProfileShape, readonly now: ProfileShape) {
+  constructor(
+    readonly profile: string,
+    readonly was: ProfileShape,
+    readonly now: ProfileShape,
+  ) {
     super(
       `Profile "${profile}" now reads ${describeShape(now)} but its state was built from ${describeShape(was)}; run "outpost profiles reset ${profile}" to rewind it to the new settings, or put the old ones back.`,
     );
@@ -103,7 +107,11 @@ export class ProfileRunner {
   private outcome: { state: EngineState; since: string } | null = null;
   done: Promise<void> = Promise.resolve();
 
-  constructor(readonly profile: Profile, private readonly ctx: RunnerContext, pausedAt: string | null = null) {
+  constructor(
+    readonly profile: Profile,
+    private readonly ctx: RunnerContext,
+    pausedAt: string | null = null,
+  ) {
     checkShape(ctx.store, profile);
     this.signal = AbortSignal.any([ctx.stopSignal, this.halt.signal]);
     this.pausedAt = pausedAt;
@@ -111,7 +119,13 @@ export class ProfileRunner {
     registerSecret(token);
     registerSecret(resolveSecret(profile.source.password, ctx.env));
     this.api = new ApiClient({ url: profile.api.url, token, userAgent: USER_AGENT, timeoutMs: ctx.httpTimeoutMs });
-    this.mapper = createMapper({ template: profile.mapping.template, fields: profile.mapping.fields, skip: profile.mapping.skip, timezone: profile.change.timezone ?? 'UTC', vendor: undefined });
+    this.mapper = createMapper({
+      template: profile.mapping.template,
+      fields: profile.mapping.fields,
+      skip: profile.mapping.skip,
+      timezone: profile.change.timezone ?? 'UTC',
+      vendor: undefined,
+    });
     // One reader for the runner's life: it caches the cursor column's type and warns once.
     this.reader = createChangeReader(profile, { clock: ctx.clock, warn: (m) => ctx.log('warn', `[${profile.name}] ${m}`) });
     this.mappingHash = mappingHash(this.mapper, profile.change.timezone ?? 'UTC');
@@ -173,7 +187,10 @@ export class ProfileRunner {
     const said = `${state}\u0000${reason ?? ''}`;
     const transient = state === 'reading' || state === 'delivering' || state === 'starting';
     if (transient ? this.board.snapshot().profiles.find((p) => p.name === this.profile.name)?.state !== state : said !== this.lastSaid) {
-      this.ctx.log(HEALTHY_STATES.has(state) || state === 'paused' ? 'debug' : 'warn', `[${this.profile.name}] ${state}${reason ? ': ' + reason : ''}`);
+      this.ctx.log(
+        HEALTHY_STATES.has(state) || state === 'paused' ? 'debug' : 'warn',
+        `[${this.profile.name}] ${state}${reason ? ': ' + reason : ''}`,
+      );
     }
     if (!transient) this.lastSaid = said;
     // lastError is set whenever the state is not a healthy one and cleared when a pass ends well;
@@ -272,7 +289,12 @@ export class ProfileRunner {
           onState: (state, reason) => this.setState(state, reason),
           onProgress: ({ delivered, backlog, oldestAgeSeconds }) => {
             const s = this.ctx.store.stats(this.profile.name);
-            const patch: Record<string, unknown> = { delivered: s.delivered, lastSuccessAt: s.lastSuccessAt, throughput: this.throughput(delivered), ...this.ctx.store.parked(this.profile.name) };
+            const patch: Record<string, unknown> = {
+              delivered: s.delivered,
+              lastSuccessAt: s.lastSuccessAt,
+              throughput: this.throughput(delivered),
+              ...this.ctx.store.parked(this.profile.name),
+            };
             if (backlog !== undefined) patch.backlog = backlog;
             if (oldestAgeSeconds !== undefined) patch.lagSeconds = oldestAgeSeconds;
             this.board.update(this.profile.name, patch);
@@ -305,7 +327,12 @@ export class ProfileRunner {
         // Waiting tickets still count while paused: the backlog is looked at now and then.
         const backlog = await this.refreshBacklog();
         // Paused since the pause itself (kept across restarts), not since this process started.
-        this.setState('paused', this.pausedReason(), { nextRunAt: null, since: this.pausedAt!, backlog: backlog.count, lagSeconds: backlog.oldestAgeSeconds });
+        this.setState('paused', this.pausedReason(), {
+          nextRunAt: null,
+          since: this.pausedAt!,
+          backlog: backlog.count,
+          lagSeconds: backlog.oldestAgeSeconds,
+        });
         await sleep(Math.min(60_000, every * 6), asleep);
         continue;
       }
@@ -343,7 +370,10 @@ export class ProfileRunner {
           throughput: this.throughput(0),
         });
         if (s.created + s.updated + s.filtered + s.skipped + s.rejected > 0) {
-          this.ctx.log('info', `[${this.profile.name}] run ${s.runId} (${type}): read ${s.read}, created ${s.created}, updated ${s.updated}, filtered ${s.filtered}, skipped ${s.skipped}, rejected ${s.rejected}`);
+          this.ctx.log(
+            'info',
+            `[${this.profile.name}] run ${s.runId} (${type}): read ${s.read}, created ${s.created}, updated ${s.updated}, filtered ${s.filtered}, skipped ${s.skipped}, rejected ${s.rejected}`,
+          );
         }
       } catch (e) {
         this.outcome = null;
@@ -352,14 +382,20 @@ export class ProfileRunner {
         const msg = (e as Error).message;
         if (e instanceof TokenRejectedError) {
           this.rejectedToken = this.api.tokenFingerprint;
-          this.setState('rejected token', `${msg} Outpost sends nothing until the token in the profile changes.`, { lastError: msg, nextRunAt: null });
+          this.setState('rejected token', `${msg} Outpost sends nothing until the token in the profile changes.`, {
+            lastError: msg,
+            nextRunAt: null,
+          });
           continue;
         }
         wait = backoffMs(failures, 1000, 60_000);
         if (isDiskFull(e)) {
           // The local state database (or a runtime file) cannot be written: nothing is lost (the
           // batch is sent again with the same key once there is room), but nothing moves either.
-          this.setState('local disk full', `The local disk is full: Outpost cannot record what was delivered (${msg}). Free space on the disk of the state folder; next try in ${Math.ceil(wait / 1000)} s.`);
+          this.setState(
+            'local disk full',
+            `The local disk is full: Outpost cannot record what was delivered (${msg}). Free space on the disk of the state folder; next try in ${Math.ceil(wait / 1000)} s.`,
+          );
           this.board.update(this.profile.name, { nextRunAt: this.nowIso(wait) });
           await sleep(wait, asleep);
           continue;
@@ -389,7 +425,13 @@ export class ProfileRunner {
 
   heartbeatBody() {
     const p = this.board.snapshot().profiles.find((x) => x.name === this.profile.name);
-    return { name: this.profile.name, state: p?.state ?? 'starting', lagSeconds: p?.lagSeconds ?? null, backlog: p?.backlog ?? null, lastSuccessAt: p?.lastSuccessAt ?? null };
+    return {
+      name: this.profile.name,
+      state: p?.state ?? 'starting',
+      lagSeconds: p?.lagSeconds ?? null,
+      backlog: p?.backlog ?? null,
+      lastSuccessAt: p?.lastSuccessAt ?? null,
+    };
   }
 
   get apiClient(): ApiClient {

@@ -87,7 +87,11 @@ export class StatusBoard implements StatusFeed {
 
   private readonly now: () => string;
 
-  constructor(connector: StatusSnapshot['connector'], profiles: ProfileStatus[] = [], clock: { now(): number } = { now: () => Date.now() }) {
+  constructor(
+    connector: StatusSnapshot['connector'],
+    profiles: ProfileStatus[] = [],
+    clock: { now(): number } = { now: () => Date.now() },
+  ) {
     this.now = () => new Date(clock.now()).toISOString();
     this.current = { connector, profiles, updatedAt: this.now() };
   }

@@ -93,7 +93,12 @@ export function formatClockTime(value: string | number | Date | null | undefined
 }
 
 /** An end (or any second) time: only the clock when it falls on the same plant day as `start`. */
-export function formatEndTime(start: string | number | Date | null | undefined, end: string | number | Date | null | undefined, opts: TimeFormatOptions = {}, fallback = '—'): string {
+export function formatEndTime(
+  start: string | number | Date | null | undefined,
+  end: string | number | Date | null | undefined,
+  opts: TimeFormatOptions = {},
+  fallback = '—',
+): string {
   const a = toDate(start);
   const b = toDate(end);
   if (!b) return formatDateTime(end, opts, fallback);
@@ -110,7 +115,10 @@ export function formatSpan(start: string | number | Date, end: string | number |
   const pa = parts(a, { ...opts, seconds });
   const pb = parts(b, { ...opts, seconds });
   if (pa.ymd === pb.ymd) {
-    const ends = pa.zone === pb.zone ? `${clock(pa, seconds)}–${clock(pb, seconds)} ${pb.zone}` : `${clock(pa, seconds)} ${pa.zone}–${clock(pb, seconds)} ${pb.zone}`;
+    const ends =
+      pa.zone === pb.zone
+        ? `${clock(pa, seconds)}–${clock(pb, seconds)} ${pb.zone}`
+        : `${clock(pa, seconds)} ${pa.zone}–${clock(pb, seconds)} ${pb.zone}`;
     return `${pa.month} ${pa.day}, ${pa.year} ${ends}`;
   }
   return `${formatDateTime(a, { ...opts, seconds })} – ${formatDateTime(b, { ...opts, seconds })}`;
@@ -125,7 +133,8 @@ export function plantDate(value: string | number | Date, timeZone?: string): str
   const d = toDate(value);
   if (!d) return '';
   const p: Record<string, string> = {};
-  for (const x of new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(d)) p[x.type] = x.value;
+  for (const x of new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(d))
+    p[x.type] = x.value;
   return `${p.year}-${p.month}-${p.day}`;
 }
 
@@ -151,7 +160,17 @@ export function formatSeconds(seconds: number): string {
 /** Offset of the zone from UTC at an instant, in minutes (east positive). */
 function offsetMinutes(ms: number, timeZone?: string): number {
   const p: Record<string, string> = {};
-  for (const x of new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(new Date(ms))) p[x.type] = x.value;
+  for (const x of new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(new Date(ms)))
+    p[x.type] = x.value;
   const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour) % 24, Number(p.minute), Number(p.second));
   return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
 }

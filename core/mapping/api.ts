@@ -45,13 +45,31 @@ export async function mapSamples(source: SourceAdapter | null, rows: Row[], opts
   const cache = new LookupCache();
   const needsSource = mapper.lookups.length > 0 || mapper.template.layout === 'header-lines';
   if (needsSource && !source) {
-    return { mapper, error: 'this template reads other tables (lookups or lines): a database connection is needed to map samples', rows, results: [], mapped: 0, skipped: 0, filtered: rows.length, lookupQueries: 0 };
+    return {
+      mapper,
+      error: 'this template reads other tables (lookups or lines): a database connection is needed to map samples',
+      rows,
+      results: [],
+      mapped: 0,
+      skipped: 0,
+      filtered: rows.length,
+      lookupQueries: 0,
+    };
   }
   let prepared: Row[];
   try {
     prepared = source ? await prepareRows(source, mapper, rows, cache) : rows;
   } catch (e) {
-    return { mapper, error: `the lookups could not be read: ${(e as Error).message}`, rows, results: [], mapped: 0, skipped: 0, filtered: rows.length, lookupQueries: cache.queries };
+    return {
+      mapper,
+      error: `the lookups could not be read: ${(e as Error).message}`,
+      rows,
+      results: [],
+      mapped: 0,
+      skipped: 0,
+      filtered: rows.length,
+      lookupQueries: cache.queries,
+    };
   }
   const key = opts.key ?? [];
   const results = prepared.map((row, i) => {
@@ -60,5 +78,14 @@ export async function mapSamples(source: SourceAdapter | null, rows: Row[], opts
   });
   const mapped = results.filter((r) => r.ok).length;
   const skipped = results.filter((r) => !r.ok && r.skipped).length;
-  return { mapper, error: null, rows: prepared, results, mapped, skipped, filtered: results.length - mapped - skipped, lookupQueries: cache.queries };
+  return {
+    mapper,
+    error: null,
+    rows: prepared,
+    results,
+    mapped,
+    skipped,
+    filtered: results.length - mapped - skipped,
+    lookupQueries: cache.queries,
+  };
 }

@@ -4,16 +4,7 @@
 // Fields Outpost derives itself (schemaVersion, ticketId, revision, issuedAtLocal, plantTimeZone,
 // source) are not here: no template or override can set them.
 
-export type LeafType =
-  | 'text'
-  | 'number'
-  | 'integer'
-  | 'datetime'
-  | 'status'
-  | 'category'
-  | 'weighMethod'
-  | 'unit'
-  | 'tempUnit';
+export type LeafType = 'text' | 'number' | 'integer' | 'datetime' | 'status' | 'category' | 'weighMethod' | 'unit' | 'tempUnit';
 
 export interface LeafSpec {
   kind: 'leaf';
@@ -69,7 +60,13 @@ const qty = (key: string, required: boolean, label: string, doc: string): GroupS
   quantity: true,
   leaves: [
     leaf('value', 'number', label, true, `${label}, a finite number`),
-    leaf('unit', 'unit', `${label} unit`, true, 'UN/ECE Rec 20 unit code (LBR, STN, TNE, KGM, MTQ, YDQ, EA); optional in the template when value ends with convertUnit'),
+    leaf(
+      'unit',
+      'unit',
+      `${label} unit`,
+      true,
+      'UN/ECE Rec 20 unit code (LBR, STN, TNE, KGM, MTQ, YDQ, EA); optional in the template when value ends with convertUnit',
+    ),
   ],
   doc,
 });
@@ -78,7 +75,13 @@ export const TICKET_FIELDS: readonly FieldSpec[] = [
   leaf('status', 'status', 'status', false, '"issued" or "voided"; "issued" when the template does not map it'),
   leaf('voidReason', 'text', 'void reason', false, 'why the ticket was voided; sent only when status is voided'),
   leaf('ticketNumber', 'text', 'ticket number', true, 'the number printed on the ticket (trimmed)'),
-  leaf('issuedAt', 'datetime', 'ticket date', true, "when the ticket was issued, as the plant's local wall-clock time (text 'YYYY-MM-DD HH:MM[:SS[.fff]]', or any format given to localDateTime) or text with an offset; Outpost adds the offset of the profile's time zone and derives issuedAtLocal and plantTimeZone"),
+  leaf(
+    'issuedAt',
+    'datetime',
+    'ticket date',
+    true,
+    "when the ticket was issued, as the plant's local wall-clock time (text 'YYYY-MM-DD HH:MM[:SS[.fff]]', or any format given to localDateTime) or text with an offset; Outpost adds the offset of the profile's time zone and derives issuedAtLocal and plantTimeZone",
+  ),
   {
     kind: 'group',
     key: 'plant',
@@ -127,7 +130,13 @@ export const LINE_FIELDS: readonly FieldSpec[] = [
   leaf('lineNumber', 'integer', 'line number', false, 'line number (1, 2, …); numbered in template order when not mapped'),
   leaf('productCode', 'text', 'product code', true, 'product / material code'),
   leaf('productDescription', 'text', 'product description', true, 'product description'),
-  leaf('materialCategory', 'category', 'material category', true, 'asphalt | concrete | aggregate | other (prefixMap on the product code is the usual way)'),
+  leaf(
+    'materialCategory',
+    'category',
+    'material category',
+    true,
+    'asphalt | concrete | aggregate | other (prefixMap on the product code is the usual way)',
+  ),
   qty('quantity', true, 'quantity', 'the quantity billed on this line'),
   leaf('weighMethod', 'weighMethod', 'weigh method', true, 'scale | count | volume | manual'),
   qty('grossWeight', false, 'gross weight', 'gross weight; omitted when empty'),

@@ -124,7 +124,10 @@ function compileWhen(e: Extract<Expression, { when: unknown }>, where: string, e
     return otherwise ? otherwise.run(row) : null;
   };
   const parts = [...branches.flatMap((b) => [b.test, b.use]), ...(otherwise ? [otherwise] : [])];
-  const outputs = branches.every((b) => b.use.outputs) && (!otherwise || otherwise.outputs) ? [...branches.flatMap((b) => b.use.outputs!), ...(otherwise ? otherwise.outputs! : [null])] : undefined;
+  const outputs =
+    branches.every((b) => b.use.outputs) && (!otherwise || otherwise.outputs)
+      ? [...branches.flatMap((b) => b.use.outputs!), ...(otherwise ? otherwise.outputs! : [null])]
+      : undefined;
   return { run, columns: [...new Set(parts.flatMap((p) => p.columns))], refs: mergeRefs(...parts.map((p) => p.refs)), outputs };
 }
 
@@ -203,7 +206,8 @@ function compileTransform(t: Transform, where: string, env: CompileEnv): Step {
     return {
       apply: (v) => {
         if (v instanceof Fail) return v;
-        if (typeof v === 'string' && /[.,]/.test(v.trim())) return new Fail(`${show(v)} already has a decimal point (impliedDecimals expects whole numbers)`);
+        if (typeof v === 'string' && /[.,]/.test(v.trim()))
+          return new Fail(`${show(v)} already has a decimal point (impliedDecimals expects whole numbers)`);
         const n = toNumber(v, dc);
         if (n === null || n instanceof Fail) return n;
         if (!Number.isInteger(n)) return new Fail(`${show(v)} already has decimals (impliedDecimals expects whole numbers)`);
@@ -294,7 +298,8 @@ function compileConvert(
   let refs: SourceRef[] = [];
   if (typeof c.from === 'string') {
     const u = resolveUnit(c.from);
-    if (!u) throw new TemplateError(`${where}.from: ${JSON.stringify(c.from)} is not a unit Outpost converts (${CONVERTIBLE_UNITS.join(', ')})`);
+    if (!u)
+      throw new TemplateError(`${where}.from: ${JSON.stringify(c.from)} is not a unit Outpost converts (${CONVERTIBLE_UNITS.join(', ')})`);
     if (!sameDimension(u, to)) throw new TemplateError(`${where}: ${u} cannot be converted to ${to}`);
     fromRun = () => u;
   } else {

@@ -139,7 +139,9 @@ function compileComparison(c: Comparison, value: Compiled, label: string): Compi
 export function compileCondition(c: Condition, where: string, env: CompileEnv): CompiledCondition {
   if ('all' in c || 'any' in c) {
     const every = 'all' in c;
-    const parts = (every ? (c as { all: Condition[] }).all : (c as { any: Condition[] }).any).map((p, i) => compileCondition(p, `${where}.${every ? 'all' : 'any'}[${i}]`, env));
+    const parts = (every ? (c as { all: Condition[] }).all : (c as { any: Condition[] }).any).map((p, i) =>
+      compileCondition(p, `${where}.${every ? 'all' : 'any'}[${i}]`, env),
+    );
     return {
       run: (row) => {
         for (const p of parts) {
@@ -155,7 +157,10 @@ export function compileCondition(c: Condition, where: string, env: CompileEnv): 
       describe: (row, negated) => {
         const pick = parts.filter((p) => p.run(row) === (every !== negated));
         const shown = (negated === every ? pick.slice(0, 1) : pick).map((p) => p.describe(row, negated));
-        return shown.join(every !== negated ? ' and ' : ' or ') || parts.map((p) => p.describe(row, negated)).join(every !== negated ? ' and ' : ' or ');
+        return (
+          shown.join(every !== negated ? ' and ' : ' or ') ||
+          parts.map((p) => p.describe(row, negated)).join(every !== negated ? ' and ' : ' or ')
+        );
       },
     };
   }
@@ -172,6 +177,6 @@ export function compileCondition(c: Condition, where: string, env: CompileEnv): 
     };
   }
   const value = 'column' in c ? compileExpression({ column: c.column }, where, env) : compileExpression(c.value, `${where}.value`, env);
-  const label = 'column' in c ? c.column : (value.refs.map((r) => r.label).join(', ') || 'the value');
+  const label = 'column' in c ? c.column : value.refs.map((r) => r.label).join(', ') || 'the value';
   return compileComparison(c, value, label);
 }

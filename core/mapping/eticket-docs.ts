@@ -126,7 +126,9 @@ export function eticketMarkdown(): string {
     [
       '| field | type | required | meaning, unit | example |',
       '|---|---|---|---|---|',
-      ...rows.filter(filter).map((r) => `| \`${r.path}\` | ${cell(r.type)} | ${r.required} | ${cell(r.description)} | ${cell(r.example)} |`),
+      ...rows
+        .filter(filter)
+        .map((r) => `| \`${r.path}\` | ${cell(r.type)} | ${r.required} | ${cell(r.description)} | ${cell(r.example)} |`),
     ].join('\n');
   return `<!-- Generated from core/mapping/eticket.ts by core/mapping/eticket-docs.ts: do not edit by hand.
      Regenerate: npx tsc -p tsconfig.json && OUTPOST_WRITE_SCHEMA=1 node --test dist/test/unit/mapping-eticket-schema.test.js -->

@@ -45,7 +45,10 @@ export const lineSchema = z.strictObject({
     'kind of material: asphalt (hot/warm mix), concrete (ready-mix), aggregate (stone, sand, base), other',
     'asphalt',
   ),
-  quantity: doc(quantity('quantity billed on this line', 25, 'STN'), 'the quantity billed (pay quantity) on this line, e.g. net tons or cubic yards'),
+  quantity: doc(
+    quantity('quantity billed on this line', 25, 'STN'),
+    'the quantity billed (pay quantity) on this line, e.g. net tons or cubic yards',
+  ),
   weighMethod: doc(
     z.enum(['scale', 'count', 'volume', 'manual']),
     'how the quantity was measured: scale (weighed), count (pieces), volume (batched volume), manual (keyed in)',

@@ -28,7 +28,8 @@ function readTemplateFile(file: string, shown: string): Template {
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT') throw new Error(`the mapping template file ${shown} does not exist; check mapping.template`, { cause: e });
-    if (err.code) throw new Error(`the mapping template file ${shown} could not be read (${err.code}); check its permissions`, { cause: e });
+    if (err.code)
+      throw new Error(`the mapping template file ${shown} could not be read (${err.code}); check its permissions`, { cause: e });
     throw new Error(`${shown} is not valid JSON: ${err.message}`, { cause: e });
   }
   return parseTemplate(data, shown);
@@ -52,7 +53,11 @@ export function listSiteTemplates(home?: string): string[] {
 
 /** Every template by name: site ones first (a site template shadows a shipped one of the same name). */
 export function listAllTemplates(home?: string): TemplateInfo[] {
-  const site = listSiteTemplates(home).map((name) => ({ name, origin: 'site' as const, file: join(siteTemplatesDir(home), `${name}.json`) }));
+  const site = listSiteTemplates(home).map((name) => ({
+    name,
+    origin: 'site' as const,
+    file: join(siteTemplatesDir(home), `${name}.json`),
+  }));
   const shipped = listTemplates()
     .filter((n) => !site.some((s) => s.name === n))
     .map((name) => ({ name, origin: 'shipped' as const, file: `templates/mappings/${name}.json` }));
@@ -68,7 +73,9 @@ export function loadTemplateRef(ref: string, home?: string): { template: Templat
     return { template: readTemplateFile(file, file), shown: file, file };
   }
   if (!NAME.test(ref) || ref.includes('..')) {
-    throw new Error(`mapping template name ${JSON.stringify(ref)} is not valid (letters, digits, ".", "_", "-"), or give a path to a .json file`);
+    throw new Error(
+      `mapping template name ${JSON.stringify(ref)} is not valid (letters, digits, ".", "_", "-"), or give a path to a .json file`,
+    );
   }
   const site = join(siteTemplatesDir(h), `${ref}.json`);
   if (existsSync(site)) {

@@ -19,7 +19,19 @@
 // Expression types, Condition, SkipRule, LookupSpec: template.ts; the JSON Schema: templateJsonSchema().
 export { createMapper, MAX_TEXT } from './mapper.js';
 export type { MapContext, MapResult, Mapper, MapperOptions } from './mapper.js';
-export { listTemplates, loadTemplate, parseTemplate, mappingTemplatesDir, templateJsonSchema, templateSchema, conditionSchema, skipRuleSchema, expressionSchema, LAYOUTS, COMPARISONS } from './template.js';
+export {
+  listTemplates,
+  loadTemplate,
+  parseTemplate,
+  mappingTemplatesDir,
+  templateJsonSchema,
+  templateSchema,
+  conditionSchema,
+  skipRuleSchema,
+  expressionSchema,
+  LAYOUTS,
+  COMPARISONS,
+} from './template.js';
 export type {
   Template,
   Expression,

@@ -51,7 +51,12 @@ export class LookupRegistry {
 
   step(spec: LookupSpec, keys: Compiled[], depth: number, scope: 'ticket' | 'line'): LookupStep {
     const keyColumns = Object.keys(spec.on);
-    const k = canonicalJson({ t: spec.table.toLowerCase(), c: keyColumns.map((c) => c.toLowerCase()), on: keyColumns.map((c) => spec.on[c]), scope });
+    const k = canonicalJson({
+      t: spec.table.toLowerCase(),
+      c: keyColumns.map((c) => c.toLowerCase()),
+      on: keyColumns.map((c) => spec.on[c]),
+      scope,
+    });
     let s = this.byKey.get(k);
     if (!s) {
       s = {
@@ -110,7 +115,18 @@ export function compileLookupExpression(spec: LookupSpec, where: string, env: Co
   const compiled: Compiled = {
     run,
     columns: [label, ...(dflt?.columns ?? [])],
-    refs: mergeRefs([{ label, read: (row) => { const v = read(row); return v instanceof Fail ? null : v; } }], dflt?.refs ?? []),
+    refs: mergeRefs(
+      [
+        {
+          label,
+          read: (row) => {
+            const v = read(row);
+            return v instanceof Fail ? null : v;
+          },
+        },
+      ],
+      dflt?.refs ?? [],
+    ),
   };
   depthOf.set(compiled, step.depth);
   return compiled;
@@ -164,7 +180,12 @@ export interface Preparable {
  * Returns shallow copies, in the same order; rows pass through unchanged when there is nothing to do.
  * `cache`: keep one per pass (the pipeline does) so master rows are read once per pass.
  */
-export async function prepareRows(source: SourceAdapter, mapper: Preparable, rows: Row[], cache: LookupCache = new LookupCache()): Promise<Row[]> {
+export async function prepareRows(
+  source: SourceAdapter,
+  mapper: Preparable,
+  rows: Row[],
+  cache: LookupCache = new LookupCache(),
+): Promise<Row[]> {
   let out = await attachLines(source, mapper.template, rows);
   if (mapper.lookups.length === 0 || out.length === 0) return out;
   const ticketSteps = mapper.lookups.filter((s) => s.scope === 'ticket').sort((a, b) => a.depth - b.depth);
@@ -193,7 +214,13 @@ export async function prepareRows(source: SourceAdapter, mapper: Preparable, row
   return out;
 }
 
-async function resolveSteps(source: SourceAdapter, steps: LookupStep[], rows: Row[], cache: LookupCache, owners: Row[] = rows): Promise<void> {
+async function resolveSteps(
+  source: SourceAdapter,
+  steps: LookupStep[],
+  rows: Row[],
+  cache: LookupCache,
+  owners: Row[] = rows,
+): Promise<void> {
   const ci = source.driver === 'mysql' || source.driver === 'mssql'; // their default collations ignore case
   const n = rows.length;
   for (const step of steps) {
@@ -243,7 +270,10 @@ async function resolveSteps(source: SourceAdapter, steps: LookupStep[], rows: Ro
     for (let i = 0; i < wanted.length; i += perQuery) {
       const chunk = wanted.slice(i, i + perQuery);
       cache.queries++;
-      const found = await source.query(lookupQuery(source.dialect, step.table, step.keyColumns, chunk.length), chunk.flatMap(([, v]) => v));
+      const found = await source.query(
+        lookupQuery(source.dialect, step.table, step.keyColumns, chunk.length),
+        chunk.flatMap(([, v]) => v),
+      );
       const got = new Map<string, Row[]>();
       const getters = step.keyColumns.map((c) => columnGetter(c));
       for (const r of found) {
@@ -260,7 +290,8 @@ async function resolveSteps(source: SourceAdapter, steps: LookupStep[], rows: Ro
         const list = got.get(k) ?? [];
         const keyText = () => step.keyColumns.map((c, j) => `${c} ${show(vals[j])}`).join(', ');
         // One entry object per key, shared by every row with that key.
-        const entry: LookupEntry = list.length === 1 ? { row: list[0] } : list.length === 0 ? { missing: keyText() } : { ambiguous: list.length, key: keyText() };
+        const entry: LookupEntry =
+          list.length === 1 ? { row: list[0] } : list.length === 0 ? { missing: keyText() } : { ambiguous: list.length, key: keyText() };
         LookupCache.remember(known, k, entry);
       });
     }

@@ -253,7 +253,8 @@ export function createMapper(opts: MapperOptions): Mapper {
     where = `mapping template "${name}"`;
     template = parseTemplate(opts.template, where);
   }
-  if (opts.fields !== undefined && !isPlainObject(opts.fields)) throw new Error('mapping.fields must be an object of field path → expression');
+  if (opts.fields !== undefined && !isPlainObject(opts.fields))
+    throw new Error('mapping.fields must be an object of field path → expression');
   const origins = new Map<string, string>();
   template = applyOverrides(template, opts.fields ?? {}, origins);
   const vendorRaw = opts.vendor ?? template.vendor;
@@ -288,9 +289,18 @@ export function createMapper(opts: MapperOptions): Mapper {
     const ticketPlan = planNodes(TICKET_FIELDS, template.ticket, 'ticket.', '', env);
     if (sources.issuedAt) sources.issuedAtLocal = sources.issuedAt;
     const trailers = (template.ticket.trailers as { id: Expression }[] | undefined)?.map((tr, i) =>
-      leafPlan({ kind: 'leaf', key: 'id', type: 'text', label: 'trailer', required: false, doc: '' }, tr.id, `ticket.trailers[${i}].id`, `trailers.${i}.id`, env),
+      leafPlan(
+        { kind: 'leaf', key: 'id', type: 'text', label: 'trailer', required: false, doc: '' },
+        tr.id,
+        `ticket.trailers[${i}].id`,
+        `trailers.${i}.id`,
+        env,
+      ),
     );
-    const lineRows = template.layout === 'header-lines' && template.linesSource ? { table: template.linesSource.table, key: template.linesSource.key } : null;
+    const lineRows =
+      template.layout === 'header-lines' && template.linesSource
+        ? { table: template.linesSource.table, key: template.linesSource.key }
+        : null;
     const lineEnv: BuildEnv = { ...env, scope: lineRows ? 'line' : 'ticket' };
     const linePlans = template.lines.map((line, i) => planNodes(LINE_FIELDS, line, `lines[${i}].`, `lines.${i}.`, lineEnv));
     if (profileSkip.length) template = { ...template, skip: [...(template.skip ?? []), ...profileSkip] };

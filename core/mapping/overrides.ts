@@ -34,7 +34,8 @@ export function applyOverrides(template: Template, fields: Record<string, unknow
       if (value === null) {
         delete (t.ticket as Record<string, unknown>).trailers;
       } else {
-        if (!Array.isArray(value) || value.length > 10) throw new Error(`${at} must be a list of up to 10 expressions, e.g. [{"column": "trailer_1"}, {"column": "trailer_2"}]`);
+        if (!Array.isArray(value) || value.length > 10)
+          throw new Error(`${at} must be a list of up to 10 expressions, e.g. [{"column": "trailer_1"}, {"column": "trailer_2"}]`);
         const list = value.map((v, i) => {
           const e = isPlainObject(v) && 'id' in v && Object.keys(v).length === 1 ? v.id : v;
           const r = expressionSchema.safeParse(e);
@@ -47,7 +48,8 @@ export function applyOverrides(template: Template, fields: Record<string, unknow
       continue;
     }
     if (path === 'linesSource' || path.startsWith('linesSource.')) {
-      if (t.layout !== 'header-lines' || !t.linesSource) throw new Error(`${at}: the template "${t.name}" is single-table; linesSource applies to header-lines templates`);
+      if (t.layout !== 'header-lines' || !t.linesSource)
+        throw new Error(`${at}: the template "${t.name}" is single-table; linesSource applies to header-lines templates`);
       const part = path === 'linesSource' ? value : { [path.slice('linesSource.'.length)]: value };
       if (!isPlainObject(part)) throw new Error(`${at} must be an object such as {"table": "dbo.TKTL"}`);
       const merged = { ...t.linesSource, ...part };
@@ -93,7 +95,8 @@ export function applyOverrides(template: Template, fields: Record<string, unknow
         }
         holder = holder[spec.key] as Record<string, unknown>;
       }
-      if (value === null && spec.kind === 'group' && spec.primary === leaf.key) delete target[spec.key]; // unmapping an optional object
+      if (value === null && spec.kind === 'group' && spec.primary === leaf.key)
+        delete target[spec.key]; // unmapping an optional object
       else if (value === null) delete holder[leaf.key];
       else holder[leaf.key] = structuredClone(value);
       origins.set(`${base}${spec.kind === 'group' ? `${spec.key}.` : ''}${leaf.key}`, at);

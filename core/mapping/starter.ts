@@ -63,25 +63,119 @@ export interface Starter {
 // Words.
 
 const ABBREVIATIONS: Record<string, string[]> = {
-  tkt: ['ticket'], tix: ['ticket'], tick: ['ticket'], tckt: ['ticket'], tk: ['ticket'], tickets: ['ticket'],
-  wgt: ['weight'], wt: ['weight'], wght: ['weight'], weigh: ['weight'], weighed: ['weight'],
-  veh: ['truck'], vehicle: ['truck'], trk: ['truck'], lorry: ['truck'], reg: ['registration'], regn: ['registration'], at: ['date', 'time'], on: ['date'],
-  cust: ['customer'], cst: ['customer'], client: ['customer'], customers: ['customer'],
-  prod: ['product'], products: ['product'], mat: ['product'], matl: ['product'], mtl: ['product'], material: ['product'], materials: ['product'],
-  qty: ['quantity'], uom: ['unit'], um: ['unit'], units: ['unit'],
-  no: ['number'], num: ['number'], nbr: ['number'], nr: ['number'], nmbr: ['number'],
-  desc: ['description'], descr: ['description'], dsc: ['description'],
-  dt: ['date'], dte: ['date'], tm: ['time'], datetime: ['date', 'time'], timestamp: ['date', 'time'], ts: ['date', 'time'],
-  supp: ['supplier'], supl: ['supplier'], sup: ['supplier'], vend: ['supplier'], vendor: ['supplier'], suppliers: ['supplier'],
-  gr: ['gross'], grs: ['gross'], tr: ['tare'], nt: ['net'], lbs: ['pound'], lb: ['pound'], kgs: ['kilogram'], kg: ['kilogram'],
-  tons: ['ton'], tonnes: ['tonne'], mt: ['tonne'],
-  addr: ['address'], ord: ['order'], po: ['purchase', 'order'], proj: ['project'], temp: ['temperature'], tmp: ['temperature'],
-  drv: ['driver'], drvr: ['driver'], hlr: ['hauler'], haul: ['hauler'], haulier: ['hauler'], carrier: ['hauler'], transporter: ['hauler'],
-  loc: ['location'], dest: ['destination'], cat: ['category'], catg: ['category'], jmf: ['mix'],
-  stat: ['status'], sts: ['status'], cncl: ['cancel'], cxl: ['cancel'], cancelled: ['cancel'], canceled: ['cancel'], voided: ['void'], vd: ['void'],
-  wm: ['weighmaster'], plt: ['plant'], plnt: ['plant'], site: ['plant'], yard: ['plant'], comp: ['company'], co: ['company'],
-  txn: ['transaction'], trx: ['transaction'], trans: ['transaction'], dir: ['direction'], cd: ['code'], nm: ['name'], rmk: ['remarks'], rmks: ['remarks'],
-  remarks: ['notes'], remark: ['notes'], note: ['notes'], comment: ['notes'], comments: ['notes'], memo: ['notes'], instructions: ['notes'],
+  tkt: ['ticket'],
+  tix: ['ticket'],
+  tick: ['ticket'],
+  tckt: ['ticket'],
+  tk: ['ticket'],
+  tickets: ['ticket'],
+  wgt: ['weight'],
+  wt: ['weight'],
+  wght: ['weight'],
+  weigh: ['weight'],
+  weighed: ['weight'],
+  veh: ['truck'],
+  vehicle: ['truck'],
+  trk: ['truck'],
+  lorry: ['truck'],
+  reg: ['registration'],
+  regn: ['registration'],
+  at: ['date', 'time'],
+  on: ['date'],
+  cust: ['customer'],
+  cst: ['customer'],
+  client: ['customer'],
+  customers: ['customer'],
+  prod: ['product'],
+  products: ['product'],
+  mat: ['product'],
+  matl: ['product'],
+  mtl: ['product'],
+  material: ['product'],
+  materials: ['product'],
+  qty: ['quantity'],
+  uom: ['unit'],
+  um: ['unit'],
+  units: ['unit'],
+  no: ['number'],
+  num: ['number'],
+  nbr: ['number'],
+  nr: ['number'],
+  nmbr: ['number'],
+  desc: ['description'],
+  descr: ['description'],
+  dsc: ['description'],
+  dt: ['date'],
+  dte: ['date'],
+  tm: ['time'],
+  datetime: ['date', 'time'],
+  timestamp: ['date', 'time'],
+  ts: ['date', 'time'],
+  supp: ['supplier'],
+  supl: ['supplier'],
+  sup: ['supplier'],
+  vend: ['supplier'],
+  vendor: ['supplier'],
+  suppliers: ['supplier'],
+  gr: ['gross'],
+  grs: ['gross'],
+  tr: ['tare'],
+  nt: ['net'],
+  lbs: ['pound'],
+  lb: ['pound'],
+  kgs: ['kilogram'],
+  kg: ['kilogram'],
+  tons: ['ton'],
+  tonnes: ['tonne'],
+  mt: ['tonne'],
+  addr: ['address'],
+  ord: ['order'],
+  po: ['purchase', 'order'],
+  proj: ['project'],
+  temp: ['temperature'],
+  tmp: ['temperature'],
+  drv: ['driver'],
+  drvr: ['driver'],
+  hlr: ['hauler'],
+  haul: ['hauler'],
+  haulier: ['hauler'],
+  carrier: ['hauler'],
+  transporter: ['hauler'],
+  loc: ['location'],
+  dest: ['destination'],
+  cat: ['category'],
+  catg: ['category'],
+  jmf: ['mix'],
+  stat: ['status'],
+  sts: ['status'],
+  cncl: ['cancel'],
+  cxl: ['cancel'],
+  cancelled: ['cancel'],
+  canceled: ['cancel'],
+  voided: ['void'],
+  vd: ['void'],
+  wm: ['weighmaster'],
+  plt: ['plant'],
+  plnt: ['plant'],
+  site: ['plant'],
+  yard: ['plant'],
+  comp: ['company'],
+  co: ['company'],
+  txn: ['transaction'],
+  trx: ['transaction'],
+  trans: ['transaction'],
+  dir: ['direction'],
+  cd: ['code'],
+  nm: ['name'],
+  rmk: ['remarks'],
+  rmks: ['remarks'],
+  remarks: ['notes'],
+  remark: ['notes'],
+  note: ['notes'],
+  comment: ['notes'],
+  comments: ['notes'],
+  memo: ['notes'],
+  instructions: ['notes'],
 };
 
 /** Words of a column or table name: "TktNo" → ticket number, "net_wgt_lbs" → net weight pound. */
@@ -99,7 +193,14 @@ export function words(name: string): string[] {
   return out;
 }
 
-const singular = (w: string) => (w.endsWith('ies') ? `${w.slice(0, -3)}y` : w.endsWith('sses') ? w.slice(0, -2) : w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w);
+const singular = (w: string) =>
+  w.endsWith('ies')
+    ? `${w.slice(0, -3)}y`
+    : w.endsWith('sses')
+      ? w.slice(0, -2)
+      : w.endsWith('s') && !w.endsWith('ss')
+        ? w.slice(0, -1)
+        : w;
 const KEY_WORDS = new Set(['id', 'key', 'fk', 'ref', 'code', 'number', 'pk', 'master', 'mst', 'mstr']);
 
 // ---------------------------------------------------------------------------------------------
@@ -177,7 +278,9 @@ function related(input: StarterInput, name: string): StarterTable | undefined {
 function conceptOf(column: string, table: string): string[] {
   const w = words(column).filter((x) => !KEY_WORDS.has(x));
   if (w.length) return w;
-  return words(table.split('.').at(-1)!).map(singular).filter((x) => !KEY_WORDS.has(x));
+  return words(table.split('.').at(-1)!)
+    .map(singular)
+    .filter((x) => !KEY_WORDS.has(x));
 }
 
 function candidates(input: StarterInput): Candidate[] {
@@ -186,25 +289,55 @@ function candidates(input: StarterInput): Candidate[] {
   const fks = input.foreignKeys;
   for (const c of t.columns) {
     const surrogate = NUMBER.test(c.type) && fks.some((f) => sameTable(f.table, t.name) && f.columns.includes(c.name));
-    out.push({ expr: { column: c.name }, words: words(c.name), type: c.type, label: c.name, hops: 0, values: valuesOf(input.samples, c.name), isName: false, column: c.name, table: t.name, surrogate });
+    out.push({
+      expr: { column: c.name },
+      words: words(c.name),
+      type: c.type,
+      label: c.name,
+      hops: 0,
+      values: valuesOf(input.samples, c.name),
+      isName: false,
+      column: c.name,
+      table: t.name,
+      surrogate,
+    });
   }
   // 1:1 details: a table whose foreign key to this table is its primary key (or a unique key).
   for (const fk of fks) {
     if (!sameTable(fk.referencedTable, t.name) || sameTable(fk.table, t.name)) continue;
     const d = related(input, fk.table);
     if (!d) continue;
-    const unique = [d.primaryKey, ...(d.unique ?? [])].some((u) => u.length === fk.columns.length && u.every((c) => fk.columns.includes(c)));
+    const unique = [d.primaryKey, ...(d.unique ?? [])].some(
+      (u) => u.length === fk.columns.length && u.every((c) => fk.columns.includes(c)),
+    );
     if (!unique) continue;
     const on: Record<string, Expression> = {};
     fk.columns.forEach((c, i) => (on[c] = { column: fk.referencedColumns[i] }));
     const by = fk.columns.join(', ');
     for (const c of d.columns) {
       if (fk.columns.includes(c.name)) continue;
-      out.push({ expr: lookupExpr(fk.table, on, c.name), words: words(c.name), type: c.type, label: `${fk.referencedColumns.join(', ')} → ${shortTable(fk.table)}.${c.name} (1:1 by ${by})`, hops: 1, values: valuesOf(d.rows, c.name), isName: false, column: c.name, table: fk.table });
+      out.push({
+        expr: lookupExpr(fk.table, on, c.name),
+        words: words(c.name),
+        type: c.type,
+        label: `${fk.referencedColumns.join(', ')} → ${shortTable(fk.table)}.${c.name} (1:1 by ${by})`,
+        hops: 1,
+        values: valuesOf(d.rows, c.name),
+        isName: false,
+        column: c.name,
+        table: fk.table,
+      });
     }
   }
   // Masters, one and two hops.
-  const hop = (fromTable: string, keyOf: (col: string) => Expression, prefix: string[], label: (col: string) => string, depth: number, via?: string) => {
+  const hop = (
+    fromTable: string,
+    keyOf: (col: string) => Expression,
+    prefix: string[],
+    label: (col: string) => string,
+    depth: number,
+    via?: string,
+  ) => {
     for (const fk of fks) {
       if (!sameTable(fk.table, fromTable) || fk.columns.length !== 1) continue;
       if (sameTable(fk.referencedTable, t.name)) continue;
@@ -233,11 +366,24 @@ function candidates(input: StarterInput): Candidate[] {
         });
       }
       if (depth === 1) {
-        hop(fk.referencedTable, (c2) => lookupExpr(fk.referencedTable, { [fk.referencedColumns[0]]: key }, c2), prefix, (c2) => `${label(col)} → ${shortTable(fk.referencedTable)}.${c2}`, 2, col);
+        hop(
+          fk.referencedTable,
+          (c2) => lookupExpr(fk.referencedTable, { [fk.referencedColumns[0]]: key }, c2),
+          prefix,
+          (c2) => `${label(col)} → ${shortTable(fk.referencedTable)}.${c2}`,
+          2,
+          col,
+        );
       }
     }
   };
-  hop(t.name, (c) => ({ column: c }), [], (c) => c, 1);
+  hop(
+    t.name,
+    (c) => ({ column: c }),
+    [],
+    (c) => c,
+    1,
+  );
   return out;
 }
 
@@ -257,15 +403,65 @@ interface Rule {
 }
 
 const RULES: Rule[] = [
-  { path: 'ticketNumber', want: [['ticket', 'number'], ['ticket'], ['entry', 'number'], ['transaction', 'number'], ['number']], avoid: ['load', 'order', 'job', 'truck', 'line', 'customer', 'product', 'plant'], kind: 'any' },
+  {
+    path: 'ticketNumber',
+    want: [['ticket', 'number'], ['ticket'], ['entry', 'number'], ['transaction', 'number'], ['number']],
+    avoid: ['load', 'order', 'job', 'truck', 'line', 'customer', 'product', 'plant'],
+    kind: 'any',
+  },
   { path: 'voidReason', want: [['void', 'reason'], ['cancel', 'reason'], ['reason']], kind: 'text' },
   { path: 'plant.id', want: [['plant', 'code'], ['plant', 'number'], ['plant'], ['plant', 'id']], avoid: ['name'], kind: 'any' },
-  { path: 'plant.name', want: [['plant', 'name'], ['plant', 'description']], kind: 'text', name: true },
-  { path: 'supplier.id', want: [['supplier', 'code'], ['supplier', 'number']], avoid: ['name'], kind: 'any' },
+  {
+    path: 'plant.name',
+    want: [
+      ['plant', 'name'],
+      ['plant', 'description'],
+    ],
+    kind: 'text',
+    name: true,
+  },
+  {
+    path: 'supplier.id',
+    want: [
+      ['supplier', 'code'],
+      ['supplier', 'number'],
+    ],
+    avoid: ['name'],
+    kind: 'any',
+  },
   { path: 'supplier.name', want: [['supplier', 'name'], ['supplier']], avoid: ['id', 'code', 'number'], kind: 'text', name: true },
-  { path: 'customer.id', want: [['customer', 'code'], ['customer', 'number'], ['customer', 'account']], avoid: ['name', 'purchase'], kind: 'any' },
-  { path: 'customer.name', want: [['customer', 'name'], ['customer']], avoid: ['id', 'code', 'number', 'purchase', 'order'], kind: 'text', name: true },
-  { path: 'truck.id', want: [['truck', 'number'], ['truck', 'code'], ['truck', 'plate'], ['truck', 'registration'], ['truck', 'name'], ['truck'], ['plate'], ['registration']], avoid: ['type', 'hauler', 'driver', 'weight', 'tare'], kind: 'any' },
+  {
+    path: 'customer.id',
+    want: [
+      ['customer', 'code'],
+      ['customer', 'number'],
+      ['customer', 'account'],
+    ],
+    avoid: ['name', 'purchase'],
+    kind: 'any',
+  },
+  {
+    path: 'customer.name',
+    want: [['customer', 'name'], ['customer']],
+    avoid: ['id', 'code', 'number', 'purchase', 'order'],
+    kind: 'text',
+    name: true,
+  },
+  {
+    path: 'truck.id',
+    want: [
+      ['truck', 'number'],
+      ['truck', 'code'],
+      ['truck', 'plate'],
+      ['truck', 'registration'],
+      ['truck', 'name'],
+      ['truck'],
+      ['plate'],
+      ['registration'],
+    ],
+    avoid: ['type', 'hauler', 'driver', 'weight', 'tare'],
+    kind: 'any',
+  },
   { path: 'loadNumber', want: [['load', 'number'], ['load']], avoid: ['temperature', 'date', 'time'], kind: 'any' },
   { path: 'weighmaster', want: [['weighmaster'], ['weight', 'master'], ['operator'], ['scale', 'operator'], ['clerk']], kind: 'text' },
   { path: 'contractNumber', want: [['contract', 'number'], ['contract']], kind: 'any' },
@@ -275,10 +471,25 @@ const RULES: Rule[] = [
   { path: 'purchaseOrder', want: [['purchase', 'order']], kind: 'any' },
   { path: 'hauler.name', want: [['hauler', 'name'], ['hauler']], avoid: ['id', 'code'], kind: 'text', name: true },
   { path: 'driver.name', want: [['driver', 'name'], ['driver']], avoid: ['id', 'code', 'license'], kind: 'text', name: true },
-  { path: 'deliveryLocation.address', want: [['delivery', 'address'], ['delivery'], ['ship', 'to'], ['destination'], ['address'], ['job', 'site']], kind: 'text' },
+  {
+    path: 'deliveryLocation.address',
+    want: [['delivery', 'address'], ['delivery'], ['ship', 'to'], ['destination'], ['address'], ['job', 'site']],
+    kind: 'text',
+  },
   { path: 'notes', want: [['notes']], kind: 'text' },
-  { path: 'lines.productCode', want: [['product', 'code'], ['product', 'number'], ['item', 'code'], ['mix', 'code'], ['product']], avoid: ['description', 'name', 'category', 'type', 'supplier'], kind: 'any' },
-  { path: 'lines.productDescription', want: [['product', 'description'], ['product', 'name'], ['item', 'description'], ['description']], avoid: ['category', 'type', 'supplier'], kind: 'text', name: true },
+  {
+    path: 'lines.productCode',
+    want: [['product', 'code'], ['product', 'number'], ['item', 'code'], ['mix', 'code'], ['product']],
+    avoid: ['description', 'name', 'category', 'type', 'supplier'],
+    kind: 'any',
+  },
+  {
+    path: 'lines.productDescription',
+    want: [['product', 'description'], ['product', 'name'], ['item', 'description'], ['description']],
+    avoid: ['category', 'type', 'supplier'],
+    kind: 'text',
+    name: true,
+  },
   { path: 'lines.mixDesignId', want: [['mix', 'design'], ['mix', 'id'], ['mix']], kind: 'any' },
   { path: 'lines.payItem', want: [['pay', 'item']], kind: 'any' },
   { path: 'lines.temperature.value', want: [['temperature']], kind: 'number' },
@@ -340,15 +551,18 @@ function bestMatch(cands: Candidate[], rule: Rule, used: Set<string>): Match | u
 const round2 = (n: number) => Math.round(Math.min(1, Math.max(0, n)) * 100) / 100;
 
 function reasonFor(m: Match): string {
-  const how = m.c.hops === 0 ? `column ${m.c.label}` : m.c.label.includes('(1:1') ? m.c.label : `${m.c.label} (through the foreign key ${m.c.via})`;
-  return `${how} reads as "${m.set.join(' ')}"${m.c.isName ? ' (its table\'s name column)' : ''}`;
+  const how =
+    m.c.hops === 0 ? `column ${m.c.label}` : m.c.label.includes('(1:1') ? m.c.label : `${m.c.label} (through the foreign key ${m.c.via})`;
+  return `${how} reads as "${m.set.join(' ')}"${m.c.isName ? " (its table's name column)" : ''}`;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Values: units, flags, status codes, categories.
 
 function numbers(values: unknown[]): number[] {
-  return values.map((v) => (typeof v === 'number' ? v : typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : NaN)).filter((n) => Number.isFinite(n));
+  return values
+    .map((v) => (typeof v === 'number' ? v : typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : NaN))
+    .filter((n) => Number.isFinite(n));
 }
 
 function median(ns: number[]): number | undefined {
@@ -358,11 +572,38 @@ function median(ns: number[]): number | undefined {
 }
 
 const UNIT_WORDS: Record<string, string> = {
-  LB: 'LBR', LBS: 'LBR', POUND: 'LBR', POUNDS: 'LBR', '#': 'LBR', LBR: 'LBR',
-  TN: 'STN', TON: 'STN', TONS: 'STN', ST: 'STN', STN: 'STN', 'SHORT TON': 'STN',
-  T: 'TNE', MT: 'TNE', TONNE: 'TNE', TONNES: 'TNE', TNE: 'TNE', 'METRIC TON': 'TNE',
-  KG: 'KGM', KGS: 'KGM', KILO: 'KGM', KILOS: 'KGM', KILOGRAM: 'KGM', KILOGRAMS: 'KGM', KGM: 'KGM',
-  M3: 'MTQ', MTQ: 'MTQ', CY: 'YDQ', YD3: 'YDQ', YDQ: 'YDQ', EA: 'EA', EACH: 'EA',
+  LB: 'LBR',
+  LBS: 'LBR',
+  POUND: 'LBR',
+  POUNDS: 'LBR',
+  '#': 'LBR',
+  LBR: 'LBR',
+  TN: 'STN',
+  TON: 'STN',
+  TONS: 'STN',
+  ST: 'STN',
+  STN: 'STN',
+  'SHORT TON': 'STN',
+  T: 'TNE',
+  MT: 'TNE',
+  TONNE: 'TNE',
+  TONNES: 'TNE',
+  TNE: 'TNE',
+  'METRIC TON': 'TNE',
+  KG: 'KGM',
+  KGS: 'KGM',
+  KILO: 'KGM',
+  KILOS: 'KGM',
+  KILOGRAM: 'KGM',
+  KILOGRAMS: 'KGM',
+  KGM: 'KGM',
+  M3: 'MTQ',
+  MTQ: 'MTQ',
+  CY: 'YDQ',
+  YD3: 'YDQ',
+  YDQ: 'YDQ',
+  EA: 'EA',
+  EACH: 'EA',
 };
 
 interface UnitPlan {
@@ -381,10 +622,18 @@ function planUnits(cands: Candidate[], net: Candidate | undefined): UnitPlan {
     .filter((c) => c.words.includes('unit') && !c.words.includes('temperature') && !c.words.includes('price'))
     .sort((a, b) => a.hops - b.hops || Number(b.words.includes('weight')) - Number(a.words.includes('weight')))[0];
   if (uom) {
-    const seen = [...new Set(uom.values.filter((v) => v !== null && v !== undefined).map((v) => String(v).trim().toUpperCase()).filter(Boolean))];
+    const seen = [
+      ...new Set(
+        uom.values
+          .filter((v) => v !== null && v !== undefined)
+          .map((v) => String(v).trim().toUpperCase())
+          .filter(Boolean),
+      ),
+    ];
     const unitMap: Record<string, string> = {};
     for (const s of seen) if (UNIT_WORDS[s]) unitMap[s] = UNIT_WORDS[s];
-    for (const [k, v] of Object.entries(UNIT_WORDS)) if (['LB', 'LBS', 'TN', 'TON', 'KG', 'T', 'MT'].includes(k) && !unitMap[k]) unitMap[k] = v;
+    for (const [k, v] of Object.entries(UNIT_WORDS))
+      if (['LB', 'LBS', 'TN', 'TON', 'KG', 'T', 'MT'].includes(k) && !unitMap[k]) unitMap[k] = v;
     const codes = seen.map((s) => UNIT_WORDS[s]).filter(Boolean);
     const metric = codes.some((c) => c === 'KGM' || c === 'TNE') && !codes.some((c) => c === 'LBR' || c === 'STN');
     return {
@@ -397,14 +646,48 @@ function planUnits(cands: Candidate[], net: Candidate | undefined): UnitPlan {
     };
   }
   const w = net?.words ?? [];
-  const named = w.includes('pound') ? 'LBR' : w.includes('kilogram') ? 'KGM' : w.includes('tonne') ? 'TNE' : w.includes('ton') ? 'STN' : undefined;
+  const named = w.includes('pound')
+    ? 'LBR'
+    : w.includes('kilogram')
+      ? 'KGM'
+      : w.includes('tonne')
+        ? 'TNE'
+        : w.includes('ton')
+          ? 'STN'
+          : undefined;
   if (named) {
-    return { unit: { const: named }, quantityTo: named === 'KGM' || named === 'TNE' ? 'TNE' : 'STN', from: named, confidence: 0.85, reason: `the weight column's name says ${named}` };
+    return {
+      unit: { const: named },
+      quantityTo: named === 'KGM' || named === 'TNE' ? 'TNE' : 'STN',
+      from: named,
+      confidence: 0.85,
+      reason: `the weight column's name says ${named}`,
+    };
   }
   const m = median(numbers(net?.values ?? []));
-  if (m !== undefined && m >= 1000) return { unit: { const: 'LBR' }, quantityTo: 'STN', from: 'LBR', confidence: 0.6, reason: `no unit column; net weights around ${m} look like pounds (kilograms would be about half: check a paper ticket)` };
-  if (m !== undefined && m > 0 && m < 200) return { unit: { const: 'STN' }, quantityTo: 'STN', from: 'STN', confidence: 0.5, reason: `no unit column; net weights around ${m} look like tons (short tons assumed; tonnes would be TNE)` };
-  return { unit: { const: 'LBR' }, quantityTo: 'STN', from: 'LBR', confidence: 0.3, reason: 'no unit column and no sample weights: pounds assumed' };
+  if (m !== undefined && m >= 1000)
+    return {
+      unit: { const: 'LBR' },
+      quantityTo: 'STN',
+      from: 'LBR',
+      confidence: 0.6,
+      reason: `no unit column; net weights around ${m} look like pounds (kilograms would be about half: check a paper ticket)`,
+    };
+  if (m !== undefined && m > 0 && m < 200)
+    return {
+      unit: { const: 'STN' },
+      quantityTo: 'STN',
+      from: 'STN',
+      confidence: 0.5,
+      reason: `no unit column; net weights around ${m} look like tons (short tons assumed; tonnes would be TNE)`,
+    };
+  return {
+    unit: { const: 'LBR' },
+    quantityTo: 'STN',
+    from: 'LBR',
+    confidence: 0.3,
+    reason: 'no unit column and no sample weights: pounds assumed',
+  };
 }
 
 const TRUTHY = new Set(['y', 'yes', '1', 'true', 't', 'v', 'x', 'void', 'voided']);
@@ -414,7 +697,9 @@ const DONE_CODE = /complete|done|final|closed|issued|posted|shipped|printed|exit
 const OPEN_CODE = /open|pend|progress|hold|draft|tare|weighing|incomplete|active|^wip$|^in$|queue|^o$|^p$|new/i;
 
 function distinct(values: unknown[]): string[] {
-  return [...new Set(values.filter((v) => v !== null && v !== undefined).map((v) => (typeof v === 'boolean' ? String(v) : String(v).trim())))];
+  return [
+    ...new Set(values.filter((v) => v !== null && v !== undefined).map((v) => (typeof v === 'boolean' ? String(v) : String(v).trim()))),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -431,7 +716,12 @@ function categoryOf(text: string): 'asphalt' | 'concrete' | 'aggregate' | undefi
 }
 
 function safeName(s: string): string {
-  const n = s.split('.').at(-1)!.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 60);
+  const n = s
+    .split('.')
+    .at(-1)!
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 60);
   return n || 'site-template';
 }
 
@@ -455,19 +745,69 @@ export function generateStarter(input: StarterInput): Starter {
   };
 
   // issuedAt: a date-time column, or a date + a time column.
-  const dtRule: Rule = { path: 'issuedAt', want: [['ticket', 'date', 'time'], ['ticket', 'date'], ['issued'], ['weight', 'date'], ['transaction', 'date'], ['entry', 'date'], ['date', 'time'], ['date'], ['created']], avoid: ['modified', 'updated', 'changed', 'edit', 'last', 'due', 'birth', 'expiry', 'expires'], kind: 'datetime' };
+  const dtRule: Rule = {
+    path: 'issuedAt',
+    want: [
+      ['ticket', 'date', 'time'],
+      ['ticket', 'date'],
+      ['issued'],
+      ['weight', 'date'],
+      ['transaction', 'date'],
+      ['entry', 'date'],
+      ['date', 'time'],
+      ['date'],
+      ['created'],
+    ],
+    avoid: ['modified', 'updated', 'changed', 'edit', 'last', 'due', 'birth', 'expiry', 'expires'],
+    kind: 'datetime',
+  };
   const dt = pick(dtRule);
   if (dt) {
     const t = dt.c.type.toLowerCase();
-    const dateOnly = /^date$/.test(t) || (!dt.c.words.includes('time') && !DATETIME.test(t) && dt.c.values.every((v) => v === null || /^\s*\d{4}-\d\d-\d\d\s*$|^\d{8}$/.test(v instanceof Date ? (dateWallText(v) ?? '').slice(0, 10) : String(v))));
-    const timeRule: Rule = { path: 'issuedAt.time', want: [['ticket', 'time'], ['weight', 'time'], ['entry', 'time'], ['time']], avoid: ['modified', 'updated', 'changed', 'date', 'zone'], kind: 'time' };
+    const dateOnly =
+      /^date$/.test(t) ||
+      (!dt.c.words.includes('time') &&
+        !DATETIME.test(t) &&
+        dt.c.values.every(
+          (v) => v === null || /^\s*\d{4}-\d\d-\d\d\s*$|^\d{8}$/.test(v instanceof Date ? (dateWallText(v) ?? '').slice(0, 10) : String(v)),
+        ));
+    const timeRule: Rule = {
+      path: 'issuedAt.time',
+      want: [['ticket', 'time'], ['weight', 'time'], ['entry', 'time'], ['time']],
+      avoid: ['modified', 'updated', 'changed', 'date', 'zone'],
+      kind: 'time',
+    };
     const tm = dateOnly ? pick(timeRule) : undefined;
-    if (tm) put('issuedAt', { dateTime: { date: dt.c.expr, time: tm.c.expr } }, Math.min(dt.score, tm.score), `the date from ${dt.c.label} and the time from ${tm.c.label} (${tm.c.type || 'text'}), read in the plant's zone`);
-    else put('issuedAt', DATETIME.test(t) || t === '' || TEXT.test(t) ? { ...dt.c.expr, then: [{ localDateTime: {} }] } : dt.c.expr, dt.score * (dateOnly ? 0.6 : 1), `${reasonFor(dt)}${dateOnly ? '; it holds only a date and no time column was found' : ''}, read in the plant's zone`);
+    if (tm)
+      put(
+        'issuedAt',
+        { dateTime: { date: dt.c.expr, time: tm.c.expr } },
+        Math.min(dt.score, tm.score),
+        `the date from ${dt.c.label} and the time from ${tm.c.label} (${tm.c.type || 'text'}), read in the plant's zone`,
+      );
+    else
+      put(
+        'issuedAt',
+        DATETIME.test(t) || t === '' || TEXT.test(t) ? { ...dt.c.expr, then: [{ localDateTime: {} }] } : dt.c.expr,
+        dt.score * (dateOnly ? 0.6 : 1),
+        `${reasonFor(dt)}${dateOnly ? '; it holds only a date and no time column was found' : ''}, read in the plant's zone`,
+      );
   } else {
     const any = cands.find((c) => c.hops === 0 && DATETIME.test(c.type) && !dtRule.avoid!.some((a) => c.words.includes(a)));
-    if (any) put('issuedAt', { ...any.expr, then: [{ localDateTime: {} }] }, 0.3, `no column reads as the ticket date; ${any.label} is the only date-time column (check it is when the ticket was issued)`);
-    else put('issuedAt', { const: '' }, 0, 'no ticket date/time column found: set issuedAt in mapping.fields (until then every ticket is filtered with "ticket date is empty")');
+    if (any)
+      put(
+        'issuedAt',
+        { ...any.expr, then: [{ localDateTime: {} }] },
+        0.3,
+        `no column reads as the ticket date; ${any.label} is the only date-time column (check it is when the ticket was issued)`,
+      );
+    else
+      put(
+        'issuedAt',
+        { const: '' },
+        0,
+        'no ticket date/time column found: set issuedAt in mapping.fields (until then every ticket is filtered with "ticket date is empty")',
+      );
   }
 
   for (const rule of RULES) {
@@ -487,8 +827,15 @@ export function generateStarter(input: StarterInput): Starter {
   for (const party of ['customer', 'supplier', 'hauler', 'driver']) {
     const f = fields.find((x) => x.path === `${party}.name`);
     if (!f?.expression || !('lookup' in f.expression)) continue;
-    const manual = cands.find((c) => c.hops === 0 && c.words.includes(party) && c.words.includes('name') && TEXT.test(c.type))
-      ?? cands.find((c) => c.hops === 0 && c.words.includes(party) && (c.words.includes('manual') || c.words.includes('cash') || c.words.includes('walk')) && TEXT.test(c.type));
+    const manual =
+      cands.find((c) => c.hops === 0 && c.words.includes(party) && c.words.includes('name') && TEXT.test(c.type)) ??
+      cands.find(
+        (c) =>
+          c.hops === 0 &&
+          c.words.includes(party) &&
+          (c.words.includes('manual') || c.words.includes('cash') || c.words.includes('walk')) &&
+          TEXT.test(c.type),
+      );
     if (manual) {
       f.expression = { lookup: { ...f.expression.lookup, default: manual.expr } };
       f.reason += `; when it is empty or not found, ${manual.label}`;
@@ -497,10 +844,17 @@ export function generateStarter(input: StarterInput): Starter {
   }
 
   // Plant: a plant name falls back to its code; no plant columns at all → set it in mapping.fields.
-  if (!exprOf.get('plant.id') && exprOf.get('plant.name')) put('plant.id', exprOf.get('plant.name')!, 0.4, 'no plant code column: the plant name is used as its id');
-  if (!exprOf.get('plant.name') && exprOf.get('plant.id')) put('plant.name', exprOf.get('plant.id')!, 0.4, 'no plant name column: the plant code is used (set the real name in mapping.fields)');
+  if (!exprOf.get('plant.id') && exprOf.get('plant.name'))
+    put('plant.id', exprOf.get('plant.name')!, 0.4, 'no plant code column: the plant name is used as its id');
+  if (!exprOf.get('plant.name') && exprOf.get('plant.id'))
+    put('plant.name', exprOf.get('plant.id')!, 0.4, 'no plant name column: the plant code is used (set the real name in mapping.fields)');
   if (!exprOf.get('plant.id')) {
-    put('plant.id', { const: '' }, 0, 'no plant column: set plant.id in mapping.fields (until then every ticket is filtered with "plant code is empty")');
+    put(
+      'plant.id',
+      { const: '' },
+      0,
+      'no plant column: set plant.id in mapping.fields (until then every ticket is filtered with "plant code is empty")',
+    );
     put('plant.name', { const: '' }, 0, 'no plant column: set plant.name in mapping.fields');
   }
   if (!exprOf.get('supplier.name')) {
@@ -518,10 +872,30 @@ export function generateStarter(input: StarterInput): Starter {
   // Status: a void flag, else a status code (maybe through a status table), with a skip rule for
   // codes that read as not finished.
   const skip: Starter['skip'] = [];
-  const flag = cands.filter((c) => (c.words.includes('void') || c.words.includes('cancel')) && !c.words.includes('reason') && !c.words.includes('date') && !c.words.includes('by')).sort((a, b) => a.hops - b.hops)[0];
+  const flag = cands
+    .filter(
+      (c) =>
+        (c.words.includes('void') || c.words.includes('cancel')) &&
+        !c.words.includes('reason') &&
+        !c.words.includes('date') &&
+        !c.words.includes('by'),
+    )
+    .sort((a, b) => a.hops - b.hops)[0];
   const statusCand = cands
-    .filter((c) => c.words.includes('status') && !c.words.includes('date') && (c.hops > 0 || !/^(int|integer|bigint|smallint)$/.test(c.type.toLowerCase()) || !input.foreignKeys.some((f) => sameTable(f.table, input.table.name) && f.columns.includes(c.column))))
-    .sort((a, b) => Number(b.words.includes('code')) - Number(a.words.includes('code')) || Number(a.hops > 0 && !a.isName) - Number(b.hops > 0 && !b.isName) || a.hops - b.hops)[0];
+    .filter(
+      (c) =>
+        c.words.includes('status') &&
+        !c.words.includes('date') &&
+        (c.hops > 0 ||
+          !/^(int|integer|bigint|smallint)$/.test(c.type.toLowerCase()) ||
+          !input.foreignKeys.some((f) => sameTable(f.table, input.table.name) && f.columns.includes(c.column))),
+    )
+    .sort(
+      (a, b) =>
+        Number(b.words.includes('code')) - Number(a.words.includes('code')) ||
+        Number(a.hops > 0 && !a.isName) - Number(b.hops > 0 && !b.isName) ||
+        a.hops - b.hops,
+    )[0];
   if (flag) {
     const vals = distinct(flag.values);
     const map: Record<string, Scalar> = {};
@@ -531,7 +905,12 @@ export function generateStarter(input: StarterInput): Starter {
       else if (FALSY.has(k)) map[v] = 'issued';
     }
     const unknown = vals.filter((v) => map[v] === undefined);
-    put('status', { ...flag.expr, label: 'void flag', then: [{ map, default: 'issued', caseInsensitive: true }] }, unknown.length ? 0.5 : 0.9, `void flag ${flag.label}${vals.length ? ` (values ${vals.slice(0, 6).join(', ')})` : ''}: true/Y/1 → voided, else issued`);
+    put(
+      'status',
+      { ...flag.expr, label: 'void flag', then: [{ map, default: 'issued', caseInsensitive: true }] },
+      unknown.length ? 0.5 : 0.9,
+      `void flag ${flag.label}${vals.length ? ` (values ${vals.slice(0, 6).join(', ')})` : ''}: true/Y/1 → voided, else issued`,
+    );
   } else if (statusCand) {
     const vals = distinct(statusCand.values);
     const voids = vals.filter((v) => VOID_CODE.test(v));
@@ -548,19 +927,39 @@ export function generateStarter(input: StarterInput): Starter {
     if (open.length) {
       const keep = [...done, ...voids];
       const rule: SkipRule = keep.length
-        ? { unless: { value: statusCand.expr, in: keep, caseInsensitive: true }, reason: `the ticket is not finished (status is not ${keep.join(', ')})` }
-        : { if: { value: statusCand.expr, in: open, caseInsensitive: true }, reason: `the ticket is not finished (status ${open.join(', ')})` };
-      skip.push({ rule, reason: `status codes ${open.join(', ')} read as not finished: such tickets are skipped until their status changes` });
+        ? {
+            unless: { value: statusCand.expr, in: keep, caseInsensitive: true },
+            reason: `the ticket is not finished (status is not ${keep.join(', ')})`,
+          }
+        : {
+            if: { value: statusCand.expr, in: open, caseInsensitive: true },
+            reason: `the ticket is not finished (status ${open.join(', ')})`,
+          };
+      skip.push({
+        rule,
+        reason: `status codes ${open.join(', ')} read as not finished: such tickets are skipped until their status changes`,
+      });
     }
   } else put('status', null, 0.6, 'no void flag or status column: every ticket is sent as issued');
 
   // Weights and the quantity.
   const gross = pick({ path: 'lines.grossWeight.value', want: [['gross', 'weight'], ['gross']], kind: 'number' });
-  const tare = pick({ path: 'lines.tareWeight.value', want: [['tare', 'weight'], ['tare']], avoid: ['truck', 'date', 'time'], kind: 'number' });
+  const tare = pick({
+    path: 'lines.tareWeight.value',
+    want: [['tare', 'weight'], ['tare']],
+    avoid: ['truck', 'date', 'time'],
+    kind: 'number',
+  });
   const net = pick({ path: 'lines.netWeight.value', want: [['net', 'weight'], ['net']], avoid: ['price', 'amount'], kind: 'number' });
-  const qtyCol = net ? undefined : pick({ path: 'lines.quantity.value', want: [['quantity'], ['delivered', 'quantity'], ['weight']], kind: 'number' });
+  const qtyCol = net
+    ? undefined
+    : pick({ path: 'lines.quantity.value', want: [['quantity'], ['delivered', 'quantity'], ['weight']], kind: 'number' });
   const units = planUnits(cands, net?.c ?? qtyCol?.c);
-  for (const [m, path] of [[gross, 'grossWeight'], [tare, 'tareWeight'], [net, 'netWeight']] as const) {
+  for (const [m, path] of [
+    [gross, 'grossWeight'],
+    [tare, 'tareWeight'],
+    [net, 'netWeight'],
+  ] as const) {
     if (!m) continue;
     put(`lines.${path}.value`, m.c.expr, m.score, reasonFor(m));
     put(`lines.${path}.unit`, units.unit, units.confidence, units.reason);
@@ -568,21 +967,38 @@ export function generateStarter(input: StarterInput): Starter {
   const q = net ?? qtyCol;
   if (q) {
     const convert = { convertUnit: { from: units.from, to: units.quantityTo, ...(units.unitMap ? { unitMap: units.unitMap } : {}) } };
-    put('lines.quantity.value', { ...q.c.expr, label: net ? 'net weight' : 'quantity', then: [{ number: {} }, convert] }, Math.min(q.score, units.confidence), `${reasonFor(q)}, converted to ${units.quantityTo === 'STN' ? 'tons' : 'tonnes'} (${units.reason})`);
+    put(
+      'lines.quantity.value',
+      { ...q.c.expr, label: net ? 'net weight' : 'quantity', then: [{ number: {} }, convert] },
+      Math.min(q.score, units.confidence),
+      `${reasonFor(q)}, converted to ${units.quantityTo === 'STN' ? 'tons' : 'tonnes'} (${units.reason})`,
+    );
     put('lines.quantity.unit', null, units.confidence, `${units.quantityTo}: the unit the quantity is converted to`);
   } else {
     put('lines.quantity.value', { const: null }, 0, 'no net weight or quantity column: set lines.quantity.value in mapping.fields');
     put('lines.quantity.unit', { const: 'STN' }, 0, 'no quantity: set lines.quantity.unit with it');
   }
-  put('lines.weighMethod', { const: gross || tare ? 'scale' : 'manual' }, gross || tare ? 0.8 : 0.4, gross || tare ? 'gross and tare weights are recorded: weighed on a scale' : 'no gross/tare weights: taken as manual');
+  put(
+    'lines.weighMethod',
+    { const: gross || tare ? 'scale' : 'manual' },
+    gross || tare ? 0.8 : 0.4,
+    gross || tare ? 'gross and tare weights are recorded: weighed on a scale' : 'no gross/tare weights: taken as manual',
+  );
 
   // Product: code and description; category from a category column, else from codes/descriptions.
-  if (!exprOf.get('lines.productCode')) put('lines.productCode', { const: '' }, 0, 'no product column: set lines.productCode in mapping.fields');
+  if (!exprOf.get('lines.productCode'))
+    put('lines.productCode', { const: '' }, 0, 'no product column: set lines.productCode in mapping.fields');
   if (!exprOf.get('lines.productDescription')) {
     const code = exprOf.get('lines.productCode')!;
     put('lines.productDescription', code, 0.3, 'no product description: the product code is used');
   }
-  const catCand = cands.filter((c) => c.words.includes('category') || ((c.words.includes('type') || c.words.includes('group') || c.words.includes('class')) && c.words.includes('product'))).sort((a, b) => a.hops - b.hops)[0];
+  const catCand = cands
+    .filter(
+      (c) =>
+        c.words.includes('category') ||
+        ((c.words.includes('type') || c.words.includes('group') || c.words.includes('class')) && c.words.includes('product')),
+    )
+    .sort((a, b) => a.hops - b.hops)[0];
   if (catCand) {
     const vals = distinct(catCand.values);
     const map: Record<string, Scalar> = {};
@@ -590,7 +1006,19 @@ export function generateStarter(input: StarterInput): Starter {
       const c = categoryOf(v) ?? (/^other$/i.test(v) ? 'other' : undefined);
       if (c) map[v] = c;
     }
-    put('lines.materialCategory', { ...catCand.expr, then: [{ map, default: 'other', caseInsensitive: true }] }, vals.length && Object.keys(map).length === vals.length ? 0.85 : 0.5, `category from ${catCand.label}${vals.length ? ` (${vals.slice(0, 6).map((v) => `${v} → ${map[v] ?? 'other'}`).join(', ')})` : ''}`);
+    put(
+      'lines.materialCategory',
+      { ...catCand.expr, then: [{ map, default: 'other', caseInsensitive: true }] },
+      vals.length && Object.keys(map).length === vals.length ? 0.85 : 0.5,
+      `category from ${catCand.label}${
+        vals.length
+          ? ` (${vals
+              .slice(0, 6)
+              .map((v) => `${v} → ${map[v] ?? 'other'}`)
+              .join(', ')})`
+          : ''
+      }`,
+    );
   } else {
     const codeExpr = exprOf.get('lines.productCode');
     const codeCand = cands.find((c) => codeExpr && JSON.stringify(c.expr) === JSON.stringify(codeExpr));
@@ -600,13 +1028,29 @@ export function generateStarter(input: StarterInput): Starter {
     const descs = descCand?.values ?? [];
     codes.forEach((code, i) => {
       const p = /^[A-Za-z]+/.exec(code)?.[0];
-      const cat = categoryOf(code) ?? categoryOf(String(descs[(codeCand?.values ?? []).findIndex((v) => String(v).trim() === code)] ?? '')) ?? undefined;
+      const cat =
+        categoryOf(code) ??
+        categoryOf(String(descs[(codeCand?.values ?? []).findIndex((v) => String(v).trim() === code)] ?? '')) ??
+        undefined;
       void i;
       if (p && cat && (prefixes[p.toUpperCase()] === undefined || prefixes[p.toUpperCase()] === cat)) prefixes[p.toUpperCase()] = cat;
     });
     if (codeExpr && Object.keys(prefixes).length) {
-      put('lines.materialCategory', { ...codeExpr, then: [{ prefixMap: prefixes, default: 'other', caseInsensitive: true }] }, 0.6, `from the product code's prefix (${Object.entries(prefixes).map(([k, v]) => `${k} → ${v}`).join(', ')}), others → other`);
-    } else put('lines.materialCategory', { const: 'other' }, 0.2, 'no category column and no recognisable product codes: "other" (set lines.materialCategory)');
+      put(
+        'lines.materialCategory',
+        { ...codeExpr, then: [{ prefixMap: prefixes, default: 'other', caseInsensitive: true }] },
+        0.6,
+        `from the product code's prefix (${Object.entries(prefixes)
+          .map(([k, v]) => `${k} → ${v}`)
+          .join(', ')}), others → other`,
+      );
+    } else
+      put(
+        'lines.materialCategory',
+        { const: 'other' },
+        0.2,
+        'no category column and no recognisable product codes: "other" (set lines.materialCategory)',
+      );
   }
 
   // Temperature (asphalt): °F when loads are around 300, °C around 150.
@@ -614,11 +1058,18 @@ export function generateStarter(input: StarterInput): Starter {
   if (temp) {
     const m = median(numbers(temp.c.values));
     put('lines.temperature.value', temp.c.expr, temp.score, reasonFor(temp));
-    put('lines.temperature.unit', { const: m !== undefined && m < 200 ? 'CEL' : 'FAH' }, m === undefined ? 0.4 : 0.7, m === undefined ? 'no sample temperatures: °F assumed' : `temperatures around ${m}: ${m < 200 ? '°C' : '°F'}`);
+    put(
+      'lines.temperature.unit',
+      { const: m !== undefined && m < 200 ? 'CEL' : 'FAH' },
+      m === undefined ? 0.4 : 0.7,
+      m === undefined ? 'no sample temperatures: °F assumed' : `temperatures around ${m}: ${m < 200 ? '°C' : '°F'}`,
+    );
   }
 
   // Trailers: every column that reads "trailer".
-  const trailers = cands.filter((c) => c.hops === 0 && c.words.includes('trailer') && !c.words.includes('count') && !c.words.includes('type'));
+  const trailers = cands.filter(
+    (c) => c.hops === 0 && c.words.includes('trailer') && !c.words.includes('count') && !c.words.includes('type'),
+  );
   if (trailers.length) put('trailers', null, 0.7, `trailer columns ${trailers.map((t) => t.label).join(', ')}`);
 
   // Assemble the template in eTicket field order.
@@ -648,8 +1099,14 @@ export function generateStarter(input: StarterInput): Starter {
     }
   }
   // Report every catalog field, in order: the ones with nothing found say so.
-  const order = [...TICKET_FIELDS.flatMap((f) => (f.kind === 'leaf' ? [f.key] : f.leaves.map((l) => `${f.key}.${l.key}`))), 'trailers', ...LINE_FIELDS.flatMap((f) => (f.kind === 'leaf' ? [`lines.${f.key}`] : f.leaves.map((l) => `lines.${f.key}.${l.key}`)))];
-  for (const p of order) if (!fields.some((f) => f.path === p)) fields.push({ path: p, expression: null, confidence: 0, reason: 'nothing found for it (optional)' });
+  const order = [
+    ...TICKET_FIELDS.flatMap((f) => (f.kind === 'leaf' ? [f.key] : f.leaves.map((l) => `${f.key}.${l.key}`))),
+    'trailers',
+    ...LINE_FIELDS.flatMap((f) => (f.kind === 'leaf' ? [`lines.${f.key}`] : f.leaves.map((l) => `lines.${f.key}.${l.key}`))),
+  ];
+  for (const p of order)
+    if (!fields.some((f) => f.path === p))
+      fields.push({ path: p, expression: null, confidence: 0, reason: 'nothing found for it (optional)' });
   fields.sort((a, b) => order.indexOf(a.path) - order.indexOf(b.path));
   const template: Template = {
     name: input.name ?? safeName(input.table.name),
@@ -665,7 +1122,6 @@ export function generateStarter(input: StarterInput): Starter {
 // ---------------------------------------------------------------------------------------------
 // Reading the inputs from a database.
 
-
 const MASTER_ROWS = 500;
 
 async function sampleRows(source: SourceAdapter, table: string, order: string[], n: number): Promise<Row[]> {
@@ -675,7 +1131,13 @@ async function sampleRows(source: SourceAdapter, table: string, order: string[],
 }
 
 function toStarterTable(t: TableDetail, rows?: Row[]): StarterTable {
-  return { name: t.name, columns: t.columns, primaryKey: t.primaryKey, unique: t.indexes.filter((i) => i.unique && !i.primary).map((i) => i.columns), rows };
+  return {
+    name: t.name,
+    columns: t.columns,
+    primaryKey: t.primaryKey,
+    unique: t.indexes.filter((i) => i.unique && !i.primary).map((i) => i.columns),
+    rows,
+  };
 }
 
 /**
@@ -683,7 +1145,11 @@ function toStarterTable(t: TableDetail, rows?: Row[]): StarterTable {
  * (masters one and two hops out, 1:1 details) with their rows when small (≤ 500), and the newest
  * sample rows of the ticket table (by `order`, default its key).
  */
-export async function readStarterInputs(source: SourceAdapter, table: string, opts: { samples?: number; order?: string[] } = {}): Promise<StarterInput> {
+export async function readStarterInputs(
+  source: SourceAdapter,
+  table: string,
+  opts: { samples?: number; order?: string[] } = {},
+): Promise<StarterInput> {
   const detail = await source.describeTable(table);
   if (!detail) throw new Error(`There is no table ${table} the login can see; check the profile's "table".`);
   const fks = source.foreignKeys ? await source.foreignKeys() : [];
@@ -693,7 +1159,8 @@ export async function readStarterInputs(source: SourceAdapter, table: string, op
     const d = await source.describeTable(name).catch(() => null);
     if (!d) return;
     let rows: Row[] | undefined;
-    if (d.rowCount !== null && d.rowCount <= MASTER_ROWS) rows = await source.query(source.dialect.limit(`SELECT * FROM ${source.dialect.ident(name)}`, MASTER_ROWS)).catch(() => undefined);
+    if (d.rowCount !== null && d.rowCount <= MASTER_ROWS)
+      rows = await source.query(source.dialect.limit(`SELECT * FROM ${source.dialect.ident(name)}`, MASTER_ROWS)).catch(() => undefined);
     related[name] = toStarterTable(d, rows);
   };
   const first = fks.filter((f) => sameTable(f.table, detail.name)).map((f) => f.referencedTable);
@@ -708,13 +1175,23 @@ export async function readStarterInputs(source: SourceAdapter, table: string, op
     const keys = samples.map((s) => s[f.referencedColumns[0]]).filter((v) => v !== null && v !== undefined);
     if (!keys.length) continue;
     const dl = source.dialect;
-    d.rows = await source.query(`SELECT * FROM ${dl.ident(f.table)} WHERE ${dl.ident(f.columns[0])} IN (${keys.map((_, i) => dl.param(i + 1)).join(', ')})`, keys).catch(() => undefined);
+    d.rows = await source
+      .query(
+        `SELECT * FROM ${dl.ident(f.table)} WHERE ${dl.ident(f.columns[0])} IN (${keys.map((_, i) => dl.param(i + 1)).join(', ')})`,
+        keys,
+      )
+      .catch(() => undefined);
   }
   return { table: toStarterTable(detail), foreignKeys: fks, related, samples };
 }
 
 /** The lookups a column of `table` can offer through foreign keys: the referenced table's columns (for editors). */
-export function lookupsThroughForeignKeys(table: string, column: string, fks: ForeignKey[], related: Record<string, StarterTable>): { lookup: Expression; label: string; nameColumn: boolean }[] {
+export function lookupsThroughForeignKeys(
+  table: string,
+  column: string,
+  fks: ForeignKey[],
+  related: Record<string, StarterTable>,
+): { lookup: Expression; label: string; nameColumn: boolean }[] {
   const out: { lookup: Expression; label: string; nameColumn: boolean }[] = [];
   for (const fk of fks) {
     if (!sameTable(fk.table, table) || fk.columns.length !== 1 || fk.columns[0] !== column) continue;
@@ -722,7 +1199,11 @@ export function lookupsThroughForeignKeys(table: string, column: string, fks: Fo
     const nameCol = m ? nameColumn(m) : undefined;
     for (const c of m?.columns ?? []) {
       if (c.name === fk.referencedColumns[0]) continue;
-      out.push({ lookup: lookupExpr(fk.referencedTable, { [fk.referencedColumns[0]]: { column } }, c.name), label: `${column} → ${shortTable(fk.referencedTable)}.${c.name}`, nameColumn: c.name === nameCol });
+      out.push({
+        lookup: lookupExpr(fk.referencedTable, { [fk.referencedColumns[0]]: { column } }, c.name),
+        label: `${column} → ${shortTable(fk.referencedTable)}.${c.name}`,
+        nameColumn: c.name === nameCol,
+      });
     }
   }
   return out.sort((a, b) => Number(b.nameColumn) - Number(a.nameColumn));

@@ -89,7 +89,14 @@ interface Scored {
   fill: Fill;
 }
 
-function walk(fields: readonly FieldSpec[], shape: Record<string, unknown>, prefix: string, required: boolean, out: Scored[], has: (c: string) => boolean): void {
+function walk(
+  fields: readonly FieldSpec[],
+  shape: Record<string, unknown>,
+  prefix: string,
+  required: boolean,
+  out: Scored[],
+  has: (c: string) => boolean,
+): void {
   for (const f of fields) {
     const node = shape[f.key];
     if (node === undefined) continue;
@@ -140,7 +147,11 @@ export function scoreTemplate(template: Template, columns: readonly string[]): T
  * With `mapped` (template name → sample rows it maps), the count ranks first: a layout that maps 0
  * of the samples never comes before one that maps more, whatever its column score.
  */
-export function suggestTemplate(columns: string[], templates?: Template[], opts: { mapped?: Record<string, number>; samples?: number; origin?: Record<string, TemplateSuggestion['origin']> } = {}): TemplateSuggestion[] {
+export function suggestTemplate(
+  columns: string[],
+  templates?: Template[],
+  opts: { mapped?: Record<string, number>; samples?: number; origin?: Record<string, TemplateSuggestion['origin']> } = {},
+): TemplateSuggestion[] {
   const list =
     templates ??
     listTemplates().flatMap((n) => {
@@ -161,7 +172,13 @@ export function suggestTemplate(columns: string[], templates?: Template[], opts:
       }
       return s;
     })
-    .sort((a, b) => (mapped ? (b.mapped ?? -1) - (a.mapped ?? -1) : 0) || b.score - a.score || a.unfilled.length - b.unfilled.length || a.template.localeCompare(b.template));
+    .sort(
+      (a, b) =>
+        (mapped ? (b.mapped ?? -1) - (a.mapped ?? -1) : 0) ||
+        b.score - a.score ||
+        a.unfilled.length - b.unfilled.length ||
+        a.template.localeCompare(b.template),
+    );
 }
 
 /**

@@ -40,12 +40,64 @@ const VOCABULARY = [
   ...new Set([
     ...TICKET_FIELDS.flatMap((f) => [f.key, ...(f.kind === 'group' ? f.leaves.map((l) => l.key) : [])]),
     ...LINE_FIELDS.flatMap((f) => [f.key, ...(f.kind === 'group' ? f.leaves.map((l) => l.key) : [])]),
-    'trailers', 'column', 'const', 'concat', 'separator', 'then', 'label', 'case', 'number', 'decimalComma',
-    'convertUnit', 'from', 'to', 'unitMap', 'localDateTime', 'format', 'map', 'prefixMap', 'default',
-    'caseInsensitive', 'name', 'description', 'vendor', 'layout', 'ticket', 'lines',
-    'linesSource', 'table', 'key', 'join', 'orderBy', 'lookup', 'on', 'when', 'if', 'use', 'else', 'unless',
-    'reason', 'skip', 'dateTime', 'date', 'time', 'dateFormat', 'timeFormat', 'impliedDecimals', 'value', 'all',
-    'any', 'not', 'equals', 'in', 'empty', 'prefix', 'lessThan', 'atMost', 'greaterThan', 'atLeast',
+    'trailers',
+    'column',
+    'const',
+    'concat',
+    'separator',
+    'then',
+    'label',
+    'case',
+    'number',
+    'decimalComma',
+    'convertUnit',
+    'from',
+    'to',
+    'unitMap',
+    'localDateTime',
+    'format',
+    'map',
+    'prefixMap',
+    'default',
+    'caseInsensitive',
+    'name',
+    'description',
+    'vendor',
+    'layout',
+    'ticket',
+    'lines',
+    'linesSource',
+    'table',
+    'key',
+    'join',
+    'orderBy',
+    'lookup',
+    'on',
+    'when',
+    'if',
+    'use',
+    'else',
+    'unless',
+    'reason',
+    'skip',
+    'dateTime',
+    'date',
+    'time',
+    'dateFormat',
+    'timeFormat',
+    'impliedDecimals',
+    'value',
+    'all',
+    'any',
+    'not',
+    'equals',
+    'in',
+    'empty',
+    'prefix',
+    'lessThan',
+    'atMost',
+    'greaterThan',
+    'atLeast',
   ]),
 ];
 
@@ -115,7 +167,12 @@ function expand(issue: Issue, base: PropertyKey[], root: unknown): Flat[] {
       weight += f.weight;
       const atRoot = f.path.length === path.length;
       if (atRoot && (f.code === 'invalid_type' || f.code === 'invalid_value' || f.code === 'no_branch')) mismatch++;
-      else if ((f.code === 'invalid_type' || f.code === 'no_branch') && f.path.length === path.length + 1 && valueAt(root, f.path) === undefined) mismatch++;
+      else if (
+        (f.code === 'invalid_type' || f.code === 'no_branch') &&
+        f.path.length === path.length + 1 &&
+        valueAt(root, f.path) === undefined
+      )
+        mismatch++;
     }
     if (!best || mismatch < best.mismatch || (mismatch === best.mismatch && weight < best.weight)) best = { mismatch, weight, flats };
   }

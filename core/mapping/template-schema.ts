@@ -11,7 +11,10 @@ import { COMPARISONS, LAYOUTS, type Condition, type Expression, type SkipRule, t
 
 const scalarSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const common = {
-  then: z.array(z.lazy(() => transformSchema)).max(20).optional(),
+  then: z
+    .array(z.lazy(() => transformSchema))
+    .max(20)
+    .optional(),
   label: z.string().min(1).max(80).optional().describe('words naming this field in messages, e.g. "net weight"'),
 };
 
@@ -36,7 +39,10 @@ const expressionUnion: z.ZodType<Expression> = z
           .strictObject({
             table: z.lazy(() => tableName).describe('the table to read, e.g. "customers" or "dbo.Customers"'),
             on: z
-              .record(z.lazy(() => columnName), expressionSchema)
+              .record(
+                z.lazy(() => columnName),
+                expressionSchema,
+              )
               .refine((o) => Object.keys(o).length >= 1 && Object.keys(o).length <= 4, 'needs 1 to 4 key columns')
               .describe('lookup-table column → expression of this row, e.g. {"id": {"column": "customer_id"}}'),
             column: z.lazy(() => columnName).describe('the column of the looked-up row to read, e.g. "name"'),
@@ -61,9 +67,14 @@ const expressionUnion: z.ZodType<Expression> = z
         dateTime: z
           .strictObject({
             date: expressionSchema.describe('the date part (a date column, "YYYY-MM-DD", "YYYYMMDD" or dateFormat)'),
-            time: expressionSchema.optional().describe('the time part ("HH:MM[:SS]", "hh:mm AM", char(8) "14:05:09", "140509"); default midnight'),
+            time: expressionSchema
+              .optional()
+              .describe('the time part ("HH:MM[:SS]", "hh:mm AM", char(8) "14:05:09", "140509"); default midnight'),
             dateFormat: z.string().min(1).max(32).optional().describe('format of a text date, e.g. "MM/DD/YYYY"'),
-            timeFormat: z.enum(['HH:mm:ss', 'HHmmss', 'HHmm']).optional().describe('how a number or digit-only time is read (default HHmmss for 5–6 digits, HHmm for 3–4)'),
+            timeFormat: z
+              .enum(['HH:mm:ss', 'HHmmss', 'HHmm'])
+              .optional()
+              .describe('how a number or digit-only time is read (default HHmmss for 5–6 digits, HHmm for 3–4)'),
           })
           .describe('a plant-local date-time from a date and a time column'),
         ...common,
@@ -87,7 +98,13 @@ export const transformSchema: z.ZodType<Transform> = z
       z.strictObject({
         number: z.strictObject({
           decimalComma: z.boolean().optional(),
-          impliedDecimals: z.number().int().min(1).max(6).optional().describe('whole numbers carry this many implied decimals: 123456 with 2 → 1234.56'),
+          impliedDecimals: z
+            .number()
+            .int()
+            .min(1)
+            .max(6)
+            .optional()
+            .describe('whole numbers carry this many implied decimals: 123456 with 2 → 1234.56'),
         }),
       }),
       z.strictObject({
@@ -136,20 +153,29 @@ function shapeOf(fields: readonly FieldSpec[]): Record<string, z.ZodType> {
 // Same rule as the source adapters' identifier check (core/sources/types.ts splitIdent), so a
 // template that passes here is not refused later when the lines query is built.
 const COLUMN = /^[A-Za-z_][A-Za-z0-9_$# ]{0,127}$/;
-const columnName = z.string().regex(COLUMN, 'must be a column name (letters, digits, _ $ #)').refine((c) => c === c.trim(), 'must not start or end with a space');
+const columnName = z
+  .string()
+  .regex(COLUMN, 'must be a column name (letters, digits, _ $ #)')
+  .refine((c) => c === c.trim(), 'must not start or end with a space');
 const columnList = z.array(columnName).min(1).max(8);
 
 const tableName = z
   .string()
   .min(1)
-  .refine((t) => t.split('.').length <= 3 && t.split('.').every((p) => COLUMN.test(p) && p === p.trim()), 'must be a table name such as "TKTL" or "dbo.TKTL"');
+  .refine(
+    (t) => t.split('.').length <= 3 && t.split('.').every((p) => COLUMN.test(p) && p === p.trim()),
+    'must be a table name such as "TKTL" or "dbo.TKTL"',
+  );
 
 const comparable = z.union([z.string(), z.number()]);
 const comparisonShape = {
   equals: scalarSchema.optional().describe('equal to this value (text trimmed; numbers compared as numbers)'),
   in: z.array(scalarSchema).min(1).max(200).optional().describe('equal to one of these values'),
   empty: z.boolean().optional().describe('true: the value is empty (null or blank); false: it is not'),
-  prefix: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(50)]).optional().describe('the text starts with this (or one of these)'),
+  prefix: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1).max(50)])
+    .optional()
+    .describe('the text starts with this (or one of these)'),
   lessThan: comparable.optional().describe('below this number, or before this text (dates as "YYYY-MM-DD")'),
   atMost: comparable.optional().describe('at most this number / not after this text'),
   greaterThan: comparable.optional().describe('above this number / after this text'),
@@ -158,18 +184,36 @@ const comparisonShape = {
 };
 const oneComparison = (c: Record<string, unknown>, ctx: z.core.$RefinementCtx) => {
   const n = COMPARISONS.filter((k) => c[k] !== undefined).length;
-  if (n !== 1) ctx.addIssue({ code: 'custom', message: `needs exactly one comparison (${COMPARISONS.join(', ')})${n ? `, not ${n}` : ''}` });
+  if (n !== 1)
+    ctx.addIssue({ code: 'custom', message: `needs exactly one comparison (${COMPARISONS.join(', ')})${n ? `, not ${n}` : ''}` });
 };
 export const conditionSchema: z.ZodType<Condition> = z
   .union(
     [
       z.strictObject({ column: z.lazy(() => columnName).describe('the column compared'), ...comparisonShape }).superRefine(oneComparison),
-      z.strictObject({ value: expressionSchema.describe('the value compared (any expression, e.g. a lookup)'), ...comparisonShape }).superRefine(oneComparison),
-      z.strictObject({ all: z.array(z.lazy(() => conditionSchema)).min(1).max(20).describe('every condition holds') }),
-      z.strictObject({ any: z.array(z.lazy(() => conditionSchema)).min(1).max(20).describe('at least one condition holds') }),
+      z
+        .strictObject({ value: expressionSchema.describe('the value compared (any expression, e.g. a lookup)'), ...comparisonShape })
+        .superRefine(oneComparison),
+      z.strictObject({
+        all: z
+          .array(z.lazy(() => conditionSchema))
+          .min(1)
+          .max(20)
+          .describe('every condition holds'),
+      }),
+      z.strictObject({
+        any: z
+          .array(z.lazy(() => conditionSchema))
+          .min(1)
+          .max(20)
+          .describe('at least one condition holds'),
+      }),
       z.strictObject({ not: z.lazy(() => conditionSchema).describe('the condition does not hold') }),
     ],
-    { error: 'is not a condition: use {"column": "Status", "equals": "GXT"}, {"value": expr, "in": [...]}, {"all": [...]}, {"any": [...]} or {"not": {...}}' },
+    {
+      error:
+        'is not a condition: use {"column": "Status", "equals": "GXT"}, {"value": expr, "in": [...]}, {"all": [...]}, {"any": [...]} or {"not": {...}}',
+    },
   )
   .meta({ id: 'condition', description: 'a test on a value of the row' }) as unknown as z.ZodType<Condition>;
 
@@ -181,7 +225,10 @@ export const skipRuleSchema: z.ZodType<SkipRule> = z
     ],
     { error: 'is not a skip rule: use {"unless": {"column": "Status", "equals": "GXT"}, "reason": "status is not GXT"} or {"if": …}' },
   )
-  .meta({ id: 'skipRule', description: 'a row rule: a matching row is skipped (never sent) with its reason' }) as unknown as z.ZodType<SkipRule>;
+  .meta({
+    id: 'skipRule',
+    description: 'a row rule: a matching row is skipped (never sent) with its reason',
+  }) as unknown as z.ZodType<SkipRule>;
 export const skipRulesSchema = z.array(skipRuleSchema).max(20);
 
 export const linesSourceSchema = z
@@ -189,7 +236,10 @@ export const linesSourceSchema = z
     table: z
       .string()
       .min(1)
-      .refine((t) => t.split('.').length <= 3 && t.split('.').every((p) => COLUMN.test(p) && p === p.trim()), 'must be a table name such as "TKTL" or "dbo.TKTL"')
+      .refine(
+        (t) => t.split('.').length <= 3 && t.split('.').every((p) => COLUMN.test(p) && p === p.trim()),
+        'must be a table name such as "TKTL" or "dbo.TKTL"',
+      )
       .describe('the lines table, e.g. "dbo.TKTL"'),
     key: columnList.describe('line key columns: identify a line within its ticket, e.g. ["tkt_line_num"]'),
     join: z
@@ -226,13 +276,17 @@ export const templateSchema = z
       .max(50)
       .describe('single-table: one entry per eTicket line; header-lines: exactly one entry, applied to every line row'),
     linesSource: linesSourceSchema.optional(),
-    skip: skipRulesSchema.optional().describe('row rules: a row matching any of them is skipped with the rule\'s reason'),
+    skip: skipRulesSchema.optional().describe("row rules: a row matching any of them is skipped with the rule's reason"),
   })
   .superRefine((t, ctx) => {
     if (t.layout === 'header-lines') {
       if (!t.linesSource) ctx.addIssue({ code: 'custom', path: ['linesSource'], message: 'is required for layout "header-lines"' });
       if (t.lines.length !== 1) {
-        ctx.addIssue({ code: 'custom', path: ['lines'], message: 'must have exactly one entry for layout "header-lines" (it applies to every line row)' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lines'],
+          message: 'must have exactly one entry for layout "header-lines" (it applies to every line row)',
+        });
       }
     } else if (t.linesSource) {
       ctx.addIssue({ code: 'custom', path: ['linesSource'], message: 'is only used with layout "header-lines"' });

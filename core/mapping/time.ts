@@ -148,8 +148,7 @@ export class TimeZone {
 }
 
 // 'YYYY-MM-DD HH:MM[:SS[.fff…]]' or with 'T', optionally followed by 'Z' or an offset.
-const DEFAULT_RE =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const DEFAULT_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /** Parses text in the default formats. Returns a Wall, or an instant when the text carries an offset. */
 function parseDefault(s: string): { wall: Wall; offsetMin: number | null } | null {
@@ -182,7 +181,7 @@ export type WallParser = (s: string) => Wall | null;
 export function compileFormat(format: string): WallParser {
   const groups: string[] = [];
   let re = '^';
-  for (let i = 0; i < format.length; ) {
+  for (let i = 0; i < format.length;) {
     const c = format[i];
     if (c === "'") {
       const end = format.indexOf("'", i + 1);

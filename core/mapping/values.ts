@@ -91,7 +91,10 @@ export function show(v: unknown): string {
   else if (v === null || v === undefined) s = '(empty)';
   else s = `(${typeof v === 'object' ? 'an object' : `a ${typeof v}`})`;
   if (s.length > 60) s = s.slice(0, 40);
-  s = s.replace(/[\u0000-\u001F\u007F]/g, ' ').toWellFormed().trim();
+  s = s
+    .replace(/[\u0000-\u001F\u007F]/g, ' ')
+    .toWellFormed()
+    .trim();
   return s.length > 40 ? `${s.slice(0, 40)}…` : s === '' ? '(blank)' : s;
 }
 

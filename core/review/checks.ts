@@ -51,7 +51,8 @@ export function paperChecks(t: ETicket, fields: ReviewField[] = []): PaperCheck[
     const product = [l.productCode, l.productDescription].filter(Boolean).join(' — ');
     add(`${n}${n ? 'product' : 'Product'}`, product, `lines.${i}.productCode`);
     add(`${n}${n ? 'quantity' : 'Quantity'}`, printedQuantity(l.quantity), `lines.${i}.quantity`);
-    if (l.netWeight && l.netWeight.unit !== l.quantity?.unit) add(`${n}${n ? 'net weight' : 'Net weight'}`, printedQuantity(l.netWeight), `lines.${i}.netWeight`);
+    if (l.netWeight && l.netWeight.unit !== l.quantity?.unit)
+      add(`${n}${n ? 'net weight' : 'Net weight'}`, printedQuantity(l.netWeight), `lines.${i}.netWeight`);
   });
   return out;
 }

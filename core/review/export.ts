@@ -75,7 +75,10 @@ export function reviewToHtml(review: Review, opts: { timeZone?: string } = {}): 
     .map((t) => {
       const flags = t.flags.length
         ? `<ul class="flags">${t.flags
-            .map((f) => `<li><strong>${escapeHtml(f.field)}</strong>${t.ticket ? ` (sent as “${escapeHtml(valueAt(t.ticket, f.field))}”)` : ''}: ${escapeHtml(f.comment)}</li>`)
+            .map(
+              (f) =>
+                `<li><strong>${escapeHtml(f.field)}</strong>${t.ticket ? ` (sent as “${escapeHtml(valueAt(t.ticket, f.field))}”)` : ''}: ${escapeHtml(f.comment)}</li>`,
+            )
             .join('')}</ul>`
         : '';
       const body = t.ticket
@@ -99,5 +102,9 @@ ${rows}
 </header>
 ${entries}
 <div class="sign"><div>Plant representative</div><div>Date</div></div>`;
-  return htmlPage(`E-ticket review ${review.profile} ${formatDateTime(review.reviewedAt, { timeZone: opts.timeZone, seconds: false })}`, body, CSS);
+  return htmlPage(
+    `E-ticket review ${review.profile} ${formatDateTime(review.reviewedAt, { timeZone: opts.timeZone, seconds: false })}`,
+    body,
+    CSS,
+  );
 }

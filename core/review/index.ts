@@ -1,6 +1,15 @@
 // Sample review (docs/design.md job 2): pull sample tickets, show them side by side with their raw rows
 // and as paper tickets, record the customer's sign-off in the state database, export it.
-export { pullSamples, reviewSamples, mapperForProfile, ticketNumberColumn, normalizeTicketNumbers, displayValue, trimmedText, MAX_SAMPLES } from './samples.js';
+export {
+  pullSamples,
+  reviewSamples,
+  mapperForProfile,
+  ticketNumberColumn,
+  normalizeTicketNumbers,
+  displayValue,
+  trimmedText,
+  MAX_SAMPLES,
+} from './samples.js';
 export type { SampleOptions, PulledSamples, ReviewSample, ReviewField, DisplayValue } from './samples.js';
 export { renderTicketText, renderTicketHtml, ticketHtmlFragment, paperModel, escapeHtml, cleanForDisplay, htmlPage } from './render.js';
 export type { TextOptions, HtmlOptions, PaperModel } from './render.js';

@@ -33,7 +33,9 @@ export async function previewProfile(profile: Profile, opts: PreviewOptions = {}
       profile: profile.name,
       template: mapper.templateName,
       table: profile.table,
-      samples: reviewSamples(pulled.rows, profile, mapper).map((s, i) => (pulled.requested[i] === null ? s : { ...s, requested: pulled.requested[i]! })),
+      samples: reviewSamples(pulled.rows, profile, mapper).map((s, i) =>
+        pulled.requested[i] === null ? s : { ...s, requested: pulled.requested[i]! },
+      ),
       notFound: pulled.notFound,
     };
   } finally {
@@ -62,7 +64,10 @@ export function previewToHtml(p: Preview): string {
 <table class="fields"><thead><tr><th>column</th><th>raw value</th></tr></thead><tbody>${raw}</tbody></table></section>`;
     }
     const rows = s.fields
-      .map((f) => `<tr><td>${escapeHtml(f.path)}</td><td>${escapeHtml(String(f.value))}</td><td>${escapeHtml(f.source)}</td><td class="raw">${escapeHtml(f.raw ?? '')}</td></tr>`)
+      .map(
+        (f) =>
+          `<tr><td>${escapeHtml(f.path)}</td><td>${escapeHtml(String(f.value))}</td><td>${escapeHtml(f.source)}</td><td class="raw">${escapeHtml(f.raw ?? '')}</td></tr>`,
+      )
       .join('');
     return `<section class="sample"><h2>Ticket ${escapeHtml(s.ticketNumber)} — mapped</h2>
 <table class="fields"><thead><tr><th>eTicket field</th><th>value sent</th><th>from column</th><th>raw value</th></tr></thead><tbody>${rows}</tbody></table>
@@ -87,7 +92,9 @@ export function previewToText(p: Preview, width = 100, render?: (s: ReviewSample
   const out: string[] = [];
   const mapped = p.samples.filter((s) => s.ticket).length;
   const skipped = p.samples.filter((s) => !s.ticket && s.skipped).length;
-  out.push(`Profile ${p.profile} · template ${p.template} · table ${p.table} · ${p.samples.length} ticket${p.samples.length === 1 ? '' : 's'}: ${mapped} mapped, ${p.samples.length - mapped - skipped} filtered${skipped ? `, ${skipped} skipped` : ''}`);
+  out.push(
+    `Profile ${p.profile} · template ${p.template} · table ${p.table} · ${p.samples.length} ticket${p.samples.length === 1 ? '' : 's'}: ${mapped} mapped, ${p.samples.length - mapped - skipped} filtered${skipped ? `, ${skipped} skipped` : ''}`,
+  );
   if (p.notFound.length) out.push(`Not found: ${p.notFound.join(', ')}`);
   if (p.samples.length === 0) out.push('No tickets to show.');
   for (const s of p.samples) {
@@ -98,7 +105,8 @@ export function previewToText(p: Preview, width = 100, render?: (s: ReviewSample
       for (const x of s.problems) out.push(`  - ${cleanForDisplay(x)}`);
       out.push('Raw row:');
       const kw = Math.min(30, Math.max(...Object.keys(s.raw).map((k) => k.length), 6));
-      for (const [k, v] of Object.entries(s.raw)) out.push(`  ${fit(cleanForDisplay(k), kw)}  ${fit(cleanForDisplay(JSON.stringify(v) ?? 'null'), W - kw - 4).trimEnd()}`);
+      for (const [k, v] of Object.entries(s.raw))
+        out.push(`  ${fit(cleanForDisplay(k), kw)}  ${fit(cleanForDisplay(JSON.stringify(v) ?? 'null'), W - kw - 4).trimEnd()}`);
       continue;
     }
     const pw = Math.min(32, Math.max(...s.fields.map((f) => f.path.length), 5));
@@ -108,7 +116,10 @@ export function previewToText(p: Preview, width = 100, render?: (s: ReviewSample
     const vw = Math.min(Math.floor(rest * 0.4), Math.floor((rest - sw) * 0.6));
     const rw = rest - vw - sw;
     out.push(`${fit('field', pw)}  ${fit('value sent', vw)}  ${fit('from column', sw)}  raw value`);
-    for (const f of s.fields) out.push(`${fit(f.path, pw)}  ${fit(cleanForDisplay(f.value), vw)}  ${fit(f.source, sw)}  ${fit(cleanForDisplay(f.raw ?? ''), rw)}`.trimEnd());
+    for (const f of s.fields)
+      out.push(
+        `${fit(f.path, pw)}  ${fit(cleanForDisplay(f.value), vw)}  ${fit(f.source, sw)}  ${fit(cleanForDisplay(f.raw ?? ''), rw)}`.trimEnd(),
+      );
     if (render) out.push('', render(s));
   }
   return `${out.join('\n')}\n`;

@@ -39,7 +39,17 @@ export interface PaperModel {
   id: string;
 }
 
-const UNIT_NAMES: Record<string, string> = { LBR: 'lb', STN: 'ton', TNE: 't', KGM: 'kg', MTQ: 'm³', YDQ: 'yd³', EA: 'ea', FAH: '°F', CEL: '°C' };
+const UNIT_NAMES: Record<string, string> = {
+  LBR: 'lb',
+  STN: 'ton',
+  TNE: 't',
+  KGM: 'kg',
+  MTQ: 'm³',
+  YDQ: 'yd³',
+  EA: 'ea',
+  FAH: '°F',
+  CEL: '°C',
+};
 
 // C0/C1 controls (tab and newline included: a field is one line), bidi embeddings/overrides/isolates.
 const UNSAFE = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
@@ -59,7 +69,8 @@ export function formatNumber(n: unknown): string {
 /** A quantity rounded as the scale house prints it (whole pounds, hundredths of tons), with its unit. */
 function qty(q: { value: number; unit: string } | undefined): string {
   if (!q) return '';
-  if (typeof q.value !== 'number' || !Number.isFinite(q.value)) return `${formatNumber(q.value)} ${UNIT_NAMES[q.unit] ?? cleanForDisplay(q.unit)}`;
+  if (typeof q.value !== 'number' || !Number.isFinite(q.value))
+    return `${formatNumber(q.value)} ${UNIT_NAMES[q.unit] ?? cleanForDisplay(q.unit)}`;
   return cleanForDisplay(printedQuantity(q).replace(/ \S+$/, ` ${UNIT_NAMES[q.unit] ?? q.unit}`));
 }
 
@@ -101,7 +112,9 @@ export function paperModel(t: ETicket): PaperModel {
     subtitle: [cleanForDisplay(t.supplier?.name), t.plant?.id ? `Plant ${cleanForDisplay(t.plant.id)}` : ''].filter(Boolean),
     ticketNumber: cleanForDisplay(t.ticketNumber),
     // The one time format: plant date and time with the zone abbreviation.
-    when: cleanForDisplay(t.issuedAt ? formatDateTime(t.issuedAt, { timeZone: t.plantTimeZone }, '') : String(t.issuedAtLocal ?? '').replace('T', ' ')),
+    when: cleanForDisplay(
+      t.issuedAt ? formatDateTime(t.issuedAt, { timeZone: t.plantTimeZone }, '') : String(t.issuedAtLocal ?? '').replace('T', ' '),
+    ),
     zone: cleanForDisplay(`${t.plantTimeZone ?? ''}${offset ? ` (UTC${offset === 'Z' ? '' : offset})` : ''}`),
     voided: t.status === 'voided',
     voidReason: t.voidReason ? cleanForDisplay(t.voidReason) : undefined,
@@ -265,10 +278,14 @@ export function ticketHtmlFragment(ticket: ETicket, opts: HtmlOptions = {}): str
     '<hr>',
     `<div class="no"><span${cls(['ticketNumber'])}>Ticket ${escapeHtml(m.ticketNumber)}</span><span${cls(['issuedAt', 'issuedAtLocal'])}>${escapeHtml(m.when)}</span></div>`,
     `<div class="zone">${escapeHtml(m.zone)}</div>`,
-    m.voided ? `<div class="void${flags.some((f) => showsField(['status', 'voidReason'], f)) ? ' flagged' : ''}">VOID${m.voidReason ? ` — ${escapeHtml(m.voidReason)}` : ''}</div>` : '',
+    m.voided
+      ? `<div class="void${flags.some((f) => showsField(['status', 'voidReason'], f)) ? ' flagged' : ''}">VOID${m.voidReason ? ` — ${escapeHtml(m.voidReason)}` : ''}</div>`
+      : '',
     '<hr>',
     rows(m.parties),
-    ...m.lines.map((l) => `<hr><section class="line"><div class="line-head"${cls(l.paths)}>${escapeHtml(l.head)}</div>${rows(l.rows)}</section>`),
+    ...m.lines.map(
+      (l) => `<hr><section class="line"><div class="line-head"${cls(l.paths)}>${escapeHtml(l.head)}</div>${rows(l.rows)}</section>`,
+    ),
     m.footer.length ? `<hr>${rows(m.footer)}` : '',
     '<hr>',
     `<div class="id">${escapeHtml(m.id)}</div>`,

@@ -39,7 +39,12 @@ export interface PulledSamples {
 export const MAX_SAMPLES = 200;
 
 export function mapperForProfile(profile: Profile): Mapper {
-  return createMapper({ template: profile.mapping.template, fields: profile.mapping.fields, skip: profile.mapping.skip, timezone: profile.change.timezone ?? 'UTC' });
+  return createMapper({
+    template: profile.mapping.template,
+    fields: profile.mapping.fields,
+    skip: profile.mapping.skip,
+    timezone: profile.change.timezone ?? 'UTC',
+  });
 }
 
 /** The column the ticket number comes from, when it is exactly one column. */
@@ -94,7 +99,8 @@ export function normalizeTicketNumbers(input: readonly string[]): string[] {
   return out;
 }
 
-const textOf = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : v instanceof Date ? (dateWallText(v) ?? '') : String(v));
+const textOf = (v: unknown): string =>
+  typeof v === 'string' ? v : v === null || v === undefined ? '' : v instanceof Date ? (dateWallText(v) ?? '') : String(v);
 
 export async function pullSamples(source: SourceAdapter, profile: Profile, opts: SampleOptions = {}): Promise<PulledSamples> {
   const mapper = opts.mapper ?? mapperForProfile(profile);
@@ -111,7 +117,9 @@ export async function pullSamples(source: SourceAdapter, profile: Profile, opts:
   if (numbers.length) {
     const col = opts.numberColumn ?? ticketNumberColumn(mapper);
     if (!col) {
-      throw new Error(`Tickets cannot be looked up by number: the template "${mapper.templateName}" does not take ticketNumber from one column; use --latest instead.`);
+      throw new Error(
+        `Tickets cannot be looked up by number: the template "${mapper.templateName}" does not take ticketNumber from one column; use --latest instead.`,
+      );
     }
     const real = await realColumnName(source, profile.table, col);
     const keys = [...new Set(numbers.map(numberKeyOf))];
@@ -194,7 +202,8 @@ const MAX_RAW_TEXT = 500;
 /** A raw cell made JSON-safe and printable, without pretending: padding is kept, long text is cut with a note. */
 export function displayValue(v: unknown): DisplayValue {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'string') return v.length > MAX_RAW_TEXT ? `${v.slice(0, MAX_RAW_TEXT).toWellFormed()}… (${v.length} characters)` : v.toWellFormed();
+  if (typeof v === 'string')
+    return v.length > MAX_RAW_TEXT ? `${v.slice(0, MAX_RAW_TEXT).toWellFormed()}… (${v.length} characters)` : v.toWellFormed();
   if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
   if (typeof v === 'boolean') return v;
   if (typeof v === 'bigint') return v.toString();
@@ -209,7 +218,10 @@ function displayRow(row: Row): Record<string, unknown> {
     // Looked-up rows are shown per field (source "customer_id → customers.name" and its value), not as a column.
     if (k === LOOKUPS_PROPERTY) continue;
     const v = row[k];
-    out[k] = k === LINES_PROPERTY && Array.isArray(v) ? v.map((l) => (l && typeof l === 'object' ? displayRow(l as Row) : displayValue(l))) : displayValue(v);
+    out[k] =
+      k === LINES_PROPERTY && Array.isArray(v)
+        ? v.map((l) => (l && typeof l === 'object' ? displayRow(l as Row) : displayValue(l)))
+        : displayValue(v);
   }
   return out;
 }

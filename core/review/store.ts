@@ -96,7 +96,13 @@ const MAX_TICKETS = 500;
 
 /** One line of text from a person: control characters out, trimmed, bounded. */
 function text(v: unknown, what: string, max: number, required: boolean): string | null {
-  const s = typeof v === 'string' ? v.toWellFormed().replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '').trim() : '';
+  const s =
+    typeof v === 'string'
+      ? v
+          .toWellFormed()
+          .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '')
+          .trim()
+      : '';
   if (!s) {
     if (required) throw new Error(`The ${what} must not be empty.`);
     return null;
@@ -114,7 +120,8 @@ export class ReviewStore {
   record(input: ReviewInput): Review {
     const profile = text(input.profile, 'profile name', 64, true)!;
     const reviewer = text(input.reviewer, 'reviewer name', 100, true)!;
-    if (!Array.isArray(input.tickets) || input.tickets.length === 0) throw new Error('A review needs at least one ticket, approved or flagged.');
+    if (!Array.isArray(input.tickets) || input.tickets.length === 0)
+      throw new Error('A review needs at least one ticket, approved or flagged.');
     if (input.tickets.length > MAX_TICKETS) throw new Error(`A review holds at most ${MAX_TICKETS} tickets.`);
     const at = input.reviewedAt ?? new Date();
     if (!Number.isFinite(at.getTime())) throw new Error('The review time is not a valid date.');
@@ -125,7 +132,8 @@ export class ReviewStore {
       const id = ticketId ?? number;
       if (seen.has(id)) throw new Error(`Ticket ${number} is in the review twice; approve it or flag it once.`);
       seen.add(id);
-      if (t.verdict !== 'approved' && t.verdict !== 'flagged') throw new Error(`Ticket ${number}: the verdict must be "approved" or "flagged".`);
+      if (t.verdict !== 'approved' && t.verdict !== 'flagged')
+        throw new Error(`Ticket ${number}: the verdict must be "approved" or "flagged".`);
       const flags = (t.flags ?? []).map((f) => ({
         field: text(f.field, `flagged field of ticket ${number}`, 200, true)!,
         comment: text(f.comment, `comment on ${String(f.field)} of ticket ${number}`, MAX_TEXT, true)!,
@@ -151,7 +159,17 @@ export class ReviewStore {
     const id = this.db.transaction(() => {
       const rid = Number(insertSession.run(profile, reviewer, reviewedAt, template).lastInsertRowid);
       tickets.forEach((t, i) =>
-        insertTicket.run(rid, i, t.ticketNumber, t.ticketId, t.verdict, t.comment, JSON.stringify(t.flags), t.ticket ? JSON.stringify(t.ticket) : null, JSON.stringify(t.problems)),
+        insertTicket.run(
+          rid,
+          i,
+          t.ticketNumber,
+          t.ticketId,
+          t.verdict,
+          t.comment,
+          JSON.stringify(t.flags),
+          t.ticket ? JSON.stringify(t.ticket) : null,
+          JSON.stringify(t.problems),
+        ),
       );
       return rid;
     })();
@@ -159,13 +177,23 @@ export class ReviewStore {
   }
 
   get(id: number): Review | null {
-    const s = this.db.prepare('SELECT id, profile, reviewer, reviewed_at AS reviewedAt, template FROM review_sessions WHERE id = ?').get(id) as
-      | Omit<Review, 'tickets'>
-      | undefined;
+    const s = this.db
+      .prepare('SELECT id, profile, reviewer, reviewed_at AS reviewedAt, template FROM review_sessions WHERE id = ?')
+      .get(id) as Omit<Review, 'tickets'> | undefined;
     if (!s) return null;
     const rows = this.db
-      .prepare('SELECT ticket_number, ticket_id, verdict, comment, flags_json, ticket_json, problems_json FROM review_tickets WHERE review_id = ? ORDER BY seq')
-      .all(id) as { ticket_number: string; ticket_id: string | null; verdict: Verdict; comment: string | null; flags_json: string; ticket_json: string | null; problems_json: string }[];
+      .prepare(
+        'SELECT ticket_number, ticket_id, verdict, comment, flags_json, ticket_json, problems_json FROM review_tickets WHERE review_id = ? ORDER BY seq',
+      )
+      .all(id) as {
+      ticket_number: string;
+      ticket_id: string | null;
+      verdict: Verdict;
+      comment: string | null;
+      flags_json: string;
+      ticket_json: string | null;
+      problems_json: string;
+    }[];
     return {
       ...s,
       tickets: rows.map((r) => ({

@@ -35,7 +35,14 @@ export function newSandboxToken(): string {
 
 /** Accounts for a list of tokens: ids derive from a hash of the token so they stay stable across restarts. */
 export function accountsFromTokens(csv: string): SandboxAccount[] {
-  const tokens = [...new Set(csv.split(',').map((t) => t.trim()).filter(Boolean))];
+  const tokens = [
+    ...new Set(
+      csv
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
   return tokens.map((token, i) => ({
     token,
     accountId: 'acct_' + createHash('sha256').update(token).digest('hex').slice(0, 10),
@@ -67,9 +74,7 @@ export function loadAccounts(dataDir: string, env: NodeJS.ProcessEnv = process.e
     // The parser's message can quote the file (and so a token): say only what to do.
     throw new Error(`${file} is not valid JSON; fix it or delete it to get a new token.`);
   }
-  const parsed = Array.isArray(raw)
-    ? accountsArraySchema.safeParse(raw)
-    : accountsObjectSchema.transform((o) => o.accounts).safeParse(raw);
+  const parsed = Array.isArray(raw) ? accountsArraySchema.safeParse(raw) : accountsObjectSchema.transform((o) => o.accounts).safeParse(raw);
   if (!parsed.success) {
     throw new Error(`${file} is not a valid accounts file (${describeIssues(parsed.error)}); fix it or delete it to get a new token.`);
   }

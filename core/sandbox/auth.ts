@@ -3,9 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { SandboxAccount } from './server.js';
 
-export type AuthOutcome =
-  | { ok: true; account: SandboxAccount }
-  | { ok: false; status: 401 | 403; error: string };
+export type AuthOutcome = { ok: true; account: SandboxAccount } | { ok: false; status: 401 | 403; error: string };
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 

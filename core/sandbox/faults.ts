@@ -18,12 +18,7 @@ export const faultsSchema = z.strictObject({
 });
 
 export type FaultDecision =
-  | { kind: 'none' }
-  | { kind: 'drop' }
-  | { kind: 'throttle'; retryAfter: string }
-  | { kind: 'error' }
-  | { kind: 'timeout' };
-
+  { kind: 'none' } | { kind: 'drop' } | { kind: 'throttle'; retryAfter: string } | { kind: 'error' } | { kind: 'timeout' };
 
 export class FaultPlan {
   private faults: SandboxFaults = {};

@@ -163,8 +163,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
   async function postBatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
     const ua = String(req.headers['user-agent'] ?? '-').slice(0, 80);
-    const line = (account: string, outcome: string) =>
-      log(`batch account=${account} ua="${ua}" ${outcome} ${Date.now() - started}ms`);
+    const line = (account: string, outcome: string) => log(`batch account=${account} ua="${ua}" ${outcome} ${Date.now() - started}ms`);
 
     const account = auth(req, res);
     if (!account) return line('-', `→ ${res.statusCode} unauthenticated`);

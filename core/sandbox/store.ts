@@ -166,12 +166,8 @@ export class SandboxStore {
         `INSERT INTO counters (account_id, name, value) VALUES (?, ?, ?)
          ON CONFLICT (account_id, name) DO UPDATE SET value = value + excluded.value`,
       ),
-      countersFor: db.prepare<[string], { name: string; value: number }>(
-        'SELECT name, value FROM counters WHERE account_id = ?',
-      ),
-      countersAll: db.prepare<[], { name: string; value: number }>(
-        'SELECT name, SUM(value) AS value FROM counters GROUP BY name',
-      ),
+      countersFor: db.prepare<[string], { name: string; value: number }>('SELECT name, value FROM counters WHERE account_id = ?'),
+      countersAll: db.prepare<[], { name: string; value: number }>('SELECT name, SUM(value) AS value FROM counters GROUP BY name'),
     };
   }
 
@@ -185,7 +181,10 @@ export class SandboxStore {
     return row ? toTicket(row) : undefined;
   }
 
-  insertTicket(accountId: string, t: { ticketId: string; revision: string; targetId: string; json: string; at: string; rma: string | null }): void {
+  insertTicket(
+    accountId: string,
+    t: { ticketId: string; revision: string; targetId: string; json: string; at: string; rma: string | null },
+  ): void {
     this.q.insertTicket.run({ accountId, ...t });
   }
 
@@ -230,8 +229,7 @@ export class SandboxStore {
   /** Stats for one account, or summed over all accounts when `accountId` is omitted. */
   stats(accountId?: string): SandboxStats {
     const rows = accountId === undefined ? this.q.countersAll.all() : this.q.countersFor.all(accountId);
-    const tickets =
-      accountId === undefined ? (this.q.countAllTickets.get()?.n ?? 0) : (this.q.countTickets.get(accountId)?.n ?? 0);
+    const tickets = accountId === undefined ? (this.q.countAllTickets.get()?.n ?? 0) : (this.q.countTickets.get(accountId)?.n ?? 0);
     const s = { tickets } as SandboxStats;
     for (const c of COUNTERS) s[c] = 0;
     for (const r of rows) if ((COUNTERS as string[]).includes(r.name)) s[r.name as CounterName] = Number(r.value);

@@ -81,7 +81,8 @@ function leaves(): Leaf[] {
   const walk = (fields: readonly FieldSpec[], line: boolean) => {
     for (const f of fields) {
       const prefix = line ? 'lines.' : '';
-      if (f.kind === 'leaf') out.push({ path: prefix + f.key, line, key: f.key, label: f.label, required: f.required && f.key !== 'status', type: f.type });
+      if (f.kind === 'leaf')
+        out.push({ path: prefix + f.key, line, key: f.key, label: f.label, required: f.required && f.key !== 'status', type: f.type });
       else
         for (const l of f.leaves) {
           const required = f.required && l.required && !(l.key === 'unit' && f.quantity);
@@ -110,7 +111,8 @@ function expressionAt(t: Template, l: Leaf): Expression | null {
 
 function rowForLine(row: Record<string, unknown>): Record<string, unknown> {
   const lines = row[LINES_PROPERTY];
-  if (Array.isArray(lines) && lines[0] && typeof lines[0] === 'object') return Object.assign(Object.create(row) as Record<string, unknown>, lines[0]);
+  if (Array.isArray(lines) && lines[0] && typeof lines[0] === 'object')
+    return Object.assign(Object.create(row) as Record<string, unknown>, lines[0]);
   return row;
 }
 
@@ -180,7 +182,9 @@ export async function evaluateMapping(args: {
   if (r.error || !r.mapper) return failed(r.error ?? 'the mapping could not be compiled');
   const numbers = r.results.map((x) => (x.ok ? x.ticket.ticketNumber : ''));
   const samples: SampleVerdict[] = r.results.map((x, i) =>
-    x.ok ? { ticketNumber: numbers[i], ok: true, skipped: false, problems: [] } : { ticketNumber: '', ok: false, skipped: Boolean(x.skipped), problems: x.problems },
+    x.ok
+      ? { ticketNumber: numbers[i], ok: true, skipped: false, problems: [] }
+      : { ticketNumber: '', ok: false, skipped: Boolean(x.skipped), problems: x.problems },
   );
 
   // Per-field expressions compile into their own lookup registry; its steps are matched to the
@@ -202,7 +206,10 @@ export async function evaluateMapping(args: {
     return { l, expression, run, compileError };
   });
   const sameStep = (a: LookupStep, b: LookupStep) =>
-    a.table.toLowerCase() === b.table.toLowerCase() && a.scope === b.scope && a.keyLabel === b.keyLabel && a.keyColumns.join('|').toLowerCase() === b.keyColumns.join('|').toLowerCase();
+    a.table.toLowerCase() === b.table.toLowerCase() &&
+    a.scope === b.scope &&
+    a.keyLabel === b.keyLabel &&
+    a.keyColumns.join('|').toLowerCase() === b.keyColumns.join('|').toLowerCase();
   const idMap = new Map<string, string>();
   for (const st of registry.steps) {
     const m = r.mapper.lookups.find((x) => sameStep(x, st));
@@ -218,10 +225,18 @@ export async function evaluateMapping(args: {
   const prepared = r.rows.map(remap);
 
   const out: FieldRow[] = compiled.map(({ l, expression, run, compileError }) => {
-    const field: EditorField = { path: l.path, label: l.label, required: l.required, type: l.type, expression, overridden: overridden.has(l.path) };
+    const field: EditorField = {
+      path: l.path,
+      label: l.label,
+      required: l.required,
+      type: l.type,
+      expression,
+      overridden: overridden.has(l.path),
+    };
     const cells: FieldCell[] = prepared.map((row, i) => {
       if (compileError) return { mark: 'problem', value: '', problem: compileError };
-      if (!run) return l.required ? { mark: 'problem', value: '', problem: `${l.label} is not mapped` } : { mark: 'empty', value: '', problem: '' };
+      if (!run)
+        return l.required ? { mark: 'problem', value: '', problem: `${l.label} is not mapped` } : { mark: 'empty', value: '', problem: '' };
       let v: unknown;
       try {
         v = run(l.line ? rowForLine(row) : row);
@@ -281,7 +296,9 @@ function current(fields: Fields, path: string, base: Expression | null): Express
  * editor's unit choice replaces the unit step).
  */
 export function setColumn(fields: Fields, path: string, column: string, base?: Expression | null): Fields {
-  const keep = (current(fields, path, base ?? null)?.then ?? []).filter((t) => typeof t === 'object' && ('number' in t || 'convertUnit' in t));
+  const keep = (current(fields, path, base ?? null)?.then ?? []).filter(
+    (t) => typeof t === 'object' && ('number' in t || 'convertUnit' in t),
+  );
   return { ...fields, [path]: { column, ...(keep.length ? { then: keep } : {}) } };
 }
 
@@ -333,7 +350,16 @@ export function skipRule(column: string, test: { equals: Scalar } | { empty: tru
 export function describeSkipRule(r: SkipRule): string {
   const c = ('if' in r ? r.if : r.unless) as Record<string, unknown>;
   const col = typeof c.column === 'string' ? c.column : 'a value';
-  const test = 'equals' in c ? `is ${JSON.stringify(c.equals)}` : 'empty' in c ? (c.empty ? 'is empty' : 'is not empty') : 'prefix' in c ? `starts with ${JSON.stringify(c.prefix)}` : 'matches';
+  const test =
+    'equals' in c
+      ? `is ${JSON.stringify(c.equals)}`
+      : 'empty' in c
+        ? c.empty
+          ? 'is empty'
+          : 'is not empty'
+        : 'prefix' in c
+          ? `starts with ${JSON.stringify(c.prefix)}`
+          : 'matches';
   return `${'if' in r ? 'skip when' : 'skip unless'} ${col} ${test}${r.reason ? ` (${r.reason})` : ''}`;
 }
 
@@ -369,7 +395,9 @@ export function describeExpression(e: Expression | null): string {
       : 'const' in e
         ? `constant ${JSON.stringify(e.const)}`
         : 'lookup' in e
-          ? `${Object.values(e.lookup.on).map((k) => ('column' in k ? k.column : '…')).join('+')} → ${e.lookup.table}.${e.lookup.column}`
+          ? `${Object.values(e.lookup.on)
+              .map((k) => ('column' in k ? k.column : '…'))
+              .join('+')} → ${e.lookup.table}.${e.lookup.column}`
           : 'when' in e
             ? `when (${e.when.length} cases)`
             : 'dateTime' in e

@@ -28,7 +28,11 @@ export function serviceEnvLine(name: string, os = platform()): string {
  * Resolves where the token and the password go. Values already given as references stay as they
  * are. Returns the config values and the sentences to show (never the secrets themselves).
  */
-export function placeSecrets(draft: SetupDraft, configFile: string, env: NodeJS.ProcessEnv = process.env): { token: string; password?: string; notes: string[] } {
+export function placeSecrets(
+  draft: SetupDraft,
+  configFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { token: string; password?: string; notes: string[] } {
   const notes: string[] = [];
   const file = secretsFileFor(configFile, env);
   const place = (what: 'token' | 'password', value: string | undefined, p: SecretPlacement | undefined): string | undefined => {
@@ -54,7 +58,10 @@ export function placeSecrets(draft: SetupDraft, configFile: string, env: NodeJS.
 }
 
 /** The profile the draft stands for: every choice saved as chosen. */
-export function profileFromDraft(d: SetupDraft, opts: { token: string; password?: string; every?: string; batchSize?: number; template?: string }): Profile {
+export function profileFromDraft(
+  d: SetupDraft,
+  opts: { token: string; password?: string; every?: string; batchSize?: number; template?: string },
+): Profile {
   return {
     name: d.profileName,
     environment: d.environment ?? 'sandbox',

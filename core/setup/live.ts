@@ -15,7 +15,17 @@ import { discover } from '../sources/discovery.js';
 import { USER_AGENT } from '../version.js';
 import { evaluateMapping } from './editor.js';
 import { recentAcks } from './handoff.js';
-import type { ConnectionResult, EnvCheck, LookupOption, MappedSample, SampleSpec, SetupDraft, SetupServices, TableInfo, TokenCheck } from './services.js';
+import type {
+  ConnectionResult,
+  EnvCheck,
+  LookupOption,
+  MappedSample,
+  SampleSpec,
+  SetupDraft,
+  SetupServices,
+  TableInfo,
+  TokenCheck,
+} from './services.js';
 import { databaseZone } from './zones.js';
 
 /** A draft template value meaning: pick the best template for the table's columns. */
@@ -84,7 +94,8 @@ export function createLiveServices(opts: {
         const who = await client.whoami();
         return { ok: true, ...who, clock: await apiClock(url, t0) };
       } catch (e) {
-        if (e instanceof TokenRejectedError) return { ok: false, message: 'The API does not accept this token; copy it again from the account page and retry.' };
+        if (e instanceof TokenRejectedError)
+          return { ok: false, message: 'The API does not accept this token; copy it again from the account page and retry.' };
         return { ok: false, message: (e as Error).message };
       }
     },
@@ -128,7 +139,11 @@ export function createLiveServices(opts: {
         await adapter.connect();
         const profile = await profileFor(draft, adapter);
         // Through the review module so header+lines layouts get their lines attached.
-        const { rows, notFound } = await pullSamples(adapter, profile, s.ticketNumbers?.length ? { ticketNumbers: s.ticketNumbers, numberColumn: s.numberColumn } : { latest: s.latest ?? 5 });
+        const { rows, notFound } = await pullSamples(
+          adapter,
+          profile,
+          s.ticketNumbers?.length ? { ticketNumbers: s.ticketNumbers, numberColumn: s.numberColumn } : { latest: s.latest ?? 5 },
+        );
         return { columns: rows[0] ? Object.keys(rows[0]).filter((k) => k !== LINES_PROPERTY) : [], rows, notFound };
       } finally {
         await adapter.close().catch(() => {});
@@ -138,7 +153,12 @@ export function createLiveServices(opts: {
     async previewMapping(draft: SetupDraft, rows: Record<string, unknown>[]): Promise<MappedSample[]> {
       const columns = rows[0] ? Object.keys(rows[0]) : [];
       const profile = await profileFor(draft, null, columns);
-      return reviewSamples(rows, profile).map((r) => ({ ticketNumber: r.ticketNumber, raw: r.raw, ticket: r.ticket, problems: r.problems }));
+      return reviewSamples(rows, profile).map((r) => ({
+        ticketNumber: r.ticketNumber,
+        raw: r.raw,
+        ticket: r.ticket,
+        problems: r.problems,
+      }));
     },
 
     async evaluateMapping(draft: SetupDraft, rows: Record<string, unknown>[]) {
@@ -158,7 +178,15 @@ export function createLiveServices(opts: {
           adapter = await createSource(draft.source);
           await adapter.connect();
         }
-        return await evaluateMapping({ source: adapter, template, fields: profile.mapping.fields, skip: draft.skip, rows, profile, home: opts.home });
+        return await evaluateMapping({
+          source: adapter,
+          template,
+          fields: profile.mapping.fields,
+          skip: draft.skip,
+          rows,
+          profile,
+          home: opts.home,
+        });
       } catch (e) {
         return { template: template.name, fields: [], samples: [], mapped: 0, total: rows.length, error: (e as Error).message };
       } finally {
@@ -218,7 +246,13 @@ export function createLiveServices(opts: {
       const d = adapter.dialect;
       const samples = await adapter.query(d.limit(`SELECT * FROM ${d.ident(draft.table)}`, 5));
       if (samples.length) {
-        const ranked = await suggestTemplates(adapter, { samples, timezone: draft.timezone ?? opts.timezone ?? 'UTC', home: opts.home, key: draft.key, table: draft.table });
+        const ranked = await suggestTemplates(adapter, {
+          samples,
+          timezone: draft.timezone ?? opts.timezone ?? 'UTC',
+          home: opts.home,
+          key: draft.key,
+          table: draft.table,
+        });
         if (ranked[0]) {
           template = ranked[0].template;
           autoPick.set(pickKey, template);
@@ -241,12 +275,28 @@ export function createLiveServices(opts: {
         }
       });
       const shipped = suggestTemplate(cols.filter((c) => c !== LINES_PROPERTY));
-      const best = [...(site.length ? suggestTemplate(cols.filter((c) => c !== LINES_PROPERTY), site) : []), ...shipped].sort((a, b) => b.score - a.score)[0];
+      const best = [
+        ...(site.length
+          ? suggestTemplate(
+              cols.filter((c) => c !== LINES_PROPERTY),
+              site,
+            )
+          : []),
+        ...shipped,
+      ].sort((a, b) => b.score - a.score)[0];
       template = best?.template ?? 'generic-scale-ticket';
     }
     return draftToProfile(
       { ...draft, template, timezone: draft.timezone ?? opts.timezone },
-      { change: { mode: draft.changeMode ?? 'timestamp', column: draft.changeColumn ?? undefined, lookbackSeconds: 300, timezone: opts.timezone ?? 'UTC' }, mapping: { template, fields: opts.fields ?? {} } },
+      {
+        change: {
+          mode: draft.changeMode ?? 'timestamp',
+          column: draft.changeColumn ?? undefined,
+          lookbackSeconds: 300,
+          timezone: opts.timezone ?? 'UTC',
+        },
+        mapping: { template, fields: opts.fields ?? {} },
+      },
     );
   }
 }
@@ -258,7 +308,11 @@ function skew(name: string, otherMs: number, hostMs: number, what: string): EnvC
   const text = `${what} clock is ${Math.abs(s)} s ${s >= 0 ? 'ahead of' : 'behind'} this machine`;
   return Math.abs(s) <= SKEW_WARN_S
     ? { name, status: 'pass', detail: text }
-    : { name, status: 'warn', detail: `${text}; sync the clocks (NTP). Sync bounds come from the database clock, so nothing is lost, but times shown will be off.` };
+    : {
+        name,
+        status: 'warn',
+        detail: `${text}; sync the clocks (NTP). Sync bounds come from the database clock, so nothing is lost, but times shown will be off.`,
+      };
 }
 
 /** The API's Date header against this machine's clock (the header has whole seconds: allow for that). */
@@ -282,7 +336,8 @@ async function dbClock(src: SourceAdapter): Promise<EnvCheck> {
     const v = row ? Object.values(row)[0] : null;
     const text = v instanceof Date ? v.toISOString() : String(v);
     const parsed = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text.replace(' ', 'T') : text.replace(' ', 'T') + 'Z');
-    if (Number.isNaN(parsed)) return { name: 'database clock', status: 'warn', detail: `the database time "${text}" could not be compared` };
+    if (Number.isNaN(parsed))
+      return { name: 'database clock', status: 'warn', detail: `the database time "${text}" could not be compared` };
     return skew('database clock', parsed, host, 'the database');
   } catch (e) {
     return { name: 'database clock', status: 'warn', detail: `the database clock could not be read (${(e as Error).message})` };

@@ -16,8 +16,7 @@ export interface EnvCheck {
 }
 
 export type TokenCheck =
-  | { ok: true; accountId: string; accountName: string; environment: string; clock?: EnvCheck }
-  | { ok: false; message: string };
+  { ok: true; accountId: string; accountName: string; environment: string; clock?: EnvCheck } | { ok: false; message: string };
 
 /** One way Outpost can see changes in a table, with why and what it needs from a DBA. */
 export interface ChangeOption {

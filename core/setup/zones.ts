@@ -25,7 +25,11 @@ const isUtc = (z: string) => /^(Etc\/)?(UTC|GMT|UCT|Universal|Zulu)$/i.test(z);
 
 /** Zones whose name contains every typed word (case-insensitive; "chicago", "new york", "europe/ber"). */
 export function searchZones(query: string, zones: string[] = allZones()): string[] {
-  const words = query.toLowerCase().replace(/_/g, ' ').split(/[\s/]+/).filter(Boolean);
+  const words = query
+    .toLowerCase()
+    .replace(/_/g, ' ')
+    .split(/[\s/]+/)
+    .filter(Boolean);
   if (words.length === 0) return zones;
   return zones.filter((z) => {
     const name = z.toLowerCase().replace(/_/g, ' ');
@@ -41,8 +45,8 @@ export function machineZone(): string {
 /** The database's time zone setting as an IANA name, or null (unknown, not IANA, or not readable). */
 export async function databaseZone(src: SourceAdapter): Promise<string | null> {
   const sql: Partial<Record<string, string>> = {
-    postgres: 'SELECT current_setting(\'TimeZone\') AS tz',
-    mysql: 'SELECT IF(@@session.time_zone = \'SYSTEM\', @@system_time_zone, @@session.time_zone) AS tz',
+    postgres: "SELECT current_setting('TimeZone') AS tz",
+    mysql: "SELECT IF(@@session.time_zone = 'SYSTEM', @@system_time_zone, @@session.time_zone) AS tz",
   };
   const q = sql[src.driver];
   if (!q) return null;
@@ -64,9 +68,11 @@ export interface ZoneSuggestion {
 export function suggestZone(opts: { draft?: string; database?: string | null; machine?: string }): ZoneSuggestion {
   if (isZone(opts.draft)) return { zone: opts.draft, from: 'draft', why: 'the zone chosen before' };
   const machine = opts.machine ?? machineZone();
-  if (isZone(opts.database) && !isUtc(opts.database)) return { zone: opts.database, from: 'database', why: `the database's time zone setting is ${opts.database}` };
+  if (isZone(opts.database) && !isUtc(opts.database))
+    return { zone: opts.database, from: 'database', why: `the database's time zone setting is ${opts.database}` };
   if (isZone(machine) && !isUtc(machine)) return { zone: machine, from: 'machine', why: `this machine's time zone is ${machine}` };
-  if (isZone(opts.database)) return { zone: opts.database, from: 'database', why: `the database runs on ${opts.database}; check that the plant really does` };
+  if (isZone(opts.database))
+    return { zone: opts.database, from: 'database', why: `the database runs on ${opts.database}; check that the plant really does` };
   return { zone: 'UTC', from: 'machine', why: 'this machine runs on UTC; check that the plant really does' };
 }
 

@@ -51,7 +51,10 @@ export function grantSelectSql(driver: Driver, table: string, login: string, dat
  * Statements a DBA runs to create a login that can only read `table` (one statement a line, with a
  * comment saying who runs them). The password is a placeholder the DBA replaces.
  */
-export function readOnlyLoginSql(driver: Driver, opts: { table: string; database?: string; login?: string; changeTracking?: boolean }): string {
+export function readOnlyLoginSql(
+  driver: Driver,
+  opts: { table: string; database?: string; login?: string; changeTracking?: boolean },
+): string {
   const login = checkLogin(opts.login ?? DEFAULT_READER);
   const { table, database } = opts;
   switch (driver) {
@@ -95,7 +98,10 @@ export function readOnlyLoginSql(driver: Driver, opts: { table: string; database
 /** An index that lets the steady-state poll seek instead of scanning the ticket table. */
 export function createIndexSql(driver: Driver, table: string, columns: string[], database?: string): string {
   const name = `ix_outpost_${parts(driver, table, database).name}_${columns.join('_')}`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 60);
-  if (driver === 'sqlite') return `CREATE INDEX "${name}" ON ${splitIdent(table).map((p) => `"${p}"`).join('.')} (${columns.map((c) => `"${c}"`).join(', ')});`;
+  if (driver === 'sqlite')
+    return `CREATE INDEX "${name}" ON ${splitIdent(table)
+      .map((p) => `"${p}"`)
+      .join('.')} (${columns.map((c) => `"${c}"`).join(', ')});`;
   const q = quote[driver];
   return `CREATE INDEX ${q(name)} ON ${qualified(driver, table, database)} (${columns.map((c) => q(splitIdent(c)[0])).join(', ')});`;
 }
@@ -105,7 +111,9 @@ export function enableChangeTrackingSql(table: string, database: string | undefi
   const { db } = parts('mssql', table, database);
   const t = qualified('mssql', table, database);
   return [
-    db ? `ALTER DATABASE [${db}] SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 7 DAYS, AUTO_CLEANUP = ON);` : `-- ALTER DATABASE <ticket database> SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 7 DAYS, AUTO_CLEANUP = ON);`,
+    db
+      ? `ALTER DATABASE [${db}] SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 7 DAYS, AUTO_CLEANUP = ON);`
+      : `-- ALTER DATABASE <ticket database> SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 7 DAYS, AUTO_CLEANUP = ON);`,
     `ALTER TABLE ${t} ENABLE CHANGE_TRACKING;`,
     `GRANT VIEW CHANGE TRACKING ON ${t} TO [${checkLogin(login)}];`,
   ].join('\n');
@@ -119,7 +127,12 @@ export interface ReadOnlyVerdict {
 }
 
 /** The read-only check for one table: pass (read only), warn (can write: SQL for a reader), fail (cannot read). */
-export async function readOnlyCheck(src: SourceAdapter, source: SourceConfig, table: string, opts: { changeTracking?: boolean } = {}): Promise<ReadOnlyVerdict> {
+export async function readOnlyCheck(
+  src: SourceAdapter,
+  source: SourceConfig,
+  table: string,
+  opts: { changeTracking?: boolean } = {},
+): Promise<ReadOnlyVerdict> {
   if (source.driver === 'sqlite') {
     return { status: 'pass', detail: 'SQLite files are opened read-only; Outpost cannot change them.', report: null };
   }

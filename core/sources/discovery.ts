@@ -43,8 +43,10 @@ const TICKET_NO = /^(ticket|tkt|tick)_?(no|num|number|nbr|#)$/i;
 const TRUCK = /truck|vehicle|hauler|carrier/i;
 const BUSINESS = /^(customer|cust|product|prod|material|mix|job|order|po|plant)(_?(id|no|code|name|num))?$/i;
 const VOID = /void|cancel/i;
-const MODIFIED = /^(last_?)?(modified|modify|updated?|changed?|edit(ed)?)(_?(at|on|date|time|datetime|ts|dt|stamp))?$|^(last_?(mod|upd|change|edit)\w*|date_?(modified|updated|changed)|ts_?(modified|updated)|row_?(modified|updated)|dt_?(mod|upd)\w*)$/i;
-const TICKET_DATE = /^(ticket_?)?(date|datetime|time|dt)$|^(issued|weighed|created|entry|trans(action)?)_?(at|on|date|time|dt)?$|^(ticket|tkt)_?(date|time|dt)$/i;
+const MODIFIED =
+  /^(last_?)?(modified|modify|updated?|changed?|edit(ed)?)(_?(at|on|date|time|datetime|ts|dt|stamp))?$|^(last_?(mod|upd|change|edit)\w*|date_?(modified|updated|changed)|ts_?(modified|updated)|row_?(modified|updated)|dt_?(mod|upd)\w*)$/i;
+const TICKET_DATE =
+  /^(ticket_?)?(date|datetime|time|dt)$|^(issued|weighed|created|entry|trans(action)?)_?(at|on|date|time|dt)?$|^(ticket|tkt)_?(date|time|dt)$/i;
 const ID = /^(id|ticket_?id|tkt_?id|tick_?id|row_?id)$/i;
 
 const TEMPORAL: Record<Driver, RegExp> = {
@@ -135,7 +137,12 @@ export function suggestKey(t: DiscoveredTable): { key: string[]; reason: string 
 }
 
 /** Change modes that fit this table, best first (docs/design.md §3). */
-export function suggestChangeModes(t: DiscoveredTable | TableDetail, driver: Driver, key: string[], opts: { database?: string; login?: string } = {}): ChangeSuggestion[] {
+export function suggestChangeModes(
+  t: DiscoveredTable | TableDetail,
+  driver: Driver,
+  key: string[],
+  opts: { database?: string; login?: string } = {},
+): ChangeSuggestion[] {
   const out: ChangeSuggestion[] = [];
   const detail = (t as TableDetail).changeTrackingDetail;
   if (driver === 'mssql') {
@@ -189,7 +196,9 @@ export function suggestChangeModes(t: DiscoveredTable | TableDetail, driver: Dri
       needs: 'a last-modified column set on every write (or Change Tracking on SQL Server) to see edits and voids',
     });
   }
-  const dateCol = t.columns.find((c) => TICKET_DATE.test(c.name) && isTemporal(driver, c)) ?? t.columns.find((c) => isTemporal(driver, c) && !MODIFIED.test(c.name));
+  const dateCol =
+    t.columns.find((c) => TICKET_DATE.test(c.name) && isTemporal(driver, c)) ??
+    t.columns.find((c) => isTemporal(driver, c) && !MODIFIED.test(c.name));
   out.push({
     mode: 'snapshot',
     column: dateCol?.name,
@@ -197,12 +206,22 @@ export function suggestChangeModes(t: DiscoveredTable | TableDetail, driver: Dri
     reason: dateCol
       ? `no reliable change column: re-read and compare the recent tickets by ${dateCol.name} every pass (sees edits, costs a read of the window)`
       : 'no change column and no ticket date column to bound a re-read window',
-    needs: dateCol ? (isIndexed(t, dateCol.name) ? null : `an index on the ticket date: ${createIndexSql(driver, t.name, [dateCol.name], opts.database)}`) : 'a last-modified or ticket date column',
+    needs: dateCol
+      ? isIndexed(t, dateCol.name)
+        ? null
+        : `an index on the ticket date: ${createIndexSql(driver, t.name, [dateCol.name], opts.database)}`
+      : 'a last-modified or ticket date column',
   });
   return out;
 }
 
-function candidate(t: DiscoveredTable | TableDetail, driver: Driver, newest: string | null, today: Date, opts: { database?: string; login?: string }): TableCandidate {
+function candidate(
+  t: DiscoveredTable | TableDetail,
+  driver: Driver,
+  newest: string | null,
+  today: Date,
+  opts: { database?: string; login?: string },
+): TableCandidate {
   const { score, reasons } = scoreTable(t, newest, today);
   const { key, reason } = suggestKey(t);
   const change = suggestChangeModes(t, driver, key, opts);
@@ -222,7 +241,11 @@ function candidate(t: DiscoveredTable | TableDetail, driver: Driver, newest: str
 }
 
 /** Rank tables from listTables() without touching the database again (the wizard's first answer). */
-export function rankTables(tables: DiscoveredTable[], driver: Driver, opts: { database?: string; login?: string; today?: Date } = {}): TableCandidate[] {
+export function rankTables(
+  tables: DiscoveredTable[],
+  driver: Driver,
+  opts: { database?: string; login?: string; today?: Date } = {},
+): TableCandidate[] {
   const today = opts.today ?? new Date();
   return tables
     .map((t) => candidate(t, driver, null, today, opts))
@@ -234,7 +257,10 @@ export function rankTables(tables: DiscoveredTable[], driver: Driver, opts: { da
  * indexes, row count) and the newest change/ticket date, read only through an index so a big table
  * is never scanned — and rank again.
  */
-export async function discover(src: SourceAdapter, opts: { top?: number; database?: string; login?: string; today?: Date } = {}): Promise<TableCandidate[]> {
+export async function discover(
+  src: SourceAdapter,
+  opts: { top?: number; database?: string; login?: string; today?: Date } = {},
+): Promise<TableCandidate[]> {
   const today = opts.today ?? new Date();
   const tables = await src.listTables();
   const first = rankTables(tables, src.driver, opts);

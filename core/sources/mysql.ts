@@ -74,7 +74,12 @@ export class MysqlSource implements SourceAdapter {
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {
     for (const k of Object.keys(config.options ?? {})) {
-      if (!KNOWN_OPTIONS.has(k)) throw new SourceError(`source.options.${k} is not a MySQL/MariaDB option; known: ${[...KNOWN_OPTIONS].join(', ')}.`, 'EOPTION', 'other');
+      if (!KNOWN_OPTIONS.has(k))
+        throw new SourceError(
+          `source.options.${k} is not a MySQL/MariaDB option; known: ${[...KNOWN_OPTIONS].join(', ')}.`,
+          'EOPTION',
+          'other',
+        );
     }
   }
 
@@ -83,7 +88,16 @@ export class MysqlSource implements SourceAdapter {
   }
 
   private ctx(table?: string): ErrorContext {
-    return { driver: 'mysql', host: this.config.host, port: this.config.port ?? 3306, database: this.config.database, user: this.config.user, table, timeoutMs: this.timeoutMs, secrets: [this.password] };
+    return {
+      driver: 'mysql',
+      host: this.config.host,
+      port: this.config.port ?? 3306,
+      database: this.config.database,
+      user: this.config.user,
+      table,
+      timeoutMs: this.timeoutMs,
+      secrets: [this.password],
+    };
   }
 
   private ssl(): mysql.SslOptions | undefined {
@@ -157,7 +171,10 @@ export class MysqlSource implements SourceAdapter {
     const db = this.config.database;
     const scope = db ? 'TABLE_SCHEMA = ?' : `TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')`;
     const args = db ? [db] : [];
-    const tables = await this.query(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, TABLE_TYPE AS k, TABLE_ROWS AS n FROM information_schema.TABLES WHERE ${scope} ORDER BY TABLE_SCHEMA, TABLE_NAME`, args);
+    const tables = await this.query(
+      `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, TABLE_TYPE AS k, TABLE_ROWS AS n FROM information_schema.TABLES WHERE ${scope} ORDER BY TABLE_SCHEMA, TABLE_NAME`,
+      args,
+    );
     const cols = await this.query(
       `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, COLUMN_NAME AS c, DATA_TYPE AS dt, COLUMN_TYPE AS ct, IS_NULLABLE AS nl FROM information_schema.COLUMNS WHERE ${scope} ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`,
       args,
@@ -170,7 +187,14 @@ export class MysqlSource implements SourceAdapter {
     const out = new Map<string, DiscoveredTable>();
     for (const t of tables) {
       const view = /VIEW/i.test(String(t.k));
-      out.set(name(t.s, t.t), { name: name(t.s, t.t), kind: view ? 'view' : 'table', columns: [], primaryKey: [], rowCount: view || t.n === null ? null : Number(t.n), indexes: [] });
+      out.set(name(t.s, t.t), {
+        name: name(t.s, t.t),
+        kind: view ? 'view' : 'table',
+        columns: [],
+        primaryKey: [],
+        rowCount: view || t.n === null ? null : Number(t.n),
+        indexes: [],
+      });
     }
     for (const c of cols) out.get(name(c.s, c.t))?.columns.push(column(c));
     for (const [key, list] of groupIndexes(idx, (r) => name(r.s, r.t))) {
@@ -187,13 +211,22 @@ export class MysqlSource implements SourceAdapter {
     const p = splitIdent(table);
     if (p.length > 2) throw new SourceError(`"${table}" has too many parts; MySQL names are database.table.`, 'EIDENT', 'other');
     const db = p.length === 2 ? p[0] : this.config.database;
-    if (!db) throw new SourceError(`"${table}" names no database; write it as database.table or set "database" in the profile.`, 'EIDENT', 'other');
+    if (!db)
+      throw new SourceError(
+        `"${table}" names no database; write it as database.table or set "database" in the profile.`,
+        'EIDENT',
+        'other',
+      );
     return [db, p[p.length - 1]];
   }
 
   async describeTable(table: string): Promise<TableDetail | null> {
     const [db, t] = this.where(table);
-    const meta = await this.query(`SELECT TABLE_TYPE AS k, TABLE_ROWS AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, [db, t], table);
+    const meta = await this.query(
+      `SELECT TABLE_TYPE AS k, TABLE_ROWS AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`,
+      [db, t],
+      table,
+    );
     if (!meta.length) return null;
     const cols = await this.query(
       `SELECT COLUMN_NAME AS c, DATA_TYPE AS dt, COLUMN_TYPE AS ct, IS_NULLABLE AS nl FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
@@ -209,7 +242,14 @@ export class MysqlSource implements SourceAdapter {
     const view = /VIEW/i.test(String(meta[0].k));
     let rowCount: number | null = view || meta[0].n === null ? null : Number(meta[0].n);
     if (!(rowCount !== null && rowCount > 0)) rowCount = await this.boundedCount(table);
-    return { name: table, kind: view ? 'view' : 'table', columns: cols.map(column), primaryKey: indexes.find((i) => i.primary)?.columns ?? [], rowCount, indexes };
+    return {
+      name: table,
+      kind: view ? 'view' : 'table',
+      columns: cols.map(column),
+      primaryKey: indexes.find((i) => i.primary)?.columns ?? [],
+      rowCount,
+      indexes,
+    };
   }
 
   private async boundedCount(table: string): Promise<number | null> {
@@ -223,7 +263,11 @@ export class MysqlSource implements SourceAdapter {
 
   async columnType(table: string, columnName: string): Promise<string | null> {
     const [db, t] = this.where(table);
-    const rows = await this.query(`SELECT COLUMN_TYPE AS ct FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?`, [db, t, columnName], table);
+    const rows = await this.query(
+      `SELECT COLUMN_TYPE AS ct FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?`,
+      [db, t, columnName],
+      table,
+    );
     return rows[0] ? String(rows[0].ct).toLowerCase() : null;
   }
 
@@ -281,7 +325,11 @@ export class MysqlSource implements SourceAdapter {
     for (const r of rows) {
       const k = `${r.s}.${r.t}.${r.n}`;
       let fk = out.get(k);
-      if (!fk) out.set(k, (fk = { name: String(r.n), table: name(r.s, r.t), columns: [], referencedTable: name(r.rs, r.rt), referencedColumns: [] }));
+      if (!fk)
+        out.set(
+          k,
+          (fk = { name: String(r.n), table: name(r.s, r.t), columns: [], referencedTable: name(r.rs, r.rt), referencedColumns: [] }),
+        );
       fk.columns.push(String(r.c));
       fk.referencedColumns.push(String(r.rc));
     }
@@ -307,5 +355,10 @@ function plain(v: unknown): unknown {
 
 /** information_schema.STATISTICS rows as selected here: i (index), c (column), nu (NON_UNIQUE). */
 function groupIndexes(rows: Row[], keyOf: (r: Row) => string): Map<string, IndexInfo[]> {
-  return groupIndexRows(rows, keyOf, (r) => ({ index: String(r.i), column: String(r.c), unique: Number(r.nu) === 0, primary: String(r.i) === 'PRIMARY' }));
+  return groupIndexRows(rows, keyOf, (r) => ({
+    index: String(r.i),
+    column: String(r.c),
+    unique: Number(r.nu) === 0,
+    primary: String(r.i) === 'PRIMARY',
+  }));
 }

@@ -55,7 +55,10 @@ export const pgTypes = {
 const SAFE_TYPE = /^[a-z][a-z0-9 _]*(\(\d+(,\s*\d+)?\))?( with(out)? time zone)?$/;
 
 export const postgresDialect: Dialect = {
-  ident: (name) => splitIdent(name).map((p) => `"${p}"`).join('.'),
+  ident: (name) =>
+    splitIdent(name)
+      .map((p) => `"${p}"`)
+      .join('.'),
   param: (i) => `$${Math.trunc(i)}`,
   rowValues: true,
   limit: (sql, n) => `${sql} LIMIT ${Math.trunc(n)}`,
@@ -89,7 +92,12 @@ export class PostgresSource implements SourceAdapter {
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {
     for (const k of Object.keys(config.options ?? {})) {
-      if (!KNOWN_OPTIONS.has(k)) throw new SourceError(`source.options.${k} is not a PostgreSQL option; known: ${[...KNOWN_OPTIONS].join(', ')}.`, 'EOPTION', 'other');
+      if (!KNOWN_OPTIONS.has(k))
+        throw new SourceError(
+          `source.options.${k} is not a PostgreSQL option; known: ${[...KNOWN_OPTIONS].join(', ')}.`,
+          'EOPTION',
+          'other',
+        );
     }
   }
 
@@ -187,7 +195,7 @@ export class PostgresSource implements SourceAdapter {
        WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
        ORDER BY a.attrelid, a.attnum`,
     );
-    const idx = await this.query(indexSql('n.nspname NOT IN (\'pg_catalog\', \'information_schema\') AND n.nspname NOT LIKE \'pg_toast%\''));
+    const idx = await this.query(indexSql("n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'"));
     const byRel = new Map<string, DiscoveredTable>();
     for (const r of rels) {
       const est = Number(r.estimate);
@@ -200,7 +208,10 @@ export class PostgresSource implements SourceAdapter {
         indexes: [],
       });
     }
-    for (const c of cols) byRel.get(String(c.oid))?.columns.push({ name: String(c.name), type: String(c.type), declared: String(c.declared), nullable: Boolean(c.nullable) });
+    for (const c of cols)
+      byRel
+        .get(String(c.oid))
+        ?.columns.push({ name: String(c.name), type: String(c.type), declared: String(c.declared), nullable: Boolean(c.nullable) });
     for (const [oid, list] of groupIndexes(idx)) {
       const t = byRel.get(oid);
       if (!t) continue;
@@ -219,7 +230,11 @@ export class PostgresSource implements SourceAdapter {
   async describeTable(table: string): Promise<TableDetail | null> {
     const oid = await this.relation(table);
     if (!oid) return null;
-    const meta = await this.query(`SELECT c.relkind AS kind, c.reltuples::int8 AS estimate FROM pg_class c WHERE c.oid = $1::oid`, [oid], table);
+    const meta = await this.query(
+      `SELECT c.relkind AS kind, c.reltuples::int8 AS estimate FROM pg_class c WHERE c.oid = $1::oid`,
+      [oid],
+      table,
+    );
     const cols = await this.query(
       `SELECT a.attname AS name, format_type(a.atttypid, NULL) AS type, format_type(a.atttypid, a.atttypmod) AS declared, NOT a.attnotnull AS nullable
        FROM pg_attribute a WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
@@ -233,7 +248,12 @@ export class PostgresSource implements SourceAdapter {
     return {
       name: table,
       kind,
-      columns: cols.map((c) => ({ name: String(c.name), type: String(c.type), declared: String(c.declared), nullable: Boolean(c.nullable) })),
+      columns: cols.map((c) => ({
+        name: String(c.name),
+        type: String(c.type),
+        declared: String(c.declared),
+        nullable: Boolean(c.nullable),
+      })),
       primaryKey: indexes.find((i) => i.primary)?.columns ?? [],
       rowCount,
       indexes,
@@ -243,7 +263,11 @@ export class PostgresSource implements SourceAdapter {
   /** Exact count up to 10,000 rows (cheap), when statistics do not know the size yet. */
   private async boundedCount(table: string): Promise<number | null> {
     try {
-      const rows = await this.query(`SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM ${this.dialect.ident(table)} LIMIT 10001) AS s`, [], table);
+      const rows = await this.query(
+        `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM ${this.dialect.ident(table)} LIMIT 10001) AS s`,
+        [],
+        table,
+      );
       return Number(rows[0].n);
     } catch {
       return null;
@@ -281,7 +305,14 @@ export class PostgresSource implements SourceAdapter {
         table,
       )
     )[0];
-    const privileges = [['INSERT', r.can_insert], ['UPDATE', r.can_update], ['DELETE', r.can_delete], ['TRUNCATE', r.can_truncate]].filter(([, v]) => v).map(([p]) => String(p));
+    const privileges = [
+      ['INSERT', r.can_insert],
+      ['UPDATE', r.can_update],
+      ['DELETE', r.can_delete],
+      ['TRUNCATE', r.can_truncate],
+    ]
+      .filter(([, v]) => v)
+      .map(([p]) => String(p));
     const via: string[] = [];
     if (r.is_super) via.push(`"${r.login}" is a superuser`);
     if (r.is_owner) via.push(r.owner_name === r.login ? `"${r.login}" owns the table` : `member of the owner role "${r.owner_name}"`);
@@ -306,7 +337,9 @@ export class PostgresSource implements SourceAdapter {
       }
       const rank = (p: string) => ['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'].indexOf(p.split(' ')[0]);
       for (const [grantee, ps] of byGrantee) {
-        via.push(`GRANT ${[...ps].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).join(', ')} ${grantee === 'PUBLIC' ? 'TO PUBLIC' : grantee === r.login ? `TO "${grantee}"` : `TO "${grantee}" (a role the login is in)`}`);
+        via.push(
+          `GRANT ${[...ps].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).join(', ')} ${grantee === 'PUBLIC' ? 'TO PUBLIC' : grantee === r.login ? `TO "${grantee}"` : `TO "${grantee}" (a role the login is in)`}`,
+        );
       }
     }
     return { login: String(r.login), canSelect: Boolean(r.can_select), canWrite: privileges.length > 0, writePrivileges: privileges, via };
@@ -358,5 +391,9 @@ function indexSql(filter: string): string {
 }
 
 function groupIndexes(rows: Row[]): Map<string, IndexInfo[]> {
-  return groupIndexRows(rows, (r) => String(r.oid), (r) => ({ index: String(r.index_name), column: String(r.column_name), unique: Boolean(r.is_unique), primary: Boolean(r.is_primary) }));
+  return groupIndexRows(
+    rows,
+    (r) => String(r.oid),
+    (r) => ({ index: String(r.index_name), column: String(r.column_name), unique: Boolean(r.is_unique), primary: Boolean(r.is_primary) }),
+  );
 }

@@ -69,7 +69,11 @@ export interface ReconcileReport {
    */
   queued: number;
   /** Parked reasons and how many rows have each, per verdict. */
-  reasons: { filtered: Array<{ reason: string; count: number }>; skipped: Array<{ reason: string; count: number }>; rejected: Array<{ reason: string; count: number }> };
+  reasons: {
+    filtered: Array<{ reason: string; count: number }>;
+    skipped: Array<{ reason: string; count: number }>;
+    rejected: Array<{ reason: string; count: number }>;
+  };
   watermark: { cursor: string; at?: string } | null;
 }
 
@@ -87,7 +91,10 @@ async function* scanByKey(source: SourceAdapter, profile: Profile, pageSize: num
   let last: unknown[] | null = null;
   for (;;) {
     const where = last ? ` WHERE ${keyAfter(source, profile.key, 1)}` : '';
-    const rows = await source.query(d.limit(`SELECT * FROM ${d.ident(profile.table)}${where} ORDER BY ${order}`, pageSize), last ? keyParams(last) : []);
+    const rows = await source.query(
+      d.limit(`SELECT * FROM ${d.ident(profile.table)}${where} ORDER BY ${order}`, pageSize),
+      last ? keyParams(last) : [],
+    );
     if (rows.length === 0) return;
     yield rows;
     const tail = rows[rows.length - 1];
@@ -105,10 +112,19 @@ function sorted(map: Map<string, number>): Array<{ reason: string; count: number
   return [...map].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
 }
 
-export async function reconcile(args: { store: StateStore; profile: Profile; env?: NodeJS.ProcessEnv; mapper?: Mapper } & ReconcileOptions): Promise<ReconcileReport> {
+export async function reconcile(
+  args: { store: StateStore; profile: Profile; env?: NodeJS.ProcessEnv; mapper?: Mapper } & ReconcileOptions,
+): Promise<ReconcileReport> {
   const { store, profile } = args;
   const pageSize = args.pageSize ?? 1000;
-  const mapper = args.mapper ?? createMapper({ template: profile.mapping.template, fields: profile.mapping.fields, skip: profile.mapping.skip, timezone: profile.change.timezone ?? 'UTC' });
+  const mapper =
+    args.mapper ??
+    createMapper({
+      template: profile.mapping.template,
+      fields: profile.mapping.fields,
+      skip: profile.mapping.skip,
+      timezone: profile.change.timezone ?? 'UTC',
+    });
   const now = args.now ?? new Date();
   const fromDay = args.days && args.days > 0 ? new Date(now.getTime() - (args.days - 1) * 86_400_000).toISOString().slice(0, 10) : null;
   const inRange = (day: string) => !fromDay || day === NO_DATE || day >= fromDay;
@@ -170,12 +186,14 @@ export async function reconcile(args: { store: StateStore; profile: Profile; env
       if (!inRange(d)) continue;
       dayOf(d).deleted++;
       deleted.push({ ticketId: e.ticketId, ticketNumber: e.ticketNumber, day: d, action: e.action });
-      if (profile.change.deletes === 'void' && DELIVERED.has(e.action) && !e.deletedAt) toVoid.push({ ticketId: e.ticketId, keyJson: e.keyJson ?? JSON.stringify([e.ticketId.slice(profile.name.length + 1)]) });
+      if (profile.change.deletes === 'void' && DELIVERED.has(e.action) && !e.deletedAt)
+        toVoid.push({ ticketId: e.ticketId, keyJson: e.keyJson ?? JSON.stringify([e.ticketId.slice(profile.name.length + 1)]) });
     }
     const voidsQueued = toVoid.length ? store.requeueKeys(profile.name, toVoid, 'deleted at the source') : 0;
     const list = [...days.values()].sort((a, b) => (a.day === NO_DATE ? 1 : b.day === NO_DATE ? -1 : a.day.localeCompare(b.day)));
     const totals = emptyDay('');
-    for (const a of list) for (const k of Object.keys(totals) as Array<keyof DayAccount>) if (k !== 'day') (totals[k] as number) += a[k] as number;
+    for (const a of list)
+      for (const k of Object.keys(totals) as Array<keyof DayAccount>) if (k !== 'day') (totals[k] as number) += a[k] as number;
     const { day: _omit, ...t } = totals;
     void _omit;
     const balanced = t.gaps === 0 && t.source === t.delivered + t.filtered + t.skipped + t.rejected + t.notYetRead;
@@ -201,8 +219,22 @@ export async function reconcile(args: { store: StateStore; profile: Profile; env
 /** The report as text: one line per day, the totals, then gaps and deleted rows. */
 export function formatReconcile(r: ReconcileReport): string {
   const head = ['day', 'source', 'delivered', 'filtered', 'skipped', 'rejected', 'not yet read', 'gaps', 'deleted'];
-  const rows = r.days.map((d) => [d.day, d.source, d.delivered, d.filtered, d.skipped, d.rejected, d.notYetRead, d.gaps, d.deleted].map(String));
-  rows.push(['total', r.totals.source, r.totals.delivered, r.totals.filtered, r.totals.skipped, r.totals.rejected, r.totals.notYetRead, r.totals.gaps, r.totals.deleted].map(String));
+  const rows = r.days.map((d) =>
+    [d.day, d.source, d.delivered, d.filtered, d.skipped, d.rejected, d.notYetRead, d.gaps, d.deleted].map(String),
+  );
+  rows.push(
+    [
+      'total',
+      r.totals.source,
+      r.totals.delivered,
+      r.totals.filtered,
+      r.totals.skipped,
+      r.totals.rejected,
+      r.totals.notYetRead,
+      r.totals.gaps,
+      r.totals.deleted,
+    ].map(String),
+  );
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((x) => x[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
   const out = [`Reconcile of profile ${r.profile} (table ${r.table}) at ${r.generatedAt}`, '', line(head), ...rows.map(line), ''];
@@ -211,7 +243,10 @@ export function formatReconcile(r: ReconcileReport): string {
       ? `Every row is accounted for: ${r.totals.source} at the source = ${r.totals.delivered} delivered + ${r.totals.filtered} filtered + ${r.totals.skipped} skipped + ${r.totals.rejected} rejected + ${r.totals.notYetRead} not yet read.`
       : `${r.totals.gaps} row(s) are in none of delivered, filtered, skipped, rejected or not yet read (gaps, listed below).`,
   );
-  if (r.queued) out.push(`${r.queued} ticket(s) are queued to be evaluated and sent again on the next pass (they still count under their last verdict).`);
+  if (r.queued)
+    out.push(
+      `${r.queued} ticket(s) are queued to be evaluated and sent again on the next pass (they still count under their last verdict).`,
+    );
   for (const [label, list, hint] of [
     ['Filtered', r.reasons.filtered, `fix the mapping, or "outpost resend --profile ${r.profile} --filtered"`],
     ['Skipped', r.reasons.skipped, `a skip rule matched; "outpost resend --profile ${r.profile} --skipped" after changing it`],
@@ -228,7 +263,10 @@ export function formatReconcile(r: ReconcileReport): string {
     if (r.gaps.length > 200) out.push(`  … and ${r.gaps.length - 200} more (see --json)`);
   }
   if (r.deleted.length) {
-    out.push('', `Deleted at the source (in the ledger, no longer in ${r.table})${r.voidsQueued ? `; ${r.voidsQueued} queued to be sent as voided` : ''}:`);
+    out.push(
+      '',
+      `Deleted at the source (in the ledger, no longer in ${r.table})${r.voidsQueued ? `; ${r.voidsQueued} queued to be sent as voided` : ''}:`,
+    );
     for (const g of r.deleted.slice(0, 200)) out.push(`  ${g.day}  ${g.ticketNumber ?? '-'}  ${g.ticketId}  (was ${g.action})`);
     if (r.deleted.length > 200) out.push(`  … and ${r.deleted.length - 200} more (see --json)`);
   }

@@ -219,7 +219,10 @@ export class StateStore {
   /** Statements are prepared once and kept for the store's life (preparing costs more than running). */
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(readonly file: string, opts: StateStoreOptions = {}) {
+  constructor(
+    readonly file: string,
+    opts: StateStoreOptions = {},
+  ) {
     this.clock = opts.clock ?? { now: () => Date.now() };
     if (file !== ':memory:') {
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -268,8 +271,7 @@ export class StateStore {
 
   getWatermark(profile: string): Watermark | null {
     const row = this.stmt('SELECT cursor, key_json, updated_at FROM watermarks WHERE profile = ?').get(profile) as
-      | { cursor: string; key_json: string; updated_at: string }
-      | undefined;
+      { cursor: string; key_json: string; updated_at: string } | undefined;
     return row ? { cursor: row.cursor, key: JSON.parse(row.key_json) as unknown[], at: row.updated_at } : null;
   }
 
@@ -281,13 +283,33 @@ export class StateStore {
        WHERE profile = ? AND ticket_id IN (SELECT value FROM json_each(?))`,
     );
     const rows = stmt.all(profile, JSON.stringify(ticketIds)) as Array<{
-      ticket_id: string; revision: string; target_id: string | null; action: LedgerEntry['action']; error: string | null; ticket_number: string | null; modified_at: string | null;
-      key_json: string | null; mapping_hash: string | null; ticket_date: string | null; ticket_json: string | null; deleted_at: string | null;
+      ticket_id: string;
+      revision: string;
+      target_id: string | null;
+      action: LedgerEntry['action'];
+      error: string | null;
+      ticket_number: string | null;
+      modified_at: string | null;
+      key_json: string | null;
+      mapping_hash: string | null;
+      ticket_date: string | null;
+      ticket_json: string | null;
+      deleted_at: string | null;
     }>;
     for (const r of rows) {
       out.set(r.ticket_id, {
-        ticketId: r.ticket_id, revision: r.revision, targetId: r.target_id, action: r.action, error: r.error, ticketNumber: r.ticket_number, modifiedAt: r.modified_at,
-        keyJson: r.key_json, mappingHash: r.mapping_hash, ticketDate: r.ticket_date, ticketJson: r.ticket_json, deletedAt: r.deleted_at,
+        ticketId: r.ticket_id,
+        revision: r.revision,
+        targetId: r.target_id,
+        action: r.action,
+        error: r.error,
+        ticketNumber: r.ticket_number,
+        modifiedAt: r.modified_at,
+        keyJson: r.key_json,
+        mappingHash: r.mapping_hash,
+        ticketDate: r.ticket_date,
+        ticketJson: r.ticket_json,
+        deletedAt: r.deleted_at,
       });
     }
     return out;
@@ -313,7 +335,20 @@ export class StateStore {
       let delivered = 0;
       let filtered = 0;
       this.insertRows(LEDGER_UPSERT, args.entries, (e) => [
-        args.profile, e.ticketId, e.revision, e.targetId, e.action, scrubNullable(e.error), e.ticketNumber, now, e.modifiedAt ?? null, e.keyJson ?? null, e.mappingHash ?? null, e.ticketDate ?? null, e.ticketJson ?? null, e.deletedAt ?? null,
+        args.profile,
+        e.ticketId,
+        e.revision,
+        e.targetId,
+        e.action,
+        scrubNullable(e.error),
+        e.ticketNumber,
+        now,
+        e.modifiedAt ?? null,
+        e.keyJson ?? null,
+        e.mappingHash ?? null,
+        e.ticketDate ?? null,
+        e.ticketJson ?? null,
+        e.deletedAt ?? null,
       ]);
       for (const e of args.entries) {
         if (e.action === 'created' || e.action === 'updated' || e.action === 'unchanged') delivered++;
@@ -321,29 +356,44 @@ export class StateStore {
       }
       if (delivered || filtered) {
         this.stmt(
-            `INSERT INTO profile_stats (profile, delivered, filtered, last_success_at) VALUES (?, ?, ?, ?)
+          `INSERT INTO profile_stats (profile, delivered, filtered, last_success_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (profile) DO UPDATE SET delivered = delivered + excluded.delivered, filtered = filtered + excluded.filtered,
              last_success_at = COALESCE(excluded.last_success_at, profile_stats.last_success_at)`,
-          )
-          .run(args.profile, delivered, filtered, delivered ? now : null);
+        ).run(args.profile, delivered, filtered, delivered ? now : null);
       }
       for (const id of args.dequeue ?? []) deq.run(args.profile, id);
       if (args.runId !== undefined) {
         const c = args.counts ?? {};
         this.stmt(
-            `UPDATE runs SET read = read + ?, filtered = filtered + ?, skipped = skipped + ?, created = created + ?, updated = updated + ?, unchanged = unchanged + ?,
+          `UPDATE runs SET read = read + ?, filtered = filtered + ?, skipped = skipped + ?, created = created + ?, updated = updated + ?, unchanged = unchanged + ?,
              rejected = rejected + ?, errors = errors + ? WHERE id = ?`,
-          )
-          .run(c.read ?? 0, c.filtered ?? 0, c.skipped ?? 0, c.created ?? 0, c.updated ?? 0, c.unchanged ?? 0, c.rejected ?? 0, c.errors ?? 0, args.runId);
+        ).run(
+          c.read ?? 0,
+          c.filtered ?? 0,
+          c.skipped ?? 0,
+          c.created ?? 0,
+          c.updated ?? 0,
+          c.unchanged ?? 0,
+          c.rejected ?? 0,
+          c.errors ?? 0,
+          args.runId,
+        );
         const runId = args.runId;
-        this.insertRows(RECORD_INSERT, args.records ?? [], (r) => [runId, r.ticketNumber, r.sourceId, r.targetId, r.processorAction, r.writerAction, scrubNullable(r.error)]);
+        this.insertRows(RECORD_INSERT, args.records ?? [], (r) => [
+          runId,
+          r.ticketNumber,
+          r.sourceId,
+          r.targetId,
+          r.processorAction,
+          r.writerAction,
+          scrubNullable(r.error),
+        ]);
       }
       if (args.watermark) {
         this.stmt(
-            `INSERT INTO watermarks (profile, cursor, key_json, updated_at) VALUES (?, ?, ?, ?)
+          `INSERT INTO watermarks (profile, cursor, key_json, updated_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (profile) DO UPDATE SET cursor = excluded.cursor, key_json = excluded.key_json, updated_at = excluded.updated_at`,
-          )
-          .run(args.profile, args.watermark.cursor, JSON.stringify(args.watermark.key), now);
+        ).run(args.profile, args.watermark.cursor, JSON.stringify(args.watermark.key), now);
       }
     })();
   }
@@ -366,7 +416,11 @@ export class StateStore {
   }
 
   startRun(profile: string, type: RunType): number {
-    const r = this.stmt(`INSERT INTO runs (profile, type, status, started_at) VALUES (?, ?, 'running', ?)`).run(profile, type, this.nowIso());
+    const r = this.stmt(`INSERT INTO runs (profile, type, status, started_at) VALUES (?, ?, 'running', ?)`).run(
+      profile,
+      type,
+      this.nowIso(),
+    );
     return Number(r.lastInsertRowid);
   }
 
@@ -374,25 +428,42 @@ export class StateStore {
   endRun(id: number, status: 'complete' | 'error', errorText: string | null = null, counts: Partial<RunCounts> = {}): void {
     const c = counts;
     this.stmt(
-        `UPDATE runs SET status = ?, ended_at = ?, error_text = ?, read = read + ?, filtered = filtered + ?, skipped = skipped + ?, created = created + ?, updated = updated + ?,
+      `UPDATE runs SET status = ?, ended_at = ?, error_text = ?, read = read + ?, filtered = filtered + ?, skipped = skipped + ?, created = created + ?, updated = updated + ?,
          unchanged = unchanged + ?, rejected = rejected + ?, errors = errors + ? WHERE id = ?`,
-      )
-      .run(status, this.nowIso(), scrubNullable(errorText), c.read ?? 0, c.filtered ?? 0, c.skipped ?? 0, c.created ?? 0, c.updated ?? 0, c.unchanged ?? 0, c.rejected ?? 0, c.errors ?? 0, id);
+    ).run(
+      status,
+      this.nowIso(),
+      scrubNullable(errorText),
+      c.read ?? 0,
+      c.filtered ?? 0,
+      c.skipped ?? 0,
+      c.created ?? 0,
+      c.updated ?? 0,
+      c.unchanged ?? 0,
+      c.rejected ?? 0,
+      c.errors ?? 0,
+      id,
+    );
   }
 
   /** A run left 'running' by a killed process is closed as an error on the next start. */
   closeAbandonedRuns(profile: string): void {
-    this.stmt(`UPDATE runs SET status = 'error', ended_at = ?, error_text = 'the process stopped during this run' WHERE profile = ? AND status = 'running'`)
-      .run(this.nowIso(), profile);
+    this.stmt(
+      `UPDATE runs SET status = 'error', ended_at = ?, error_text = 'the process stopped during this run' WHERE profile = ? AND status = 'running'`,
+    ).run(this.nowIso(), profile);
   }
 
   runs(profile: string | null, limit = 50): RunRow[] {
     const rows = this.stmt(
-        `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, skipped, created, updated, unchanged, rejected, errors,
+      `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, skipped, created, updated, unchanged, rejected, errors,
          pruned_records AS prunedRecords, error_text AS errorText FROM runs WHERE (? IS NULL OR profile = ?) ORDER BY id DESC LIMIT ?`,
-      )
-      .all(profile, profile, limit) as RunRow[];
-    return rows.map((r) => ({ ...r, startedAtLocal: localIso(r.startedAt)!, endedAtLocal: localIso(r.endedAt), written: r.created + r.updated }));
+    ).all(profile, profile, limit) as RunRow[];
+    return rows.map((r) => ({
+      ...r,
+      startedAtLocal: localIso(r.startedAt)!,
+      endedAtLocal: localIso(r.endedAt),
+      written: r.created + r.updated,
+    }));
   }
 
   /**
@@ -402,30 +473,35 @@ export class StateStore {
    */
   queryRuns(q: RunQuery): RunRow[] {
     const rows = this.stmt(
-        `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, created, updated, unchanged, rejected, errors,
+      `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, created, updated, unchanged, rejected, errors,
          pruned_records AS prunedRecords, error_text AS errorText FROM runs
          WHERE (@profile IS NULL OR profile = @profile) AND (@type IS NULL OR type = @type)
            AND (@problems = 0 OR status = 'error' OR filtered > 0 OR rejected > 0 OR errors > 0)
            AND (@fromIso IS NULL OR started_at >= @fromIso) AND (@toIso IS NULL OR started_at < @toIso)
            AND (@beforeId IS NULL OR id < @beforeId)
          ORDER BY id DESC LIMIT @limit`,
-      )
-      .all({
-        profile: q.profile ?? null,
-        type: q.type ?? null,
-        problems: q.problems ? 1 : 0,
-        fromIso: q.fromIso ?? null,
-        toIso: q.toIso ?? null,
-        beforeId: q.beforeId ?? null,
-        limit: q.limit,
-      }) as RunRow[];
-    return rows.map((r) => ({ ...r, startedAtLocal: localIso(r.startedAt)!, endedAtLocal: localIso(r.endedAt), written: r.created + r.updated }));
+    ).all({
+      profile: q.profile ?? null,
+      type: q.type ?? null,
+      problems: q.problems ? 1 : 0,
+      fromIso: q.fromIso ?? null,
+      toIso: q.toIso ?? null,
+      beforeId: q.beforeId ?? null,
+      limit: q.limit,
+    }) as RunRow[];
+    return rows.map((r) => ({
+      ...r,
+      startedAtLocal: localIso(r.startedAt)!,
+      endedAtLocal: localIso(r.endedAt),
+      written: r.created + r.updated,
+    }));
   }
 
   /** Tickets written (created + updated) per UTC minute ("YYYY-MM-DDTHH:MM") by runs ended since an instant. */
   writtenPerMinute(profile: string, sinceIso: string): Map<string, number> {
-    const rows = this.stmt(`SELECT substr(ended_at, 1, 16) AS minute, SUM(created + updated) AS n FROM runs WHERE profile = ? AND ended_at >= ? GROUP BY minute`)
-      .all(profile, sinceIso) as Array<{ minute: string; n: number }>;
+    const rows = this.stmt(
+      `SELECT substr(ended_at, 1, 16) AS minute, SUM(created + updated) AS n FROM runs WHERE profile = ? AND ended_at >= ? GROUP BY minute`,
+    ).all(profile, sinceIso) as Array<{ minute: string; n: number }>;
     return new Map(rows.map((r) => [r.minute, r.n]));
   }
 
@@ -433,41 +509,54 @@ export class StateStore {
     const r = this.stmt(`SELECT profile FROM runs WHERE id = ?`).get(id) as { profile: string } | undefined;
     if (!r) return null;
     return (
-      (this.stmt(
+      (
+        this.stmt(
           `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, skipped, created, updated, unchanged, rejected, errors,
            pruned_records AS prunedRecords, error_text AS errorText FROM runs WHERE id = ?`,
-        )
-        .all(id) as RunRow[]).map((x) => ({ ...x, startedAtLocal: localIso(x.startedAt)!, endedAtLocal: localIso(x.endedAt), written: x.created + x.updated }))[0] ?? null
+        ).all(id) as RunRow[]
+      ).map((x) => ({
+        ...x,
+        startedAtLocal: localIso(x.startedAt)!,
+        endedAtLocal: localIso(x.endedAt),
+        written: x.created + x.updated,
+      }))[0] ?? null
     );
   }
 
   runRecords(runId: number): RunRecord[] {
     return this.stmt(
-        `SELECT ticket_number AS ticketNumber, source_id AS sourceId, target_id AS targetId, processor_action AS processorAction,
+      `SELECT ticket_number AS ticketNumber, source_id AS sourceId, target_id AS targetId, processor_action AS processorAction,
          writer_action AS writerAction, error FROM run_records WHERE run_id = ? ORDER BY rowid`,
-      )
-      .all(runId) as RunRecord[];
+    ).all(runId) as RunRecord[];
   }
 
   stats(profile: string): { delivered: number; filtered: number; lastSuccessAt: string | null } {
-    const r = this.stmt(`SELECT delivered, filtered, last_success_at AS lastSuccessAt FROM profile_stats WHERE profile = ?`).get(profile) as
-      | { delivered: number; filtered: number; lastSuccessAt: string | null }
-      | undefined;
+    const r = this.stmt(`SELECT delivered, filtered, last_success_at AS lastSuccessAt FROM profile_stats WHERE profile = ?`).get(
+      profile,
+    ) as { delivered: number; filtered: number; lastSuccessAt: string | null } | undefined;
     return r ?? { delivered: 0, filtered: 0, lastSuccessAt: null };
   }
 
   /** Tickets parked now, by verdict (current ledger state, not a running total). */
   parked(profile: string): ParkedCounts {
-    const rows = this.stmt(`SELECT action, COUNT(*) AS n FROM ledger WHERE profile = ? AND action IN ('filtered', 'skipped', 'rejected') GROUP BY action`)
-      .all(profile) as Array<{ action: string; n: number }>;
+    const rows = this.stmt(
+      `SELECT action, COUNT(*) AS n FROM ledger WHERE profile = ? AND action IN ('filtered', 'skipped', 'rejected') GROUP BY action`,
+    ).all(profile) as Array<{ action: string; n: number }>;
     const out: ParkedCounts = { filtered: 0, skipped: 0, rejected: 0 };
     for (const r of rows) out[r.action as keyof ParkedCounts] = r.n;
     return out;
   }
 
   /** One page of the tickets parked with this verdict, newest verdict first, with their reasons (the dashboard's list). */
-  parkedPage(profile: string, action: 'filtered' | 'skipped' | 'rejected', limit: number, offset: number): { total: number; tickets: ParkedTicket[] } {
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM ledger WHERE profile = ? AND action = ?`).get(profile, action) as { n: number }).n;
+  parkedPage(
+    profile: string,
+    action: 'filtered' | 'skipped' | 'rejected',
+    limit: number,
+    offset: number,
+  ): { total: number; tickets: ParkedTicket[] } {
+    const total = (
+      this.db.prepare(`SELECT COUNT(*) AS n FROM ledger WHERE profile = ? AND action = ?`).get(profile, action) as { n: number }
+    ).n;
     const tickets = this.db
       .prepare(
         `SELECT ticket_id AS ticketId, ticket_number AS ticketNumber, error AS reason, ticket_date AS ticketDate, updated_at AS parkedAt
@@ -479,18 +568,20 @@ export class StateStore {
 
   /** The reason of the most recent parked verdict of this kind (for the status sentence). */
   lastParkedError(profile: string, action: LedgerAction): string | null {
-    const r = this.stmt(`SELECT error FROM ledger WHERE profile = ? AND action = ? ORDER BY updated_at DESC LIMIT 1`).get(profile, action) as { error: string | null } | undefined;
+    const r = this.stmt(`SELECT error FROM ledger WHERE profile = ? AND action = ? ORDER BY updated_at DESC LIMIT 1`).get(
+      profile,
+      action,
+    ) as { error: string | null } | undefined;
     return r?.error ? r.error.slice(0, 200) : null;
   }
 
   /** Ledger rows of a profile (for reconcile and resend), optionally only some verdicts. */
   ledgerRows(profile: string, actions?: readonly LedgerAction[]): LedgerEntry[] {
     const rows = this.stmt(
-        `SELECT ticket_id AS ticketId, revision, target_id AS targetId, action, error, ticket_number AS ticketNumber, modified_at AS modifiedAt,
+      `SELECT ticket_id AS ticketId, revision, target_id AS targetId, action, error, ticket_number AS ticketNumber, modified_at AS modifiedAt,
          key_json AS keyJson, mapping_hash AS mappingHash, ticket_date AS ticketDate, deleted_at AS deletedAt FROM ledger
          WHERE profile = ? AND (? IS NULL OR action IN (SELECT value FROM json_each(?))) ORDER BY ticket_id`,
-      )
-      .all(profile, actions ? 1 : null, JSON.stringify(actions ?? [])) as LedgerEntry[];
+    ).all(profile, actions ? 1 : null, JSON.stringify(actions ?? [])) as LedgerEntry[];
     return rows;
   }
 
@@ -499,7 +590,11 @@ export class StateStore {
    * revision. `where` picks ledger rows: by verdicts, by ticket ids/numbers, by ticket day. Returns
    * how many were queued (a ticket already queued counts once).
    */
-  requeue(profile: string, where: { actions?: readonly LedgerAction[]; tickets?: string[]; sinceDay?: string; staleMapping?: string }, reason: string): number {
+  requeue(
+    profile: string,
+    where: { actions?: readonly LedgerAction[]; tickets?: string[]; sinceDay?: string; staleMapping?: string },
+    reason: string,
+  ): number {
     const conds: string[] = ['profile = ?'];
     const params: unknown[] = [profile];
     if (where.actions) {
@@ -519,16 +614,17 @@ export class StateStore {
       params.push(where.staleMapping);
     }
     const r = this.stmt(
-        `INSERT INTO requeue (profile, ticket_id, key_json, reason, queued_at) SELECT profile, ticket_id, key_json, ?, ? FROM ledger WHERE ${conds.join(' AND ')}
+      `INSERT INTO requeue (profile, ticket_id, key_json, reason, queued_at) SELECT profile, ticket_id, key_json, ?, ? FROM ledger WHERE ${conds.join(' AND ')}
          ON CONFLICT (profile, ticket_id) DO NOTHING`,
-      )
-      .run(reason, this.nowIso(), ...params);
+    ).run(reason, this.nowIso(), ...params);
     return r.changes;
   }
 
   /** Queue rows by key that the ledger may not know (e.g. tickets a reconcile found missing). */
   requeueKeys(profile: string, items: Array<{ ticketId: string; keyJson: string }>, reason: string): number {
-    const ins = this.stmt(`INSERT INTO requeue (profile, ticket_id, key_json, reason, queued_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (profile, ticket_id) DO NOTHING`);
+    const ins = this.stmt(
+      `INSERT INTO requeue (profile, ticket_id, key_json, reason, queued_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (profile, ticket_id) DO NOTHING`,
+    );
     let n = 0;
     this.db.transaction(() => {
       for (const it of items) n += ins.run(profile, it.ticketId, it.keyJson, reason, this.nowIso()).changes;
@@ -539,9 +635,8 @@ export class StateStore {
   /** Which of these values name a ledger ticket (by ticket id or printed ticket number). */
   knownTickets(profile: string, values: string[]): Set<string> {
     const rows = this.stmt(
-        `SELECT ticket_id AS id, ticket_number AS num FROM ledger WHERE profile = ? AND (ticket_id IN (SELECT value FROM json_each(?)) OR ticket_number IN (SELECT value FROM json_each(?)))`,
-      )
-      .all(profile, JSON.stringify(values), JSON.stringify(values)) as Array<{ id: string; num: string | null }>;
+      `SELECT ticket_id AS id, ticket_number AS num FROM ledger WHERE profile = ? AND (ticket_id IN (SELECT value FROM json_each(?)) OR ticket_number IN (SELECT value FROM json_each(?)))`,
+    ).all(profile, JSON.stringify(values), JSON.stringify(values)) as Array<{ id: string; num: string | null }>;
     const out = new Set<string>();
     for (const r of rows) {
       out.add(r.id);
@@ -552,8 +647,9 @@ export class StateStore {
 
   /** The next tickets waiting for re-evaluation, oldest first. */
   queued(profile: string, limit: number): QueuedTicket[] {
-    return this.stmt(`SELECT ticket_id AS ticketId, key_json AS keyJson, reason, queued_at AS queuedAt FROM requeue WHERE profile = ? ORDER BY queued_at, ticket_id LIMIT ?`)
-      .all(profile, Math.trunc(limit)) as QueuedTicket[];
+    return this.stmt(
+      `SELECT ticket_id AS ticketId, key_json AS keyJson, reason, queued_at AS queuedAt FROM requeue WHERE profile = ? ORDER BY queued_at, ticket_id LIMIT ?`,
+    ).all(profile, Math.trunc(limit)) as QueuedTicket[];
   }
 
   queuedCount(profile: string): number {
@@ -575,18 +671,16 @@ export class StateStore {
   /** What this profile's state was built from (null before its first pass). */
   shape(profile: string): ProfileShape | null {
     const r = this.stmt(`SELECT table_name, key_json, mode, change_column FROM profile_shape WHERE profile = ?`).get(profile) as
-      | { table_name: string; key_json: string; mode: string; change_column: string | null }
-      | undefined;
+      { table_name: string; key_json: string; mode: string; change_column: string | null } | undefined;
     return r ? { table: r.table_name, key: JSON.parse(r.key_json) as string[], mode: r.mode, column: r.change_column } : null;
   }
 
   setShape(profile: string, shape: ProfileShape): void {
     this.stmt(
-        `INSERT INTO profile_shape (profile, table_name, key_json, mode, change_column, recorded_at) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO profile_shape (profile, table_name, key_json, mode, change_column, recorded_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (profile) DO UPDATE SET table_name = excluded.table_name, key_json = excluded.key_json, mode = excluded.mode,
          change_column = excluded.change_column, recorded_at = excluded.recorded_at`,
-      )
-      .run(profile, shape.table, JSON.stringify(shape.key), shape.mode, shape.column, this.nowIso());
+    ).run(profile, shape.table, JSON.stringify(shape.key), shape.mode, shape.column, this.nowIso());
   }
 
   /**
@@ -599,10 +693,9 @@ export class StateStore {
       if (opts.cursor === undefined) this.stmt(`DELETE FROM watermarks WHERE profile = ?`).run(profile);
       else {
         this.stmt(
-            `INSERT INTO watermarks (profile, cursor, key_json, updated_at) VALUES (?, ?, '[]', ?)
+          `INSERT INTO watermarks (profile, cursor, key_json, updated_at) VALUES (?, ?, '[]', ?)
              ON CONFLICT (profile) DO UPDATE SET cursor = excluded.cursor, key_json = excluded.key_json, updated_at = excluded.updated_at`,
-          )
-          .run(profile, opts.cursor, this.nowIso());
+        ).run(profile, opts.cursor, this.nowIso());
       }
       if (opts.shape) this.setShape(profile, opts.shape);
       else this.stmt(`DELETE FROM profile_shape WHERE profile = ?`).run(profile);
@@ -626,7 +719,9 @@ export class StateStore {
     const days = opts.maxAgeDays ?? 30;
     const maxBytes = opts.maxBytes ?? 256 * 1024 * 1024;
     const cutoff = new Date(this.clock.now() - days * 86_400_000).toISOString();
-    const oldRuns = this.stmt(`SELECT id FROM runs WHERE status != 'running' AND started_at < ? ORDER BY id`).all(cutoff) as Array<{ id: number }>;
+    const oldRuns = this.stmt(`SELECT id FROM runs WHERE status != 'running' AND started_at < ? ORDER BY id`).all(cutoff) as Array<{
+      id: number;
+    }>;
     let runsDeleted = 0;
     let recordsDeleted = 0;
     const delRecords = this.stmt(`DELETE FROM run_records WHERE run_id = ?`);
@@ -640,7 +735,9 @@ export class StateStore {
         }
       })();
     }
-    const next = this.stmt(`SELECT run_id AS id, COUNT(*) AS n FROM run_records WHERE run_id = (SELECT MIN(run_id) FROM run_records) GROUP BY run_id`);
+    const next = this.stmt(
+      `SELECT run_id AS id, COUNT(*) AS n FROM run_records WHERE run_id = (SELECT MIN(run_id) FROM run_records) GROUP BY run_id`,
+    );
     const mark = this.stmt(`UPDATE runs SET pruned_records = pruned_records + ? WHERE id = ?`);
     for (let guard = 0; guard < 100_000 && this.usedBytes() > maxBytes; guard++) {
       const r = next.get() as { id: number; n: number } | undefined;

@@ -28,7 +28,9 @@ export function failed(res: Response, status: number, err: unknown): void {
 export function allow(...roles: Role[]): RequestHandler {
   return (_req: Request, res: Response, next: NextFunction) => {
     if (roles.includes(sessionOf(res).role)) return next();
-    res.status(403).json({ error: 'The reviewer link opens only the review and reports pages; use the admin link (`outpost dashboard`) for this.' });
+    res
+      .status(403)
+      .json({ error: 'The reviewer link opens only the review and reports pages; use the admin link (`outpost dashboard`) for this.' });
   };
 }
 
@@ -99,7 +101,8 @@ export function dateParam(q: URLSearchParams, name: string): string | undefined 
   const v = oneParam(q, name);
   if (v instanceof Error) return v;
   if (v === undefined || v === '') return undefined;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) return new Error(`"${name}" must be a date like 2026-12-01.`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)))
+    return new Error(`"${name}" must be a date like 2026-12-01.`);
   return v;
 }
 

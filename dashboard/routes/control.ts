@@ -108,28 +108,34 @@ export function controlRoutes(deps: { guard: LocalGuard; feed: StatusFeed; actio
     },
   );
 
-  r.all('/api/profiles/:name/:action', (req: Request, res: Response, next) => {
-    // Not an action: leave it to the other routes (parked lists live in reports.ts).
-    if (!Object.hasOwn(ACTION_METHODS, req.params.action as string)) return next('route');
-    next();
-  }, allow('admin'), mutation(guard), async (req: Request, res: Response) => {
-    const name = req.params.name as string;
-    const method = actions[ACTION_METHODS[req.params.action as ActionRoute]];
-    if (!method) {
-      res.status(501).json({ error: 'This action is not available here.' });
-      return;
-    }
-    if (!feed.snapshot().profiles.some((p) => p.name === name)) {
-      res.status(404).json({ error: `There is no profile named ${JSON.stringify(name)}.` });
-      return;
-    }
-    try {
-      await method.call(actions, name);
-      res.status(202).json({ ok: true });
-    } catch (err) {
-      failed(res, 500, err);
-    }
-  });
+  r.all(
+    '/api/profiles/:name/:action',
+    (req: Request, res: Response, next) => {
+      // Not an action: leave it to the other routes (parked lists live in reports.ts).
+      if (!Object.hasOwn(ACTION_METHODS, req.params.action as string)) return next('route');
+      next();
+    },
+    allow('admin'),
+    mutation(guard),
+    async (req: Request, res: Response) => {
+      const name = req.params.name as string;
+      const method = actions[ACTION_METHODS[req.params.action as ActionRoute]];
+      if (!method) {
+        res.status(501).json({ error: 'This action is not available here.' });
+        return;
+      }
+      if (!feed.snapshot().profiles.some((p) => p.name === name)) {
+        res.status(404).json({ error: `There is no profile named ${JSON.stringify(name)}.` });
+        return;
+      }
+      try {
+        await method.call(actions, name);
+        res.status(202).json({ ok: true });
+      } catch (err) {
+        failed(res, 500, err);
+      }
+    },
+  );
 
   return r;
 }
@@ -139,13 +145,20 @@ function resendSelector(body: unknown): ResendSelector | Error {
   const b = body as { kind?: unknown; tickets?: unknown } | null;
   if (!b || typeof b !== 'object' || Array.isArray(b)) return new Error('Say what to resend.');
   const keys = Object.keys(b);
-  if (keys.some((k) => k !== 'kind' && k !== 'tickets') || keys.length !== 1) return new Error('Say what to resend: one kind of parked ticket, or some tickets.');
+  if (keys.some((k) => k !== 'kind' && k !== 'tickets') || keys.length !== 1)
+    return new Error('Say what to resend: one kind of parked ticket, or some tickets.');
   if (b.kind !== undefined) {
-    if (b.kind !== 'filtered' && b.kind !== 'skipped' && b.kind !== 'rejected') return new Error('The kind must be filtered, skipped or rejected.');
+    if (b.kind !== 'filtered' && b.kind !== 'skipped' && b.kind !== 'rejected')
+      return new Error('The kind must be filtered, skipped or rejected.');
     return { [b.kind]: true };
   }
   const t = b.tickets;
-  if (!Array.isArray(t) || t.length === 0 || t.length > 500 || t.some((x) => typeof x !== 'string' || x.length === 0 || x.length > 300 || /[\u0000-\u001f\u007f]/.test(x))) {
+  if (
+    !Array.isArray(t) ||
+    t.length === 0 ||
+    t.length > 500 ||
+    t.some((x) => typeof x !== 'string' || x.length === 0 || x.length > 300 || /[\u0000-\u001f\u007f]/.test(x))
+  ) {
     return new Error('Give from 1 to 500 ticket numbers or ids.');
   }
   return { tickets: t as string[] };

@@ -70,7 +70,15 @@ export interface RunsPage {
 /** A pass that needs no one's attention: scheduled, complete, nothing parked, no error. */
 export function isQuiet(r: RunRow): boolean {
   const skipped = (r as { skipped?: number }).skipped ?? 0;
-  return r.type === 'scheduled' && r.status === 'complete' && r.filtered === 0 && r.rejected === 0 && r.errors === 0 && skipped === 0 && !r.errorText;
+  return (
+    r.type === 'scheduled' &&
+    r.status === 'complete' &&
+    r.filtered === 0 &&
+    r.rejected === 0 &&
+    r.errors === 0 &&
+    skipped === 0 &&
+    !r.errorText
+  );
 }
 
 /** Consecutive quiet passes of one profile become one group; everything else stays a run. */
@@ -92,8 +100,19 @@ export function groupRuns(runs: RunRow[], into: RunItem[] = []): RunItem[] {
       if (last?.kind === 'run' && isQuiet(last.run) && last.run.profile === r.profile) {
         const a = last.run;
         into[into.length - 1] = {
-          kind: 'group', profile: a.profile, type: a.type, count: 2, read: a.read + r.read, created: a.created + r.created, updated: a.updated + r.updated,
-          unchanged: a.unchanged + r.unchanged, newestId: a.id, oldestId: r.id, startedAt: r.startedAt, endedAt: a.endedAt, ids: [a.id, r.id],
+          kind: 'group',
+          profile: a.profile,
+          type: a.type,
+          count: 2,
+          read: a.read + r.read,
+          created: a.created + r.created,
+          updated: a.updated + r.updated,
+          unchanged: a.unchanged + r.unchanged,
+          newestId: a.id,
+          oldestId: r.id,
+          startedAt: r.startedAt,
+          endedAt: a.endedAt,
+          ids: [a.id, r.id],
         };
         continue;
       }
@@ -154,7 +173,14 @@ export function reportRoutes(deps: { reports: DashboardReports | undefined; time
     if (!kind) return badRequest(res, '"kind" must be one of: filtered, skipped, rejected.');
     try {
       const page = reports.parkedPage(name, kind as ParkedKind, limit as number, offset as number);
-      res.json({ profile: name, kind, offset, limit, total: page.total, tickets: page.tickets.map((t) => (t.reason ? { ...t, reason: scrub(t.reason) } : t)) });
+      res.json({
+        profile: name,
+        kind,
+        offset,
+        limit,
+        total: page.total,
+        tickets: page.tickets.map((t) => (t.reason ? { ...t, reason: scrub(t.reason) } : t)),
+      });
     } catch {
       res.status(500).json({ error: 'The parked tickets could not be read from the state database.' });
     }

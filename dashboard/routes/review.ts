@@ -38,7 +38,10 @@ export function reviewRoutes(deps: { guard: LocalGuard; review: DashboardReview 
         return;
       }
       // A self-contained page with its own <style> and no script: its own, stricter CSP.
-      res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+      res.set(
+        'Content-Security-Policy',
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+      );
       res.type('text/html; charset=utf-8').send(html);
     } catch (err) {
       failed(res, 500, err);
@@ -93,8 +96,16 @@ function samplesRequest(q: URLSearchParams): ReviewSamplesRequest | Error {
   if (numbers instanceof Error) return numbers;
   if (numbers === undefined || numbers.trim() === '') return { profile, latest };
   if (numbers.length > 2000) return new Error('Ask for fewer ticket numbers at a time.');
-  const ticketNumbers = [...new Set(numbers.split(/[\s,;]+/).map((n) => n.trim()).filter(Boolean))];
+  const ticketNumbers = [
+    ...new Set(
+      numbers
+        .split(/[\s,;]+/)
+        .map((n) => n.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (ticketNumbers.length > 50) return new Error('Ask for at most 50 ticket numbers at a time.');
-  if (ticketNumbers.some((n) => n.length > 64 || /[\u0000-\u001f\u007f]/.test(n))) return new Error('That is not a list of ticket numbers.');
+  if (ticketNumbers.some((n) => n.length > 64 || /[\u0000-\u001f\u007f]/.test(n)))
+    return new Error('That is not a list of ticket numbers.');
   return { profile, ticketNumbers };
 }

@@ -28,14 +28,21 @@ export function LastHourChart({ minutes, label }: { minutes: MinutePoint[]; labe
         <line x1={0} y1={H - 0.5} x2={W} y2={H - 0.5} className="chart-axis" />
         {minutes.map((m, i) =>
           m.tickets > 0 ? (
-            <rect key={m.at} x={i * bw + 0.5} width={Math.max(1, bw - 1)} y={H - 1 - (m.tickets / maxTickets) * (H - 6)} height={(m.tickets / maxTickets) * (H - 6)} className="chart-bar" />
+            <rect
+              key={m.at}
+              x={i * bw + 0.5}
+              width={Math.max(1, bw - 1)}
+              y={H - 1 - (m.tickets / maxTickets) * (H - 6)}
+              height={(m.tickets / maxTickets) * (H - 6)}
+              className="chart-bar"
+            />
           ) : null,
         )}
         {points && <polyline points={points} className="chart-line" fill="none" />}
       </svg>
       <figcaption>
-        <span className="key key-bar">tickets/min</span> <span className="key key-line">backlog</span> · {formatRange(minutes[0].at, minutes[minutes.length - 1].at)} ·{' '}
-        {formatCount(total)} in the hour
+        <span className="key key-bar">tickets/min</span> <span className="key key-line">backlog</span> ·{' '}
+        {formatRange(minutes[0].at, minutes[minutes.length - 1].at)} · {formatCount(total)} in the hour
       </figcaption>
     </figure>
   );

@@ -50,7 +50,12 @@ export function LogsPage({ logs, available, connection }: { logs: LogEntry[]; av
               ))}
             </select>
           </label>
-          <button type="button" className={paused ? 'primary' : ''} aria-pressed={paused !== null} onClick={() => setPaused(paused ? null : logs)}>
+          <button
+            type="button"
+            className={paused ? 'primary' : ''}
+            aria-pressed={paused !== null}
+            onClick={() => setPaused(paused ? null : logs)}
+          >
             {paused ? 'Resume' : 'Pause'}
           </button>
         </div>
@@ -66,7 +71,16 @@ export function LogsPage({ logs, available, connection }: { logs: LogEntry[]; av
                 ? 'Live: following the newest line.'
                 : 'Live: scrolled up, not following.'}
       </p>
-      <div className="log-box" ref={box} onScroll={onScroll} role="log" aria-live="off" aria-labelledby="page-title" tabIndex={0} data-testid="log-box">
+      <div
+        className="log-box"
+        ref={box}
+        onScroll={onScroll}
+        role="log"
+        aria-live="off"
+        aria-labelledby="page-title"
+        tabIndex={0}
+        data-testid="log-box"
+      >
         {shown.length === 0 && <p className="empty">{available === null ? 'Waiting for the log…' : 'No log lines yet.'}</p>}
         {shown.map((l) => (
           <div key={l.seq} className={`log-line log-${l.level}`}>

@@ -69,7 +69,14 @@ export function OverviewPage({ snapshot, features }: { snapshot: StatusSnapshot 
       {snapshot && snapshot.profiles.length === 0 && <p className="empty">No profiles yet. Run `outpost setup` to add one.</p>}
       <div className="cards">
         {snapshot?.profiles.map((p) => (
-          <ProfileCard key={p.name} profile={p} features={features} pending={pending[p.name]} note={notes[p.name]} onAction={(a) => void act(p.name, a)} />
+          <ProfileCard
+            key={p.name}
+            profile={p}
+            features={features}
+            pending={pending[p.name]}
+            note={notes[p.name]}
+            onAction={(a) => void act(p.name, a)}
+          />
         ))}
       </div>
     </>
@@ -111,7 +118,13 @@ function nextRunText(p: ProfileStatus): string {
   return formatStamp(p.nextRunAt);
 }
 
-function ProfileCard(props: { profile: ProfileStatus; features?: Features; pending: Action | undefined; note: string | undefined; onAction: (a: Action) => void }) {
+function ProfileCard(props: {
+  profile: ProfileStatus;
+  features?: Features;
+  pending: Action | undefined;
+  note: string | undefined;
+  onAction: (a: Action) => void;
+}) {
   const { profile: p, pending, note, onAction } = props;
   const paused = p.state === 'paused';
   const tone = stateTone(p.state);
@@ -169,7 +182,12 @@ function ProfileCard(props: { profile: ProfileStatus; features?: Features; pendi
         {parked
           .filter((x) => x.n !== undefined)
           .map((x) => (
-            <a key={x.kind} className={x.n ? 'parked-item parked-some' : 'parked-item'} href={props.features?.parked === false ? runsHref(p.name, { problems: true }) : parkedHref(p.name, x.kind)} data-testid={`parked-${p.name}-${x.kind}`}>
+            <a
+              key={x.kind}
+              className={x.n ? 'parked-item parked-some' : 'parked-item'}
+              href={props.features?.parked === false ? runsHref(p.name, { problems: true }) : parkedHref(p.name, x.kind)}
+              data-testid={`parked-${p.name}-${x.kind}`}
+            >
               {formatCount(x.n)} {x.kind}
               <span className="visually-hidden"> ({x.what})</span>
             </a>
@@ -226,8 +244,9 @@ function ReconcileToday({ profile }: { profile: string }) {
   const t = data.totals;
   return (
     <p className={`reconcile ${data.balanced ? 'reconcile-ok' : 'reconcile-bad'}`} data-testid={`reconcile-${profile}`}>
-      <span className="label">Today</span> {formatCount(t.source)} at the source: {formatCount(t.delivered)} delivered, {formatCount(t.filtered + t.skipped + t.rejected)} parked,{' '}
-      {formatCount(t.notYetRead)} not yet read{t.deleted ? `, ${formatCount(t.deleted)} deleted at the source` : ''} ·{' '}
+      <span className="label">Today</span> {formatCount(t.source)} at the source: {formatCount(t.delivered)} delivered,{' '}
+      {formatCount(t.filtered + t.skipped + t.rejected)} parked, {formatCount(t.notYetRead)} not yet read
+      {t.deleted ? `, ${formatCount(t.deleted)} deleted at the source` : ''} ·{' '}
       <span className="reconcile-verdict">{data.balanced ? 'all accounted for' : `${formatCount(t.gaps)} missing`}</span>
       <span className="muted"> (checked {formatStamp(data.checkedAt)})</span>
       <button type="button" onClick={() => setNonce((n) => n + 1)}>

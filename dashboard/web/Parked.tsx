@@ -35,7 +35,10 @@ export function ParkedPage({ profile, kind, reviewer }: { profile: string; kind:
   useEffect(() => setOffset(0), [profile, kind]);
   useEffect(() => {
     const abort = new AbortController();
-    getJson<ParkedReply>(`/api/profiles/${encodeURIComponent(profile)}/parked?${new URLSearchParams({ kind, offset: String(offset), limit: String(PAGE) })}`, abort.signal)
+    getJson<ParkedReply>(
+      `/api/profiles/${encodeURIComponent(profile)}/parked?${new URLSearchParams({ kind, offset: String(offset), limit: String(PAGE) })}`,
+      abort.signal,
+    )
       .then((d) => {
         setData(d);
         setError(null);
@@ -72,7 +75,12 @@ export function ParkedPage({ profile, kind, reviewer }: { profile: string; kind:
       </div>
       <nav className="tabs" aria-label="Kind of parked ticket">
         {PARKED_KINDS.map((k) => (
-          <a key={k} href={parkedHref(profile, k)} aria-current={k === kind ? 'page' : undefined} onClick={(e) => (e.preventDefault(), go(parkedHref(profile, k), true))}>
+          <a
+            key={k}
+            href={parkedHref(profile, k)}
+            aria-current={k === kind ? 'page' : undefined}
+            onClick={(e) => (e.preventDefault(), go(parkedHref(profile, k), true))}
+          >
             {k}
           </a>
         ))}

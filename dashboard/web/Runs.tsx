@@ -96,7 +96,11 @@ export function RunsPage({ snapshot, filter }: { snapshot: StatusSnapshot | null
         </label>
         <label>
           Type{' '}
-          <select value={type ?? ''} onChange={(e) => set({ type: (e.target.value || null) as RunsFilter['type'] })} data-testid="runs-type">
+          <select
+            value={type ?? ''}
+            onChange={(e) => set({ type: (e.target.value || null) as RunsFilter['type'] })}
+            data-testid="runs-type"
+          >
             <option value="">Any</option>
             <option value="scheduled">Scheduled</option>
             <option value="manual">Manual (sync now)</option>
@@ -104,8 +108,7 @@ export function RunsPage({ snapshot, filter }: { snapshot: StatusSnapshot | null
           </select>
         </label>
         <label>
-          Date{' '}
-          <input type="date" value={date ?? ''} onChange={(e) => set({ date: e.target.value || null })} data-testid="runs-date" />
+          Date <input type="date" value={date ?? ''} onChange={(e) => set({ date: e.target.value || null })} data-testid="runs-date" />
         </label>
         <label className="check">
           <input type="checkbox" checked={problems} onChange={(e) => set({ problems: e.target.checked })} data-testid="runs-problems" />
@@ -113,17 +116,28 @@ export function RunsPage({ snapshot, filter }: { snapshot: StatusSnapshot | null
         </label>
       </form>
       <p className="hint" aria-live="polite">
-        {loading && !data ? 'Loading runs…' : data ? `Newest first · ${formatCount(data.runsShown)} runs on this page · quiet scheduled passes are grouped` : ''}
+        {loading && !data
+          ? 'Loading runs…'
+          : data
+            ? `Newest first · ${formatCount(data.runsShown)} runs on this page · quiet scheduled passes are grouped`
+            : ''}
       </p>
       {error && <p className="banner">{error.message}</p>}
-      {data && data.items.length === 0 && <p className="empty">No runs{problems ? ' with problems' : ''} match. A run is recorded when a pass reads a changed ticket.</p>}
+      {data && data.items.length === 0 && (
+        <p className="empty">No runs{problems ? ' with problems' : ''} match. A run is recorded when a pass reads a changed ticket.</p>
+      )}
       {data && data.items.length > 0 && <RunsList items={data.items} />}
       <nav className="pager" aria-label="Pages of runs">
         <button type="button" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
           ← Newer
         </button>
         <span className="muted">page {cursors.length + 1}</span>
-        <button type="button" disabled={!data?.nextBefore} onClick={() => data?.nextBefore && setCursors((c) => [...c, data.nextBefore!])} data-testid="runs-older">
+        <button
+          type="button"
+          disabled={!data?.nextBefore}
+          onClick={() => data?.nextBefore && setCursors((c) => [...c, data.nextBefore!])}
+          data-testid="runs-older"
+        >
           Older →
         </button>
       </nav>
@@ -250,7 +264,12 @@ export function RunDetailPage({ snapshot, id, problems }: { snapshot: StatusSnap
         </h2>
         <div className="toolbar">
           <label className="check">
-            <input type="checkbox" checked={problems} onChange={(e) => go(runHref(id, e.target.checked), true)} data-testid="problems-only" />
+            <input
+              type="checkbox"
+              checked={problems}
+              onChange={(e) => go(runHref(id, e.target.checked), true)}
+              data-testid="problems-only"
+            />
             Problems only
           </label>
         </div>
@@ -264,9 +283,14 @@ export function RunDetailPage({ snapshot, id, problems }: { snapshot: StatusSnap
             {data.truncated
               ? `Showing the first ${formatCount(data.records.length)} of ${formatCount(data.total)} ${problems ? 'problem tickets' : 'tickets'}.`
               : `${formatCount(data.total)} ${problems ? (data.total === 1 ? 'problem ticket' : 'problem tickets') : data.total === 1 ? 'ticket' : 'tickets'}.`}
-            {run.prunedRecords > 0 && ` ${formatCount(run.prunedRecords)} older records of this run were removed to keep the state file within its disk budget; the counts above still include them.`}
+            {run.prunedRecords > 0 &&
+              ` ${formatCount(run.prunedRecords)} older records of this run were removed to keep the state file within its disk budget; the counts above still include them.`}
           </p>
-          {data.records.length === 0 ? <p className="empty">{problems ? 'No problems in this run.' : 'This run has no records.'}</p> : <RecordsList records={data.records} />}
+          {data.records.length === 0 ? (
+            <p className="empty">{problems ? 'No problems in this run.' : 'This run has no records.'}</p>
+          ) : (
+            <RecordsList records={data.records} />
+          )}
         </>
       )}
     </>
@@ -276,7 +300,12 @@ export function RunDetailPage({ snapshot, id, problems }: { snapshot: StatusSnap
 function RunSummary({ run }: { run: RunRow }) {
   const facts: Array<[string, string]> = [
     ['Started', formatStamp(run.startedAt)],
-    ['Ended', run.endedAt ? `${formatEnd(run.startedAt, run.endedAt)} (took ${formatDuration(run.startedAt, run.endedAt) || 'under a second'})` : 'still running'],
+    [
+      'Ended',
+      run.endedAt
+        ? `${formatEnd(run.startedAt, run.endedAt)} (took ${formatDuration(run.startedAt, run.endedAt) || 'under a second'})`
+        : 'still running',
+    ],
     ['Tickets read', formatCount(run.read)],
     ['Sent to the service', `${formatCount(run.written)} (${formatCount(run.created)} new, ${formatCount(run.updated)} updated)`],
     ['Already up to date', formatCount(run.unchanged)],

@@ -43,7 +43,8 @@ export function SettingsPage() {
               <div>
                 <dt>Reviewer link</dt>
                 <dd>
-                  {data.reviewerLink ? 'made' : 'not made yet'} — print it with <code>outpost dashboard --review-link</code>; rotate a link with <code>--new-link</code>
+                  {data.reviewerLink ? 'made' : 'not made yet'} — print it with <code>outpost dashboard --review-link</code>; rotate a link
+                  with <code>--new-link</code>
                 </dd>
               </div>
             </dl>

@@ -111,23 +111,39 @@ function App() {
             </a>
           ))}
         </nav>
-        <span className={`conn conn-${connection.replace(' ', '-')}`} data-testid="connection" role="status" aria-live="polite" aria-label={`Connection: ${connection}`}>
+        <span
+          className={`conn conn-${connection.replace(' ', '-')}`}
+          data-testid="connection"
+          role="status"
+          aria-live="polite"
+          aria-label={`Connection: ${connection}`}
+        >
           {connection}
         </span>
       </header>
       <main id="main" ref={mainRef} tabIndex={-1} className={connection === 'live' ? '' : 'stale'}>
         {connection === 'signed out' && <p className="banner">{SIGNED_OUT_TEXT}</p>}
-        {connection === 'reconnecting' && snapshot && <p className="banner">Connection lost; showing the last known status while reconnecting.</p>}
+        {connection === 'reconnecting' && snapshot && (
+          <p className="banner">Connection lost; showing the last known status while reconnecting.</p>
+        )}
         {!snapshot && connection !== 'signed out' && route.page === 'overview' && !reviewer && <p className="empty">Waiting for status…</p>}
         {session && allowed && (
-          <Page route={route} snapshot={snapshot} logs={logs} logsAvailable={logsAvailable} connection={connection} reviewer={reviewer} features={session.features} />
+          <Page
+            route={route}
+            snapshot={snapshot}
+            logs={logs}
+            logsAvailable={logsAvailable}
+            connection={connection}
+            reviewer={reviewer}
+            features={session.features}
+          />
         )}
         {session && !allowed && (
           <section data-testid="not-for-reviewer">
             <h2>Not on the reviewer link</h2>
             <p>
-              This link opens only the <a href="#/review">review</a> and <a href="#/runs">reports</a> pages. The daemon&apos;s controls and settings need the admin link
-              (<code>outpost dashboard</code>).
+              This link opens only the <a href="#/review">review</a> and <a href="#/runs">reports</a> pages. The daemon&apos;s controls and
+              settings need the admin link (<code>outpost dashboard</code>).
             </p>
           </section>
         )}

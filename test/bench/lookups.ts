@@ -18,14 +18,22 @@ const RECEIVER = fileURLToPath(new URL('./receiver.js', import.meta.url));
 const say = (s: string) => process.stderr.write(`[bench lookups] ${s}\n`);
 
 async function load(server: PrivateServer, rows: number): Promise<void> {
-  const c = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database: server.database });
+  const c = new pg.Client({
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: server.password,
+    database: server.database,
+  });
   await c.connect();
   await c.query(`DROP TABLE IF EXISTS lk_tickets, lk_customers, lk_products, lk_trucks`);
   await c.query(`CREATE TABLE lk_customers (id integer PRIMARY KEY, name text NOT NULL)`);
   await c.query(`CREATE TABLE lk_products (id integer PRIMARY KEY, code text NOT NULL, description text NOT NULL)`);
   await c.query(`CREATE TABLE lk_trucks (id integer PRIMARY KEY, plate text NOT NULL)`);
   await c.query(`INSERT INTO lk_customers SELECT i, 'Customer ' || i FROM generate_series(1, 400) i`);
-  await c.query(`INSERT INTO lk_products SELECT i, (ARRAY['HMA-','AGG-','RMC-'])[1 + i % 3] || i, 'Product ' || i FROM generate_series(1, 60) i`);
+  await c.query(
+    `INSERT INTO lk_products SELECT i, (ARRAY['HMA-','AGG-','RMC-'])[1 + i % 3] || i, 'Product ' || i FROM generate_series(1, 60) i`,
+  );
   await c.query(`INSERT INTO lk_trucks SELECT i, 'TX-' || (1000 + i) FROM generate_series(1, 300) i`);
   // The same values twice: as ids (for the lookups) and as text columns (for the plain template).
   await c.query(`CREATE TABLE lk_tickets (id integer PRIMARY KEY, ticket_no text NOT NULL, ticket_at text NOT NULL,
@@ -62,7 +70,10 @@ function template(name: string, withLookups: boolean): Record<string, unknown> {
       {
         productCode: withLookups ? lookup('lk_products', 'product_id', 'code') : { column: 'product_code' },
         productDescription: withLookups ? lookup('lk_products', 'product_id', 'description') : { column: 'product_desc' },
-        materialCategory: { ...(withLookups ? lookup('lk_products', 'product_id', 'code') : { column: 'product_code' }), then: [{ prefixMap: { HMA: 'asphalt', AGG: 'aggregate', RMC: 'concrete' }, default: 'other' }] },
+        materialCategory: {
+          ...(withLookups ? lookup('lk_products', 'product_id', 'code') : { column: 'product_code' }),
+          then: [{ prefixMap: { HMA: 'asphalt', AGG: 'aggregate', RMC: 'concrete' }, default: 'other' }],
+        },
         quantity: { value: { column: 'net', then: [{ convertUnit: { from: 'LBR', to: 'STN' } }] } },
         weighMethod: { const: 'scale' },
       },
@@ -71,7 +82,15 @@ function template(name: string, withLookups: boolean): Record<string, unknown> {
 }
 
 /** `outpost run --once` of one profile; tickets/s over the whole pass (process start included). */
-async function backfill(dir: string, name: string, server: PrivateServer, url: string, token: string, rows: number, round: number): Promise<number> {
+async function backfill(
+  dir: string,
+  name: string,
+  server: PrivateServer,
+  url: string,
+  token: string,
+  rows: number,
+  round: number,
+): Promise<number> {
   // A fresh home per run: its own state database, so every run backfills the whole table.
   const home = join(dir, `home-${name}-${round}`);
   mkdirSync(join(home, 'templates'), { recursive: true });
@@ -84,7 +103,14 @@ async function backfill(dir: string, name: string, server: PrivateServer, url: s
         {
           name: `${name}-${round}`,
           api: { url, token: 'env:BENCH_TOKEN' },
-          source: { driver: 'postgres', host: server.host, port: server.port, database: server.database, user: server.user, password: 'env:BENCH_DB_PASSWORD' },
+          source: {
+            driver: 'postgres',
+            host: server.host,
+            port: server.port,
+            database: server.database,
+            user: server.user,
+            password: 'env:BENCH_DB_PASSWORD',
+          },
           table: 'lk_tickets',
           key: ['id'],
           change: { mode: 'timestamp', column: 'updated_at', lookbackSeconds: 300, timezone: 'America/Chicago' },
@@ -111,7 +137,12 @@ async function backfill(dir: string, name: string, server: PrivateServer, url: s
 }
 
 /** The rows for run.ts's table: [metric, measured, goal, met]. */
-export async function benchLookups(opts: { server: PrivateServer; url: string; token: string; rows: number }): Promise<Array<[string, string, string, string]>> {
+export async function benchLookups(opts: {
+  server: PrivateServer;
+  url: string;
+  token: string;
+  rows: number;
+}): Promise<Array<[string, string, string, string]>> {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-lookups-'));
   try {
     say(`loading ${opts.rows} normalised tickets (customers, products, trucks by id)`);
@@ -147,7 +178,13 @@ async function main(): Promise<void> {
   try {
     const url = `http://127.0.0.1:${port}`;
     for (let k = 0; k < 50; k++) {
-      if (await fetch(`${url}/v1/whoami`, { headers: { Authorization: `Bearer ${token}` } }).then(() => true, () => false)) break;
+      if (
+        await fetch(`${url}/v1/whoami`, { headers: { Authorization: `Bearer ${token}` } }).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const table = await benchLookups({ server, url, token, rows });

@@ -33,7 +33,8 @@ export async function startReceiver(opts: { port?: number; tokens: string[] }): 
     req.on('end', () => {
       if (!account) return send(res, 401, '{"error":"unknown token"}');
       const path = (req.url ?? '/').split('?')[0];
-      if (req.method === 'GET' && path === '/v1/whoami') return send(res, 200, '{"accountId":"bench","accountName":"Bench","environment":"sandbox"}');
+      if (req.method === 'GET' && path === '/v1/whoami')
+        return send(res, 200, '{"accountId":"bench","accountName":"Bench","environment":"sandbox"}');
       if (req.method === 'GET' && path === '/v1/_sandbox/stats') return send(res, 200, JSON.stringify({ tickets: account.tickets.size }));
       if (req.method === 'GET' && path.startsWith('/v1/_sandbox/tickets/')) {
         const t = account.tickets.get(decodeURIComponent(path.slice('/v1/_sandbox/tickets/'.length)));
@@ -54,7 +55,8 @@ export async function startReceiver(opts: { port?: number; tokens: string[] }): 
         const results = body.tickets.map((t) => {
           const ticketId = String(t?.ticketId ?? '');
           const revision = String(t?.revision ?? '');
-          if (!ticketId || !revision) return { ticketId, revision, targetId: null, action: 'rejected', error: 'ticketId and revision are required' };
+          if (!ticketId || !revision)
+            return { ticketId, revision, targetId: null, action: 'rejected', error: 'ticketId and revision are required' };
           const prev = account.tickets.get(ticketId);
           if (prev?.revision === revision) return { ticketId, revision, targetId: prev.targetId, action: 'unchanged' };
           const targetId = prev?.targetId ?? `tk_${(nextTarget++).toString(36)}`;

@@ -70,7 +70,13 @@ async function sandboxStats(url: string, token: string): Promise<{ tickets: numb
 }
 
 async function loadRows(server: PrivateServer, rows: number): Promise<void> {
-  const c = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database: server.database });
+  const c = new pg.Client({
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: server.password,
+    database: server.database,
+  });
   await c.connect();
   await c.query(`CREATE TABLE "Tickets" ("TicketID" integer PRIMARY KEY, "TicketNo" text NOT NULL, "TicketDate" text, "PlantCode" text, "Customer" text,
     "JobNo" text, "OrderNo" text, "ProductCode" text, "ProductDesc" text, "MixID" text, "Gross" double precision, "Tare" double precision,
@@ -95,14 +101,25 @@ async function loadRows(server: PrivateServer, rows: number): Promise<void> {
 }
 
 async function rawSelect(server: PrivateServer, rows: number): Promise<number> {
-  const src = await createSource({ driver: 'postgres', host: server.host, port: server.port, database: server.database, user: server.user, password: server.password, options: {} });
+  const src = await createSource({
+    driver: 'postgres',
+    host: server.host,
+    port: server.port,
+    database: server.database,
+    user: server.user,
+    password: server.password,
+    options: {},
+  });
   await src.connect();
   const t0 = performance.now();
   let n = 0;
   let pos: [string, number] | null = null;
   for (;;) {
     const page: Array<Record<string, unknown>> = pos
-      ? await src.query(`SELECT * FROM "Tickets" WHERE ("LastModified", "TicketID") > ($1::timestamp, $2) ORDER BY "LastModified", "TicketID" LIMIT ${BATCH}`, pos)
+      ? await src.query(
+          `SELECT * FROM "Tickets" WHERE ("LastModified", "TicketID") > ($1::timestamp, $2) ORDER BY "LastModified", "TicketID" LIMIT ${BATCH}`,
+          pos,
+        )
       : await src.query(`SELECT * FROM "Tickets" ORDER BY "LastModified", "TicketID" LIMIT ${BATCH}`);
     n += page.length;
     if (page.length < BATCH) break;
@@ -117,13 +134,26 @@ async function rawSelect(server: PrivateServer, rows: number): Promise<number> {
 
 /** The same JSON Outpost sends for the first `count` rows, mapped once up front. */
 async function mappedJson(server: PrivateServer, count: number): Promise<string[]> {
-  const src = await createSource({ driver: 'postgres', host: server.host, port: server.port, database: server.database, user: server.user, password: server.password, options: {} });
+  const src = await createSource({
+    driver: 'postgres',
+    host: server.host,
+    port: server.port,
+    database: server.database,
+    user: server.user,
+    password: server.password,
+    options: {},
+  });
   await src.connect();
   const rows = await src.query(`SELECT * FROM "Tickets" ORDER BY "TicketID" LIMIT ${count}`);
   await src.close();
   const mapper = createMapper({ template: 'generic-scale-ticket', fields: DEMO_FIELDS, timezone: 'America/Chicago' });
   return rows.map((r) => {
-    const m = mapper.map(r, { ticketId: `raw:${r.TicketID}`, recordKey: String(r.TicketID), table: 'Tickets', recordModifiedAt: String(r.LastModified) });
+    const m = mapper.map(r, {
+      ticketId: `raw:${r.TicketID}`,
+      recordKey: String(r.TicketID),
+      table: 'Tickets',
+      recordModifiedAt: String(r.LastModified),
+    });
     if (!m.ok) throw new Error(m.problems.join('; '));
     return JSON.stringify(m.ticket);
   });
@@ -135,7 +165,11 @@ async function rawPost(url: string, jsons: string[]): Promise<{ rate: number; cp
   const c0 = process.cpuUsage();
   for (let i = 0; i < jsons.length; i += BATCH) {
     const body = `{"connector":{"id":"raw","version":"0","profile":"raw"},"tickets":[${jsons.slice(i, i + BATCH).join(',')}]}`;
-    const r = await fetch(`${url}/v1/tickets:batch`, { method: 'POST', body, headers: { Authorization: `Bearer ${RAW_TOKEN}`, 'Content-Type': 'application/json', 'Idempotency-Key': `raw-${i}` } });
+    const r = await fetch(`${url}/v1/tickets:batch`, {
+      method: 'POST',
+      body,
+      headers: { Authorization: `Bearer ${RAW_TOKEN}`, 'Content-Type': 'application/json', 'Idempotency-Key': `raw-${i}` },
+    });
     if (r.status !== 200) throw new Error(`raw POST got ${r.status}`);
     await r.arrayBuffer();
   }
@@ -148,7 +182,10 @@ type Child = ChildProcess & { out: () => string };
 function startProcess(cmd: string[], env: NodeJS.ProcessEnv): Child {
   // `outpost run` is started plainly, as a user would; OUTPOST_BENCH_DAEMON_FLAGS adds Node flags to compare.
   const flags = cmd[0] === CLI && cmd[1] === 'run' ? (process.env.OUTPOST_BENCH_DAEMON_FLAGS?.split(' ').filter(Boolean) ?? []) : [];
-  const child = spawn(process.execPath, [...flags, ...cmd], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...flags, ...cmd], {
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out = (out + d).slice(-10_000)));
   child.stderr!.on('data', (d) => (out = (out + d).slice(-10_000)));
@@ -165,7 +202,13 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 
 async function waitReady(url: string): Promise<void> {
   for (let i = 0; i < 150; i++) {
-    if (await fetch(`${url}/v1/whoami`, { headers: { Authorization: `Bearer ${TOKEN}` } }).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(`${url}/v1/whoami`, { headers: { Authorization: `Bearer ${TOKEN}` } }).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await sleep(100);
   }
   throw new Error(`the receiver at ${url} did not answer`);
@@ -198,7 +241,14 @@ async function backfill(dir: string, name: string, url: string, server: PrivateS
   const profile = {
     name: 'bench',
     api: { url, token: 'env:BENCH_TOKEN' },
-    source: { driver: 'postgres', host: server.host, port: server.port, database: server.database, user: server.user, password: 'env:BENCH_DB_PASSWORD' },
+    source: {
+      driver: 'postgres',
+      host: server.host,
+      port: server.port,
+      database: server.database,
+      user: server.user,
+      password: 'env:BENCH_DB_PASSWORD',
+    },
     table: 'Tickets',
     key: ['TicketID'],
     change: { mode: 'timestamp', column: 'LastModified', lookbackSeconds: 300, timezone: 'America/Chicago' },
@@ -208,7 +258,11 @@ async function backfill(dir: string, name: string, url: string, server: PrivateS
   };
   writeFileSync(configFile, JSON.stringify({ profiles: [profile] }));
   const t = performance.now();
-  const daemon = startProcess([CLI, 'run', '--config', configFile, '--no-dashboard'], { OUTPOST_HOME: home, BENCH_TOKEN: TOKEN, BENCH_DB_PASSWORD: server.password });
+  const daemon = startProcess([CLI, 'run', '--config', configFile, '--no-dashboard'], {
+    OUTPOST_HOME: home,
+    BENCH_TOKEN: TOKEN,
+    BENCH_DB_PASSWORD: server.password,
+  });
   let peakRss = 0;
   const rss: number[] = [];
   const marks: Array<[number, number]> = [];
@@ -251,7 +305,9 @@ async function main(): Promise<void> {
   let server: PrivateServer | null = null;
   const withSandbox = arg('sandbox-backfill', 1) !== 0;
   try {
-    say(`${ROWS} tickets; at about 8,000 tickets/s per backfill on a busy 2-core machine this takes ~${Math.ceil((ROWS / 8_000) * (withSandbox ? 2 : 1) / 60 + (IDLE_S + LAT_N + 60) / 60)} min (--rows 200000 for a shorter run, --sandbox-backfill 0 to skip the sandbox backfill)`);
+    say(
+      `${ROWS} tickets; at about 8,000 tickets/s per backfill on a busy 2-core machine this takes ~${Math.ceil(((ROWS / 8_000) * (withSandbox ? 2 : 1)) / 60 + (IDLE_S + LAT_N + 60) / 60)} min (--rows 200000 for a shorter run, --sandbox-backfill 0 to skip the sandbox backfill)`,
+    );
     say(`starting a private PostgreSQL and loading ${ROWS} tickets`);
     server = await startPrivatePostgres();
     const t = performance.now();
@@ -260,7 +316,9 @@ async function main(): Promise<void> {
 
     const tokens = `${TOKEN},${RAW_TOKEN}`;
     const sandboxPort = await freePort();
-    children.push(startProcess([CLI, 'sandbox', '--port', String(sandboxPort), '--data', join(dir, 'sandbox')], { OUTPOST_SANDBOX_TOKENS: tokens }));
+    children.push(
+      startProcess([CLI, 'sandbox', '--port', String(sandboxPort), '--data', join(dir, 'sandbox')], { OUTPOST_SANDBOX_TOKENS: tokens }),
+    );
     const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
     const receiverPort = await freePort();
     children.push(startProcess([RECEIVER, '--port', String(receiverPort), '--token', tokens], {}));
@@ -274,7 +332,9 @@ async function main(): Promise<void> {
     const { rate: postMemory, cpuUs: postCpuUs } = await rawPost(memoryUrl, jsons);
     const { rate: postSandbox } = await rawPost(sandboxUrl, jsons);
     jsons.length = 0;
-    say(`raw SELECT ${Math.round(selectRate)} rows/s, raw POST ${Math.round(postMemory)} tickets/s (in-memory), ${Math.round(postSandbox)} tickets/s (sandbox)`);
+    say(
+      `raw SELECT ${Math.round(selectRate)} rows/s, raw POST ${Math.round(postMemory)} tickets/s (in-memory), ${Math.round(postSandbox)} tickets/s (sandbox)`,
+    );
 
     let sandboxRun: Backfill | null = null;
     if (withSandbox) {
@@ -287,10 +347,18 @@ async function main(): Promise<void> {
     const mem = await backfill(dir, 'memory', memoryUrl, server);
     const daemon = mem.daemon;
     children.push(daemon);
-    say(`  ${Math.round(mem.rate)}/s, ${mem.cpuUs.toFixed(0)} µs CPU a ticket (first fifth ${Math.round(mem.firstFifth)}/s, last fifth ${Math.round(mem.lastFifth)}/s), peak RSS ${mem.peakRss.toFixed(0)} MB`);
+    say(
+      `  ${Math.round(mem.rate)}/s, ${mem.cpuUs.toFixed(0)} µs CPU a ticket (first fifth ${Math.round(mem.firstFifth)}/s, last fifth ${Math.round(mem.lastFifth)}/s), peak RSS ${mem.peakRss.toFixed(0)} MB`,
+    );
 
     say(`latency: ${LAT_N} new tickets at random moments, 1 s poll, starting right after the backfill`);
-    const c = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database: server.database });
+    const c = new pg.Client({
+      host: server.host,
+      port: server.port,
+      user: server.user,
+      password: server.password,
+      database: server.database,
+    });
     await c.connect();
     const rand = prng(7);
     const lat: number[] = [];
@@ -305,7 +373,9 @@ async function main(): Promise<void> {
       );
       const t1 = performance.now();
       for (;;) {
-        const r = await fetch(`${memoryUrl}/v1/_sandbox/tickets/${encodeURIComponent(`bench:${id}`)}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+        const r = await fetch(`${memoryUrl}/v1/_sandbox/tickets/${encodeURIComponent(`bench:${id}`)}`, {
+          headers: { Authorization: `Bearer ${TOKEN}` },
+        });
         await r.arrayBuffer();
         if (r.status === 200) break;
         if (performance.now() - t1 > 30_000) throw new Error(`ticket ${id} did not arrive in 30 s`);
@@ -323,9 +393,15 @@ async function main(): Promise<void> {
     await src.connect();
     const poll = await createChangeReader(parsed).pollSql!(src, wm, BATCH);
     await src.close();
-    const plan = (await c.query(`EXPLAIN ${poll.sql}`, poll.params.map((p) => (p && typeof p === 'object' && 'value' in p ? (p as { value: unknown }).value : p)))).rows.map((r) => String(r['QUERY PLAN']));
+    const plan = (
+      await c.query(
+        `EXPLAIN ${poll.sql}`,
+        poll.params.map((p) => (p && typeof p === 'object' && 'value' in p ? (p as { value: unknown }).value : p)),
+      )
+    ).rows.map((r) => String(r['QUERY PLAN']));
     await c.end();
-    const usesIndex = plan.some((l) => /Index (Only )?Scan|Bitmap Index Scan/.test(l)) && !plan.some((l) => /Seq Scan on "?Tickets"?/i.test(l));
+    const usesIndex =
+      plan.some((l) => /Index (Only )?Scan|Bitmap Index Scan/.test(l)) && !plan.some((l) => /Seq Scan on "?Tickets"?/i.test(l));
 
     say(`idle: ${IDLE_S} s of CPU and RSS`);
     await sleep(3000);
@@ -356,7 +432,12 @@ async function main(): Promise<void> {
       ['Outpost backfill, in-memory receiver', `${Math.round(mem.rate)} tickets/s (${mem.seconds.toFixed(1)} s)`, '', ''],
       ['ratio to raw POST (in-memory)', memRatio.toFixed(2), '≥ 0.60', yes(memRatio >= 0.6)],
       ['CPU per ticket: daemon / raw POST client', `${mem.cpuUs.toFixed(0)} µs / ${postCpuUs.toFixed(0)} µs`, '', ''],
-      ['last fifth / first fifth of the table', `${linear.toFixed(2)} (${Math.round(mem.lastFifth)} / ${Math.round(mem.firstFifth)} tickets/s)`, '≥ 0.85 (linear)', yes(linear >= 0.85)],
+      [
+        'last fifth / first fifth of the table',
+        `${linear.toFixed(2)} (${Math.round(mem.lastFifth)} / ${Math.round(mem.firstFifth)} tickets/s)`,
+        '≥ 0.85 (linear)',
+        yes(linear >= 0.85),
+      ],
     ];
     if (sandboxRun) {
       const slower = Math.min(selectRate, postSandbox);
@@ -368,20 +449,33 @@ async function main(): Promise<void> {
       );
     }
     rows.push(
-      ['peak RSS while backfilling (plain `outpost run`)', `${mem.peakRss.toFixed(0)} MB (p50 ${q(50).toFixed(0)}, p95 ${q(95).toFixed(0)})`, '≤ 200 MB, flat', yes(mem.peakRss <= 200)],
+      [
+        'peak RSS while backfilling (plain `outpost run`)',
+        `${mem.peakRss.toFixed(0)} MB (p50 ${q(50).toFixed(0)}, p95 ${q(95).toFixed(0)})`,
+        '≤ 200 MB, flat',
+        yes(mem.peakRss <= 200),
+      ],
       ['new ticket → ack p50', `${Math.round(pct(lat, 50))} ms`, '', ''],
-      ['new ticket → ack p99 (right after the backfill)', `${Math.round(pct(lat, 99))} ms (n=${lat.length})`, '≤ 1000 + 500 ms', yes(pct(lat, 99) <= 1500)],
+      [
+        'new ticket → ack p99 (right after the backfill)',
+        `${Math.round(pct(lat, 99))} ms (n=${lat.length})`,
+        '≤ 1000 + 500 ms',
+        yes(pct(lat, 99) <= 1500),
+      ],
       [`idle CPU (${IDLE_S} s)`, `${idleCpu.toFixed(2)} % of a core`, '< 1 %', yes(idleCpu < 1)],
       ['idle RSS after the backfill', `${idleRss.toFixed(0)} MB`, '≤ 120 MB', yes(idleRss <= 120)],
       ['steady-state poll uses an index', usesIndex ? 'yes' : 'no', 'no seq scan', yes(usesIndex)],
       ['outpost --version', `${Math.round(pct(versions, 50))} ms (median of 5)`, '< 300 ms', yes(pct(versions, 50) < 300)],
     );
     // Three lookups vs the same values from columns, at 200,000 rows (test/bench/lookups.ts; --lookups 0 skips it).
-    if (arg('lookups', 1) !== 0) rows.push(...(await benchLookups({ server, url: memoryUrl, token: TOKEN, rows: Math.min(ROWS, 200_000) })));
+    if (arg('lookups', 1) !== 0)
+      rows.push(...(await benchLookups({ server, url: memoryUrl, token: TOKEN, rows: Math.min(ROWS, 200_000) })));
     const heads = ['metric', 'measured', 'goal (docs/design.md §6)', 'met'];
     const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), heads[i].length));
     const line = (r: string[]) => `| ${r.map((x, i) => x.padEnd(w[i])).join(' | ')} |`;
-    console.log(`\n${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} CPU (${os.cpus()[0]?.model ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL private instance`);
+    console.log(
+      `\n${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} CPU (${os.cpus()[0]?.model ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL private instance`,
+    );
     console.log(line(heads));
     console.log(`|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`);
     for (const r of rows) console.log(line(r));

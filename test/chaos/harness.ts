@@ -24,8 +24,28 @@ export function chaosSeed(): number {
 }
 
 const COLUMNS = [
-  'TicketNo', 'TicketDate', 'PlantCode', 'Customer', 'JobNo', 'OrderNo', 'ProductCode', 'ProductDesc', 'MixID', 'Gross', 'Tare', 'Net', 'UOM',
-  'TruckNo', 'Hauler', 'Driver', 'VoidFlag', 'VoidReason', 'LoadTemp', 'DOTProject', 'PayItem', 'DeliveryAddress',
+  'TicketNo',
+  'TicketDate',
+  'PlantCode',
+  'Customer',
+  'JobNo',
+  'OrderNo',
+  'ProductCode',
+  'ProductDesc',
+  'MixID',
+  'Gross',
+  'Tare',
+  'Net',
+  'UOM',
+  'TruckNo',
+  'Hauler',
+  'Driver',
+  'VoidFlag',
+  'VoidReason',
+  'LoadTemp',
+  'DOTProject',
+  'PayItem',
+  'DeliveryAddress',
 ] as const;
 const NUMERIC = new Set(['Gross', 'Tare', 'Net', 'LoadTemp']);
 
@@ -88,7 +108,15 @@ export async function openDb(kind: Db['kind'], where: { file?: string; server?: 
     return mk();
   }
   const s = where.server!;
-  const source: SourceConfig = { driver: kind === 'postgres' ? 'postgres' : 'mysql', host: s.host, port: s.port, database: s.database, user: s.user, password: 'env:CHAOS_DB_PASSWORD', options: {} };
+  const source: SourceConfig = {
+    driver: kind === 'postgres' ? 'postgres' : 'mysql',
+    host: s.host,
+    port: s.port,
+    database: s.database,
+    user: s.user,
+    password: 'env:CHAOS_DB_PASSWORD',
+    options: {},
+  };
   if (kind === 'postgres') {
     const pg = (await import('pg')).default;
     return serverDb<InstanceType<typeof pg.Client>>(kind, source, {
@@ -176,8 +204,11 @@ async function serverDb<C>(kind: Db['kind'], source: SourceConfig, d: ServerDriv
 
 function isTransient(e: unknown): boolean {
   const err = e as { code?: string; message?: string };
-  return /ECONNREFUSED|ECONNRESET|EPIPE|57P01|57P02|57P03|PROTOCOL_CONNECTION_LOST|ER_SERVER_SHUTDOWN|ETIMEDOUT|ENOTCONN/.test(`${err.code} ${err.message}`) ||
-    /Connection terminated|closed state|Can't add new command|terminating connection|not queryable/i.test(err.message ?? '');
+  return (
+    /ECONNREFUSED|ECONNRESET|EPIPE|57P01|57P02|57P03|PROTOCOL_CONNECTION_LOST|ER_SERVER_SHUTDOWN|ETIMEDOUT|ENOTCONN/.test(
+      `${err.code} ${err.message}`,
+    ) || /Connection terminated|closed state|Can't add new command|terminating connection|not queryable/i.test(err.message ?? '')
+  );
 }
 
 /** Concurrent scale-house writers: inserts and edits with the database's own clock. */
@@ -188,7 +219,12 @@ export class Writers {
   updated = 0;
   errors = 0;
 
-  constructor(private readonly db: Db, private readonly table: string, private readonly rand: () => number, private nextId: { v: number }) {}
+  constructor(
+    private readonly db: Db,
+    private readonly table: string,
+    private readonly rand: () => number,
+    private nextId: { v: number },
+  ) {}
 
   /** SQL for "now" in the cursor column's form, evaluated by the database. */
   nowSql(): string {
@@ -206,7 +242,10 @@ export class Writers {
 
   async update(db: Db, id: number): Promise<void> {
     const q = db.q;
-    await db.exec(`UPDATE ${q(this.table)} SET ${q('TruckNo')} = ?, ${q('LastModified')} = ${this.nowSql()} WHERE ${q('TicketID')} = ?`, [`T-${Math.floor(this.rand() * 1e6)}`, id]);
+    await db.exec(`UPDATE ${q(this.table)} SET ${q('TruckNo')} = ?, ${q('LastModified')} = ${this.nowSql()} WHERE ${q('TicketID')} = ?`, [
+      `T-${Math.floor(this.rand() * 1e6)}`,
+      id,
+    ]);
   }
 
   ticket(id: number): TicketRow {
@@ -291,7 +330,11 @@ export class DaemonProcess {
   kills = 0;
   log = '';
 
-  constructor(private readonly configFile: string, private readonly home: string, private readonly env: NodeJS.ProcessEnv) {}
+  constructor(
+    private readonly configFile: string,
+    private readonly home: string,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
 
   static writeConfig(file: string, profiles: unknown[]): void {
     writeFileSync(file, JSON.stringify({ profiles }, null, 2));
@@ -343,10 +386,16 @@ export interface Accounting {
 }
 
 /** Every source row must be in the sandbox at the revision its current content maps to. */
-export async function account(sources: Array<{ source: SourceConfig; table: string; profile: string; timezone?: string }>, sandbox: SandboxHandle, env: NodeJS.ProcessEnv): Promise<Accounting> {
+export async function account(
+  sources: Array<{ source: SourceConfig; table: string; profile: string; timezone?: string }>,
+  sandbox: SandboxHandle,
+  env: NodeJS.ProcessEnv,
+): Promise<Accounting> {
   const held = new Map<string, string>();
   for (let offset = 0; ; offset += 1000) {
-    const res = await fetch(`${sandbox.url}/v1/_sandbox/tickets?limit=1000&offset=${offset}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const res = await fetch(`${sandbox.url}/v1/_sandbox/tickets?limit=1000&offset=${offset}`, {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    });
     const page = (await res.json()) as { total: number; tickets: Array<{ ticketId: string; revision: string }> };
     for (const t of page.tickets) held.set(t.ticketId, t.revision);
     if (page.tickets.length < 1000) break;
@@ -358,8 +407,11 @@ export async function account(sources: Array<{ source: SourceConfig; table: stri
     await src.connect();
     try {
       const d = src.dialect;
-      for (let after = -1; ; ) {
-        const rows = await src.query(d.limit(`SELECT * FROM ${d.ident(s.table)} WHERE ${d.ident('TicketID')} > ${d.param(1)} ORDER BY ${d.ident('TicketID')}`, 2000), [after]);
+      for (let after = -1; ;) {
+        const rows = await src.query(
+          d.limit(`SELECT * FROM ${d.ident(s.table)} WHERE ${d.ident('TicketID')} > ${d.param(1)} ORDER BY ${d.ident('TicketID')}`, 2000),
+          [after],
+        );
         for (const row of rows) {
           const key = String(row.TicketID);
           const ticketId = `${s.profile}:${key}`;

@@ -53,7 +53,9 @@ async function chaos(t: TestContext, kind: 'sqlite' | 'postgres' | 'mariadb', se
   t.after(() => db.close());
   // The adapter must exist in this build (another part of the project provides it).
   try {
-    const probe = await createSource(kind === 'sqlite' ? { driver: 'sqlite', file: join(dir, 'plant.db'), options: {} } : { ...db.source, password: server!.password });
+    const probe = await createSource(
+      kind === 'sqlite' ? { driver: 'sqlite', file: join(dir, 'plant.db'), options: {} } : { ...db.source, password: server!.password },
+    );
     await probe.close().catch(() => {});
   } catch (e) {
     return skipOrFail(t, `the ${kind} source adapter is not available: ${(e as Error).message}`);
@@ -155,12 +157,22 @@ async function chaos(t: TestContext, kind: 'sqlite' | 'postgres' | 'mariadb', se
   sandbox.setFaults({ errorRate: 0.05, seed: faultSeed + 1 });
   for (const skew of [+600_000, -600_000]) {
     const parsed = parseConfig({ profiles: [main] });
-    const d = new Daemon({ profiles: parsed.profiles, home, env: { ...process.env, ...env }, heartbeatMs: 0, clock: { now: () => Date.now() + skew }, httpTimeoutMs: 1500 });
+    const d = new Daemon({
+      profiles: parsed.profiles,
+      home,
+      env: { ...process.env, ...env },
+      heartbeatMs: 0,
+      clock: { now: () => Date.now() + skew },
+      httpTimeoutMs: 1500,
+    });
     d.start();
     writers.start(2, 40);
     await sleep(2500);
     await writers.stop();
-    await waitedFor(async () => (await account([{ source: db.source, table: 'Tickets', profile: 'chaos' }], sandbox, env)).lost === 0, 30_000);
+    await waitedFor(
+      async () => (await account([{ source: db.source, table: 'Tickets', profile: 'chaos' }], sandbox, env)).lost === 0,
+      30_000,
+    );
     await d.stop();
     events.push(`f) host clock ${skew > 0 ? '+' : '-'}10 min: caught up`);
   }
@@ -172,7 +184,14 @@ async function chaos(t: TestContext, kind: 'sqlite' | 'postgres' | 'mariadb', se
   const sim = () => simStart + (Date.now() - realStart) * 120;
   const dst = profileJson(db, sandbox, { name: 'chaos-dst', table: 'TicketsDst' });
   const parsedDst = parseConfig({ profiles: [dst] });
-  const dd = new Daemon({ profiles: parsedDst.profiles, home: join(dir, 'home-dst'), env: { ...process.env, ...env }, heartbeatMs: 0, clock: { now: sim }, httpTimeoutMs: 1500 });
+  const dd = new Daemon({
+    profiles: parsedDst.profiles,
+    home: join(dir, 'home-dst'),
+    env: { ...process.env, ...env },
+    heartbeatMs: 0,
+    clock: { now: sim },
+    httpTimeoutMs: 1500,
+  });
   dd.start();
   const dstWriter = new Writers(db, 'TicketsDst', rand, { v: 1 });
   let dstRows = 0;
@@ -211,19 +230,28 @@ async function chaos(t: TestContext, kind: 'sqlite' | 'postgres' | 'mariadb', se
   );
   for (const e of events) console.log(`#   ${e}`);
   if (acc.examples.length) console.log(`#   examples: ${acc.examples.join('; ')}`);
-  if (acc.lost || acc.stale) console.log(`#   daemon log tail:\n${daemon.log.split('\n').slice(-30).map((l) => '#     ' + l).join('\n')}`);
+  if (acc.lost || acc.stale)
+    console.log(
+      `#   daemon log tail:\n${daemon.log
+        .split('\n')
+        .slice(-30)
+        .map((l) => '#     ' + l)
+        .join('\n')}`,
+    );
   assert.equal(acc.lost, 0, `${kind}: lost tickets (seed ${SEED})`);
   assert.equal(acc.stale, 0, `${kind}: stale tickets (seed ${SEED})`);
   rmSync(dir, { recursive: true, force: true });
 }
 
-
-test('chaos: SQLite — kills, API faults, late commits, a 5,000-row timestamp group, clock skew, DST', { timeout: 300_000 }, (t) => chaos(t, 'sqlite', 1));
+test('chaos: SQLite — kills, API faults, late commits, a 5,000-row timestamp group, clock skew, DST', { timeout: 300_000 }, (t) =>
+  chaos(t, 'sqlite', 1),
+);
 test('chaos: private PostgreSQL — the same, plus a database crash mid-read', { timeout: 300_000 }, (t) => chaos(t, 'postgres', 2));
 test('chaos: private MariaDB — the same, plus a database crash mid-read', { timeout: 300_000 }, (t) => chaos(t, 'mariadb', 3));
 
 test('chaos: summary', () => {
-  for (const [kind, r] of Object.entries(results)) console.log(`# chaos summary ${kind}: lost=${r.lost} stale=${r.stale} duplicate deliveries=${r.duplicates} rows=${r.rows}`);
+  for (const [kind, r] of Object.entries(results))
+    console.log(`# chaos summary ${kind}: lost=${r.lost} stale=${r.stale} duplicate deliveries=${r.duplicates} rows=${r.rows}`);
 });
 
 void ({} as Db);

@@ -22,7 +22,10 @@ test('CLI: mapping problem → fixed in the file; API protocol error → fixed a
   const plant = createSlipsPlant(plantFile);
   t.after(() => plant.close());
   for (let i = 0; i < 12; i++) plant.add({ day: '2026-11-30' });
-  const api = await startSandbox({ dbFile: join(dir, 'sandbox.db'), accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Test', environment: 'sandbox' }] });
+  const api = await startSandbox({
+    dbFile: join(dir, 'sandbox.db'),
+    accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Test', environment: 'sandbox' }],
+  });
   t.after(() => api.close());
   const env = { OUTPOST_HOME: home, YARD_TOKEN: TOKEN };
   const config = join(home, 'outpost.json');
@@ -42,21 +45,33 @@ test('CLI: mapping problem → fixed in the file; API protocol error → fixed a
     writeFileSync(config, JSON.stringify({ profiles: [p] }, null, 2), { mode: 0o600 });
   };
   write(profile('NetTon', `${api.url}/api`));
-  const status = async () => JSON.parse((await runCli(['status', '--json'], env)).output) as { profiles: Array<Record<string, unknown>>; config: { error: string | null } | null };
+  const status = async () =>
+    JSON.parse((await runCli(['status', '--json'], env)).output) as {
+      profiles: Array<Record<string, unknown>>;
+      config: { error: string | null } | null;
+    };
 
   const daemon = startCli(['run', '--no-dashboard'], env);
   t.after(async () => {
     daemon.child.kill('SIGTERM');
     await daemon.exited;
   });
-  let p = await waitFor('mapping problem in status --json', async () => ((await status()).profiles[0]?.state === 'mapping problem' ? (await status()).profiles[0] : null), 30_000);
+  let p = await waitFor(
+    'mapping problem in status --json',
+    async () => ((await status()).profiles[0]?.state === 'mapping problem' ? (await status()).profiles[0] : null),
+    30_000,
+  );
   assert.match(String(p.reason), /filtered all of the last 12 rows/);
   assert.equal(p.filtered, 12);
   assert.ok(p.lastError);
 
   // The mapping is fixed in the file (the daemon watches it); the URL is still wrong.
   write(profile('NetTons', `${api.url}/api`));
-  p = await waitFor('API protocol error', async () => ((await status()).profiles[0]?.state === 'API protocol error' ? (await status()).profiles[0] : null), 30_000);
+  p = await waitFor(
+    'API protocol error',
+    async () => ((await status()).profiles[0]?.state === 'API protocol error' ? (await status()).profiles[0] : null),
+    30_000,
+  );
   assert.match(String(p.reason), /answered 404 \(no such route\)/);
   assert.equal(p.rejected, 0);
   assert.equal(api.stats().tickets, 0);
@@ -105,5 +120,8 @@ test('CLI: mapping problem → fixed in the file; API protocol error → fixed a
   assert.equal(reset.code, 0, reset.output);
   const once = await runCli(['run', '--once', '--json'], env);
   assert.equal(once.code, 0, once.output);
-  assert.equal((JSON.parse(once.output.slice(once.output.indexOf('['))) as Array<{ summary: { read: number; created: number } }>)[0].summary.read, 12);
+  assert.equal(
+    (JSON.parse(once.output.slice(once.output.indexOf('['))) as Array<{ summary: { read: number; created: number } }>)[0].summary.read,
+    12,
+  );
 });

@@ -17,7 +17,6 @@ import { waitFor } from '../helpers/wait.js';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const builtApp = path.join(repoRoot, 'dist', 'dashboard', 'web', 'app.js');
 
-
 test('dashboard page shows live status and sends actions', async (t) => {
   const browser = await launchChromium(t);
   if (!browser) return;

@@ -33,8 +33,12 @@ import { waitFor } from '../helpers/wait.js';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const builtApp = path.join(repoRoot, 'dist', 'dashboard', 'web', 'app.js');
 
-
-const rec = (n: string, processorAction: RunRecord['processorAction'], writerAction: RunRecord['writerAction'], error: string | null = null): RunRecord => ({
+const rec = (
+  n: string,
+  processorAction: RunRecord['processorAction'],
+  writerAction: RunRecord['writerAction'],
+  error: string | null = null,
+): RunRecord => ({
   ticketNumber: n,
   sourceId: `plant-12:${n}`,
   targetId: writerAction === 'created' || writerAction === 'updated' ? `etk_${n}` : null,
@@ -44,7 +48,13 @@ const rec = (n: string, processorAction: RunRecord['processorAction'], writerAct
 });
 
 /** One finished run written the way the pipeline writes it: start, commit, end. */
-function writeRun(store: StateStore, profile: string, type: 'startup' | 'scheduled' | 'manual', records: RunRecord[], end: { status: 'complete' | 'error'; error?: string }): number {
+function writeRun(
+  store: StateStore,
+  profile: string,
+  type: 'startup' | 'scheduled' | 'manual',
+  records: RunRecord[],
+  end: { status: 'complete' | 'error'; error?: string },
+): number {
   const id = store.startRun(profile, type);
   const count = (w: RunRecord['writerAction']) => records.filter((r) => r.writerAction === w).length;
   store.commit({
@@ -155,14 +165,26 @@ test('runs, run records, live logs and the review sign-off in a browser', async 
   const store = new StateStore(path.join(dir, 'state.db'));
   t.after(() => store.close());
 
-  const first = writeRun(store, 'plant-12', 'startup', [rec('1001', 'new', 'created'), rec('1002', 'new', 'created'), rec('1003', 'invalid', 'skipped', 'customer: the column Customer is empty')], {
-    status: 'complete',
-  });
+  const first = writeRun(
+    store,
+    'plant-12',
+    'startup',
+    [
+      rec('1001', 'new', 'created'),
+      rec('1002', 'new', 'created'),
+      rec('1003', 'invalid', 'skipped', 'customer: the column Customer is empty'),
+    ],
+    {
+      status: 'complete',
+    },
+  );
   const failed = writeRun(store, 'quarry-3', 'scheduled', [rec('77', 'new', 'failed', 'the API returned 503 three times')], {
     status: 'error',
     error: 'The ingest API did not answer (503); retrying in 30 s.',
   });
-  const manual = writeRun(store, 'plant-12', 'manual', [rec('1001', 'changed', 'updated'), rec('1002', 'unchanged', 'skipped')], { status: 'complete' });
+  const manual = writeRun(store, 'plant-12', 'manual', [rec('1001', 'changed', 'updated'), rec('1002', 'unchanged', 'skipped')], {
+    status: 'complete',
+  });
 
   const now = Date.now();
   const board = new StatusBoard({ id: 'outpost-e2e', version: '0.1.0', startedAt: new Date(now - 3_600_000).toISOString(), pid: 4242 }, [
@@ -172,7 +194,11 @@ test('runs, run records, live logs and the review sign-off in a browser', async 
 
   const tap = new LogTap();
   tap.push(logRec(`${new Date(now - 5000).toISOString()} info  Outpost 0.1.0 running 2 profile(s) from /etc/outpost/outpost.json`));
-  tap.push(logRec(`${new Date(now - 4000).toISOString()} info  [plant-12] run ${first} (startup): read 3, created 2, updated 0, filtered 1, rejected 0`));
+  tap.push(
+    logRec(
+      `${new Date(now - 4000).toISOString()} info  [plant-12] run ${first} (startup): read 3, created 2, updated 0, filtered 1, rejected 0`,
+    ),
+  );
   tap.push(logRec(`${new Date(now - 3000).toISOString()} warn  [quarry-3] the ingest API answered 503; retrying in 30 s`));
   tap.push(logRec(`${new Date(now - 2000).toISOString()} error [quarry-3] run ${failed} ended: The ingest API did not answer (503)`));
 
@@ -202,7 +228,10 @@ test('runs, run records, live logs and the review sign-off in a browser', async 
   };
 
   await page.goto(dash.launchUrl);
-  await page.getByTestId('connection').filter({ hasText: /^live$/ }).waitFor({ timeout: 10_000 });
+  await page
+    .getByTestId('connection')
+    .filter({ hasText: /^live$/ })
+    .waitFor({ timeout: 10_000 });
 
   // ---- Runs: newest first, one line per run (quiet scheduled passes grouped).
   await page.getByRole('navigation', { name: 'Dashboard pages' }).getByRole('link', { name: 'Runs' }).click();
@@ -210,7 +239,8 @@ test('runs, run records, live logs and the review sign-off in a browser', async 
   const table = page.getByTestId('runs-table');
   await table.waitFor({ timeout: 10_000 });
   assert.equal(await page.title(), 'Runs · Outpost');
-  const ids = async () => (await table.locator(':scope > li').evaluateAll((rows: any[]) => rows.map((r: any) => r.getAttribute('data-testid'))));
+  const ids = async () =>
+    await table.locator(':scope > li').evaluateAll((rows: any[]) => rows.map((r: any) => r.getAttribute('data-testid')));
   assert.deepEqual(await ids(), [`run-${manual}`, `run-${failed}`, `run-${first}`]);
   const failedRow = page.getByTestId(`run-${failed}`);
   assert.match((await failedRow.textContent()) ?? '', /error.*scheduled.*quarry-3/);
@@ -237,8 +267,18 @@ test('runs, run records, live logs and the review sign-off in a browser', async 
   assert.match(page.url(), new RegExp(`#/runs/${first}$`));
   const records = page.getByTestId('records-table');
   await records.waitFor({ timeout: 10_000 });
-  assert.deepEqual(await records.locator('thead th').allTextContents(), ['Ticket', 'Outpost', 'Service', 'Row in the plant table', 'E-ticket id', 'Problem']);
-  const recordRows = () => records.locator('tbody tr').evaluateAll((rows: any[]) => rows.map((r: any) => [...r.children].map((c: any) => c.textContent as string)));
+  assert.deepEqual(await records.locator('thead th').allTextContents(), [
+    'Ticket',
+    'Outpost',
+    'Service',
+    'Row in the plant table',
+    'E-ticket id',
+    'Problem',
+  ]);
+  const recordRows = () =>
+    records
+      .locator('tbody tr')
+      .evaluateAll((rows: any[]) => rows.map((r: any) => [...r.children].map((c: any) => c.textContent as string)));
   assert.deepEqual(await recordRows(), [
     ['1001', 'new ticket', 'created', 'plant-12:1001', 'etk_1001', ''],
     ['1002', 'new ticket', 'created', 'plant-12:1002', 'etk_1002', ''],
@@ -321,13 +361,19 @@ test('runs, run records, live logs and the review sign-off in a browser', async 
   const qty = page.getByTestId('check-1001-lines.0.quantity');
   await qty.getByRole('button', { name: /Wrong/ }).click();
   await qty.getByRole('textbox', { name: /What does the paper say/ }).fill('Paper ticket says 24.50 tons net');
-  await page.getByTestId('sample-1002').getByRole('button', { name: /approve ticket/ }).click();
+  await page
+    .getByTestId('sample-1002')
+    .getByRole('button', { name: /approve ticket/ })
+    .click();
   await page.getByTestId('verdict-1002').filter({ hasText: 'matches the paper' }).waitFor();
   await page.getByRole('textbox', { name: /Your name/ }).fill('Dana Ortiz');
   await shot('review.png');
   await page.getByRole('button', { name: 'Sign off' }).click();
   await page.getByTestId('review-saved').waitFor({ timeout: 10_000 });
-  assert.match((await page.getByTestId('review-saved').textContent()) ?? '', /Review 1 recorded by Dana Ortiz at .*: 1 approved, 1 flagged/);
+  assert.match(
+    (await page.getByTestId('review-saved').textContent()) ?? '',
+    /Review 1 recorded by Dana Ortiz at .*: 1 approved, 1 flagged/,
+  );
 
   const saved = new ReviewStore(store.db).latest('plant-12');
   assert.ok(saved);

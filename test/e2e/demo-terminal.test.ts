@@ -57,7 +57,8 @@ test('outpost demo in a real terminal: Enter through the wizard, tickets flow, C
     await waitFor(`"${ready}" on screen`, () => screen().includes(ready), 30_000).catch((e) => {
       throw new Error(`${(e as Error).message}\n--- screen ---\n${screen()}`);
     });
-    if (ready === 'API URL') assert.doesNotMatch(screen(), new RegExp(readFileSync(join(home, 'demo', 'sandbox-token'), 'utf8').trim()), 'the token is masked');
+    if (ready === 'API URL')
+      assert.doesNotMatch(screen(), new RegExp(readFileSync(join(home, 'demo', 'sandbox-token'), 'utf8').trim()), 'the token is masked');
     tmux('send-keys', '-t', session, 'Enter');
   }
   await waitFor('the handoff to finish', () => /Press Enter to finish/.test(screen()), 30_000);
@@ -69,7 +70,9 @@ test('outpost demo in a real terminal: Enter through the wizard, tickets flow, C
 
   const info = JSON.parse(readFileSync(join(home, 'demo', 'demo.json'), 'utf8')) as { sandboxUrl: string; tokenFile: string };
   const token = readFileSync(info.tokenFile, 'utf8').trim();
-  const stats = (await (await fetch(`${info.sandboxUrl}/v1/_sandbox/stats`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { tickets: number };
+  const stats = (await (await fetch(`${info.sandboxUrl}/v1/_sandbox/stats`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+    tickets: number;
+  };
   assert.ok(stats.tickets > 0, 'the sandbox holds delivered tickets');
 
   tmux('send-keys', '-t', session, 'C-c');

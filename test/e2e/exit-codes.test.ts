@@ -55,7 +55,7 @@ const cases: Case[] = [
   { args: ['dashboard', '--no-open'], code: 3, says: /not running/ },
   // 1: failure
   { args: ['logs'], code: 1, says: /There is no log at .* yet/ },
-  { args: ['run', '--once', '--timeout', '2s'], code: 1, says: /p1: failed — / , home: 'valid' },
+  { args: ['run', '--once', '--timeout', '2s'], code: 1, says: /p1: failed — /, home: 'valid' },
   { args: ['validate'], code: 1, says: /fail/i, home: 'valid' },
   { args: ['mapping', 'init'], code: 1, says: /The database file \/nonexistent\/plant\.db does not exist/, home: 'valid' },
   // 0
@@ -96,7 +96,10 @@ test('exit 1 with one sentence on a Node older than 22, before anything native i
   mkdirSync(join(home, 'run'), { recursive: true });
   const r = spawnSync(old, [CLI, 'run', '--once'], { encoding: 'utf8', env: { ...process.env, OUTPOST_HOME: home } });
   assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stderr, /^error: Outpost needs Node\.js 22 or newer and this is Node \d+\.\d+\.\d+; install Node\.js 24 LTS and run it again\.\n$/);
+  assert.match(
+    r.stderr,
+    /^error: Outpost needs Node\.js 22 or newer and this is Node \d+\.\d+\.\d+; install Node\.js 24 LTS and run it again\.\n$/,
+  );
 });
 
 test('npm run build leaves dist/cli/main.js executable', () => {

@@ -5,7 +5,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,14 +65,20 @@ function site(apiUrl: string, opts: { home?: string; perDay?: number } = {}): Si
 function committed(home: string): { delivered: number; watermark: unknown; ledger: number } {
   const store = new StateStore(join(home, 'state.db'));
   try {
-    const ledger = (store.db.prepare(`SELECT COUNT(*) AS n FROM ledger WHERE profile = 'p1' AND action IN ('created', 'updated', 'unchanged')`).get() as { n: number }).n;
+    const ledger = (
+      store.db.prepare(`SELECT COUNT(*) AS n FROM ledger WHERE profile = 'p1' AND action IN ('created', 'updated', 'unchanged')`).get() as {
+        n: number;
+      }
+    ).n;
     return { delivered: store.stats('p1').delivered, watermark: store.getWatermark('p1'), ledger };
   } finally {
     store.close();
   }
 }
 
-async function statusJson(env: NodeJS.ProcessEnv): Promise<{ running: boolean; pid: number | null; profiles: Array<{ name: string; state: string; reason: string | null }> }> {
+async function statusJson(
+  env: NodeJS.ProcessEnv,
+): Promise<{ running: boolean; pid: number | null; profiles: Array<{ name: string; state: string; reason: string | null }> }> {
   const r = await runCli(['status', '--json'], env);
   return JSON.parse(r.output.slice(r.output.indexOf('{')));
 }
@@ -103,7 +120,10 @@ test('run --once with no API gives up after its bound with exit 1 and the reason
   const r = await runCli(['run', '--once', '--timeout', '3s', '--no-dashboard'], s.env);
   const took = Date.now() - started;
   assert.equal(r.code, 1, r.output);
-  assert.match(r.output, /p1: failed — gave up after 3 s without progress: Nothing answers at http:\/\/127\.0\.0\.1:\d+ \(connection refused\)/);
+  assert.match(
+    r.output,
+    /p1: failed — gave up after 3 s without progress: Nothing answers at http:\/\/127\.0\.0\.1:\d+ \(connection refused\)/,
+  );
   assert.ok(took < 30_000, `it gave up in ${took} ms`);
   const c = committed(s.home);
   assert.deepEqual([c.delivered, c.ledger, c.watermark], [0, 0, null]);
@@ -151,7 +171,11 @@ test('stop during a stalled request waits for it up to the stop bound, then ends
   // A 503 with Retry-After: 600 parks the batch for ten minutes; stop does not wait for that.
   mode = 'retry-after';
   assert.equal((await runCli(['start'], env)).code, 0);
-  await waitFor('the daemon waiting out a Retry-After', async () => throttled > 0 && (await statusJson(env)).profiles[0]?.state === 'offline', 30_000);
+  await waitFor(
+    'the daemon waiting out a Retry-After',
+    async () => throttled > 0 && (await statusJson(env)).profiles[0]?.state === 'offline',
+    30_000,
+  );
   const offline = await statusJson(env);
   assert.match(offline.profiles[0].reason ?? '', /503.*Next try in 600 s/);
   t0 = Date.now();
@@ -163,7 +187,10 @@ test('stop during a stalled request waits for it up to the stop bound, then ends
 });
 
 test('a stale lock whose pid now belongs to a live unrelated process does not block start; stop stops the daemon, not that process', async (t) => {
-  const sandbox = await startSandbox({ dbFile: ':memory:', accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Test', environment: 'sandbox' }] });
+  const sandbox = await startSandbox({
+    dbFile: ':memory:',
+    accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Test', environment: 'sandbox' }],
+  });
   t.after(() => sandbox.close());
   const s = site(sandbox.url);
   t.after(() => stopDaemon(s.env));
@@ -175,7 +202,17 @@ test('a stale lock whose pid now belongs to a live unrelated process does not bl
   const lock = join(s.home, 'run', 'daemon.lock');
   const info = join(s.home, 'run', 'daemon.json');
   writeFileSync(lock, String(pid));
-  writeFileSync(info, JSON.stringify({ pid, startedAt: new Date(Date.now() - 3_600_000).toISOString(), version: '0.1.0', configFile: join(s.home, 'outpost.json'), dashboardUrl: null, profiles: ['p1'] }));
+  writeFileSync(
+    info,
+    JSON.stringify({
+      pid,
+      startedAt: new Date(Date.now() - 3_600_000).toISOString(),
+      version: '0.1.0',
+      configFile: join(s.home, 'outpost.json'),
+      dashboardUrl: null,
+      profiles: ['p1'],
+    }),
+  );
   const hourAgo = new Date(Date.now() - 3_600_000);
   for (const f of [lock, info]) utimesSync(f, hourAgo, hourAgo);
 
@@ -209,13 +246,20 @@ test('a full disk is the state "local disk full", never a crash; when space is b
   t.after(() => {
     spawnSync('umount', ['-l', mnt]);
   });
-  const sandbox = await startSandbox({ dbFile: ':memory:', accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Test', environment: 'sandbox' }] });
+  const sandbox = await startSandbox({
+    dbFile: ':memory:',
+    accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Test', environment: 'sandbox' }],
+  });
   t.after(() => sandbox.close());
   const s = site(sandbox.url, { home: mnt });
   t.after(() => stopDaemon(s.env));
   assert.equal((await runCli(['start'], s.env)).code, 0);
   const pid = daemonPid(s.home);
-  await waitFor('the first pass delivered', async () => sandbox.stats().tickets > 0 && (await statusJson(s.env)).profiles[0]?.state === 'idle', 30_000);
+  await waitFor(
+    'the first pass delivered',
+    async () => sandbox.stats().tickets > 0 && (await statusJson(s.env)).profiles[0]?.state === 'idle',
+    30_000,
+  );
   const first = sandbox.stats().tickets;
 
   // Fill the volume to the last byte.
@@ -250,7 +294,10 @@ test('a full disk is the state "local disk full", never a crash; when space is b
     250,
   );
   // From the state database (a commit that could not be written) or a runtime file (status, log).
-  assert.match(full.profiles[0].reason ?? '', /The local disk is full: Outpost cannot record what was delivered \(.*disk is full.*\)\. Free space|cannot write .* \((ENOSPC|SQLITE_FULL|SQLITE_IOERR[A-Z_]*): .*\); free space or fix the volume/);
+  assert.match(
+    full.profiles[0].reason ?? '',
+    /The local disk is full: Outpost cannot record what was delivered \(.*disk is full.*\)\. Free space|cannot write .* \((ENOSPC|SQLITE_FULL|SQLITE_IOERR[A-Z_]*): .*\); free space or fix the volume/,
+  );
   assert.equal(full.running, true);
   assert.equal(alive(pid), true, 'the daemon is still running');
   const during = committed(s.home);

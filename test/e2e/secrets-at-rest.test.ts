@@ -17,7 +17,30 @@ import { waitFor } from '../helpers/wait.js';
 
 const TOKEN = 'tok_hostile_8Fq2Lx9Vw3Zr';
 
-const COLUMNS = ['TicketNo', 'TicketDate', 'PlantCode', 'Customer', 'JobNo', 'OrderNo', 'ProductCode', 'ProductDesc', 'MixID', 'Gross', 'Tare', 'Net', 'UOM', 'TruckNo', 'Hauler', 'Driver', 'VoidFlag', 'VoidReason', 'LoadTemp', 'DOTProject', 'PayItem', 'DeliveryAddress'] as const;
+const COLUMNS = [
+  'TicketNo',
+  'TicketDate',
+  'PlantCode',
+  'Customer',
+  'JobNo',
+  'OrderNo',
+  'ProductCode',
+  'ProductDesc',
+  'MixID',
+  'Gross',
+  'Tare',
+  'Net',
+  'UOM',
+  'TruckNo',
+  'Hauler',
+  'Driver',
+  'VoidFlag',
+  'VoidReason',
+  'LoadTemp',
+  'DOTProject',
+  'PayItem',
+  'DeliveryAddress',
+] as const;
 
 function walk(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
@@ -38,7 +61,11 @@ test('a hostile API echoing the token leaves no token or DB password in any file
   for (let i = 1; i <= 30; i++) {
     const row = makeTicket(rand, 200000 + i, new Date(Date.now() - (40 - i) * 60_000));
     const cols = ['TicketID', ...COLUMNS, 'LastModified'].map((c) => `"${c}"`);
-    const vals = [i, ...COLUMNS.map((c) => row[c]), new Date(Date.now() - (40 - i) * 60_000).toISOString().replace('T', ' ').replace('Z', '')];
+    const vals = [
+      i,
+      ...COLUMNS.map((c) => row[c]),
+      new Date(Date.now() - (40 - i) * 60_000).toISOString().replace('T', ' ').replace('Z', ''),
+    ];
     await scratch.exec(`INSERT INTO "Tickets" (${cols.join(', ')}) VALUES (${vals.map((_, k) => `$${k + 1}`).join(', ')})`, vals);
   }
   const password = scratch.readOnly.password;
@@ -53,10 +80,17 @@ test('a hostile API echoing the token leaves no token or DB password in any file
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       res.setHeader('X-Echo', auth);
-      if (req.url !== '/v1/tickets:batch') return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: `heartbeat from ${echoed}` }));
+      if (req.url !== '/v1/tickets:batch')
+        return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: `heartbeat from ${echoed}` }));
       batches++;
-      if (batches === 1) return void res.writeHead(503, { 'Retry-After': '1', 'Content-Type': 'application/json' }).end(JSON.stringify({ error: `overloaded; your token ${echoed}` }));
-      if (batches === 2) return void res.writeHead(400, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: `token ${echoed} is not valid here` }));
+      if (batches === 1)
+        return void res
+          .writeHead(503, { 'Retry-After': '1', 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ error: `overloaded; your token ${echoed}` }));
+      if (batches === 2)
+        return void res
+          .writeHead(400, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ error: `token ${echoed} is not valid here` }));
       const tickets = (JSON.parse(body) as { tickets: Array<{ ticketId: string; revision: string }> }).tickets;
       answered += tickets.length;
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(
@@ -71,7 +105,13 @@ test('a hostile API echoing the token leaves no token or DB password in any file
     });
   });
   await new Promise<void>((r) => api.listen(0, '127.0.0.1', () => r()));
-  t.after(() => new Promise<void>((r) => { api.closeAllConnections(); api.close(() => r()); }));
+  t.after(
+    () =>
+      new Promise<void>((r) => {
+        api.closeAllConnections();
+        api.close(() => r());
+      }),
+  );
   const url = `http://127.0.0.1:${(api.address() as { port: number }).port}`;
 
   const home = mkdtempSync(join(tmpdir(), 'outpost-secrets-'));
@@ -83,7 +123,14 @@ test('a hostile API echoing the token leaves no token or DB password in any file
         {
           name: 'p1',
           api: { url, token: 'env:HOSTILE_TOKEN' },
-          source: { driver: 'postgres', host: server.host, port: server.port, database: scratch.database, user: scratch.readOnly.user, password: 'env:HOSTILE_DB_PASSWORD' },
+          source: {
+            driver: 'postgres',
+            host: server.host,
+            port: server.port,
+            database: scratch.database,
+            user: scratch.readOnly.user,
+            password: 'env:HOSTILE_DB_PASSWORD',
+          },
           table: 'Tickets',
           key: ['TicketID'],
           change: { mode: 'timestamp', column: 'LastModified', timezone: DEMO_TIMEZONE },
@@ -101,28 +148,50 @@ test('a hostile API echoing the token leaves no token or DB password in any file
   assert.ok(!start.output.includes(TOKEN) && !start.output.includes(password));
   const pid = (JSON.parse(readFileSync(join(home, 'run', 'daemon.json'), 'utf8')) as { pid: number }).pid;
   await waitFor('every ticket answered by the hostile API', () => answered >= 30, 60_000);
-  await waitFor('the daemon to commit and report', async () => {
-    const r = await runCli(['status', '--json'], env);
-    const s = JSON.parse(r.output.slice(r.output.indexOf('{'))) as { profiles: Array<{ delivered: number; state: string; reason: string | null }> };
-    const p = s.profiles[0];
-    return p && p.delivered >= 10 && (p.state === 'idle' || p.state === 'tickets rejected by the API') ? s : null;
-  }, 30_000);
+  await waitFor(
+    'the daemon to commit and report',
+    async () => {
+      const r = await runCli(['status', '--json'], env);
+      const s = JSON.parse(r.output.slice(r.output.indexOf('{'))) as {
+        profiles: Array<{ delivered: number; state: string; reason: string | null }>;
+      };
+      const p = s.profiles[0];
+      return p && p.delivered >= 10 && (p.state === 'idle' || p.state === 'tickets rejected by the API') ? s : null;
+    },
+    30_000,
+  );
 
   // The daemon's command line, while it runs.
   const cmdline = readFileSync(`/proc/${pid}/cmdline`);
   for (const secret of [TOKEN, password]) assert.equal(cmdline.indexOf(secret), -1, 'a secret on the command line');
   // Modes while it runs (the WAL and its index exist now).
   const running = walk(home);
-  assert.ok(running.some((p) => p.endsWith('state.db-wal')), 'the WAL exists while the daemon runs');
+  assert.ok(
+    running.some((p) => p.endsWith('state.db-wal')),
+    'the WAL exists while the daemon runs',
+  );
   const status = await runCli(['status'], env);
   const logs = await runCli(['logs', '-n', '1000', '--level', 'debug'], env);
   assert.match(logs.output, /••••/, 'the echoed token was in the log, masked');
-  for (const out of [status.output, logs.output]) for (const secret of [TOKEN, password]) assert.ok(!out.includes(secret), `a secret in CLI output: ${out.slice(0, 400)}`);
+  for (const out of [status.output, logs.output])
+    for (const secret of [TOKEN, password]) assert.ok(!out.includes(secret), `a secret in CLI output: ${out.slice(0, 400)}`);
 
   assert.equal((await runCli(['stop'], env)).code, 0);
   const files = walk(home);
   let checked = 0;
-  for (const p of [...new Set([...running.filter((x) => { try { lstatSync(x); return true; } catch { return false; } }), ...files])]) {
+  for (const p of [
+    ...new Set([
+      ...running.filter((x) => {
+        try {
+          lstatSync(x);
+          return true;
+        } catch {
+          return false;
+        }
+      }),
+      ...files,
+    ]),
+  ]) {
     const st = lstatSync(p);
     if (st.isDirectory()) {
       assert.equal(st.mode & 0o777, 0o700, `${p} is ${(st.mode & 0o777).toString(8)}`);

@@ -12,7 +12,9 @@ const p = Number(process.env.OUTPOST_TEST_CRASH_AFTER_ACK ?? '');
 if (p > 0) {
   const seed = Number(process.env.OUTPOST_TEST_CRASH_SEED ?? NaN);
   const rand = Number.isNaN(seed) ? Math.random : prng(seed);
-  process.stderr.write(`OUTPOST_TEST_CRASH_AFTER_ACK=${p}: this process will kill itself between acknowledgements and commits (test only).\n`);
+  process.stderr.write(
+    `OUTPOST_TEST_CRASH_AFTER_ACK=${p}: this process will kill itself between acknowledgements and commits (test only).\n`,
+  );
   installAfterAckHook(() => {
     if (rand() < p) process.kill(process.pid, 'SIGKILL');
   });

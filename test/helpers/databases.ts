@@ -49,7 +49,14 @@ export function mariaDbServer(env: NodeJS.ProcessEnv = process.env): DbServer {
 /** The PostgreSQL admin settings, or undefined after skipping (the caller returns). */
 export async function requirePostgres(t: TestContext): Promise<DbServer | undefined> {
   const s = postgresServer();
-  const c = new pg.Client({ host: s.host, port: s.port, user: s.user, password: s.password || undefined, database: 'postgres', connectionTimeoutMillis: 3000 });
+  const c = new pg.Client({
+    host: s.host,
+    port: s.port,
+    user: s.user,
+    password: s.password || undefined,
+    database: 'postgres',
+    connectionTimeoutMillis: 3000,
+  });
   try {
     await c.connect();
     await c.query('SELECT 1');
@@ -113,7 +120,8 @@ export async function pgScratch(server: DbServer, t: TestContext, setup: string[
   const name = uniqueName();
   const password = `pw-${randomBytes(6).toString('hex')}`;
   const roles = { ro: `${name}_ro`, rw: `${name}_rw`, none: `${name}_none` };
-  const admin = (database: string) => new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password || undefined, database });
+  const admin = (database: string) =>
+    new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password || undefined, database });
   const root = admin('postgres');
   await root.connect();
   await root.query(`CREATE DATABASE "${name}"`);
@@ -137,7 +145,13 @@ export async function pgScratch(server: DbServer, t: TestContext, setup: string[
 }
 
 /** A Scratch from its database, the three logins' names and password, and how to run SQL and clean up. */
-function scratch(database: string, password: string, logins: { ro: string; rw: string; none: string }, exec: Scratch['exec'], cleanup: Scratch['cleanup']): Scratch {
+function scratch(
+  database: string,
+  password: string,
+  logins: { ro: string; rw: string; none: string },
+  exec: Scratch['exec'],
+  cleanup: Scratch['cleanup'],
+): Scratch {
   return {
     database,
     readOnly: { user: logins.ro, password },
@@ -153,7 +167,15 @@ export async function mariaDbScratch(server: DbServer, t: TestContext, setup: st
   const name = uniqueName();
   const password = `pw-${randomBytes(6).toString('hex')}`;
   const users = { ro: `${name}_ro`.slice(-32), rw: `${name}_rw`.slice(-32), none: `${name}_no`.slice(-32) };
-  const c = await mysql.createConnection({ host: server.host, port: server.port, user: server.user, password: server.password, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
+  const c = await mysql.createConnection({
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: server.password,
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+  });
   await c.query(`CREATE DATABASE \`${name}\``);
   await c.query(`USE \`${name}\``);
   for (const s of setup) await c.query(s);
@@ -168,10 +190,16 @@ export async function mariaDbScratch(server: DbServer, t: TestContext, setup: st
     await c.end().catch(() => {});
   };
   t.after(cleanup);
-  return scratch(name, password, users, async (sql, params = []) => {
-    const [rows] = await c.query(sql, params);
-    return rows as Record<string, unknown>[];
-  }, cleanup);
+  return scratch(
+    name,
+    password,
+    users,
+    async (sql, params = []) => {
+      const [rows] = await c.query(sql, params);
+      return rows as Record<string, unknown>[];
+    },
+    cleanup,
+  );
 }
 
 /** Runs `validate` through its register() on a bare commander program, as the CLI does. */

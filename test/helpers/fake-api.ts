@@ -58,7 +58,12 @@ export async function startFakeApi(upstream: string, mode: FakeMode = 'pass', sw
         api.requests.push({ mode: api.mode, key: String(req.headers['idempotency-key'] ?? ''), tickets: t.length });
         const m = api.mode;
         if (++wrong >= api.switchAfter) api.mode = 'pass';
-        const ok = (x: { ticketId: string; revision: string }) => ({ ticketId: x.ticketId, revision: x.revision, targetId: `tgt-${x.ticketId}`, action: 'created' });
+        const ok = (x: { ticketId: string; revision: string }) => ({
+          ticketId: x.ticketId,
+          revision: x.revision,
+          targetId: `tgt-${x.ticketId}`,
+          action: 'created',
+        });
         switch (m) {
           case 'wrongRevision':
             return json(res, 200, { results: t.map((x) => ({ ...ok(x), revision: 'r-never-sent' })) });
@@ -81,7 +86,14 @@ export async function startFakeApi(upstream: string, mode: FakeMode = 'pass', sw
             res.writeHead(400, { 'Content-Type': 'text/html' });
             return res.end('<html><body>400 Bad Request</body></html>');
           case 'rejectAll':
-            return json(res, 200, { results: t.map((x) => ({ ...ok(x), targetId: null, action: 'rejected', error: 'plant North is not set up for this account' })) });
+            return json(res, 200, {
+              results: t.map((x) => ({
+                ...ok(x),
+                targetId: null,
+                action: 'rejected',
+                error: 'plant North is not set up for this account',
+              })),
+            });
           case 'keyReused':
             return json(res, 422, { error: 'This Idempotency-Key was already used with a different body; use a new key for a new batch.' });
           case 'emptyObject':
@@ -91,7 +103,11 @@ export async function startFakeApi(upstream: string, mode: FakeMode = 'pass', sw
       if (isBatch) api.requests.push({ mode: 'pass', key: String(req.headers['idempotency-key'] ?? ''), tickets: -1 });
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
-      const up = await fetch(upstream + (req.url ?? '/'), { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body });
+      const up = await fetch(upstream + (req.url ?? '/'), {
+        method: req.method,
+        headers,
+        body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
+      });
       const text = Buffer.from(await up.arrayBuffer());
       res.writeHead(up.status, { 'Content-Type': up.headers.get('content-type') ?? 'application/json', 'Content-Length': text.length });
       res.end(text);
@@ -107,7 +123,9 @@ export async function startFakeApi(upstream: string, mode: FakeMode = 'pass', sw
 export async function sandboxTickets(url: string, token: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (let offset = 0; ; offset += 1000) {
-    const r = (await (await fetch(`${url}/v1/_sandbox/tickets?limit=1000&offset=${offset}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+    const r = (await (
+      await fetch(`${url}/v1/_sandbox/tickets?limit=1000&offset=${offset}`, { headers: { Authorization: `Bearer ${token}` } })
+    ).json()) as {
       total: number;
       tickets: Array<{ ticketId: string; revision: string }>;
     };
@@ -115,4 +133,3 @@ export async function sandboxTickets(url: string, token: string): Promise<Map<st
     if (offset + 1000 >= r.total) return out;
   }
 }
-

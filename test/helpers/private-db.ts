@@ -33,7 +33,11 @@ function portOpen(port: number): Promise<boolean> {
 
 async function waitPort(port: number, open: boolean, timeoutMs: number, what: string, logFile?: string): Promise<void> {
   const tail = () => (logFile && existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n') : '');
-  await waitFor(() => `${what} to ${open ? 'start' : 'stop'}${tail() ? `:\n${tail()}` : ''}`, async () => (await portOpen(port)) === open, timeoutMs);
+  await waitFor(
+    () => `${what} to ${open ? 'start' : 'stop'}${tail() ? `:\n${tail()}` : ''}`,
+    async () => (await portOpen(port)) === open,
+    timeoutMs,
+  );
 }
 
 export interface PrivateServer {
@@ -55,7 +59,8 @@ export interface PrivateServer {
 /** Why a server kind cannot run here, or null when its binaries exist. */
 export function unavailableReason(kind: 'postgres' | 'mariadb'): string | null {
   if (kind === 'postgres') {
-    if (!postgresBinDir()) return 'PostgreSQL server binaries (initdb, pg_ctl) not found under /usr/lib/postgresql/*/bin, /usr/pgsql-*/bin or on the PATH';
+    if (!postgresBinDir())
+      return 'PostgreSQL server binaries (initdb, pg_ctl) not found under /usr/lib/postgresql/*/bin, /usr/pgsql-*/bin or on the PATH';
     if (isRoot && !findBinary('runuser')) return 'running as root needs runuser (util-linux) to start PostgreSQL as the postgres user';
     return null;
   }
@@ -65,7 +70,8 @@ export function unavailableReason(kind: 'postgres' | 'mariadb'): string | null {
 
 function run(argv: string[], what: string): void {
   const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 120_000 });
-  if (r.status !== 0) throw new Error(`${what} failed (${r.status ?? r.signal}): ${(r.stderr || r.stdout || String(r.error ?? '')).slice(-2000)}`);
+  if (r.status !== 0)
+    throw new Error(`${what} failed (${r.status ?? r.signal}): ${(r.stderr || r.stdout || String(r.error ?? '')).slice(-2000)}`);
 }
 
 /** argv prefix that runs a PostgreSQL binary as a non-root user. */
@@ -74,7 +80,13 @@ function asPostgres(argv: string[]): string[] {
 }
 
 /** The handle both kinds return: login outpost/<password> on database outpost; destroy() crash-stops and removes the folder. */
-function privateServer(kind: PrivateServer['kind'], dir: string, port: number, password: string, control: Pick<PrivateServer, 'start' | 'stop'>): PrivateServer {
+function privateServer(
+  kind: PrivateServer['kind'],
+  dir: string,
+  port: number,
+  password: string,
+  control: Pick<PrivateServer, 'start' | 'stop'>,
+): PrivateServer {
   const server: PrivateServer = {
     kind,
     host: '127.0.0.1',
@@ -113,7 +125,22 @@ export async function startPrivatePostgres(opts: { port?: number } = {}): Promis
   }
   const pwFile = join(dir, 'pw');
   writeFileSync(pwFile, password + '\n', { mode: 0o644 });
-  run(asPostgres([join(bin, 'initdb'), '-D', data, '-U', 'outpost', '--auth=scram-sha-256', `--pwfile=${pwFile}`, '-E', 'UTF8', '--locale=C', '--no-sync']), 'initdb');
+  run(
+    asPostgres([
+      join(bin, 'initdb'),
+      '-D',
+      data,
+      '-U',
+      'outpost',
+      '--auth=scram-sha-256',
+      `--pwfile=${pwFile}`,
+      '-E',
+      'UTF8',
+      '--locale=C',
+      '--no-sync',
+    ]),
+    'initdb',
+  );
   rmSync(pwFile, { force: true });
   const conf = [
     `port = ${port}`,
@@ -164,7 +191,10 @@ export async function startPrivateMariaDb(opts: { port?: number } = {}): Promise
   const password = 'chaos-maria-pass';
   const userArg = isRoot ? ['--user=root'] : [];
   const installer = findBinary('mariadb-install-db') ?? findBinary('mysql_install_db')!;
-  run([installer, '--no-defaults', `--datadir=${data}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...userArg], 'mariadb-install-db');
+  run(
+    [installer, '--no-defaults', `--datadir=${data}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...userArg],
+    'mariadb-install-db',
+  );
   const args = [
     '--no-defaults',
     `--datadir=${data}`,

@@ -8,7 +8,13 @@ import { SourceError, type SourceAdapter } from '../../core/sources/types.js';
 import type { DbServer } from './databases.js';
 
 /** The source config for `driver` on a test server with the given login. */
-export function serverSource(driver: 'postgres' | 'mysql', server: DbServer, database: string, login: { user: string; password: string }, extra: Partial<SourceConfig> = {}): SourceConfig {
+export function serverSource(
+  driver: 'postgres' | 'mysql',
+  server: DbServer,
+  database: string,
+  login: { user: string; password: string },
+  extra: Partial<SourceConfig> = {},
+): SourceConfig {
   return { driver, host: server.host, port: server.port, database, user: login.user, password: login.password, options: {}, ...extra };
 }
 

@@ -22,7 +22,9 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       const said = typeof what === 'function' ? what() : what;
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${said}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+      throw new Error(
+        `Timed out after ${timeoutMs} ms waiting for ${said}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }

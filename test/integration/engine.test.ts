@@ -18,7 +18,11 @@ async function setup(t: import('node:test').TestContext, faults = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-engine-'));
   const plantFile = join(dir, 'plant.db');
   const seed = createDemoPlant(plantFile, { days: 2, perDay: 30, seed: 7 })!;
-  const sandbox = await startSandbox({ dbFile: join(dir, 'sandbox.db'), accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Test', environment: 'sandbox' }], faults });
+  const sandbox = await startSandbox({
+    dbFile: join(dir, 'sandbox.db'),
+    accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Test', environment: 'sandbox' }],
+    faults,
+  });
   t.after(() => sandbox.close());
   const config = parseConfig({
     profiles: [
@@ -67,7 +71,11 @@ test('through 503s, 429s with Retry-After, dropped connections and lost answers,
   await waitFor('all tickets in the sandbox', () => s.sandbox.stats().tickets === want, 120_000);
   // An edit while faults go on arrives as one update.
   const plant = openPlant(s.plantFile);
-  plant.prepare(`UPDATE Tickets SET TruckNo = 'T-555' WHERE TicketID = (SELECT MIN(TicketID) FROM Tickets WHERE Net IS NOT NULL AND TRIM(Customer) != '' AND TicketDate NOT LIKE '%-13-%')`).run();
+  plant
+    .prepare(
+      `UPDATE Tickets SET TruckNo = 'T-555' WHERE TicketID = (SELECT MIN(TicketID) FROM Tickets WHERE Net IS NOT NULL AND TRIM(Customer) != '' AND TicketDate NOT LIKE '%-13-%')`,
+    )
+    .run();
   plant.close();
   await waitFor('the edit as an update', () => s.sandbox.stats().updated >= 1, 60_000);
   const st = s.sandbox.stats();
@@ -92,11 +100,19 @@ test('the database going away puts the profile in "waiting for database" and it 
   const daemon = new Daemon({ profiles: s.profiles, home: s.dir, env: s.env, heartbeatMs: 0 });
   daemon.start();
   t.after(() => daemon.stop());
-  const p = await waitFor('waiting for database', () => daemon.board.snapshot().profiles.find((x) => x.state === 'waiting for database'), 20_000);
+  const p = await waitFor(
+    'waiting for database',
+    () => daemon.board.snapshot().profiles.find((x) => x.state === 'waiting for database'),
+    20_000,
+  );
   assert.match(p.reason ?? '', /does not exist/);
   renameSync(s.plantFile + '.away', s.plantFile);
   daemon.syncNow('p1');
-  await waitFor('tickets delivered after the database came back', () => s.sandbox.stats().tickets === s.seed.tickets - s.seed.incomplete, 30_000);
+  await waitFor(
+    'tickets delivered after the database came back',
+    () => s.sandbox.stats().tickets === s.seed.tickets - s.seed.incomplete,
+    30_000,
+  );
 });
 
 test('a refused token is not used again: the profile waits in "rejected token" until the config file has a new one', async (t) => {
@@ -156,7 +172,11 @@ function fakeMssql(answers: Array<Row[]> = []) {
   const src = {
     driver: 'mssql',
     dialect: {
-      ident: (n: string) => n.split('.').map((p) => `[${p}]`).join('.'),
+      ident: (n: string) =>
+        n
+          .split('.')
+          .map((p) => `[${p}]`)
+          .join('.'),
       param: (i: number) => `@p${i}`,
       limit: (sql: string, n: number) => sql.replace(/^SELECT /, `SELECT TOP (${n}) `),
       now: () => 'SYSDATETIME()',
@@ -193,7 +213,13 @@ test('changeTracking: changes after the stored version up to the current one; be
   const warnings: string[] = [];
   const r = new ChangeTrackingReader({ table: 'dbo.Tickets', key: ['TicketID'], lookbackSeconds: 300, warn: (m) => warnings.push(m) });
   // Normal pass: versions, then one short page of changes (one update, one delete).
-  let f = fakeMssql([[{ cur: 42, minv: 10 }], [{ __outpost_ct_version: 41, __outpost_ct_op: 'U', __outpost_ct_TicketID: 7, TicketID: 7 }, { __outpost_ct_version: 42, __outpost_ct_op: 'D', __outpost_ct_TicketID: 8, TicketID: null }]]);
+  let f = fakeMssql([
+    [{ cur: 42, minv: 10 }],
+    [
+      { __outpost_ct_version: 41, __outpost_ct_op: 'U', __outpost_ct_TicketID: 7, TicketID: 7 },
+      { __outpost_ct_version: 42, __outpost_ct_op: 'D', __outpost_ct_TicketID: 8, TicketID: null },
+    ],
+  ]);
   const pages = [];
   for await (const p of r.pages(f.src, { cursor: '40', key: [] }, 100)) pages.push(p);
   assert.match(f.sent[0].sql, /CHANGE_TRACKING_CURRENT_VERSION\(\) AS cur, CHANGE_TRACKING_MIN_VALID_VERSION\(OBJECT_ID\(@p1\)\) AS minv/);
@@ -209,7 +235,10 @@ test('changeTracking: changes after the stored version up to the current one; be
   // Resuming inside a pass: (base version, [version, key]).
   f = fakeMssql([[{ cur: 50, minv: 10 }], []]);
   for await (const _ of r.pages(f.src, { cursor: '40', key: ['41', 7] }, 100)) void _;
-  assert.match(f.sent[1].sql, /AND \(ct\.SYS_CHANGE_VERSION > @p3 OR \(ct\.SYS_CHANGE_VERSION = @p4 AND \(\(ct\.\[TicketID\] > @p5\)\)\)\)/);
+  assert.match(
+    f.sent[1].sql,
+    /AND \(ct\.SYS_CHANGE_VERSION > @p3 OR \(ct\.SYS_CHANGE_VERSION = @p4 AND \(\(ct\.\[TicketID\] > @p5\)\)\)\)/,
+  );
   assert.deepEqual(f.sent[1].params, ['40', '50', '41', '41', 7]);
   // Stored version below the minimum valid one: full resync by key, then the watermark is the start version.
   f = fakeMssql([[{ cur: 900, minv: 500 }], [{ TicketID: 1 }, { TicketID: 2 }]]);
@@ -238,7 +267,10 @@ test('timestamp on SQL Server: cursor bound with the column type, upper bound fr
       '([LastModified] = CAST(@p3 AS datetime2(7)) AND [TicketID] > @p4)) AND [LastModified] <= CAST(@p5 AS datetime2(7)) ORDER BY [LastModified], [TicketID]',
   );
   const fwd = sent[1].params as Array<{ value: string; type: string } | number>;
-  assert.deepEqual(fwd.map((p) => (typeof p === 'number' ? p : p.value)), ['2026-11-25 09:59:00.1234567', '2026-11-25 09:59:00.1234567', '2026-11-25 09:59:00.1234567', 5, '2026-11-25 10:00:00.1234567']);
+  assert.deepEqual(
+    fwd.map((p) => (typeof p === 'number' ? p : p.value)),
+    ['2026-11-25 09:59:00.1234567', '2026-11-25 09:59:00.1234567', '2026-11-25 09:59:00.1234567', 5, '2026-11-25 10:00:00.1234567'],
+  );
   // Then the lookback window below the watermark, inclusive, up to the watermark.
   assert.equal(
     sent[2].sql,
@@ -258,10 +290,16 @@ test('increasing warns once that updates are invisible; snapshot re-reads a wind
   assert.match(warnings[0], /edit or a void of an existing ticket is NOT sent/);
   const inc = new IncreasingReader({ table: 'T1', key: ['ID'], lookbackSeconds: 0 });
   const { src } = fakeMssql();
-  assert.deepEqual(inc.pageSql(src, { cursor: '41', key: [] }, 10), { sql: 'SELECT TOP (10) * FROM [T1] WHERE [ID] > @p1 ORDER BY [ID]', params: [41] });
+  assert.deepEqual(inc.pageSql(src, { cursor: '41', key: [] }, 10), {
+    sql: 'SELECT TOP (10) * FROM [T1] WHERE [ID] > @p1 ORDER BY [ID]',
+    params: [41],
+  });
   const snap = new SnapshotReader({ table: 'T1', key: ['ID'], column: 'TicketDate', lookbackSeconds: 300 });
   assert.equal(snap.windowSeconds, 86_400);
-  assert.equal(snap.pageSql(src, [7], 10).sql, 'SELECT TOP (10) * FROM [T1] WHERE [TicketDate] >= DATEADD(second, -86400, SYSDATETIME()) AND (([ID] > @p1)) ORDER BY [ID]');
+  assert.equal(
+    snap.pageSql(src, [7], 10).sql,
+    'SELECT TOP (10) * FROM [T1] WHERE [TicketDate] >= DATEADD(second, -86400, SYSDATETIME()) AND (([ID] > @p1)) ORDER BY [ID]',
+  );
 });
 
 test('DST: the re-read widens by the repeated hour near a fall-back of the column zone, not otherwise', () => {
@@ -270,10 +308,28 @@ test('DST: the re-read widens by the repeated hour near a fall-back of the colum
   assert.equal(zoneOffsetMinutes(zone, Date.parse('2026-11-01T07:30:00Z')), -360);
   assert.equal(fallBackSeconds(zone, Date.parse('2026-10-31T12:00:00Z'), Date.parse('2026-11-02T12:00:00Z')), 3600);
   assert.equal(fallBackSeconds(zone, Date.parse('2026-11-10T00:00:00Z'), Date.parse('2026-11-12T00:00:00Z')), 0);
-  assert.equal(fallBackSeconds(zone, Date.parse('2026-03-07T00:00:00Z'), Date.parse('2026-03-09T00:00:00Z')), 0, 'spring forward repeats nothing');
+  assert.equal(
+    fallBackSeconds(zone, Date.parse('2026-03-07T00:00:00Z'), Date.parse('2026-03-09T00:00:00Z')),
+    0,
+    'spring forward repeats nothing',
+  );
   const at = (iso: string) => ({ now: () => Date.parse(iso) });
-  const near = new TimestampReader({ table: 'T', key: ['ID'], column: 'C', lookbackSeconds: 300, timezone: zone, clock: at('2026-11-01T07:10:00Z') });
+  const near = new TimestampReader({
+    table: 'T',
+    key: ['ID'],
+    column: 'C',
+    lookbackSeconds: 300,
+    timezone: zone,
+    clock: at('2026-11-01T07:10:00Z'),
+  });
   assert.equal(near.lookbackFor({ cursor: 'x', key: [], at: '2026-11-01T06:55:00Z' }), 3900);
-  const far = new TimestampReader({ table: 'T', key: ['ID'], column: 'C', lookbackSeconds: 300, timezone: zone, clock: at('2026-11-20T07:10:00Z') });
+  const far = new TimestampReader({
+    table: 'T',
+    key: ['ID'],
+    column: 'C',
+    lookbackSeconds: 300,
+    timezone: zone,
+    clock: at('2026-11-20T07:10:00Z'),
+  });
   assert.equal(far.lookbackFor({ cursor: 'x', key: [], at: '2026-11-20T06:55:00Z' }), 300);
 });

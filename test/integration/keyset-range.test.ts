@@ -58,7 +58,10 @@ async function backfill(src: SourceAdapter, table: string): Promise<Statement[]>
   const ids: number[] = [];
   for await (const page of reader.pages(recording, null, PAGE)) ids.push(...page.rows.map((r: Row) => Number(r.TicketID)));
   assert.equal(ids.length, ROWS, 'every row read once');
-  assert.ok(ids.every((id, i) => id === i + 1), 'in (cursor, key) order, none skipped or repeated');
+  assert.ok(
+    ids.every((id, i) => id === i + 1),
+    'in (cursor, key) order, none skipped or repeated',
+  );
   const pages = sent.filter((s) => /ORDER BY/.test(s.sql) && /TicketID/.test(s.sql.split('WHERE')[1]?.split('ORDER BY')[0] ?? ''));
   assert.equal(pages.length, Math.ceil(ROWS / PAGE), 'each page after the first is a keyset page');
   return pages;
@@ -99,14 +102,28 @@ test('PostgreSQL: a late keyset page is an index range and examines no more rows
     ],
     table,
   );
-  const src = await createSource({ driver: 'postgres', host: server.host, port: server.port, database: db.database, user: db.readOnly.user, password: db.readOnly.password, options: {} } as SourceConfig);
+  const src = await createSource({
+    driver: 'postgres',
+    host: server.host,
+    port: server.port,
+    database: db.database,
+    user: db.readOnly.user,
+    password: db.readOnly.password,
+    options: {},
+  } as SourceConfig);
   await src.connect();
   t.after(() => src.close());
   const pages = await backfill(src, 'public.Tickets');
   const [early, late, middle] = earlyAndLate(pages);
   assert.match(late.sql, /\("LastModified", "TicketID"\) > \(/, 'a row-value comparison');
 
-  const admin = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password || undefined, database: db.database });
+  const admin = new pg.Client({
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: server.password || undefined,
+    database: db.database,
+  });
   // The scratch database is dropped WITH (FORCE) after the test: a connection still open then is cut.
   admin.on('error', () => {});
   await admin.connect();
@@ -131,8 +148,18 @@ test('PostgreSQL: a late keyset page is an index range and examines no more rows
   assert.ok(l.examined <= PAGE + TIES, `late page examined ${l.examined} rows for a page of ${PAGE}`);
   assert.ok(l.examined <= e.examined + TIES, 'rows examined do not grow with the position');
   assert.ok(l.buffers <= e.buffers * 2 + 4, `late page touched ${l.buffers} buffers, early ${e.buffers}`);
-  const control = await measure(orForm(middle, (s) => `"${s}"`, 'public."Tickets"', (i) => `$${i}`));
-  assert.ok(control.examined > 10 * l.examined, `the OR form examines ${control.examined} rows at the middle page (the measure sees a scan)`);
+  const control = await measure(
+    orForm(
+      middle,
+      (s) => `"${s}"`,
+      'public."Tickets"',
+      (i) => `$${i}`,
+    ),
+  );
+  assert.ok(
+    control.examined > 10 * l.examined,
+    `the OR form examines ${control.examined} rows at the middle page (the measure sees a scan)`,
+  );
   await admin.end();
 });
 
@@ -150,20 +177,42 @@ test('MariaDB: a late keyset page is an index range and reads no more index rows
     ],
     'Tickets',
   );
-  const src = await createSource({ driver: 'mysql', host: server.host, port: server.port, database: db.database, user: db.readOnly.user, password: db.readOnly.password, options: {} } as SourceConfig);
+  const src = await createSource({
+    driver: 'mysql',
+    host: server.host,
+    port: server.port,
+    database: db.database,
+    user: db.readOnly.user,
+    password: db.readOnly.password,
+    options: {},
+  } as SourceConfig);
   await src.connect();
   t.after(() => src.close());
   const pages = await backfill(src, 'Tickets');
   const [early, late, middle] = earlyAndLate(pages);
-  assert.match(late.sql, /`LastModified` >= CAST\(\? AS DATETIME\(6\)\) AND \(`LastModified`, `TicketID`\) > \(/, 'the leading bound, then the row value');
+  assert.match(
+    late.sql,
+    /`LastModified` >= CAST\(\? AS DATETIME\(6\)\) AND \(`LastModified`, `TicketID`\) > \(/,
+    'the leading bound, then the row value',
+  );
 
-  const admin = await mysql.createConnection({ host: server.host, port: server.port, user: server.user, password: server.password, database: db.database, dateStrings: true });
+  const admin = await mysql.createConnection({
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: server.password,
+    database: db.database,
+    dateStrings: true,
+  });
   t.after(() => admin.end());
   const handlerReads = async () => {
     const [rows] = await admin.query(`SHOW SESSION STATUS LIKE 'Handler_read%'`);
     const m = new Map((rows as Array<{ Variable_name: string; Value: string }>).map((r) => [r.Variable_name, Number(r.Value)]));
     // Rows fetched through an index (first/key/next/prev/last); the SHOW itself reads rnd_next only.
-    return ['Handler_read_first', 'Handler_read_key', 'Handler_read_next', 'Handler_read_prev', 'Handler_read_last'].reduce((a, k) => a + (m.get(k) ?? 0), 0);
+    return ['Handler_read_first', 'Handler_read_key', 'Handler_read_next', 'Handler_read_prev', 'Handler_read_last'].reduce(
+      (a, k) => a + (m.get(k) ?? 0),
+      0,
+    );
   };
   const measure = async (s: Statement) => {
     const [plan] = await admin.execute(`EXPLAIN ${s.sql}`, plain(s.params) as never[]);
@@ -179,9 +228,15 @@ test('MariaDB: a late keyset page is an index range and reads no more index rows
   assert.ok(l.examined <= PAGE + TIES + 2, `late page read ${l.examined} index rows for a page of ${PAGE}`);
   assert.ok(l.examined <= e.examined + TIES, 'index rows read do not grow with the position');
   // MariaDB's EXPLAIN says "range" for the row value alone too, yet reads from the index's start.
-  const bare: Statement = { sql: middle.sql.replace(/`LastModified` >= CAST\(\? AS DATETIME\(6\)\) AND /, ''), params: middle.params.slice(1) };
+  const bare: Statement = {
+    sql: middle.sql.replace(/`LastModified` >= CAST\(\? AS DATETIME\(6\)\) AND /, ''),
+    params: middle.params.slice(1),
+  };
   const control = await measure(bare);
-  assert.ok(control.examined > 10 * l.examined, `without the leading bound ${control.examined} index rows are read at the middle page (the measure sees a scan)`);
+  assert.ok(
+    control.examined > 10 * l.examined,
+    `without the leading bound ${control.examined} index rows are read at the middle page (the measure sees a scan)`,
+  );
 });
 
 test('SQLite: a late keyset page is an index SEARCH and takes no more steps than an early one', async (t: TestContext) => {
@@ -203,8 +258,13 @@ test('SQLite: a late keyset page is an index SEARCH and takes no more steps than
   const ro = new Database(file, { readonly: true });
   t.after(() => ro.close());
   for (const s of [early, late]) {
-    const plan = (ro.prepare(`EXPLAIN QUERY PLAN ${s.sql}`).all(...(plain(s.params) as never[])) as Array<{ detail: string }>).map((r) => r.detail);
-    assert.ok(plan.some((d) => /^SEARCH "?Tickets"? USING (COVERING )?INDEX "?IX_Tickets_LM"? \(LastModified>\?/.test(d)), `an index range: ${plan.join(' / ')}`);
+    const plan = (ro.prepare(`EXPLAIN QUERY PLAN ${s.sql}`).all(...(plain(s.params) as never[])) as Array<{ detail: string }>).map(
+      (r) => r.detail,
+    );
+    assert.ok(
+      plan.some((d) => /^SEARCH "?Tickets"? USING (COVERING )?INDEX "?IX_Tickets_LM"? \(LastModified>\?/.test(d)),
+      `an index range: ${plan.join(' / ')}`,
+    );
   }
   // The work: virtual machine steps of the statement, from the sqlite3 shell's .stats (the SQLite
   // library the project uses does not expose them).
@@ -225,7 +285,14 @@ test('SQLite: a late keyset page is an index SEARCH and takes no more steps than
   const l = steps(late);
   t.diagnostic(`early page: ${e} steps; late page: ${l} steps`);
   assert.ok(l <= e * 1.2 + 100, `late page took ${l} steps, early ${e}`);
-  const control = steps(orForm(middle, (x) => `"${x}"`, '"Tickets"', () => '?'));
+  const control = steps(
+    orForm(
+      middle,
+      (x) => `"${x}"`,
+      '"Tickets"',
+      () => '?',
+    ),
+  );
   assert.ok(control > 5 * l, `the OR form takes ${control} steps at the middle page (the measure sees a scan)`);
 });
 

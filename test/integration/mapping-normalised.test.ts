@@ -14,7 +14,17 @@ import { suggestTemplates, type Template } from '../../core/mapping/index.js';
 import { createSource } from '../../core/sources/index.js';
 import { runCli } from '../helpers/cli.js';
 import { mariaDbScratch, pgScratch, requireMariaDb, requirePostgres } from '../helpers/databases.js';
-import { GATE_EXPECTED, GATE_SKIPPED, YARD_EXPECTED, YARD_INCOMPLETE, at, gateOverrides, gateSchema, yardSchema, type Flavour } from '../helpers/normalised.js';
+import {
+  GATE_EXPECTED,
+  GATE_SKIPPED,
+  YARD_EXPECTED,
+  YARD_INCOMPLETE,
+  at,
+  gateOverrides,
+  gateSchema,
+  yardSchema,
+  type Flavour,
+} from '../helpers/normalised.js';
 
 interface Scenario {
   schema: 'yard' | 'gate';
@@ -23,8 +33,24 @@ interface Scenario {
 }
 
 const SPEC = {
-  yard: { key: ['id'], change: 'updated_at', timezone: 'America/Chicago', fields: {} as Record<string, unknown>, expected: YARD_EXPECTED, incomplete: YARD_INCOMPLETE, skipped: [] as string[] },
-  gate: { key: ['EntryID'], change: 'ModifiedOn', timezone: 'Asia/Kolkata', fields: gateOverrides(), expected: GATE_EXPECTED, incomplete: [] as string[], skipped: GATE_SKIPPED },
+  yard: {
+    key: ['id'],
+    change: 'updated_at',
+    timezone: 'America/Chicago',
+    fields: {} as Record<string, unknown>,
+    expected: YARD_EXPECTED,
+    incomplete: YARD_INCOMPLETE,
+    skipped: [] as string[],
+  },
+  gate: {
+    key: ['EntryID'],
+    change: 'ModifiedOn',
+    timezone: 'Asia/Kolkata',
+    fields: gateOverrides(),
+    expected: GATE_EXPECTED,
+    incomplete: [] as string[],
+    skipped: GATE_SKIPPED,
+  },
 };
 
 async function run(t: TestContext, sc: Scenario, flavour: Flavour): Promise<void> {
@@ -68,12 +94,22 @@ async function run(t: TestContext, sc: Scenario, flavour: Flavour): Promise<void
   writeFileSync(configFile, JSON.stringify({ profiles: [{ ...profile, mapping: { template: name, fields: spec.fields } }] }));
   const prev = await runCli(['preview', '--latest', '50', '--json'], env);
   assert.equal(prev.code, 0, prev.output);
-  const p = JSON.parse(prev.output) as { template: string; samples: { ticketNumber: string; ticket: Record<string, unknown> | null; problems: string[]; skipped?: boolean; fields: { path: string; source: string; raw?: string }[] }[] };
+  const p = JSON.parse(prev.output) as {
+    template: string;
+    samples: {
+      ticketNumber: string;
+      ticket: Record<string, unknown> | null;
+      problems: string[];
+      skipped?: boolean;
+      fields: { path: string; source: string; raw?: string }[];
+    }[];
+  };
   assert.equal(p.template, name);
   for (const [no, want] of Object.entries(spec.expected)) {
     const s = p.samples.find((x) => x.ticketNumber === no);
     assert.ok(s?.ticket, `${flavour} ${sc.schema}: ticket ${no} is not mapped: ${JSON.stringify(s?.problems)}`);
-    for (const [path, value] of Object.entries(want)) assert.deepEqual(at(s.ticket, path), value, `${flavour} ${sc.schema} ticket ${no} ${path}`);
+    for (const [path, value] of Object.entries(want))
+      assert.deepEqual(at(s.ticket, path), value, `${flavour} ${sc.schema} ticket ${no} ${path}`);
   }
   for (const no of spec.incomplete) {
     const s = p.samples.find((x) => x.ticketNumber === no);
@@ -105,7 +141,12 @@ async function run(t: TestContext, sc: Scenario, flavour: Flavour): Promise<void
   await src.connect();
   try {
     const samples = await src.query(`SELECT * FROM ${src.dialect.ident(sc.table)}`);
-    const ranked = await suggestTemplates(src, { samples, generated: { ...written, name: 'generated' }, timezone: spec.timezone, home: join(home, 'nowhere') });
+    const ranked = await suggestTemplates(src, {
+      samples,
+      generated: { ...written, name: 'generated' },
+      timezone: spec.timezone,
+      home: join(home, 'nowhere'),
+    });
     assert.equal(ranked[0].template, 'generated', JSON.stringify(ranked));
     assert.equal(ranked[0].origin, 'generated');
     // With the profile's overrides the gate template maps every complete row; without them its
@@ -141,7 +182,14 @@ for (const schema of ['yard', 'gate'] as const) {
     if (!server) return;
     const db = await pgScratch(server, t, build('postgres'), schema === 'yard' ? 'public.tickets' : 'public."GateEntry"');
     await db.exec(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO "${db.readOnly.user}"`);
-    const source = { driver: 'postgres', host: server.host, port: server.port, database: db.database, user: db.readOnly.user, password: db.readOnly.password } as SourceConfig;
+    const source = {
+      driver: 'postgres',
+      host: server.host,
+      port: server.port,
+      database: db.database,
+      user: db.readOnly.user,
+      password: db.readOnly.password,
+    } as SourceConfig;
     await run(t, { schema, source, table: `public.${table}` }, 'postgres');
   });
 
@@ -150,7 +198,14 @@ for (const schema of ['yard', 'gate'] as const) {
     if (!server) return;
     const db = await mariaDbScratch(server, t, build('mysql'), table);
     await db.exec(`GRANT SELECT ON \`${db.database}\`.* TO '${db.readOnly.user}'@'%'`);
-    const source = { driver: 'mysql', host: server.host, port: server.port, database: db.database, user: db.readOnly.user, password: db.readOnly.password } as SourceConfig;
+    const source = {
+      driver: 'mysql',
+      host: server.host,
+      port: server.port,
+      database: db.database,
+      user: db.readOnly.user,
+      password: db.readOnly.password,
+    } as SourceConfig;
     await run(t, { schema, source, table }, 'mysql');
   });
 }

@@ -29,7 +29,10 @@ function assertAddsUp(r: ReconcileReport): void {
 }
 
 async function sandbox(t: import('node:test').TestContext, dir: string) {
-  const s = await startSandbox({ dbFile: join(dir, 'sandbox.db'), accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Test', environment: 'sandbox' }] });
+  const s = await startSandbox({
+    dbFile: join(dir, 'sandbox.db'),
+    accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Test', environment: 'sandbox' }],
+  });
   t.after(() => s.close());
   return s;
 }
@@ -55,15 +58,24 @@ test('reconcile on the demo plant: counts add up per day, a gap is listed and a 
   assert.equal(first.ok, true, first.error);
 
   const plant = openPlant(plantFile);
-  const cols = Object.keys(plant.prepare('SELECT * FROM Tickets LIMIT 1').get() as object).filter((c) => c !== 'TicketID' && c !== 'TicketNo' && c !== 'LastModified');
+  const cols = Object.keys(plant.prepare('SELECT * FROM Tickets LIMIT 1').get() as object).filter(
+    (c) => c !== 'TicketID' && c !== 'TicketNo' && c !== 'LastModified',
+  );
   const copy = (id: number, no: string, modified: string) =>
-    plant.prepare(`INSERT INTO Tickets (TicketID, TicketNo, LastModified, ${cols.join(', ')}) SELECT ?, ?, ?, ${cols.join(', ')} FROM Tickets WHERE TicketID = (SELECT MIN(TicketID) FROM Tickets WHERE Net IS NOT NULL AND TRIM(Customer) != '' AND TicketDate NOT LIKE '%-13-%')`).run(id, no, modified);
+    plant
+      .prepare(
+        `INSERT INTO Tickets (TicketID, TicketNo, LastModified, ${cols.join(', ')}) SELECT ?, ?, ?, ${cols.join(', ')} FROM Tickets WHERE TicketID = (SELECT MIN(TicketID) FROM Tickets WHERE Net IS NOT NULL AND TRIM(Customer) != '' AND TicketDate NOT LIKE '%-13-%')`,
+      )
+      .run(id, no, modified);
   // A gap: a row stamped long before the watermark (a writer with a skewed clock); the next pass does not read it.
   copy(900001, 'G-1', '2001-01-01 00:00:00.000');
   // Not yet read: a fresh row.
   copy(900002, 'N-1', new Date(Date.now() - 2000).toISOString().replace('T', ' ').replace('Z', ''));
   // A hard delete of a delivered ticket.
-  const gone = (plant.prepare(`SELECT TicketID, TicketNo FROM Tickets WHERE TicketID < 900000 ORDER BY TicketID LIMIT 1`).get() as { TicketID: number; TicketNo: string });
+  const gone = plant.prepare(`SELECT TicketID, TicketNo FROM Tickets WHERE TicketID < 900000 ORDER BY TicketID LIMIT 1`).get() as {
+    TicketID: number;
+    TicketNo: string;
+  };
   plant.prepare('DELETE FROM Tickets WHERE TicketID = ?').run(gone.TicketID);
   plant.close();
 
@@ -73,8 +85,14 @@ test('reconcile on the demo plant: counts add up per day, a gap is listed and a 
   assert.equal(r.totals.filtered, seed.incomplete);
   assert.equal(r.totals.delivered, seed.tickets - seed.incomplete - 1);
   assert.equal(r.totals.notYetRead, 1);
-  assert.deepEqual(r.gaps.map((g) => [g.ticketId, g.ticketNumber]), [['demo:900001', 'G-1']]);
-  assert.deepEqual(r.deleted.map((g) => [g.ticketId, g.action]), [[`demo:${gone.TicketID}`, 'created']]);
+  assert.deepEqual(
+    r.gaps.map((g) => [g.ticketId, g.ticketNumber]),
+    [['demo:900001', 'G-1']],
+  );
+  assert.deepEqual(
+    r.deleted.map((g) => [g.ticketId, g.action]),
+    [[`demo:${gone.TicketID}`, 'created']],
+  );
   assert.equal(r.balanced, false);
   assert.ok(r.reasons.filtered.length > 0 && r.reasons.filtered.every((x) => x.count > 0 && x.reason.length > 0));
   const text = formatReconcile(r);
@@ -123,7 +141,14 @@ test('reconcile on a PostgreSQL plant with bigint keys: adds up, reports a hard 
   const input: ProfileInput = {
     name: 'pg',
     api: { url: api.url, token: TOKEN },
-    source: { driver: 'postgres', host: server.host, port: server.port, database: db.database, user: db.readOnly.user, password: db.readOnly.password },
+    source: {
+      driver: 'postgres',
+      host: server.host,
+      port: server.port,
+      database: db.database,
+      user: db.readOnly.user,
+      password: db.readOnly.password,
+    },
     table: 'public.weigh_slips',
     key: ['SlipNo'],
     change: { mode: 'timestamp', column: 'Changed', timezone: SLIPS_TIMEZONE, lookbackSeconds: 60, deletes: 'void' },
@@ -145,11 +170,18 @@ test('reconcile on a PostgreSQL plant with bigint keys: adds up, reports a hard 
       ['2026-11-30', 2, 1, 1, 0],
     ],
   );
-  assert.deepEqual(r.deleted.map((d) => d.ticketId), ['pg:9007199254740993']);
+  assert.deepEqual(
+    r.deleted.map((d) => d.ticketId),
+    ['pg:9007199254740993'],
+  );
   assert.equal(r.balanced, true, 'a delete is reported, not a gap');
   assert.equal(r.voidsQueued, 1);
   await daemon.runOnce();
-  const v = (await (await fetch(`${api.url}/v1/_sandbox/tickets/${encodeURIComponent('pg:9007199254740993')}`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json()) as {
+  const v = (await (
+    await fetch(`${api.url}/v1/_sandbox/tickets/${encodeURIComponent('pg:9007199254740993')}`, {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    })
+  ).json()) as {
     ticket: { status: string; voidReason?: string };
   };
   assert.equal(v.ticket.status, 'voided');

@@ -37,7 +37,8 @@ const SETUP = [
     (3, 'T-1003', '2024-05-01 07:02:00', 'P12', 'Hill County Paving', 'AGG-57', '#57 Stone', 62000, 20000, 42000, 'LB', 'TR-9', 'N', NULL, '2024-05-01 07:00:00.123458')`,
 ];
 
-const source = (server: DbServer, database: string, login: { user: string; password: string }, extra: Partial<SourceConfig> = {}) => serverSource('mysql', server, database, login, extra);
+const source = (server: DbServer, database: string, login: { user: string; password: string }, extra: Partial<SourceConfig> = {}) =>
+  serverSource('mysql', server, database, login, extra);
 
 async function setup(t: TestContext): Promise<{ server: DbServer; db: Scratch } | undefined> {
   const server = await requireMariaDb(t);
@@ -66,7 +67,10 @@ test('mariadb: discovery, details and DATETIME(6) cursors at full precision', as
   assert.equal(await src.columnType('tickets', 'LastModified'), 'datetime(6)');
 
   const rows = await src.query('SELECT TicketID, LastModified, TicketDate, BigCounter, Net FROM tickets ORDER BY TicketID');
-  assert.deepEqual(rows.map((r) => r.LastModified), ['2024-05-01 07:00:00.123456', '2024-05-01 07:00:00.123457', '2024-05-01 07:00:00.123458']);
+  assert.deepEqual(
+    rows.map((r) => r.LastModified),
+    ['2024-05-01 07:00:00.123456', '2024-05-01 07:00:00.123457', '2024-05-01 07:00:00.123458'],
+  );
   assert.equal(rows[0].TicketDate, '2024-05-01 07:00:00');
   assert.equal(rows[0].BigCounter, '9007199254740993');
   assert.equal(rows[0].Net, '40000.00');
@@ -74,8 +78,16 @@ test('mariadb: discovery, details and DATETIME(6) cursors at full precision', as
   const dl = src.dialect;
   const p = dl.typedParam!('?', 'datetime(6)');
   assert.equal(p, 'CAST(? AS DATETIME(6))');
-  assert.deepEqual((await src.query(`SELECT TicketID FROM tickets WHERE LastModified = ${p}`, ['2024-05-01 07:00:00.123457'])).map((r) => r.TicketID), [2]);
-  assert.deepEqual((await src.query(`SELECT TicketID FROM tickets WHERE LastModified > ${p} ORDER BY 1`, ['2024-05-01 07:00:00.123457'])).map((r) => r.TicketID), [3]);
+  assert.deepEqual(
+    (await src.query(`SELECT TicketID FROM tickets WHERE LastModified = ${p}`, ['2024-05-01 07:00:00.123457'])).map((r) => r.TicketID),
+    [2],
+  );
+  assert.deepEqual(
+    (await src.query(`SELECT TicketID FROM tickets WHERE LastModified > ${p} ORDER BY 1`, ['2024-05-01 07:00:00.123457'])).map(
+      (r) => r.TicketID,
+    ),
+    [3],
+  );
   const now = String((await src.query(`SELECT ${dl.nowFor!('datetime(6)')} AS now`))[0].now);
   assert.match(now, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
 
@@ -89,14 +101,18 @@ test('mariadb: discovery, details and DATETIME(6) cursors at full precision', as
   }
   assert.deepEqual(seen, [1, 2, 3]);
   assert.equal(wm!.cursor, '2024-05-01 07:00:00.123458');
-  await s.db.exec(`INSERT INTO tickets (TicketID, TicketNo, PlantCode, LastModified) VALUES (4, 'T-1004', 'P12', '2024-05-01 07:00:00.123459')`);
+  await s.db.exec(
+    `INSERT INTO tickets (TicketID, TicketNo, PlantCode, LastModified) VALUES (4, 'T-1004', 'P12', '2024-05-01 07:00:00.123459')`,
+  );
   const again: unknown[] = [];
-  for await (const page of reader.pages(src, { ...wm!, at: new Date().toISOString() } as never, 10)) again.push(...page.rows.map((r) => r.TicketID));
+  for await (const page of reader.pages(src, { ...wm!, at: new Date().toISOString() } as never, 10))
+    again.push(...page.rows.map((r) => r.TicketID));
   assert.deepEqual(again, [4, 3], 'the new row first, then inclusive from the watermark: the last row again (the ledger drops it)');
   // With a lookback window the first page re-reads below the watermark (minusSeconds on a typed cursor).
   const wide = new TimestampReader({ table: 'tickets', key: ['TicketID'], column: 'LastModified', lookbackSeconds: 300 });
   const window: unknown[] = [];
-  for await (const page of wide.pages(src, { ...wm!, at: new Date().toISOString() } as never, 10)) window.push(...page.rows.map((r) => r.TicketID));
+  for await (const page of wide.pages(src, { ...wm!, at: new Date().toISOString() } as never, 10))
+    window.push(...page.rows.map((r) => r.TicketID));
   assert.deepEqual(window, [4, 1, 2, 3], 'the new row, then the lookback window below the watermark');
 
   const admin = await connected(t, source(s.server, s.db.database, { user: s.server.user, password: s.server.password }));
@@ -113,7 +129,10 @@ test('mariadb: read-only verdicts for a read-only, a read-write and a no-SELECT 
   const roCfg = source(s.server, s.db.database, s.db.readOnly);
   const ro = await connected(t, roCfg);
   const a = await ro.checkAccess('tickets');
-  assert.deepEqual({ canSelect: a.canSelect, canWrite: a.canWrite, writePrivileges: a.writePrivileges }, { canSelect: true, canWrite: false, writePrivileges: [] });
+  assert.deepEqual(
+    { canSelect: a.canSelect, canWrite: a.canWrite, writePrivileges: a.writePrivileges },
+    { canSelect: true, canWrite: false, writePrivileges: [] },
+  );
   assert.equal((await readOnlyCheck(ro, roCfg, 'tickets')).status, 'pass');
 
   const rwCfg = source(s.server, s.db.database, s.db.readWrite);
@@ -121,7 +140,10 @@ test('mariadb: read-only verdicts for a read-only, a read-write and a no-SELECT 
   const b = await rw.checkAccess('tickets');
   assert.equal(b.canWrite, true);
   assert.deepEqual(b.writePrivileges, ['INSERT', 'UPDATE']);
-  assert.ok(b.via.some((v) => v.includes('on the table') && v.includes(s.db.readWrite.user)), b.via.join(' | '));
+  assert.ok(
+    b.via.some((v) => v.includes('on the table') && v.includes(s.db.readWrite.user)),
+    b.via.join(' | '),
+  );
   const v = await readOnlyCheck(rw, rwCfg, 'tickets');
   assert.equal(v.status, 'warn');
   assert.match(v.fix!, /CREATE USER 'outpost_reader'@'%' IDENTIFIED BY/);
@@ -130,7 +152,10 @@ test('mariadb: read-only verdicts for a read-only, a read-write and a no-SELECT 
   const root = await connected(t, source(s.server, s.db.database, { user: s.server.user, password: s.server.password }));
   const c = await root.checkAccess('tickets');
   assert.equal(c.canWrite, true);
-  assert.ok(c.via.some((x) => x.includes('on every database')), c.via.join(' | '));
+  assert.ok(
+    c.via.some((x) => x.includes('on every database')),
+    c.via.join(' | '),
+  );
 
   const noneCfg = source(s.server, s.db.database, s.db.noSelect);
   const none = await connected(t, noneCfg);
@@ -167,7 +192,9 @@ test('mariadb: plain errors (wrong password, missing table, no SELECT, missing d
   assert.match(e3.code, /^ER_TABLEACCESS_DENIED_ERROR \(1142\)$/);
   assert.match(e3.message, /may not read/);
 
-  const e4 = await sourceError(connected(t, source(s.server, `${s.db.database}_nope`, { user: s.server.user, password: s.server.password })));
+  const e4 = await sourceError(
+    connected(t, source(s.server, `${s.db.database}_nope`, { user: s.server.user, password: s.server.password })),
+  );
   assert.equal(e4.kind, 'missing');
   assert.match(e4.message, /database ".*_nope" does not exist/);
 
@@ -186,10 +213,18 @@ test('mariadb: outpost validate passes for the read-only login and warns for the
   const s = await setup(t);
   if (!s) return;
   const token = 'tok-validate-maria-123456';
-  const api = await startSandbox({ dbFile: ':memory:', accounts: [{ token, accountId: 'acct-2', accountName: 'Quarry Co', environment: 'sandbox' }] });
+  const api = await startSandbox({
+    dbFile: ':memory:',
+    accounts: [{ token, accountId: 'acct-2', accountName: 'Quarry Co', environment: 'sandbox' }],
+  });
   t.after(() => api.close());
   const profile = (login: { user: string; password: string }): Profile =>
-    timestampProfile({ name: 'maria-plant', api: { url: api.url, token }, source: source(s.server, s.db.database, login), table: 'tickets' });
+    timestampProfile({
+      name: 'maria-plant',
+      api: { url: api.url, token },
+      source: source(s.server, s.db.database, login),
+      table: 'tickets',
+    });
   const ro = await validateProfile(profile(s.db.readOnly));
   for (const l of ro) assert.equal(l.status, 'pass', `${l.name}: ${l.detail} ${l.fix ?? ''}`);
   const rw = await validateProfile(profile(s.db.readWrite));
@@ -199,8 +234,22 @@ test('mariadb: outpost validate passes for the read-only login and warns for the
   const dir = mkdtempSync(join(tmpdir(), 'outpost-validate-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'outpost.json');
-  writeFileSync(file, JSON.stringify({ profiles: [{ ...profile(s.db.readWrite), api: { url: api.url, token: 'env:OUTPOST_TOKEN' }, source: { ...source(s.server, s.db.database, s.db.readWrite), password: 'env:DB_PASSWORD' } }] }));
-  const out = await runValidate(['--config', file, '--profile', 'maria-plant'], { OUTPOST_TOKEN: token, DB_PASSWORD: s.db.readWrite.password });
+  writeFileSync(
+    file,
+    JSON.stringify({
+      profiles: [
+        {
+          ...profile(s.db.readWrite),
+          api: { url: api.url, token: 'env:OUTPOST_TOKEN' },
+          source: { ...source(s.server, s.db.database, s.db.readWrite), password: 'env:DB_PASSWORD' },
+        },
+      ],
+    }),
+  );
+  const out = await runValidate(['--config', file, '--profile', 'maria-plant'], {
+    OUTPOST_TOKEN: token,
+    DB_PASSWORD: s.db.readWrite.password,
+  });
   assert.equal(out.code, 0, out.output);
   assert.match(out.output, /! warn {2}read-only +The login ".*_rw@%" can change tickets: INSERT, UPDATE/);
   assert.match(out.output, /GRANT SELECT ON `.*`\.`tickets` TO 'outpost_reader'@'%';/);

@@ -46,7 +46,8 @@ const SETUP = [
     (3, 'T-1003', '2024-05-01 07:02:00', 'P12', 'Hill County Paving', 'AGG-57', '#57 Stone', 62000, 20000, 42000, 'LB', 'TR-9', 'N', NULL, NULL, '2024-05-01 07:00:00.123458')`,
 ];
 
-const source = (server: DbServer, database: string, login: { user: string; password: string }, extra: Partial<SourceConfig> = {}) => serverSource('postgres', server, database, login, extra);
+const source = (server: DbServer, database: string, login: { user: string; password: string }, extra: Partial<SourceConfig> = {}) =>
+  serverSource('postgres', server, database, login, extra);
 
 async function setup(t: TestContext): Promise<{ server: DbServer; db: Scratch } | undefined> {
   const server = await requirePostgres(t);
@@ -67,7 +68,10 @@ test('postgres: discovery, details and full-precision cursor values', async (t) 
 
   // The read-only login sees only what it may read: the ticket table, not audit_log.
   const tables = await src.listTables();
-  assert.deepEqual(tables.map((x) => x.name), ['public.tickets']);
+  assert.deepEqual(
+    tables.map((x) => x.name),
+    ['public.tickets'],
+  );
   assert.deepEqual(tables[0].primaryKey, ['TicketID']);
   assert.ok(tables[0].indexes!.some((i) => i.columns[0] === 'LastModified'));
 
@@ -80,7 +84,9 @@ test('postgres: discovery, details and full-precision cursor values', async (t) 
   assert.equal(await src.columnType('public.tickets', 'Nope'), null);
 
   // Microseconds survive: values are the server's own text, not a JS Date.
-  const rows = await src.query(`SELECT "TicketID", "LastModified", "Stamped", "TicketDate", "BigCounter", "Net" FROM public.tickets ORDER BY "TicketID"`);
+  const rows = await src.query(
+    `SELECT "TicketID", "LastModified", "Stamped", "TicketDate", "BigCounter", "Net" FROM public.tickets ORDER BY "TicketID"`,
+  );
   assert.deepEqual(
     rows.map((r) => r.LastModified),
     ['2024-05-01 07:00:00.123456', '2024-05-01 07:00:00.123457', '2024-05-01 07:00:00.123458'],
@@ -93,10 +99,25 @@ test('postgres: discovery, details and full-precision cursor values', async (t) 
   // Bound back with the column's exact type, the value finds exactly its row (no µs lost).
   const dl = src.dialect;
   const t2 = dl.typedParam!(dl.param(1), 'timestamp(6) without time zone');
-  assert.deepEqual((await src.query(`SELECT "TicketID" FROM public.tickets WHERE "LastModified" = ${t2}`, ['2024-05-01 07:00:00.123457'])).map((r) => r.TicketID), [2]);
-  assert.deepEqual((await src.query(`SELECT "TicketID" FROM public.tickets WHERE "LastModified" > ${t2} ORDER BY 1`, ['2024-05-01 07:00:00.123457'])).map((r) => r.TicketID), [3]);
+  assert.deepEqual(
+    (await src.query(`SELECT "TicketID" FROM public.tickets WHERE "LastModified" = ${t2}`, ['2024-05-01 07:00:00.123457'])).map(
+      (r) => r.TicketID,
+    ),
+    [2],
+  );
+  assert.deepEqual(
+    (await src.query(`SELECT "TicketID" FROM public.tickets WHERE "LastModified" > ${t2} ORDER BY 1`, ['2024-05-01 07:00:00.123457'])).map(
+      (r) => r.TicketID,
+    ),
+    [3],
+  );
   // Untyped, the server infers the column's type: same answer.
-  assert.deepEqual((await src.query(`SELECT "TicketID" FROM public.tickets WHERE "LastModified" > $1 ORDER BY 1`, ['2024-05-01 07:00:00.123457'])).map((r) => r.TicketID), [3]);
+  assert.deepEqual(
+    (await src.query(`SELECT "TicketID" FROM public.tickets WHERE "LastModified" > $1 ORDER BY 1`, ['2024-05-01 07:00:00.123457'])).map(
+      (r) => r.TicketID,
+    ),
+    [3],
+  );
   // The pg client's global parsers are untouched (per-client type parsers only).
   const pg = (await import('pg')).default;
   assert.notEqual(pg.types.getTypeParser(1114, 'text')('2024-05-01 07:00:00'), '2024-05-01 07:00:00');
@@ -118,14 +139,18 @@ test('postgres: discovery, details and full-precision cursor values', async (t) 
   }
   assert.deepEqual(seen, [1, 2, 3]);
   assert.equal(wm!.cursor, '2024-05-01 07:00:00.123458');
-  await s.db.exec(`INSERT INTO public.tickets ("TicketID", "TicketNo", "PlantCode", "LastModified") VALUES (4, 'T-1004', 'P12', '2024-05-01 07:00:00.123459')`);
+  await s.db.exec(
+    `INSERT INTO public.tickets ("TicketID", "TicketNo", "PlantCode", "LastModified") VALUES (4, 'T-1004', 'P12', '2024-05-01 07:00:00.123459')`,
+  );
   const again: unknown[] = [];
-  for await (const page of reader.pages(src, { ...wm!, at: new Date().toISOString() } as never, 10)) again.push(...page.rows.map((r) => r.TicketID));
+  for await (const page of reader.pages(src, { ...wm!, at: new Date().toISOString() } as never, 10))
+    again.push(...page.rows.map((r) => r.TicketID));
   assert.deepEqual(again, [4, 3], 'the new row first, then inclusive from the watermark: the last row again (the ledger drops it)');
   // With a lookback window the first page re-reads below the watermark (minusSeconds on a typed cursor).
   const wide = new TimestampReader({ table: 'public.tickets', key: ['TicketID'], column: 'LastModified', lookbackSeconds: 300 });
   const window: unknown[] = [];
-  for await (const page of wide.pages(src, { ...wm!, at: new Date().toISOString() } as never, 10)) window.push(...page.rows.map((r) => r.TicketID));
+  for await (const page of wide.pages(src, { ...wm!, at: new Date().toISOString() } as never, 10))
+    window.push(...page.rows.map((r) => r.TicketID));
   assert.deepEqual(window, [4, 1, 2, 3], 'the new row, then the lookback window below the watermark');
   const backlog = await reader.backlog(src, { ...wm! } as never);
   assert.equal(backlog.count, 1);
@@ -148,7 +173,10 @@ test('postgres: read-only verdicts for a read-only, a read-write, a superuser an
   if (!s) return;
   const ro = await connected(t, source(s.server, s.db.database, s.db.readOnly));
   const a = await ro.checkAccess('public.tickets');
-  assert.deepEqual({ canSelect: a.canSelect, canWrite: a.canWrite, writePrivileges: a.writePrivileges }, { canSelect: true, canWrite: false, writePrivileges: [] });
+  assert.deepEqual(
+    { canSelect: a.canSelect, canWrite: a.canWrite, writePrivileges: a.writePrivileges },
+    { canSelect: true, canWrite: false, writePrivileges: [] },
+  );
   const roVerdict = await readOnlyCheck(ro, source(s.server, s.db.database, s.db.readOnly), 'public.tickets');
   assert.equal(roVerdict.status, 'pass');
 
@@ -158,7 +186,10 @@ test('postgres: read-only verdicts for a read-only, a read-write, a superuser an
   assert.equal(b.canSelect, true);
   assert.equal(b.canWrite, true);
   assert.deepEqual(b.writePrivileges, ['INSERT', 'UPDATE']);
-  assert.ok(b.via.some((v) => v.includes(`TO "${s.db.readWrite.user}"`) && v.includes('INSERT')), b.via.join(' | '));
+  assert.ok(
+    b.via.some((v) => v.includes(`TO "${s.db.readWrite.user}"`) && v.includes('INSERT')),
+    b.via.join(' | '),
+  );
   const rwVerdict = await readOnlyCheck(rw, rwCfg, 'public.tickets');
   assert.equal(rwVerdict.status, 'warn');
   assert.match(rwVerdict.fix!, /CREATE ROLE "outpost_reader" LOGIN PASSWORD/);
@@ -169,7 +200,10 @@ test('postgres: read-only verdicts for a read-only, a read-write, a superuser an
   const c = await su.checkAccess('public.tickets');
   assert.equal(c.canWrite, true);
   assert.deepEqual(c.writePrivileges, ['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']);
-  assert.ok(c.via.some((v) => /superuser/.test(v)), c.via.join(' | '));
+  assert.ok(
+    c.via.some((v) => /superuser/.test(v)),
+    c.via.join(' | '),
+  );
 
   const noneCfg = source(s.server, s.db.database, s.db.noSelect);
   const none = await connected(t, noneCfg);
@@ -229,7 +263,9 @@ test('postgres: plain errors (missing table, no SELECT, missing database, unknow
     silent.close();
   });
   const silentPort = (silent.address() as { port: number }).port;
-  const hung = await sourceError(connected(t, source(s.server, s.db.database, s.db.readOnly, { port: silentPort, options: { connectTimeoutMs: 500 } })));
+  const hung = await sourceError(
+    connected(t, source(s.server, s.db.database, s.db.readOnly, { port: silentPort, options: { connectTimeoutMs: 500 } })),
+  );
   assert.equal(hung.kind, 'timeout');
   assert.match(hung.message, /No answer from .* within 0\.5 s/);
 
@@ -244,7 +280,15 @@ test('postgres: wrong password is a plain auth error without the password in it'
   const server = await startPrivatePostgres();
   t.after(() => server.destroy());
   const wrong = 'Wr0ng-Secret-Pass';
-  const cfg: SourceConfig = { driver: 'postgres', host: server.host, port: server.port, database: server.database, user: server.user, password: 'env:PG_TEST_PW', options: {} };
+  const cfg: SourceConfig = {
+    driver: 'postgres',
+    host: server.host,
+    port: server.port,
+    database: server.database,
+    user: server.user,
+    password: 'env:PG_TEST_PW',
+    options: {},
+  };
   const src = new PostgresSource(cfg, { PG_TEST_PW: wrong });
   const e = await sourceError(src.connect());
   assert.equal(e.kind, 'auth');
@@ -260,20 +304,36 @@ test('postgres: wrong password is a plain auth error without the password in it'
   await assert.rejects(new PostgresSource(cfg, {}).connect(), /PG_TEST_PW is not set/);
 });
 
-function profileFor(s: { server: DbServer; db: Scratch }, login: { user: string; password: string }, apiUrl: string, token: string): Profile {
-  return timestampProfile({ name: 'pg-plant', api: { url: apiUrl, token }, source: source(s.server, s.db.database, login), table: 'public.tickets' });
+function profileFor(
+  s: { server: DbServer; db: Scratch },
+  login: { user: string; password: string },
+  apiUrl: string,
+  token: string,
+): Profile {
+  return timestampProfile({
+    name: 'pg-plant',
+    api: { url: apiUrl, token },
+    source: source(s.server, s.db.database, login),
+    table: 'public.tickets',
+  });
 }
 
 test('postgres: outpost validate passes for the read-only login and warns for the read-write one', async (t) => {
   const s = await setup(t);
   if (!s) return;
   const token = 'tok-validate-pg-123456';
-  const api = await startSandbox({ dbFile: ':memory:', accounts: [{ token, accountId: 'acct-1', accountName: 'Riverside Asphalt', environment: 'sandbox' }] });
+  const api = await startSandbox({
+    dbFile: ':memory:',
+    accounts: [{ token, accountId: 'acct-1', accountName: 'Riverside Asphalt', environment: 'sandbox' }],
+  });
   t.after(() => api.close());
 
   const ro = await validateProfile(profileFor(s, s.db.readOnly, api.url, token));
   const byName = Object.fromEntries(ro.map((l) => [l.name, l]));
-  assert.deepEqual(ro.map((l) => l.name), ['token', 'api', 'database login', 'read-only', 'table', 'key', 'change', 'mapping']);
+  assert.deepEqual(
+    ro.map((l) => l.name),
+    ['token', 'api', 'database login', 'read-only', 'table', 'key', 'change', 'mapping'],
+  );
   for (const l of ro) assert.equal(l.status, 'pass', `${l.name}: ${l.detail} ${l.fix ?? ''}`);
   assert.match(byName.change.detail, /LastModified \(timestamp\(6\) without time zone\), indexed; database clock/);
 
@@ -293,7 +353,10 @@ test('postgres: outpost validate passes for the read-only login and warns for th
   const dir = mkdtempSync(join(tmpdir(), 'outpost-validate-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'outpost.json');
-  const roProfile = { ...profileFor(s, s.db.readOnly, api.url, 'env:OUTPOST_TOKEN'), source: { ...source(s.server, s.db.database, s.db.readOnly), password: 'env:DB_PASSWORD' } };
+  const roProfile = {
+    ...profileFor(s, s.db.readOnly, api.url, 'env:OUTPOST_TOKEN'),
+    source: { ...source(s.server, s.db.database, s.db.readOnly), password: 'env:DB_PASSWORD' },
+  };
   writeFileSync(file, JSON.stringify({ profiles: [roProfile] }));
   const out = await runValidate(['--config', file], { OUTPOST_TOKEN: token, DB_PASSWORD: s.db.readOnly.password });
   assert.equal(out.code, 0, out.output);

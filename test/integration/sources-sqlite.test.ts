@@ -21,7 +21,9 @@ function plant(t: { after(f: () => void): void }): string {
   const file = join(dir, 'plant.db');
   createDemoPlant(file, { days: 2, perDay: 20, seed: 7 });
   const db = new Database(file);
-  db.exec(`CREATE TABLE ticket_history_bak (TicketID INTEGER, TicketNo TEXT, Net REAL); CREATE TABLE Settings (k TEXT PRIMARY KEY, v TEXT);`);
+  db.exec(
+    `CREATE TABLE ticket_history_bak (TicketID INTEGER, TicketNo TEXT, Net REAL); CREATE TABLE Settings (k TEXT PRIMARY KEY, v TEXT);`,
+  );
   db.close();
   return file;
 }
@@ -58,9 +60,17 @@ test('sqlite: discovery finds the ticket table, its key and its indexed change c
 test('sqlite: outpost validate on the demo plant', async (t) => {
   const file = plant(t);
   const token = 'tok-validate-sqlite-1234';
-  const api = await startSandbox({ dbFile: ':memory:', accounts: [{ token, accountId: 'acct-3', accountName: 'Demo', environment: 'sandbox' }] });
+  const api = await startSandbox({
+    dbFile: ':memory:',
+    accounts: [{ token, accountId: 'acct-3', accountName: 'Demo', environment: 'sandbox' }],
+  });
   t.after(() => api.close());
-  const profile = timestampProfile({ name: 'demo', api: { url: api.url, token }, source: { driver: 'sqlite', file, options: {} }, table: 'Tickets' });
+  const profile = timestampProfile({
+    name: 'demo',
+    api: { url: api.url, token },
+    source: { driver: 'sqlite', file, options: {} },
+    table: 'Tickets',
+  });
   const lines = await validateProfile(profile);
   for (const l of lines) assert.equal(l.status, 'pass', `${l.name}: ${l.detail} ${l.fix ?? ''}`);
 
@@ -73,27 +83,51 @@ test('sqlite: outpost validate on the demo plant', async (t) => {
 
   const missing = await validateProfile({ ...profile, source: { driver: 'sqlite', file: join(file, '..', 'nope.db'), options: {} } });
   assert.equal(missing.find((l) => l.name === 'database login')!.status, 'fail');
-  assert.deepEqual(missing.slice(3).map((l) => l.status), ['warn', 'warn', 'warn', 'warn', 'warn']);
+  assert.deepEqual(
+    missing.slice(3).map((l) => l.status),
+    ['warn', 'warn', 'warn', 'warn', 'warn'],
+  );
 });
 
 test('discovery rules: ranking, keys and change modes best first', () => {
   const col = (name: string, type: string) => ({ name, type, nullable: true });
   const tickets: DiscoveredTable = {
     name: 'dbo.ScaleTickets',
-    columns: [col('TicketID', 'int'), col('TicketNo', 'varchar'), col('NetWeight', 'decimal'), col('Gross', 'decimal'), col('Tare', 'decimal'), col('TruckNo', 'varchar'), col('TicketDate', 'datetime'), col('ModifiedDate', 'datetime2'), col('RV', 'rowversion')],
+    columns: [
+      col('TicketID', 'int'),
+      col('TicketNo', 'varchar'),
+      col('NetWeight', 'decimal'),
+      col('Gross', 'decimal'),
+      col('Tare', 'decimal'),
+      col('TruckNo', 'varchar'),
+      col('TicketDate', 'datetime'),
+      col('ModifiedDate', 'datetime2'),
+      col('RV', 'rowversion'),
+    ],
     primaryKey: ['TicketID'],
     rowCount: 250_000,
     indexes: [{ name: 'PK', columns: ['TicketID'], unique: true, primary: true }],
   };
-  const junk: DiscoveredTable = { name: 'dbo.Users', columns: [col('id', 'int'), col('name', 'varchar')], primaryKey: ['id'], rowCount: 12 };
+  const junk: DiscoveredTable = {
+    name: 'dbo.Users',
+    columns: [col('id', 'int'), col('name', 'varchar')],
+    primaryKey: ['id'],
+    rowCount: 12,
+  };
   const backup: DiscoveredTable = { ...tickets, name: 'dbo.Tickets_bak', rowCount: 250_000 };
   const ranked = rankTables([junk, backup, tickets], 'mssql');
-  assert.deepEqual(ranked.map((c) => c.name), ['dbo.ScaleTickets', 'dbo.Tickets_bak', 'dbo.Users']);
+  assert.deepEqual(
+    ranked.map((c) => c.name),
+    ['dbo.ScaleTickets', 'dbo.Tickets_bak', 'dbo.Users'],
+  );
   assert.ok(ranked[0].reasons.some((r) => /ticket number column TicketNo/.test(r)));
   assert.ok(ranked[1].reasons.some((r) => /history\/backup/.test(r)));
 
   const modes = suggestChangeModes(tickets, 'mssql', ['TicketID'], { database: 'Plant' });
-  assert.deepEqual(modes.map((m) => m.mode), ['changeTracking', 'rowversion', 'timestamp', 'increasing', 'snapshot']);
+  assert.deepEqual(
+    modes.map((m) => m.mode),
+    ['changeTracking', 'rowversion', 'timestamp', 'increasing', 'snapshot'],
+  );
   assert.equal(modes[0].ready, false);
   assert.match(modes[0].needs!, /ALTER DATABASE \[Plant\] SET CHANGE_TRACKING = ON/);
   assert.equal(modes[1].column, 'RV');
@@ -106,20 +140,44 @@ test('discovery rules: ranking, keys and change modes best first', () => {
   // Postgres: no Change Tracking or rowversion; an indexed updated_at wins over an unindexed one.
   const pgT: DiscoveredTable = {
     name: 'public.tickets',
-    columns: [col('id', 'bigint'), col('ticket_no', 'text'), col('updated_at', 'timestamp without time zone'), col('last_modified', 'timestamp with time zone')],
+    columns: [
+      col('id', 'bigint'),
+      col('ticket_no', 'text'),
+      col('updated_at', 'timestamp without time zone'),
+      col('last_modified', 'timestamp with time zone'),
+    ],
     primaryKey: [],
     rowCount: 10,
-    indexes: [{ name: 'ux', columns: ['ticket_no'], unique: true, primary: false }, { name: 'ix', columns: ['last_modified'], unique: false, primary: false }],
+    indexes: [
+      { name: 'ux', columns: ['ticket_no'], unique: true, primary: false },
+      { name: 'ix', columns: ['last_modified'], unique: false, primary: false },
+    ],
   };
   assert.deepEqual(suggestKey(pgT), { key: ['ticket_no'], reason: 'unique index ux' });
   const pgModes = suggestChangeModes(pgT, 'postgres', ['ticket_no']);
-  assert.deepEqual(pgModes.map((m) => [m.mode, m.column ?? null]), [['timestamp', 'last_modified'], ['timestamp', 'updated_at'], ['snapshot', null]]);
+  assert.deepEqual(
+    pgModes.map((m) => [m.mode, m.column ?? null]),
+    [
+      ['timestamp', 'last_modified'],
+      ['timestamp', 'updated_at'],
+      ['snapshot', null],
+    ],
+  );
   assert.equal(pgModes[2].ready, false);
 
   // The DBA's SQL, per driver.
-  assert.equal(createIndexSql('postgres', 'public.tickets', ['updated_at']), 'CREATE INDEX "ix_outpost_tickets_updated_at" ON "public"."tickets" ("updated_at");');
-  assert.equal(createIndexSql('mysql', 'tickets', ['LastModified'], 'plant'), 'CREATE INDEX `ix_outpost_tickets_LastModified` ON `plant`.`tickets` (`LastModified`);');
+  assert.equal(
+    createIndexSql('postgres', 'public.tickets', ['updated_at']),
+    'CREATE INDEX "ix_outpost_tickets_updated_at" ON "public"."tickets" ("updated_at");',
+  );
+  assert.equal(
+    createIndexSql('mysql', 'tickets', ['LastModified'], 'plant'),
+    'CREATE INDEX `ix_outpost_tickets_LastModified` ON `plant`.`tickets` (`LastModified`);',
+  );
   assert.equal(grantSelectSql('mysql', 'tickets', 'reader', 'plant'), "GRANT SELECT ON `plant`.`tickets` TO 'reader'@'%';");
-  assert.match(readOnlyLoginSql('postgres', { table: 'tickets', database: 'plant' }), /GRANT USAGE ON SCHEMA "public" TO "outpost_reader";\nGRANT SELECT ON "public"\."tickets" TO "outpost_reader";$/);
+  assert.match(
+    readOnlyLoginSql('postgres', { table: 'tickets', database: 'plant' }),
+    /GRANT USAGE ON SCHEMA "public" TO "outpost_reader";\nGRANT SELECT ON "public"\."tickets" TO "outpost_reader";$/,
+  );
   assert.throws(() => readOnlyLoginSql('postgres', { table: 'tickets', login: "x'; DROP" }), /not a plain login name/);
 });

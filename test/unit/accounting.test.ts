@@ -27,7 +27,10 @@ async function setup(t: import('node:test').TestContext, rows = 12) {
   const plant = createSlipsPlant(plantFile);
   t.after(() => plant.close());
   for (let i = 0; i < rows; i++) plant.add({ day: i % 2 ? '2026-11-29' : '2026-11-30' });
-  const sandbox = await startSandbox({ dbFile: join(dir, 'sandbox.db'), accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Test', environment: 'sandbox' }] });
+  const sandbox = await startSandbox({
+    dbFile: join(dir, 'sandbox.db'),
+    accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Test', environment: 'sandbox' }],
+  });
   t.after(() => sandbox.close());
   const configFile = join(dir, 'outpost.json');
   const profile = (over: Partial<ProfileInput> & { net?: string; url?: string } = {}): ProfileInput => {
@@ -48,7 +51,14 @@ async function setup(t: import('node:test').TestContext, rows = 12) {
   const write = (p: ProfileInput | Record<string, unknown>) => writeFileSync(configFile, JSON.stringify({ profiles: [p] }, null, 2));
   const daemonFor = (p: ProfileInput, extra: Partial<ConstructorParameters<typeof Daemon>[0]> = {}) => {
     write(p);
-    const d = new Daemon({ profiles: parseConfig({ profiles: [p] }).profiles, home: dir, heartbeatMs: 0, configFile, watchConfigMs: 0, ...extra });
+    const d = new Daemon({
+      profiles: parseConfig({ profiles: [p] }).profiles,
+      home: dir,
+      heartbeatMs: 0,
+      configFile,
+      watchConfigMs: 0,
+      ...extra,
+    });
     return d;
   };
   return { dir, plant, plantFile, sandbox, configFile, profile, write, daemonFor };
@@ -127,7 +137,11 @@ test('tickets rejected by the API are parked with a count; resend --rejected sen
   const daemon = s.daemonFor(s.profile({ url: fake.url }));
   daemon.start();
   t.after(() => daemon.stop());
-  const st = await waitFor('tickets rejected', () => (status(daemon).state === 'tickets rejected by the API' ? status(daemon) : null), 20_000);
+  const st = await waitFor(
+    'tickets rejected',
+    () => (status(daemon).state === 'tickets rejected by the API' ? status(daemon) : null),
+    20_000,
+  );
   assert.match(st.reason ?? '', /^6 ticket\(s\) parked: the API rejected them \(latest: "plant North is not set up for this account"\)/);
   assert.match(st.reason ?? '', /outpost resend --profile slips --rejected/);
   assert.equal(st.rejected, 6);
@@ -141,7 +155,10 @@ test('tickets rejected by the API are parked with a count; resend --rejected sen
   await waitFor('idle', () => status(daemon).state === 'idle', 10_000);
   assert.equal(status(daemon).rejected, 0);
   const passKeys = fake.requests.filter((r) => r.mode === 'pass').map((r) => r.key);
-  assert.ok(passKeys.every((k) => !rejectedKeys.has(k)), 'a resend uses a new Idempotency-Key');
+  assert.ok(
+    passKeys.every((k) => !rejectedKeys.has(k)),
+    'a resend uses a new Idempotency-Key',
+  );
 });
 
 test('resend selectors: --tickets by printed number, --since by ticket day, --filtered; bad selectors say what to do', async (t) => {
@@ -151,7 +168,16 @@ test('resend selectors: --tickets by printed number, --since by ticket day, --fi
   const p = parseConfig({ profiles: [s.profile()] }).profiles[0];
   store.commit({
     profile: 'slips',
-    entries: [1, 2, 3].map((k) => ({ ticketId: `slips:${k}`, revision: 'r', targetId: null, action: 'created' as const, error: null, ticketNumber: `S-${k}`, keyJson: `[${k}]`, ticketDate: k === 1 ? '2026-11-28' : '2026-11-30' })),
+    entries: [1, 2, 3].map((k) => ({
+      ticketId: `slips:${k}`,
+      revision: 'r',
+      targetId: null,
+      action: 'created' as const,
+      error: null,
+      ticketNumber: `S-${k}`,
+      keyJson: `[${k}]`,
+      ticketDate: k === 1 ? '2026-11-28' : '2026-11-30',
+    })),
   });
   assert.equal(resend(store, p, { tickets: ['S-2'] }).queued, 1);
   assert.equal(resend(store, p, { since: '2026-11-29' }).queued, 1, 'S-3 (S-2 is already queued)');
@@ -170,7 +196,10 @@ test('a profile whose table or change column changed refuses to start, naming "p
   await d1.stop();
   s.plant.db.exec(`CREATE TABLE Slips2 AS SELECT * FROM WeighSlips`);
   const moved = s.profile({ table: 'Slips2' });
-  assert.throws(() => s.daemonFor(moved), (e: Error) => e instanceof ShapeChangedError && /outpost profiles reset slips/.test(e.message) && /table Slips2/.test(e.message));
+  assert.throws(
+    () => s.daemonFor(moved),
+    (e: Error) => e instanceof ShapeChangedError && /outpost profiles reset slips/.test(e.message) && /table Slips2/.test(e.message),
+  );
   const store = new StateStore(join(s.dir, 'state.db'));
   store.resetProfile('slips', { shape: { table: 'Slips2', key: ['SlipNo'], mode: 'timestamp', column: 'Changed' } });
   assert.equal(store.getWatermark('slips'), null);
@@ -199,7 +228,11 @@ test('SQLite keys 2^53 and 2^53+1 are two tickets, both delivered, with exact id
 
 test('status: offline (503) with lastError, backlog still counted; paused keeps measuring; local disk full; snapshot mode says unknown', async (t) => {
   const s = await setup(t, 5);
-  await fetch(`${s.sandbox.url}/v1/_sandbox/faults`, { method: 'PUT', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ errorRate: 1 }) });
+  await fetch(`${s.sandbox.url}/v1/_sandbox/faults`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ errorRate: 1 }),
+  });
   const daemon = s.daemonFor(s.profile());
   daemon.start();
   t.after(() => daemon.stop());
@@ -207,14 +240,22 @@ test('status: offline (503) with lastError, backlog still counted; paused keeps 
   assert.match(off.reason ?? '', /The API answered 503; retrying/);
   assert.equal(off.lastError, off.reason);
   assert.equal(off.backlog, 5, 'the backlog is known while offline');
-  await fetch(`${s.sandbox.url}/v1/_sandbox/faults`, { method: 'PUT', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({}) });
+  await fetch(`${s.sandbox.url}/v1/_sandbox/faults`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({}),
+  });
   await waitFor('delivered', () => s.sandbox.stats().tickets === 5, 30_000);
   await waitFor('idle', () => status(daemon).state === 'idle', 10_000);
   daemon.pause('slips');
   s.plant.add({ day: '2026-11-30' });
   s.plant.add({ day: '2026-11-30' });
   daemon.pause('slips'); // wakes the paused loop: it measures again
-  const paused = await waitFor('paused with backlog 2', () => (status(daemon).state === 'paused' && status(daemon).backlog === 2 ? status(daemon) : null), 10_000);
+  const paused = await waitFor(
+    'paused with backlog 2',
+    () => (status(daemon).state === 'paused' && status(daemon).backlog === 2 ? status(daemon) : null),
+    10_000,
+  );
   assert.ok(paused.lastError);
   assert.notEqual(paused.lagSeconds, null);
   // The state database cannot grow: SQLite says the disk is full.
@@ -243,7 +284,13 @@ test('status: a snapshot-mode profile reports backlog and lag as unknown (null)'
 test('skip rules: skipped rows are parked apart from filtered, never sent, counted by reconcile, and re-evaluated when the rule changes', async (t) => {
   const s = await setup(t, 6);
   s.plant.db.exec(`UPDATE WeighSlips SET Buyer = 'Internal' WHERE SlipNo IN (2, 4)`);
-  const withRule = s.profile({ mapping: { template: 'generic-scale-ticket', fields: slipsFields(), skip: [{ if: { column: 'Buyer', equals: 'Internal' }, reason: 'internal transfer' }] } });
+  const withRule = s.profile({
+    mapping: {
+      template: 'generic-scale-ticket',
+      fields: slipsFields(),
+      skip: [{ if: { column: 'Buyer', equals: 'Internal' }, reason: 'internal transfer' }],
+    },
+  });
   const daemon = s.daemonFor(withRule);
   daemon.start();
   t.after(() => daemon.stop());
@@ -251,7 +298,13 @@ test('skip rules: skipped rows are parked apart from filtered, never sent, count
   const st = await waitFor('idle', () => (status(daemon).state === 'idle' ? status(daemon) : null), 10_000);
   assert.deepEqual([st.filtered, st.skipped, st.rejected], [0, 2, 0]);
   const skipped = daemon.store.ledgerRows('slips', ['skipped']);
-  assert.deepEqual(skipped.map((e) => [e.ticketId, e.error]), [['slips:2', 'internal transfer'], ['slips:4', 'internal transfer']]);
+  assert.deepEqual(
+    skipped.map((e) => [e.ticketId, e.error]),
+    [
+      ['slips:2', 'internal transfer'],
+      ['slips:4', 'internal transfer'],
+    ],
+  );
   const run = daemon.store.runs('slips').find((r) => r.skipped > 0);
   assert.equal(run?.skipped, 2);
   assert.equal(run?.filtered, 0);

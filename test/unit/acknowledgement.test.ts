@@ -25,7 +25,9 @@ const TOKEN = 'ack-test-token-123';
 
 /** Delivered ledger rows (created / updated / unchanged): ticketId → revision. */
 function deliveredInLedger(store: StateStore): Map<string, string> {
-  const rows = store.db.prepare(`SELECT ticket_id AS id, revision FROM ledger WHERE profile = 'p1' AND action IN ('created','updated','unchanged')`).all() as Array<{ id: string; revision: string }>;
+  const rows = store.db
+    .prepare(`SELECT ticket_id AS id, revision FROM ledger WHERE profile = 'p1' AND action IN ('created','updated','unchanged')`)
+    .all() as Array<{ id: string; revision: string }>;
   return new Map(rows.map((r) => [r.id, r.revision]));
 }
 
@@ -33,7 +35,10 @@ async function setup(t: import('node:test').TestContext, mode: FakeMode, switchA
   const dir = mkdtempSync(join(tmpdir(), 'outpost-ack-'));
   const plantFile = join(dir, 'plant.db');
   const seed = createDemoPlant(plantFile, { days: 1, perDay: 20, seed: 3 })!;
-  const sandbox = await startSandbox({ dbFile: join(dir, 'sandbox.db'), accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Test', environment: 'sandbox' }] });
+  const sandbox = await startSandbox({
+    dbFile: join(dir, 'sandbox.db'),
+    accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Test', environment: 'sandbox' }],
+  });
   t.after(() => sandbox.close());
   const fake = await startFakeApi(sandbox.url, mode, switchAfter);
   t.after(() => fake.close());
@@ -133,10 +138,25 @@ test('while the API keeps answering wrongly, the ledger and the watermark do not
 });
 
 test('matchResults: one known result per ticket at the revision sent, in batch order', () => {
-  const sent = [{ ticketId: 'a', revision: '1' }, { ticketId: 'b', revision: '2' }];
-  const r = matchResults(sent, [{ ticketId: 'b', revision: '2', targetId: 7, action: 'updated' }, { ticketId: 'a', revision: '1', targetId: null, action: 'rejected', error: 'bad' }]);
-  assert.deepEqual(r.map((x) => [x.ticketId, x.action, x.targetId]), [['a', 'rejected', null], ['b', 'updated', '7']]);
-  assert.throws(() => matchResults(sent, [{ ticketId: 'a', revision: '1', action: 'created' }]), (e: Error) => e instanceof ProtocolError && /no result for b/.test(e.message));
+  const sent = [
+    { ticketId: 'a', revision: '1' },
+    { ticketId: 'b', revision: '2' },
+  ];
+  const r = matchResults(sent, [
+    { ticketId: 'b', revision: '2', targetId: 7, action: 'updated' },
+    { ticketId: 'a', revision: '1', targetId: null, action: 'rejected', error: 'bad' },
+  ]);
+  assert.deepEqual(
+    r.map((x) => [x.ticketId, x.action, x.targetId]),
+    [
+      ['a', 'rejected', null],
+      ['b', 'updated', '7'],
+    ],
+  );
+  assert.throws(
+    () => matchResults(sent, [{ ticketId: 'a', revision: '1', action: 'created' }]),
+    (e: Error) => e instanceof ProtocolError && /no result for b/.test(e.message),
+  );
   assert.throws(() => matchResults(sent, ['x', null]), /result 0 of the answer is string/);
   assert.throws(() => matchResults(sent, [{ revision: '1', action: 'created' }]), /has no ticketId/);
 });
@@ -152,7 +172,10 @@ test('the client: an answer body over the cap is a protocol error, and an abort 
   t.after(() => new Promise<void>((r) => server.close(() => r())));
   const port = (server.address() as import('node:net').AddressInfo).port;
   const small = new ApiClient({ url: `http://127.0.0.1:${port}`, token: 't', userAgent: 'outpost/test', maxResponseBytes: 1024 });
-  await assert.rejects(small.postBatchJson({ id: 'c', version: '0', profile: 'p' }, [], 'k'), (e: Error) => e instanceof ProtocolError && /than the 1024 bytes Outpost reads/.test(e.message));
+  await assert.rejects(
+    small.postBatchJson({ id: 'c', version: '0', profile: 'p' }, [], 'k'),
+    (e: Error) => e instanceof ProtocolError && /than the 1024 bytes Outpost reads/.test(e.message),
+  );
   const slow = new ApiClient({ url: `http://127.0.0.1:${port}/slow`, token: 't', userAgent: 'outpost/test', timeoutMs: 60_000 });
   const ac = new AbortController();
   const started = Date.now();

@@ -21,7 +21,13 @@ test('the opener gets a file URL without the secret; the file is 0600 and sends 
   assert.equal(statSync(file).mode & 0o777, 0o600);
   assert.equal(statSync(run).mode & 0o777, 0o700);
   const html = readFileSync(file, 'utf8');
-  assert.ok(html.includes('content="0;url=http://127.0.0.1:4321/?k=s3cr3t-launch-7Gh2&amp;x=&quot;&lt;y&gt;"'), 'meta refresh, attribute-escaped');
-  assert.ok(html.includes('location.replace("http://127.0.0.1:4321/?k=s3cr3t-launch-7Gh2&x=\\"\\u003cy>")'), 'script redirect, no markup break-out');
+  assert.ok(
+    html.includes('content="0;url=http://127.0.0.1:4321/?k=s3cr3t-launch-7Gh2&amp;x=&quot;&lt;y&gt;"'),
+    'meta refresh, attribute-escaped',
+  );
+  assert.ok(
+    html.includes('location.replace("http://127.0.0.1:4321/?k=s3cr3t-launch-7Gh2&x=\\"\\u003cy>")'),
+    'script redirect, no markup break-out',
+  );
   assert.throws(() => writeRedirectFile(run, 'javascript:alert(1)'), /Only an http\(s\) dashboard link/);
 });

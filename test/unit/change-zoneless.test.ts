@@ -45,7 +45,10 @@ test('wallIn: a UTC wall clock in a zone, formatted like the column', () => {
 test('timestamp mode: plant-local change values ahead of the database zone are read at once with change.timezone', async (t) => {
   const utcRow = wall('UTC', -10_000);
   const kolkataRow = wall('Asia/Kolkata', -10_000);
-  const { src, cleanup } = await fixture([[1, utcRow], [2, kolkataRow]]);
+  const { src, cleanup } = await fixture([
+    [1, utcRow],
+    [2, kolkataRow],
+  ]);
   t.after(cleanup);
   const base = { table: 't', key: ['id'], column: 'updated', lookbackSeconds: 60 };
   // No zone: the database's clock (UTC) bounds the read: the plant's row waits 5.5 h.
@@ -63,7 +66,14 @@ test('validate warns when the newest change value is ahead of the database clock
   const { src, cleanup } = await fixture([[1, wall('Asia/Kolkata', -10_000)]]);
   t.after(cleanup);
   const detail = (await src.describeTable('t'))!;
-  const profile = (zone?: string) => ({ name: 'p', table: 't', key: ['id'], change: { mode: 'timestamp', column: 'updated', lookbackSeconds: 300, timezone: zone }, source: { driver: 'sqlite' } }) as unknown as Profile;
+  const profile = (zone?: string) =>
+    ({
+      name: 'p',
+      table: 't',
+      key: ['id'],
+      change: { mode: 'timestamp', column: 'updated', lookbackSeconds: 300, timezone: zone },
+      source: { driver: 'sqlite' },
+    }) as unknown as Profile;
   const none = await checkChange(src, detail, profile());
   assert.equal(none.status, 'warn');
   assert.match(none.detail, /The newest updated \(.*\) is 5\.5 h ahead of the database clock/);

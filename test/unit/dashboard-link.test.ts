@@ -20,13 +20,26 @@ import { readPaused, setPaused } from '../../core/engine/paused.js';
 import { findHome } from '../../core/demo/home.js';
 import type { ETicket } from '../../core/mapping/eticket.js';
 
-function request(port: number, opts: { method?: string; path?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function request(
+  port: number,
+  opts: { method?: string; path?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path ?? '/', headers: { host: `127.0.0.1:${port}`, ...opts.headers }, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: opts.method ?? 'GET',
+        path: opts.path ?? '/',
+        headers: { host: `127.0.0.1:${port}`, ...opts.headers },
+        agent: false,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -62,7 +75,9 @@ test('the link file: created once per home (0600), port and secrets kept, a rota
 test('sessions are signed: they survive a restart with the same link and end when the secret rotates', async (t) => {
   const home = mkdtempSync(join(tmpdir(), 'outpost-link-'));
   const link = ensureReviewer(home);
-  const board = new StatusBoard({ id: 'c', version: '0', startedAt: new Date().toISOString(), pid: 1 }, [emptyProfileStatus('p1', { state: 'idle' })]);
+  const board = new StatusBoard({ id: 'c', version: '0', startedAt: new Date().toISOString(), pid: 1 }, [
+    emptyProfileStatus('p1', { state: 'idle' }),
+  ]);
   const calls: string[] = [];
   const actions = { syncNow: async (p: string) => void calls.push(`sync:${p}`) };
   let dash = await startDashboard({ feed: board, secrets: fileSecrets(home, link), actions });
@@ -79,7 +94,11 @@ test('sessions are signed: they survive a restart with the same link and end whe
   t.after(() => dash.close());
   assert.equal((await request(port, { path: '/api/status', headers: { cookie: admin.cookie } })).status, 200);
   const post = (who: { cookie: string; csrf: string }, path: string) =>
-    request(port, { method: 'POST', path, headers: { cookie: who.cookie, origin: `http://127.0.0.1:${port}`, 'x-outpost-csrf': who.csrf } });
+    request(port, {
+      method: 'POST',
+      path,
+      headers: { cookie: who.cookie, origin: `http://127.0.0.1:${port}`, 'x-outpost-csrf': who.csrf },
+    });
   assert.equal((await post(admin, '/api/profiles/p1/sync')).status, 202);
   assert.deepEqual(calls, ['sync:p1']);
 
@@ -90,7 +109,11 @@ test('sessions are signed: they survive a restart with the same link and end whe
   assert.deepEqual(calls, ['sync:p1'], 'the action never ran');
   for (const a of ['pause', 'resume']) assert.equal((await post(reviewer, `/api/profiles/p1/${a}`)).status, 403);
   assert.equal((await request(port, { path: '/api/settings', headers: { cookie: reviewer.cookie } })).status, 403);
-  assert.equal((await request(port, { path: '/api/settings', headers: { cookie: admin.cookie } })).status, 501, 'admin passes the role check (no settings source here)');
+  assert.equal(
+    (await request(port, { path: '/api/settings', headers: { cookie: admin.cookie } })).status,
+    501,
+    'admin passes the role check (no settings source here)',
+  );
   // A reviewer cookie cannot be turned into an admin one by editing its role.
   const forged = reviewer.cookie.replace('=reviewer.', '=admin.');
   assert.equal((await request(port, { path: '/api/status', headers: { cookie: forged } })).status, 401);
@@ -99,7 +122,11 @@ test('sessions are signed: they survive a restart with the same link and end whe
   rotateSecret(home, 'admin');
   assert.equal((await request(port, { path: '/api/status', headers: { cookie: admin.cookie } })).status, 401);
   assert.equal((await request(port, { path: `/?secret=${encodeURIComponent(link.admin)}` })).status, 401, 'the old link is refused');
-  assert.equal((await request(port, { path: '/api/review', headers: { cookie: reviewer.cookie } })).status, 501, 'the reviewer session is untouched');
+  assert.equal(
+    (await request(port, { path: '/api/review', headers: { cookie: reviewer.cookie } })).status,
+    501,
+    'the reviewer session is untouched',
+  );
 });
 
 test('a guard without a reviewer secret accepts no reviewer session', () => {
@@ -113,13 +140,40 @@ test('a guard without a reviewer secret accepts no reviewer session', () => {
 });
 
 const run = (id: number, patch: Partial<RunRow> = {}): RunRow => ({
-  id, profile: 'p1', type: 'scheduled', status: 'complete', startedAt: `2026-12-01T14:${String(id).padStart(2, '0')}:00.000Z`, endedAt: `2026-12-01T14:${String(id).padStart(2, '0')}:01.000Z`,
-  startedAtLocal: '', endedAtLocal: null, read: 1, filtered: 0, skipped: 0, created: 1, updated: 0, unchanged: 0, rejected: 0, errors: 0, written: 1, prunedRecords: 0, errorText: null, ...patch,
+  id,
+  profile: 'p1',
+  type: 'scheduled',
+  status: 'complete',
+  startedAt: `2026-12-01T14:${String(id).padStart(2, '0')}:00.000Z`,
+  endedAt: `2026-12-01T14:${String(id).padStart(2, '0')}:01.000Z`,
+  startedAtLocal: '',
+  endedAtLocal: null,
+  read: 1,
+  filtered: 0,
+  skipped: 0,
+  created: 1,
+  updated: 0,
+  unchanged: 0,
+  rejected: 0,
+  errors: 0,
+  written: 1,
+  prunedRecords: 0,
+  errorText: null,
+  ...patch,
 });
 
 test('runs: consecutive quiet scheduled passes become one group; anything with a problem stays its own row', () => {
   // Newest first, as the store returns them.
-  const items = groupRuns([run(9), run(8), run(7, { filtered: 1 }), run(6), run(5), run(4), run(3, { type: 'manual' }), run(2, { profile: 'p2' })]);
+  const items = groupRuns([
+    run(9),
+    run(8),
+    run(7, { filtered: 1 }),
+    run(6),
+    run(5),
+    run(4),
+    run(3, { type: 'manual' }),
+    run(2, { profile: 'p2' }),
+  ]);
   assert.deepEqual(
     items.map((i) => (i.kind === 'group' ? `group ${i.newestId}-${i.oldestId} x${i.count} created ${i.created}` : `run ${i.run.id}`)),
     ['group 9-8 x2 created 2', 'run 7', 'group 6-4 x3 created 3', 'run 3', 'run 2'],
@@ -150,9 +204,21 @@ test('review checks: the printed fields, time in the plant zone, quantities roun
   assert.equal(printedQuantity({ value: 48586.2, unit: 'LBR' }), '48,586 lb');
   assert.equal(printedQuantity({ value: 9.5, unit: 'YDQ' }), '9.5 yd³');
   const t = {
-    ticketNumber: '1001', issuedAt: '2026-11-24T09:15:00-06:00', plantTimeZone: 'America/Chicago', status: 'issued',
-    customer: { id: 'C-77', name: 'Smith Construction' }, jobNumber: 'J-4410', truck: { id: 'T-204' },
-    lines: [{ productCode: 'SM-9.5', productDescription: 'Surface mix', quantity: { value: 24.2931, unit: 'STN' }, netWeight: { value: 48586.2, unit: 'LBR' } }],
+    ticketNumber: '1001',
+    issuedAt: '2026-11-24T09:15:00-06:00',
+    plantTimeZone: 'America/Chicago',
+    status: 'issued',
+    customer: { id: 'C-77', name: 'Smith Construction' },
+    jobNumber: 'J-4410',
+    truck: { id: 'T-204' },
+    lines: [
+      {
+        productCode: 'SM-9.5',
+        productDescription: 'Surface mix',
+        quantity: { value: 24.2931, unit: 'STN' },
+        netWeight: { value: 48586.2, unit: 'LBR' },
+      },
+    ],
   } as unknown as ETicket;
   const checks = paperChecks(t, [{ path: 'customer.name', value: 'Smith Construction', source: 'Customer', raw: '"Smith Construction"' }]);
   assert.deepEqual(

@@ -13,7 +13,14 @@ import { parseReviewBody } from '../../dashboard/review.js';
 
 function sample(n: string, revision: string | null): Preview['samples'][number] {
   const ticket = revision
-    ? ({ ticketId: `p:${n}`, revision, ticketNumber: n, status: 'issued', plant: { id: '1', name: 'Plant' }, lines: [] } as unknown as ETicket)
+    ? ({
+        ticketId: `p:${n}`,
+        revision,
+        ticketNumber: n,
+        status: 'issued',
+        plant: { id: '1', name: 'Plant' },
+        lines: [],
+      } as unknown as ETicket)
     : null;
   return { ticketId: `p:${n}`, ticketNumber: n, raw: { TicketNo: n }, ticket, fields: [], problems: ticket ? [] : ['customer is empty'] };
 }
@@ -27,7 +34,13 @@ function setup() {
     db: store.db,
     preview: async (_profile, opts) => {
       pulls++;
-      return { profile: 'p', template: 'generic-scale-ticket', table: 'T', notFound: opts.ticketNumbers?.filter((x) => x === '404') ?? [], samples: [sample('1', revision), sample('2', null)] };
+      return {
+        profile: 'p',
+        template: 'generic-scale-ticket',
+        table: 'T',
+        notFound: opts.ticketNumbers?.filter((x) => x === '404') ?? [],
+        samples: [sample('1', revision), sample('2', null)],
+      };
     },
   });
   return { store, service, bump: () => (revision = 'r2'), pulls: () => pulls };
@@ -57,13 +70,16 @@ test('samples carry the paper model and the revision; a sign-off records the tic
   assert.equal(saved.template, 'generic-scale-ticket');
   assert.equal(saved.tickets[0].ticket?.revision, 'r1');
   assert.deepEqual(saved.tickets[1].problems, ['customer is empty']);
-  assert.deepEqual(await service.list('p', 5), [{ id: summary.id, profile: 'p', reviewer: 'Dana', reviewedAt: saved.reviewedAt, approved: 1, flagged: 1 }]);
+  assert.deepEqual(await service.list('p', 5), [
+    { id: summary.id, profile: 'p', reviewer: 'Dana', reviewedAt: saved.reviewedAt, approved: 1, flagged: 1 },
+  ]);
   store.close();
 });
 
 test('a ticket never loaded, or changed since it was loaded, cannot be signed off', async () => {
   const { store, service, bump } = setup();
-  const approve = (ticketId: string, revision: string | null) => service.record({ profile: 'p', reviewer: 'Dana', tickets: [{ ticketId, revision, verdict: 'approved', flags: [] }] });
+  const approve = (ticketId: string, revision: string | null) =>
+    service.record({ profile: 'p', reviewer: 'Dana', tickets: [{ ticketId, revision, verdict: 'approved', flags: [] }] });
   await assert.rejects(approve('p:1', 'r1'), /load the samples again/, 'nothing loaded yet');
   await service.samples({ profile: 'p' });
   bump();
@@ -83,7 +99,11 @@ test('refusals: approving a filtered row, flagging a field that does not exist, 
     /filtered \(customer is empty\), so it cannot be approved/,
   );
   await assert.rejects(
-    service.record({ profile: 'p', reviewer: 'Dana', tickets: [{ ticketId: 'p:1', revision: 'r1', verdict: 'flagged', flags: [{ field: 'customer.nmae', comment: 'x' }] }] }),
+    service.record({
+      profile: 'p',
+      reviewer: 'Dana',
+      tickets: [{ ticketId: 'p:1', revision: 'r1', verdict: 'flagged', flags: [{ field: 'customer.nmae', comment: 'x' }] }],
+    }),
     /not an eTicket field/,
   );
   await assert.rejects(service.samples({ profile: 'nope' }), /no profile named "nope"/);

@@ -145,7 +145,14 @@ describe('dashboard security', () => {
     async record(input) {
       if (input.reviewer === 'refuse me') throw new Error(`Ticket 1001 is not among the samples; the password ${DB_SECRET} is wrong.`);
       signOffs.push(input);
-      return { id: signOffs.length, profile: input.profile, reviewer: input.reviewer, reviewedAt: new Date().toISOString(), approved: 1, flagged: 0 };
+      return {
+        id: signOffs.length,
+        profile: input.profile,
+        reviewer: input.reviewer,
+        reviewedAt: new Date().toISOString(),
+        approved: 1,
+        flagged: 0,
+      };
     },
     async list() {
       return [];
@@ -174,7 +181,14 @@ describe('dashboard security', () => {
       records: [
         { ticketNumber: '1001', sourceId: 'plant-12:1', targetId: 'tk-1', processorAction: 'new', writerAction: 'created', error: null },
         { ticketNumber: '1002', sourceId: 'plant-12:2', targetId: 'tk-2', processorAction: 'new', writerAction: 'created', error: null },
-        { ticketNumber: '1003', sourceId: 'plant-12:3', targetId: null, processorAction: 'invalid', writerAction: 'skipped', error: 'lines: at least one line' },
+        {
+          ticketNumber: '1003',
+          sourceId: 'plant-12:3',
+          targetId: null,
+          processorAction: 'invalid',
+          writerAction: 'skipped',
+          error: 'lines: at least one line',
+        },
       ],
     });
     store.endRun(ok, 'complete');
@@ -241,7 +255,19 @@ describe('dashboard security', () => {
   });
 
   test('no secret and no cookie: 401 for pages, API and assets', async () => {
-    for (const p of ['/', '/app.js', '/style.css', '/api/status', '/api/session', '/nope', '/ws', '/api/runs', '/api/runs/1/records', '/api/review', '/api/review/samples?profile=plant-12']) {
+    for (const p of [
+      '/',
+      '/app.js',
+      '/style.css',
+      '/api/status',
+      '/api/session',
+      '/nope',
+      '/ws',
+      '/api/runs',
+      '/api/runs/1/records',
+      '/api/review',
+      '/api/review/samples?profile=plant-12',
+    ]) {
       const r = await request(port, { path: p });
       assert.equal(r.status, 401, p);
       assert.match(r.body, /outpost dashboard/, p);
@@ -397,16 +423,35 @@ describe('dashboard security', () => {
     let r = await request(port, { path: '/api/runs', headers: { cookie } });
     assert.equal(r.status, 200);
     const all = json(r).runs as Array<{ id: number; profile: string; status: string; errorText: string | null; startedAtLocal: string }>;
-    assert.deepEqual(all.map((x) => x.id), [runIds.failed, runIds.ok], 'newest first');
+    assert.deepEqual(
+      all.map((x) => x.id),
+      [runIds.failed, runIds.ok],
+      'newest first',
+    );
     assert.match(all[1].startedAtLocal, /[+-]\d\d:\d\d$/, 'local time with its offset');
 
     r = await request(port, { path: '/api/runs?profile=plant-12&limit=1', headers: { cookie } });
     assert.equal(r.status, 200);
-    assert.deepEqual(json(r).runs.map((x: { id: number }) => x.id), [runIds.ok]);
+    assert.deepEqual(
+      json(r).runs.map((x: { id: number }) => x.id),
+      [runIds.ok],
+    );
     r = await request(port, { path: `/api/runs?profile=${encodeURIComponent('no such')}`, headers: { cookie } });
     assert.deepEqual(json(r).runs, []);
 
-    for (const q of ['limit=0', 'limit=501', 'limit=abc', 'limit=1e2', 'limit=-1', 'limit=01', 'limit=2.5', 'limit=1&limit=2', 'profile=a&profile=b', 'profile=%00x', `profile=${'p'.repeat(101)}`]) {
+    for (const q of [
+      'limit=0',
+      'limit=501',
+      'limit=abc',
+      'limit=1e2',
+      'limit=-1',
+      'limit=01',
+      'limit=2.5',
+      'limit=1&limit=2',
+      'profile=a&profile=b',
+      'profile=%00x',
+      `profile=${'p'.repeat(101)}`,
+    ]) {
       r = await request(port, { path: `/api/runs?${q}`, headers: { cookie } });
       assert.equal(r.status, 400, q);
       assert.equal(typeof json(r).error, 'string', q);
@@ -424,11 +469,17 @@ describe('dashboard security', () => {
     assert.equal(body.run.id, runIds.ok);
     assert.equal(body.total, 3);
     assert.equal(body.truncated, false);
-    assert.deepEqual(body.records.map((x: { ticketNumber: string }) => x.ticketNumber), ['1001', '1002', '1003']);
+    assert.deepEqual(
+      body.records.map((x: { ticketNumber: string }) => x.ticketNumber),
+      ['1001', '1002', '1003'],
+    );
 
     r = await request(port, { path: `${path}?problems=1`, headers: { cookie } });
     body = json(r);
-    assert.deepEqual(body.records.map((x: { processorAction: string }) => x.processorAction), ['invalid']);
+    assert.deepEqual(
+      body.records.map((x: { processorAction: string }) => x.processorAction),
+      ['invalid'],
+    );
     r = await request(port, { path: `${path}?limit=2`, headers: { cookie } });
     body = json(r);
     assert.equal(body.records.length, 2);
@@ -470,7 +521,10 @@ describe('dashboard security', () => {
     assert.equal(r.first.type, 'status', 'the status comes first, as before');
     await live.until((m) => m.type === 'log');
     const first = live.messages.find((m) => m.type === 'log')!;
-    assert.ok(linesOf(first)!.some((l) => l.includes('before any page connected')), 'recent lines on connect');
+    assert.ok(
+      linesOf(first)!.some((l) => l.includes('before any page connected')),
+      'recent lines on connect',
+    );
 
     tap.push(rec(`2026-11-25T10:00:01.000Z warn  [plant-12] one live line`));
     await live.until((m) => m.type === 'log' && !!linesOf(m)?.some((l) => l.includes('one live line')));
@@ -481,7 +535,10 @@ describe('dashboard security', () => {
     await live.until((m) => m.type === 'log' && !!linesOf(m)?.includes('2026-11-25T10:00:02.000Z info  burst 300'));
     const logMessages = live.messages.filter((m) => m.type === 'log').slice(before);
     const burst = logMessages.flatMap((m) => linesOf(m)!).filter((l) => l.includes('burst'));
-    assert.deepEqual(burst, Array.from({ length: 300 }, (_, i) => `2026-11-25T10:00:02.000Z info  burst ${i + 1}`));
+    assert.deepEqual(
+      burst,
+      Array.from({ length: 300 }, (_, i) => `2026-11-25T10:00:02.000Z info  burst ${i + 1}`),
+    );
     assert.ok(logMessages.length <= 5, `${logMessages.length} messages for 300 lines`);
 
     // A secret the process knows, if a line ever carried it, is masked here too.
@@ -503,9 +560,16 @@ describe('dashboard security', () => {
     if (!b.ok) return;
     tap.push(rec(`2026-11-25T10:00:05.000Z info  ${tag} after`));
     for (const c of [a, b]) await c.collected.until((m) => m.type === 'log' && !!linesOf(m)?.some((l) => l.endsWith(`${tag} after`)));
-    for (const [name, c] of [['A', a], ['B', b]] as const) {
+    for (const [name, c] of [
+      ['A', a],
+      ['B', b],
+    ] as const) {
       const got = c.collected.messages.flatMap((m) => (m.type === 'log' ? linesOf(m)! : [])).filter((l) => l.includes(tag));
-      assert.deepEqual(got.map((l) => l.split(`${tag} `)[1]), ['1', '2', '3', 'after'], name);
+      assert.deepEqual(
+        got.map((l) => l.split(`${tag} `)[1]),
+        ['1', '2', '3', 'after'],
+        name,
+      );
     }
     a.ws.close();
     b.ws.close();
@@ -536,7 +600,14 @@ describe('dashboard security', () => {
     r = await request(port, { path: '/api/review/samples?profile=nope', headers: { cookie } });
     assert.equal(r.status, 404);
     const many = Array.from({ length: 51 }, (_, i) => String(i)).join(',');
-    for (const q of ['', 'profile=plant-12&latest=0', 'profile=plant-12&latest=51', 'profile=plant-12&latest=x', `profile=plant-12&numbers=${many}`, 'profile=plant-12&numbers=10%0701']) {
+    for (const q of [
+      '',
+      'profile=plant-12&latest=0',
+      'profile=plant-12&latest=51',
+      'profile=plant-12&latest=x',
+      `profile=plant-12&numbers=${many}`,
+      'profile=plant-12&numbers=10%0701',
+    ]) {
       r = await request(port, { path: `/api/review/samples?${q}`, headers: { cookie } });
       assert.equal(r.status, 400, q);
     }
@@ -575,7 +646,12 @@ describe('dashboard security', () => {
       assert.equal(typeof json(r).error, 'string', label);
     }
     for (const method of ['GET', 'PUT', 'DELETE']) {
-      const r = await request(port, { method, path: '/api/review', headers: { ...ok, 'content-type': 'application/json' }, body: method === 'GET' ? undefined : JSON.stringify(good) });
+      const r = await request(port, {
+        method,
+        path: '/api/review',
+        headers: { ...ok, 'content-type': 'application/json' },
+        body: method === 'GET' ? undefined : JSON.stringify(good),
+      });
       assert.ok(method === 'GET' ? r.status === 200 : r.status === 405, `${method} -> ${r.status}`);
     }
     assert.deepEqual(signOffs, [], 'no refused request reached the review source');
@@ -652,7 +728,10 @@ test('without reports, logs or review the routes answer 501 and the socket says 
     assert.ok(ws.ok);
     if (!ws.ok) return;
     await ws.collected.until((m) => m.type === 'log');
-    assert.deepEqual(ws.collected.messages.find((m) => m.type === 'log'), { type: 'log', records: [], available: false });
+    assert.deepEqual(
+      ws.collected.messages.find((m) => m.type === 'log'),
+      { type: 'log', records: [], available: false },
+    );
     ws.ws.close();
   } finally {
     await dash.close();

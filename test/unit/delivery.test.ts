@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiClient, BatchRefusedError, TokenRejectedError, fingerprint, idempotencyKey, parseRetryAfter } from '../../core/delivery/client.js';
+import {
+  ApiClient,
+  BatchRefusedError,
+  TokenRejectedError,
+  fingerprint,
+  idempotencyKey,
+  parseRetryAfter,
+} from '../../core/delivery/client.js';
 import { configureNetwork, pemCertificates, redactProxy } from '../../core/delivery/network.js';
 import { backoffMs } from '../../core/engine/backoff.js';
 import { packBatches } from '../../core/engine/pipeline.js';
@@ -20,37 +27,73 @@ test('Retry-After: seconds and HTTP dates', () => {
 });
 
 test('idempotency key: deterministic per profile, tickets, revisions and the row time', () => {
-  const a = [{ ticketId: 'p:1', revision: 'r1' }, { ticketId: 'p:2', revision: 'r9' }];
-  assert.equal(idempotencyKey('p', a), idempotencyKey('p', a.map((x) => ({ ...x }))));
+  const a = [
+    { ticketId: 'p:1', revision: 'r1' },
+    { ticketId: 'p:2', revision: 'r9' },
+  ];
+  assert.equal(
+    idempotencyKey('p', a),
+    idempotencyKey(
+      'p',
+      a.map((x) => ({ ...x })),
+    ),
+  );
   assert.notEqual(idempotencyKey('p', a), idempotencyKey('q', a));
   assert.notEqual(idempotencyKey('p', a), idempotencyKey('p', [a[0], { ticketId: 'p:2', revision: 'r10' }]));
   // A touched row (same content, new modified time) is a different body: it must not reuse the key (422).
-  assert.notEqual(idempotencyKey('p', [{ ...a[0], source: { recordModifiedAt: 't1' } }]), idempotencyKey('p', [{ ...a[0], source: { recordModifiedAt: 't2' } }]));
+  assert.notEqual(
+    idempotencyKey('p', [{ ...a[0], source: { recordModifiedAt: 't1' } }]),
+    idempotencyKey('p', [{ ...a[0], source: { recordModifiedAt: 't2' } }]),
+  );
   assert.notEqual(idempotencyKey('p', a, 'c/0.1.0'), idempotencyKey('p', a, 'c/0.2.0'));
 });
 
 test('backoff: full jitter under a cap that grows exponentially', () => {
-  assert.equal(backoffMs(0, 1000, 60_000, () => 0.999), 999);
-  assert.equal(backoffMs(3, 1000, 60_000, () => 1), 8000);
-  assert.equal(backoffMs(20, 1000, 60_000, () => 1), 60_000);
-  assert.equal(backoffMs(5, 1000, 60_000, () => 0), 0);
+  assert.equal(
+    backoffMs(0, 1000, 60_000, () => 0.999),
+    999,
+  );
+  assert.equal(
+    backoffMs(3, 1000, 60_000, () => 1),
+    8000,
+  );
+  assert.equal(
+    backoffMs(20, 1000, 60_000, () => 1),
+    60_000,
+  );
+  assert.equal(
+    backoffMs(5, 1000, 60_000, () => 0),
+    0,
+  );
 });
 
 test('batches are bounded by count and by bytes; a ticket larger than the byte bound goes alone', () => {
   const items = [10, 10, 10, 10, 10, 100, 10].map((n, i) => ({ id: i, json: 'x'.repeat(n) }));
   const byCount = packBatches(items, 3, 1_000_000);
-  assert.deepEqual(byCount.map((b) => b.length), [3, 3, 1]);
+  assert.deepEqual(
+    byCount.map((b) => b.length),
+    [3, 3, 1],
+  );
   const byBytes = packBatches(items, 100, 35);
-  assert.deepEqual(byBytes.map((b) => b.map((x) => x.id)), [[0, 1, 2], [3, 4], [5], [6]]);
+  assert.deepEqual(
+    byBytes.map((b) => b.map((x) => x.id)),
+    [[0, 1, 2], [3, 4], [5], [6]],
+  );
   for (const b of byBytes) assert.ok(b.length === 1 || b.reduce((a, x) => a + x.json.length + 1, 0) <= 35);
 });
 
 test('the client: 401 is a token stop, 400 a batch refusal to split, and the token never leaves in errors', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-delivery-'));
-  const sandbox = await startSandbox({ dbFile: join(dir, 's.db'), accounts: [{ token: 'good-token-1234', accountId: 'a', accountName: 'A', environment: 'sandbox' }] });
+  const sandbox = await startSandbox({
+    dbFile: join(dir, 's.db'),
+    accounts: [{ token: 'good-token-1234', accountId: 'a', accountName: 'A', environment: 'sandbox' }],
+  });
   t.after(() => sandbox.close());
   const bad = new ApiClient({ url: sandbox.url, token: 'bad-token-5678', userAgent: 'outpost/test' });
-  await assert.rejects(bad.postBatchJson({ id: 'c', version: '0', profile: 'p' }, ['{}'], 'k1'), (e: Error) => e instanceof TokenRejectedError && !e.message.includes('bad-token'));
+  await assert.rejects(
+    bad.postBatchJson({ id: 'c', version: '0', profile: 'p' }, ['{}'], 'k1'),
+    (e: Error) => e instanceof TokenRejectedError && !e.message.includes('bad-token'),
+  );
   assert.notEqual(bad.tokenFingerprint, fingerprint('good-token-1234'));
   bad.setToken('good-token-1234');
   assert.equal(bad.tokenFingerprint, fingerprint('good-token-1234'));
@@ -58,7 +101,10 @@ test('the client: 401 is a token stop, 400 a batch refusal to split, and the tok
   assert.equal((res[0] as { action: string }).action, 'rejected', 'an invalid ticket is a per-ticket rejection');
   // A body the API cannot read at all is a batch refusal (split by the pipeline), not a retry forever.
   const raw = new ApiClient({ url: sandbox.url, token: 'good-token-1234', userAgent: 'outpost/test' });
-  await assert.rejects(raw.postBatchJson({ id: 'c', version: '0', profile: 'p' }, ['not json'], 'k3'), (e: Error) => e instanceof BatchRefusedError && e.status === 400);
+  await assert.rejects(
+    raw.postBatchJson({ id: 'c', version: '0', profile: 'p' }, ['not json'], 'k3'),
+    (e: Error) => e instanceof BatchRefusedError && e.status === 400,
+  );
 });
 
 test('network: an extra CA file is read as PEM; a proxy URL is logged without its credentials', () => {
@@ -78,7 +124,10 @@ test('network: HTTPS_PROXY/HTTP_PROXY carry API requests through the proxy, NO_P
   const { createServer } = await import('node:http');
   const net = await import('node:net');
   const dir = mkdtempSync(join(tmpdir(), 'outpost-proxy-'));
-  const sandbox = await startSandbox({ dbFile: join(dir, 's.db'), accounts: [{ token: 'good-token-1234', accountId: 'a', accountName: 'A', environment: 'sandbox' }] });
+  const sandbox = await startSandbox({
+    dbFile: join(dir, 's.db'),
+    accounts: [{ token: 'good-token-1234', accountId: 'a', accountName: 'A', environment: 'sandbox' }],
+  });
   t.after(() => sandbox.close());
   // A minimal CONNECT proxy that counts the tunnels it opens.
   const tunnels: string[] = [];
@@ -96,7 +145,13 @@ test('network: HTTPS_PROXY/HTTP_PROXY carry API requests through the proxy, NO_P
     socket.on('error', () => upstream.destroy());
   });
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => { proxy.closeAllConnections(); proxy.close(() => r()); }));
+  t.after(
+    () =>
+      new Promise<void>((r) => {
+        proxy.closeAllConnections();
+        proxy.close(() => r());
+      }),
+  );
   const proxyUrl = `http://user:pw@127.0.0.1:${(proxy.address() as { port: number }).port}`;
   const setup = configureNetwork({ env: { HTTP_PROXY: proxyUrl, HTTPS_PROXY: proxyUrl, NO_PROXY: 'localhost' } });
   if (setup.warnings.length) {

@@ -21,7 +21,8 @@ test('demo plant: seeded like a real scale house, and created only once', () => 
   // The trigger moves LastModified on any edit.
   const before = String(rows[0].LastModified);
   db.prepare(`UPDATE Tickets SET TruckNo = 'T-1' WHERE TicketID = ?`).run(rows[0].TicketID);
-  const after = (db.prepare('SELECT LastModified FROM Tickets WHERE TicketID = ?').get(rows[0].TicketID) as { LastModified: string }).LastModified;
+  const after = (db.prepare('SELECT LastModified FROM Tickets WHERE TicketID = ?').get(rows[0].TicketID) as { LastModified: string })
+    .LastModified;
   assert.ok(after > before, `${after} > ${before}`);
   db.close();
 });
@@ -34,7 +35,10 @@ test('simulator: inserts tickets and now and then edits or voids one', () => {
   for (let i = 0; i < 60; i++) sim.step();
   sim.stop();
   assert.ok(events.filter((e) => e === 'insert').length > 30);
-  assert.ok(events.some((e) => e === 'edit'), events.join(','));
+  assert.ok(
+    events.some((e) => e === 'edit'),
+    events.join(','),
+  );
 });
 
 test('wall clock in a zone', () => {

@@ -26,7 +26,9 @@ test('file names: kebab-case modules, PascalCase components', (t) => {
   } catch {
     return t.skip('not a git checkout');
   }
-  const files = listed.split('\n').filter((f) => /\.(ts|tsx|mjs|js)$/.test(f) && !f.startsWith('templates/') && !f.includes('node_modules/'));
+  const files = listed
+    .split('\n')
+    .filter((f) => /\.(ts|tsx|mjs|js)$/.test(f) && !f.startsWith('templates/') && !f.includes('node_modules/'));
   assert.ok(files.length > 50, `expected the repository's sources, got ${files.length} files`);
   const wrong = files.filter((f) => {
     if (ENTRY_POINTS.has(f) || NOT_YET_RENAMED.has(f)) return false;

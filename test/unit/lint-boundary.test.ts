@@ -55,12 +55,19 @@ test('lint: core/ importing UI frameworks, cli/ or dashboard/ fails; the same ou
       found.some((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-syntax'),
       `${file}: ${JSON.stringify(code)} should fail lint; got ${JSON.stringify(found)}`,
     );
-    assert.ok(found.some((m) => /core\/ never imports/.test(m.message)), 'the message says what the rule is');
+    assert.ok(
+      found.some((m) => /core\/ never imports/.test(m.message)),
+      'the message says what the rule is',
+    );
   }
   const allowed: Array<[string, string]> = [
     ['cli/boundary-fixture.ts', "import { render } from 'ink';\nexport const draw = render;\n"],
     ['dashboard/boundary-fixture.ts', "import express from 'express';\nexport const e = express;\n"],
-    ['core/engine/boundary-fixture.ts', "import { z } from 'zod';\nimport { ticketIdFor } from '../mapping/context.js';\nexport const x = [z, ticketIdFor];\n"],
+    [
+      'core/engine/boundary-fixture.ts',
+      "import { z } from 'zod';\nimport { ticketIdFor } from '../mapping/context.js';\nexport const x = [z, ticketIdFor];\n",
+    ],
   ];
-  for (const [file, code] of allowed) assert.deepEqual(await errors(eslint, file, code), [], `${file}: ${JSON.stringify(code)} should pass lint`);
+  for (const [file, code] of allowed)
+    assert.deepEqual(await errors(eslint, file, code), [], `${file}: ${JSON.stringify(code)} should pass lint`);
 });

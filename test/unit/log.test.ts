@@ -25,7 +25,10 @@ test('records are JSON lines with time, level, msg and the profile; below the le
   assert.equal(r.runId, 4);
   assert.match(r.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   assert.equal(parseRecord(lines[1])!.level, 'error');
-  assert.deepEqual(tap.recent().map((x) => x.msg), ['run 4 (scheduled): read 3', 'plain message']);
+  assert.deepEqual(
+    tap.recent().map((x) => x.msg),
+    ['run 4 (scheduled): read 3', 'plain message'],
+  );
   assert.equal(statSync(file).mode & 0o777, 0o600);
   assert.equal(statSync(join(dir, 'logs')).mode & 0o777, 0o700);
 });
@@ -37,7 +40,12 @@ test('secrets are redacted: known values anywhere in the message or fields, and 
   registerSecret(secret);
   const log = createLogger({ file });
   log('warn', `the API answered 400: bad token ${secret} (echoed)`);
-  log('info', 'request', { detail: `Bearer ${secret}`, token: 'other-token-value-77', headers: { authorization: 'Basic abcdefgh' }, encoded: encodeURIComponent(`${secret}`) });
+  log('info', 'request', {
+    detail: `Bearer ${secret}`,
+    token: 'other-token-value-77',
+    headers: { authorization: 'Basic abcdefgh' },
+    encoded: encodeURIComponent(`${secret}`),
+  });
   log.close();
   const text = readFileSync(file, 'utf8');
   for (const s of [secret, 'other-token-value-77', 'abcdefgh']) assert.ok(!text.includes(s), `${s} leaked: ${text}`);
@@ -54,11 +62,20 @@ test('the disk budget holds: rotated files are bounded in size and count', () =>
   assert.deepEqual(names, ['outpost.log', 'outpost.log.1', 'outpost.log.2', 'outpost.log.3']);
   for (const n of names) assert.ok(statSync(join(dir, n)).size <= 4096, `${n} is ${statSync(join(dir, n)).size} bytes`);
   // The newest record is in the current file, the oldest kept ones in .3, in order.
-  const last = readFileSync(file, 'utf8').trim().split('\n').map((l) => parseRecord(l)!.msg);
+  const last = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => parseRecord(l)!.msg);
   assert.match(last.at(-1)!, /^record 1999 /);
-  const oldest = readFileSync(`${file}.3`, 'utf8').trim().split('\n').map((l) => Number(parseRecord(l)!.msg.split(' ')[1]));
+  const oldest = readFileSync(`${file}.3`, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => Number(parseRecord(l)!.msg.split(' ')[1]));
   assert.ok(oldest[0] > 1500, 'older records were dropped, not kept');
-  assert.deepEqual(oldest, [...oldest].sort((a, b) => a - b));
+  assert.deepEqual(
+    oldest,
+    [...oldest].sort((a, b) => a - b),
+  );
 });
 
 test('a log write that fails (disk full) never throws; it is reported once and again when it works', (t) => {

@@ -28,7 +28,11 @@ test('templates/eticket-v1.schema.json and docs/eticket-v1.md are generated from
     writeFileSync(docFile, md);
   }
   const hint = 'run: npx tsc -p tsconfig.json && OUTPOST_WRITE_SCHEMA=1 node --test dist/test/unit/mapping-eticket-schema.test.js';
-  assert.deepEqual(JSON.parse(readFileSync(schemaFile, 'utf8')), schema, `templates/eticket-v1.schema.json drifted from core/mapping/eticket.ts; ${hint}`);
+  assert.deepEqual(
+    JSON.parse(readFileSync(schemaFile, 'utf8')),
+    schema,
+    `templates/eticket-v1.schema.json drifted from core/mapping/eticket.ts; ${hint}`,
+  );
   assert.equal(readFileSync(docFile, 'utf8'), md, `docs/eticket-v1.md drifted from core/mapping/eticket.ts; ${hint}`);
   assert.equal(schema.$id, ETICKET_SCHEMA_ID);
   assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema');
@@ -61,7 +65,19 @@ test('ajv (strict) accepts the example and mapped tickets, and refuses what etic
   assert.ok(validate(ETICKET_EXAMPLE), JSON.stringify(validate.errors));
   const mapper = createMapper({ template: 'generic-scale-ticket', timezone: 'America/Chicago' });
   const r = mapper.map(
-    { TicketID: 7, TicketNo: ' 77', TicketDate: '2026-11-01 01:30:00', PlantCode: 'P1', Customer: 'C', ProductCode: 'AGG-57', Net: 4000, UOM: 'LB', TruckNo: 'T', VoidFlag: 'Y', VoidReason: 'dup' },
+    {
+      TicketID: 7,
+      TicketNo: ' 77',
+      TicketDate: '2026-11-01 01:30:00',
+      PlantCode: 'P1',
+      Customer: 'C',
+      ProductCode: 'AGG-57',
+      Net: 4000,
+      UOM: 'LB',
+      TruckNo: 'T',
+      VoidFlag: 'Y',
+      VoidReason: 'dup',
+    },
     { ticketId: 'p:7', recordKey: '7', table: 'Tickets', recordModifiedAt: '2026-11-01 06:30:00' },
   );
   assert.ok(r.ok);

@@ -49,24 +49,100 @@ function plant(): Fixture {
   const db = new Database(file);
   db.exec(TICK);
   db.exec(TKTL);
-  const tick = db.prepare(`INSERT INTO TICK (order_date, tkt_code, tkt_date, plant_code, order_code, cust_code, cust_name, truck_code, hauler_code, hauler_name,
+  const tick =
+    db.prepare(`INSERT INTO TICK (order_date, tkt_code, tkt_date, plant_code, order_code, cust_code, cust_name, truck_code, hauler_code, hauler_name,
     driver_name, load_num, weighmaster, proj_code, state_proj_num, cust_po_num, delv_addr1, delv_city, delv_state, tkt_instr, wgt_uom, tkt_void_flag, void_rsn_descr, update_date)
     VALUES (@order_date, @tkt_code, @tkt_date, 'P12  ', 'SO-5521', 'C-1040', @cust_name, 'T-114', 'RT', 'Riverside Trucking', 'M. Alvarez', '7', 'J. Smith',
     'J-4410', 'DOT-22-0114', 'PO-88172', '1200 Main St', 'Riverside', 'IL', NULL, 'LB', @void, @reason, '2026-06-15 12:42:11.120')`);
-  const line = db.prepare(`INSERT INTO TKTL VALUES (@order_date, @tkt_code, @n, @prod, @descr, @cat, @qty, @uom, @gross, @tare, @net, @mix, @temp, @pay)`);
+  const line = db.prepare(
+    `INSERT INTO TKTL VALUES (@order_date, @tkt_code, @n, @prod, @descr, @cat, @qty, @uom, @gross, @tare, @net, @mix, @temp, @pay)`,
+  );
   const base = { void: 'N', reason: null, cust_name: 'Hill County Paving' };
   // Inserted out of order on purpose: attachLines must order lines by tkt_line_num.
   tick.run({ ...base, order_date: '2026-06-15', tkt_code: '  100235', tkt_date: '2026-06-15 08:05:00' });
   tick.run({ ...base, order_date: '2026-06-15', tkt_code: '  100234', tkt_date: '2026-06-15 07:42:10' });
-  tick.run({ ...base, order_date: '2026-06-16', tkt_code: '  100234', tkt_date: '2026-06-16 09:00:00', void: 'Y', reason: 'Wrong customer' }); // same number, next day
+  tick.run({
+    ...base,
+    order_date: '2026-06-16',
+    tkt_code: '  100234',
+    tkt_date: '2026-06-16 09:00:00',
+    void: 'Y',
+    reason: 'Wrong customer',
+  }); // same number, next day
   tick.run({ ...base, order_date: '2026-06-15', tkt_code: '  100236', tkt_date: '2026-06-15 09:10:00' }); // no lines
   const l = { mix: null, temp: null, pay: null, gross: null, tare: null, net: null };
-  line.run({ ...l, order_date: '2026-06-15', tkt_code: '  100234', n: 3, prod: 'FUEL', descr: 'Fuel surcharge', cat: null, qty: 1, uom: 'EA' });
-  line.run({ ...l, order_date: '2026-06-15', tkt_code: '  100234', n: 1, prod: 'HMA-12.5', descr: 'Superpave 12.5mm PG 64-22', cat: 'ASPH', qty: 22.5, uom: 'TN', gross: 75000, tare: 30000, net: 45000, mix: 'JMF-2231', temp: 305, pay: '406-0012' });
-  line.run({ ...l, order_date: '2026-06-15', tkt_code: '  100234', n: 2, prod: 'AGG-57', descr: '#57 Washed Stone', cat: 'aggr', qty: 2.25, uom: 'tn' });
-  line.run({ ...l, order_date: '2026-06-15', tkt_code: '  100235', n: 1, prod: 'HMA-9.5', descr: 'Superpave 9.5mm Surface', cat: 'ASPH', qty: 20, uom: 'TN' });
-  line.run({ ...l, order_date: '2026-06-15', tkt_code: '  100235', n: 2, prod: 'AGG-ABC', descr: 'Aggregate Base Course', cat: 'AGGR', qty: null, uom: 'TN' }); // no quantity
-  line.run({ ...l, order_date: '2026-06-16', tkt_code: '  100234', n: 1, prod: 'AGG-SAND', descr: 'Concrete Sand', cat: 'AGGR', qty: 18, uom: 'TN' });
+  line.run({
+    ...l,
+    order_date: '2026-06-15',
+    tkt_code: '  100234',
+    n: 3,
+    prod: 'FUEL',
+    descr: 'Fuel surcharge',
+    cat: null,
+    qty: 1,
+    uom: 'EA',
+  });
+  line.run({
+    ...l,
+    order_date: '2026-06-15',
+    tkt_code: '  100234',
+    n: 1,
+    prod: 'HMA-12.5',
+    descr: 'Superpave 12.5mm PG 64-22',
+    cat: 'ASPH',
+    qty: 22.5,
+    uom: 'TN',
+    gross: 75000,
+    tare: 30000,
+    net: 45000,
+    mix: 'JMF-2231',
+    temp: 305,
+    pay: '406-0012',
+  });
+  line.run({
+    ...l,
+    order_date: '2026-06-15',
+    tkt_code: '  100234',
+    n: 2,
+    prod: 'AGG-57',
+    descr: '#57 Washed Stone',
+    cat: 'aggr',
+    qty: 2.25,
+    uom: 'tn',
+  });
+  line.run({
+    ...l,
+    order_date: '2026-06-15',
+    tkt_code: '  100235',
+    n: 1,
+    prod: 'HMA-9.5',
+    descr: 'Superpave 9.5mm Surface',
+    cat: 'ASPH',
+    qty: 20,
+    uom: 'TN',
+  });
+  line.run({
+    ...l,
+    order_date: '2026-06-15',
+    tkt_code: '  100235',
+    n: 2,
+    prod: 'AGG-ABC',
+    descr: 'Aggregate Base Course',
+    cat: 'AGGR',
+    qty: null,
+    uom: 'TN',
+  }); // no quantity
+  line.run({
+    ...l,
+    order_date: '2026-06-16',
+    tkt_code: '  100234',
+    n: 1,
+    prod: 'AGG-SAND',
+    descr: 'Concrete Sand',
+    cat: 'AGGR',
+    qty: 18,
+    uom: 'TN',
+  });
   db.close();
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -85,7 +161,11 @@ async function countingSource(file: string): Promise<{ source: SourceAdapter; qu
 }
 
 const template = loadTemplate('commandseries-tick-tktl');
-const mapper = createMapper({ template: 'commandseries-tick-tktl', timezone: 'America/Chicago', fields: { 'plant.name': { const: 'Riverside Asphalt' } } });
+const mapper = createMapper({
+  template: 'commandseries-tick-tktl',
+  timezone: 'America/Chicago',
+  fields: { 'plant.name': { const: 'Riverside Asphalt' } },
+});
 
 async function headers(fx: Fixture): Promise<{ rows: Row[]; queries: { sql: string; params: unknown[] }[]; source: SourceAdapter }> {
   const { source, queries } = await countingSource(fx.file);
@@ -96,7 +176,12 @@ async function headers(fx: Fixture): Promise<{ rows: Row[]; queries: { sql: stri
 }
 
 const byNumber = (rows: Row[], date: string, no: string) => rows.find((r) => r.order_date === date && String(r.tkt_code).trim() === no)!;
-const ctx = (row: Row) => ({ ticketId: `cs:${row.order_date}/${String(row.tkt_code).trim()}`, recordKey: `${row.order_date}/${row.tkt_code}`, table: 'TICK', recordModifiedAt: String(row.update_date) });
+const ctx = (row: Row) => ({
+  ticketId: `cs:${row.order_date}/${String(row.tkt_code).trim()}`,
+  recordKey: `${row.order_date}/${row.tkt_code}`,
+  table: 'TICK',
+  recordModifiedAt: String(row.update_date),
+});
 
 function mapped(r: MapResult): ETicket {
   if (!r.ok) assert.fail(`expected a ticket, got: ${r.problems.join('; ')}`);
@@ -116,7 +201,10 @@ test('attachLines: one bound query per page, lines in order, headers unchanged a
     'SELECT * FROM "TKTL" WHERE ("order_date" = ? AND "tkt_code" = ?) OR ("order_date" = ? AND "tkt_code" = ?) OR ("order_date" = ? AND "tkt_code" = ?) OR ("order_date" = ? AND "tkt_code" = ?) ORDER BY "order_date", "tkt_code", "tkt_line_num"',
   );
   assert.equal(queries[0].params.length, 8, 'values are bound, never spliced into the SQL');
-  assert.deepEqual(rows.map((r) => `${r.order_date} ${String(r.tkt_code).trim()}`), ['2026-06-15 100234', '2026-06-15 100235', '2026-06-15 100236', '2026-06-16 100234']);
+  assert.deepEqual(
+    rows.map((r) => `${r.order_date} ${String(r.tkt_code).trim()}`),
+    ['2026-06-15 100234', '2026-06-15 100235', '2026-06-15 100236', '2026-06-16 100234'],
+  );
   const lines = (r: Row) => (r[LINES_PROPERTY] as Row[]).map((l) => `${l.tkt_line_num}:${l.prod_code}`);
   assert.deepEqual(lines(byNumber(rows, '2026-06-15', '100234')), ['1:HMA-12.5', '2:AGG-57', '3:FUEL']);
   assert.deepEqual(lines(byNumber(rows, '2026-06-16', '100234')), ['1:AGG-SAND'], 'the join uses every join column');
@@ -132,7 +220,11 @@ test('attachLines: a single-table template passes rows through; empty join value
   assert.equal(await attachLines(source, loadTemplate('generic-scale-ticket'), rows), rows);
   assert.deepEqual(await attachLines(source, template, []), []);
   assert.equal(queries.length, 0);
-  const out = await attachLines(source, template, [{ order_date: null, tkt_code: '  100234' }, { order_date: '2026-06-15', tkt_code: '  100234' }, { order_date: '2026-06-15', tkt_code: '  100234' }]);
+  const out = await attachLines(source, template, [
+    { order_date: null, tkt_code: '  100234' },
+    { order_date: '2026-06-15', tkt_code: '  100234' },
+    { order_date: '2026-06-15', tkt_code: '  100234' },
+  ]);
   assert.equal(queries.length, 1);
   assert.deepEqual(queries[0].params, ['2026-06-15', '  100234'], 'duplicate headers share one bound tuple; NULL is never bound');
   assert.deepEqual(out[0][LINES_PROPERTY], []);
@@ -149,15 +241,39 @@ test('attachLines: pages above the bound-value limit are split; the query goes t
       return params.map((v) => ({ tkt_code: v, tkt_line_num: 1, prod_code: 'X' }));
     },
   } as unknown as SourceAdapter;
-  const one = parseTemplate({ ...structuredClone(template), linesSource: { table: 'dbo.TKTL', key: ['tkt_line_num'], join: { tkt_code: 'tkt_code' } } });
+  const one = parseTemplate({
+    ...structuredClone(template),
+    linesSource: { table: 'dbo.TKTL', key: ['tkt_line_num'], join: { tkt_code: 'tkt_code' } },
+  });
   const rows = Array.from({ length: MAX_BOUND_VALUES + 500 }, (_, i) => ({ tkt_code: i }));
   const out = await attachLines(fake, one, rows);
   assert.equal(calls.length, 2);
   assert.equal(calls[0].params.length, MAX_BOUND_VALUES);
-  assert.match(calls[0].sql, /^SELECT \* FROM \[dbo\.TKTL\] WHERE \[tkt_code\] IN \(@p1, @p2, .*@p2000\) ORDER BY \[tkt_code\], \[tkt_line_num\]$/);
+  assert.match(
+    calls[0].sql,
+    /^SELECT \* FROM \[dbo\.TKTL\] WHERE \[tkt_code\] IN \(@p1, @p2, .*@p2000\) ORDER BY \[tkt_code\], \[tkt_line_num\]$/,
+  );
   assert.equal(calls[1].sql, linesQuery(fake, one.linesSource!, 500));
-  assert.ok(out.every((r) => (r[LINES_PROPERTY] as Row[]).length === 1), 'a number key matches its text form');
-  assert.throws(() => linesQuery({ dialect: { ident: () => { throw new Error('"x;--" is not a valid table or column name.'); }, param: () => '?' } } as never, one.linesSource!, 1), /not a valid/);
+  assert.ok(
+    out.every((r) => (r[LINES_PROPERTY] as Row[]).length === 1),
+    'a number key matches its text form',
+  );
+  assert.throws(
+    () =>
+      linesQuery(
+        {
+          dialect: {
+            ident: () => {
+              throw new Error('"x;--" is not a valid table or column name.');
+            },
+            param: () => '?',
+          },
+        } as never,
+        one.linesSource!,
+        1,
+      ),
+    /not a valid/,
+  );
 });
 
 test('joinText: CHAR padding and number/text differences do not break the join', () => {
@@ -204,8 +320,22 @@ test('commandseries-tick-tktl: a multi-line ticket (golden)', async (t) => {
         temperature: { value: 305, unit: 'FAH' },
         payItem: '406-0012',
       },
-      { lineNumber: 2, productCode: 'AGG-57', productDescription: '#57 Washed Stone', materialCategory: 'aggregate', quantity: { value: 2.25, unit: 'STN' }, weighMethod: 'scale' },
-      { lineNumber: 3, productCode: 'FUEL', productDescription: 'Fuel surcharge', materialCategory: 'other', quantity: { value: 1, unit: 'EA' }, weighMethod: 'count' },
+      {
+        lineNumber: 2,
+        productCode: 'AGG-57',
+        productDescription: '#57 Washed Stone',
+        materialCategory: 'aggregate',
+        quantity: { value: 2.25, unit: 'STN' },
+        weighMethod: 'scale',
+      },
+      {
+        lineNumber: 3,
+        productCode: 'FUEL',
+        productDescription: 'Fuel surcharge',
+        materialCategory: 'other',
+        quantity: { value: 1, unit: 'EA' },
+        weighMethod: 'count',
+      },
     ],
     loadNumber: '7',
     weighmaster: 'J. Smith',
@@ -227,10 +357,16 @@ test('commandseries-tick-tktl: a multi-line ticket (golden)', async (t) => {
   const voided = mapped(mapper.map(other, ctx(other)));
   assert.equal(voided.status, 'voided');
   assert.equal(voided.voidReason, 'Wrong customer');
-  assert.deepEqual(voided.lines.map((l) => l.productCode), ['AGG-SAND']);
+  assert.deepEqual(
+    voided.lines.map((l) => l.productCode),
+    ['AGG-SAND'],
+  );
 
   // A line changing changes the revision; the header alone does not decide it.
-  const changed = { ...row, [LINES_PROPERTY]: (row[LINES_PROPERTY] as Row[]).map((l) => (l.tkt_line_num === 2 ? { ...l, delv_qty: 2.5 } : l)) };
+  const changed = {
+    ...row,
+    [LINES_PROPERTY]: (row[LINES_PROPERTY] as Row[]).map((l) => (l.tkt_line_num === 2 ? { ...l, delv_qty: 2.5 } : l)),
+  };
   assert.notEqual(mapped(mapper.map(changed, ctx(changed))).revision, ticket.revision);
 });
 
@@ -266,7 +402,10 @@ test('commandseries-tick-tktl: a line with a missing quantity filters the ticket
     'line 3 is not a record',
   ]);
   // Hundreds of bad lines: the first 20 reasons and a count, not a wall of text.
-  const many = { ...row, [LINES_PROPERTY]: Array.from({ length: 300 }, (_, i) => ({ tkt_line_num: i + 1, prod_code: 'A', delv_qty: null, delv_qty_uom: 'TN' })) };
+  const many = {
+    ...row,
+    [LINES_PROPERTY]: Array.from({ length: 300 }, (_, i) => ({ tkt_line_num: i + 1, prod_code: 'A', delv_qty: null, delv_qty_uom: 'TN' })),
+  };
   const m = mapper.map(many, ctx(many));
   assert.ok(!m.ok && m.problems.length === 21 && m.problems[20] === 'and 280 more problems', JSON.stringify(m));
 });
@@ -283,14 +422,38 @@ test('header-lines template mistakes are refused with the JSON path', () => {
     }
     return 'accepted';
   };
-  assert.equal(refuse(() => {}), 'accepted');
-  assert.equal(refuse((t) => delete t.linesSource), 'cs.json: linesSource is required for layout "header-lines"');
-  assert.equal(refuse((t) => t.lines.push(t.lines[0])), 'cs.json: lines must have exactly one entry for layout "header-lines" (it applies to every line row)');
-  assert.equal(refuse((t) => (t.layout = 'single-table')), 'cs.json: linesSource is only used with layout "header-lines"');
-  assert.equal(refuse((t) => (t.linesSource.table = 'TKTL; DROP TABLE TICK')), 'cs.json: linesSource.table must be a table name such as "TKTL" or "dbo.TKTL"');
-  assert.equal(refuse((t) => (t.linesSource.key = [])), 'cs.json: linesSource.key needs at least 1 item');
-  assert.equal(refuse((t) => (t.linesSource.join = {})), 'cs.json: linesSource.join needs 1 to 8 columns');
-  assert.match(refuse((t) => (t.linesSource.joins = {})), /^cs\.json: linesSource has an unknown key "joins" \(did you mean "join"\?\)/);
+  assert.equal(
+    refuse(() => {}),
+    'accepted',
+  );
+  assert.equal(
+    refuse((t) => delete t.linesSource),
+    'cs.json: linesSource is required for layout "header-lines"',
+  );
+  assert.equal(
+    refuse((t) => t.lines.push(t.lines[0])),
+    'cs.json: lines must have exactly one entry for layout "header-lines" (it applies to every line row)',
+  );
+  assert.equal(
+    refuse((t) => (t.layout = 'single-table')),
+    'cs.json: linesSource is only used with layout "header-lines"',
+  );
+  assert.equal(
+    refuse((t) => (t.linesSource.table = 'TKTL; DROP TABLE TICK')),
+    'cs.json: linesSource.table must be a table name such as "TKTL" or "dbo.TKTL"',
+  );
+  assert.equal(
+    refuse((t) => (t.linesSource.key = [])),
+    'cs.json: linesSource.key needs at least 1 item',
+  );
+  assert.equal(
+    refuse((t) => (t.linesSource.join = {})),
+    'cs.json: linesSource.join needs 1 to 8 columns',
+  );
+  assert.match(
+    refuse((t) => (t.linesSource.joins = {})),
+    /^cs\.json: linesSource has an unknown key "joins" \(did you mean "join"\?\)/,
+  );
 });
 
 test('the daemon delivers header+lines tickets: lines attached per page, a fixed line re-evaluates a filtered ticket', async (t) => {
@@ -300,7 +463,10 @@ test('the daemon delivers header+lines tickets: lines attached per page, a fixed
   const { Daemon } = await import('../../core/engine/daemon.js');
   const { parseConfig } = await import('../../core/config/load.js');
   const token = 'lines-test-token-1';
-  const sandbox = await startSandbox({ dbFile: ':memory:', accounts: [{ token, accountId: 'a', accountName: 'A', environment: 'sandbox' }] });
+  const sandbox = await startSandbox({
+    dbFile: ':memory:',
+    accounts: [{ token, accountId: 'a', accountName: 'A', environment: 'sandbox' }],
+  });
   t.after(() => sandbox.close());
   const [profile] = parseConfig({
     profiles: [
@@ -323,10 +489,15 @@ test('the daemon delivers header+lines tickets: lines attached per page, a fixed
   assert.equal(r1.ok, true, r1.error);
   assert.equal(r1.summary!.created, 2, 'two complete tickets');
   assert.equal(r1.summary!.filtered, 2, 'one line without quantity, one ticket without lines');
-  const list = (await (await fetch(`${sandbox.url}/v1/_sandbox/tickets`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { tickets: { ticketId: string; ticket: ETicket }[] };
+  const list = (await (await fetch(`${sandbox.url}/v1/_sandbox/tickets`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+    tickets: { ticketId: string; ticket: ETicket }[];
+  };
   const multi = list.tickets.find((x) => x.ticket.lines.length === 3)!;
   assert.ok(multi, 'ticket 100234 arrives with its three lines');
-  assert.deepEqual(multi.ticket.lines.map((l) => l.productCode), ['HMA-12.5', 'AGG-57', 'FUEL']);
+  assert.deepEqual(
+    multi.ticket.lines.map((l) => l.productCode),
+    ['HMA-12.5', 'AGG-57', 'FUEL'],
+  );
   // The scale software fixes the missing quantity and touches the header, as COMMANDseries does.
   const db = new Database(fx.file);
   db.prepare(`UPDATE TKTL SET delv_qty = 12 WHERE tkt_code = '  100235' AND tkt_line_num = 2`).run();

@@ -7,7 +7,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { LookupCache, createMapper, lookupQuery, mapSamples, parseTemplate, prepareRows, templateJsonSchema, type Template } from '../../core/mapping/index.js';
+import {
+  LookupCache,
+  createMapper,
+  lookupQuery,
+  mapSamples,
+  parseTemplate,
+  prepareRows,
+  templateJsonSchema,
+  type Template,
+} from '../../core/mapping/index.js';
 import { SqliteSource } from '../../core/sources/sqlite.js';
 import type { Row, SourceAdapter } from '../../core/sources/types.js';
 
@@ -29,7 +38,17 @@ function fixture() {
   const ins = db.prepare(`INSERT INTO tickets VALUES (?, ?, '2026-06-15', ?, ?, ?, ?, ?, ?, ?, 'T-1')`);
   const w = db.prepare(`INSERT INTO weighments VALUES (?, ?, ?)`);
   for (let i = 1; i <= 12; i++) {
-    ins.run(i, ` ${1000 + i}`, `${String(6 + (i % 10)).padStart(2, '0')}:05:09`, i === 3 ? null : 100 + (i % 2), i === 3 ? 'Walk-in Cash' : null, 10 + (i % 2), i === 5 ? 'OPEN' : 'DONE', 2250 + i, i % 3 === 0 ? 'IN' : 'OUT');
+    ins.run(
+      i,
+      ` ${1000 + i}`,
+      `${String(6 + (i % 10)).padStart(2, '0')}:05:09`,
+      i === 3 ? null : 100 + (i % 2),
+      i === 3 ? 'Walk-in Cash' : null,
+      10 + (i % 2),
+      i === 5 ? 'OPEN' : 'DONE',
+      2250 + i,
+      i % 3 === 0 ? 'IN' : 'OUT',
+    );
     w.run(i, 60000 + i, 20000);
   }
   db.close();
@@ -48,7 +67,9 @@ function counting(src: SourceAdapter): SourceAdapter & { sql: string[] } {
   });
 }
 
-const lookup = (table: string, on: Record<string, unknown>, column: string, extra: Record<string, unknown> = {}) => ({ lookup: { table, on, column, ...extra } });
+const lookup = (table: string, on: Record<string, unknown>, column: string, extra: Record<string, unknown> = {}) => ({
+  lookup: { table, on, column, ...extra },
+});
 
 export const TEMPLATE = parseTemplate({
   name: 'normalised-test',
@@ -71,7 +92,10 @@ export const TEMPLATE = parseTemplate({
     {
       productCode: lookup('products', { id: { column: 'product_id' } }, 'code'),
       productDescription: lookup('products', { id: { column: 'product_id' } }, 'name'),
-      materialCategory: { ...lookup('products', { id: { column: 'product_id' } }, 'code'), then: [{ prefixMap: { HMA: 'asphalt', AGG: 'aggregate' }, default: 'other' }] },
+      materialCategory: {
+        ...lookup('products', { id: { column: 'product_id' } }, 'code'),
+        then: [{ prefixMap: { HMA: 'asphalt', AGG: 'aggregate' }, default: 'other' }],
+      },
       quantity: { value: { column: 'net_cwt', then: [{ number: { impliedDecimals: 2 } }] }, unit: { const: 'STN' } },
       weighMethod: { const: 'scale' },
       grossWeight: { value: lookup('weighments', { ticket_id: { column: 'id' } }, 'gross'), unit: { const: 'LBR' } },
@@ -94,7 +118,10 @@ test('lookups: one bound query per lookup step per page, cached for the pass; ch
   const cache = new LookupCache();
   const page1 = await prepareRows(spy, mapper, rows.slice(0, 6), cache);
   assert.equal(spy.sql.length, 4, spy.sql.join('\n'));
-  assert.ok(spy.sql.every((s) => /^SELECT \* FROM "\w+" WHERE "\w+" IN \(\?(, \?)*\)$/.test(s)), spy.sql.join('\n'));
+  assert.ok(
+    spy.sql.every((s) => /^SELECT \* FROM "\w+" WHERE "\w+" IN \(\?(, \?)*\)$/.test(s)),
+    spy.sql.join('\n'),
+  );
   // Second page, same pass: masters are cached; only the 1:1 weighment rows are new keys.
   spy.sql.length = 0;
   const page2 = await prepareRows(spy, mapper, rows.slice(6), cache);
@@ -116,7 +143,9 @@ test('lookups: one bound query per lookup step per page, cached for the pass; ch
   assert.equal(three.ticket.customer.name, 'Walk-in Cash'); // no customer_id: the default
   assert.equal(three.ticket.notes, 'inbound load');
   assert.equal(three.ticket.supplier.name, 'Bitumen Co');
-  assert.ok(results[1].ok && results[1].ticket.supplier.name === 'Quarry North' && results[1].ticket.lines[0].materialCategory === 'aggregate');
+  assert.ok(
+    results[1].ok && results[1].ticket.supplier.name === 'Quarry North' && results[1].ticket.lines[0].materialCategory === 'aggregate',
+  );
   assert.deepEqual(results[4], { ok: false, problems: ['skipped: status is OPEN, not "DONE"'], skipped: true });
   const sources = mapper.sources();
   assert.equal(sources['customer.name'], 'customer_id → customers.name, manual_customer');
@@ -151,21 +180,49 @@ test('mapSamples: compile + map samples with lookups in one call; a template mis
   await src.connect();
   t.after(() => src.close());
   const rows = await src.query('SELECT * FROM tickets ORDER BY id');
-  const r = await mapSamples(src, rows, { template: TEMPLATE, timezone: 'UTC', key: ['id'], table: 'tickets', skip: [{ if: { column: 'truck', prefix: 'X' }, reason: 'test trucks' }] });
+  const r = await mapSamples(src, rows, {
+    template: TEMPLATE,
+    timezone: 'UTC',
+    key: ['id'],
+    table: 'tickets',
+    skip: [{ if: { column: 'truck', prefix: 'X' }, reason: 'test trucks' }],
+  });
   assert.equal(r.error, null);
   assert.deepEqual([r.mapped, r.skipped, r.filtered], [11, 1, 0]);
   assert.equal(r.lookupQueries, 4);
-  const bad = await mapSamples(src, rows, { template: { ...TEMPLATE, ticket: { ...TEMPLATE.ticket, notes: { when: [] } } } as Template, timezone: 'UTC' });
+  const bad = await mapSamples(src, rows, {
+    template: { ...TEMPLATE, ticket: { ...TEMPLATE.ticket, notes: { when: [] } } } as Template,
+    timezone: 'UTC',
+  });
   assert.match(bad.error ?? '', /ticket\.notes/);
-  const badSkip = await mapSamples(src, rows, { template: TEMPLATE, timezone: 'UTC', skip: [{ unless: { column: 'status', equals: 'A', in: ['B'] } }] });
+  const badSkip = await mapSamples(src, rows, {
+    template: TEMPLATE,
+    timezone: 'UTC',
+    skip: [{ unless: { column: 'status', equals: 'A', in: ['B'] } }],
+  });
   assert.match(badSkip.error ?? '', /mapping\.skip: \[0\]\.unless needs exactly one comparison/);
 });
 
 test('conditions: equals/in/empty/prefix/order comparisons and all/any/not; dateTime and impliedDecimals edge cases', () => {
   const base = TEMPLATE;
   const m = (notes: unknown, row: Row) => {
-    const t = { ...base, skip: [], lines: base.lines.map((l) => ({ ...l, productCode: { const: 'X' }, productDescription: { const: 'X' }, materialCategory: { const: 'other' }, grossWeight: undefined, tareWeight: undefined })), ticket: { ...base.ticket, supplier: { name: { const: 'S' } }, customer: { name: { const: 'C' } }, notes } } as Template;
-    const r = createMapper({ template: t, timezone: 'UTC' }).map({ ticket_no: '1', ticket_date: '2026-06-15', ticket_time: '14:05', truck: 'T', net_cwt: 100, ...row }, { ticketId: 'a', recordKey: '1', table: 't' });
+    const t = {
+      ...base,
+      skip: [],
+      lines: base.lines.map((l) => ({
+        ...l,
+        productCode: { const: 'X' },
+        productDescription: { const: 'X' },
+        materialCategory: { const: 'other' },
+        grossWeight: undefined,
+        tareWeight: undefined,
+      })),
+      ticket: { ...base.ticket, supplier: { name: { const: 'S' } }, customer: { name: { const: 'C' } }, notes },
+    } as Template;
+    const r = createMapper({ template: t, timezone: 'UTC' }).map(
+      { ticket_no: '1', ticket_date: '2026-06-15', ticket_time: '14:05', truck: 'T', net_cwt: 100, ...row },
+      { ticketId: 'a', recordKey: '1', table: 't' },
+    );
     return r.ok ? (r.ticket.notes ?? null) : r.problems.join('; ');
   };
   const yes = (cond: unknown) => ({ when: [{ if: cond, use: { const: 'yes' } }], else: { const: 'no' } });
@@ -179,11 +236,43 @@ test('conditions: equals/in/empty/prefix/order comparisons and all/any/not; date
   assert.equal(m(yes({ column: 'v', atLeast: 10 }), { v: 9.99 }), 'no');
   assert.equal(m(yes({ column: 'v', atLeast: 10 }), { v: 'abc' }), 'notes v abc is not a number to compare with 10');
   assert.equal(m(yes({ all: [{ column: 'v', equals: 1 }, { not: { column: 'w', empty: true } }] }), { v: 1, w: 'x' }), 'yes');
-  assert.equal(m(yes({ any: [{ column: 'v', equals: 1 }, { column: 'w', equals: 2 }] }), { v: 0, w: 2 }), 'yes');
+  assert.equal(
+    m(
+      yes({
+        any: [
+          { column: 'v', equals: 1 },
+          { column: 'w', equals: 2 },
+        ],
+      }),
+      { v: 0, w: 2 },
+    ),
+    'yes',
+  );
   // dateTime parts: char(8) time, digits, AM/PM, Date objects, YYYYMMDD.
   const at = (row: Row, spec: Record<string, unknown> = {}) => {
-    const t = { ...base, skip: [], ticket: { ...base.ticket, issuedAt: { dateTime: { date: { column: 'd' }, time: { column: 'tm' }, ...spec } }, supplier: { name: { const: 'S' } }, customer: { name: { const: 'C' } } }, lines: [{ productCode: { const: 'X' }, productDescription: { const: 'X' }, materialCategory: { const: 'other' }, quantity: { value: { const: 1 }, unit: { const: 'STN' } }, weighMethod: { const: 'scale' } }] } as Template;
-    const r = createMapper({ template: t, timezone: 'UTC' }).map({ ticket_no: '1', truck: 'T', ...row }, { ticketId: 'a', recordKey: '1', table: 't' });
+    const t = {
+      ...base,
+      skip: [],
+      ticket: {
+        ...base.ticket,
+        issuedAt: { dateTime: { date: { column: 'd' }, time: { column: 'tm' }, ...spec } },
+        supplier: { name: { const: 'S' } },
+        customer: { name: { const: 'C' } },
+      },
+      lines: [
+        {
+          productCode: { const: 'X' },
+          productDescription: { const: 'X' },
+          materialCategory: { const: 'other' },
+          quantity: { value: { const: 1 }, unit: { const: 'STN' } },
+          weighMethod: { const: 'scale' },
+        },
+      ],
+    } as Template;
+    const r = createMapper({ template: t, timezone: 'UTC' }).map(
+      { ticket_no: '1', truck: 'T', ...row },
+      { ticketId: 'a', recordKey: '1', table: 't' },
+    );
     return r.ok ? r.ticket.issuedAtLocal : r.problems.join('; ');
   };
   assert.equal(at({ d: '2026-06-15', tm: '14:05:09' }), '2026-06-15T14:05:09');
@@ -197,8 +286,24 @@ test('conditions: equals/in/empty/prefix/order comparisons and all/any/not; date
   assert.equal(at({ d: '2026-06-15', tm: '25:00' }), 'ticket date 25:00 is not a time');
   // impliedDecimals
   const q = (v: unknown) => {
-    const t = { ...base, skip: [], ticket: { ...base.ticket, supplier: { name: { const: 'S' } }, customer: { name: { const: 'C' } } }, lines: [{ productCode: { const: 'X' }, productDescription: { const: 'X' }, materialCategory: { const: 'other' }, quantity: { value: { column: 'q', then: [{ number: { impliedDecimals: 3 } }] }, unit: { const: 'TNE' } }, weighMethod: { const: 'scale' } }] } as Template;
-    const r = createMapper({ template: t, timezone: 'UTC' }).map({ ticket_no: '1', ticket_date: '2026-06-15', ticket_time: '10:00', truck: 'T', q: v }, { ticketId: 'a', recordKey: '1', table: 't' });
+    const t = {
+      ...base,
+      skip: [],
+      ticket: { ...base.ticket, supplier: { name: { const: 'S' } }, customer: { name: { const: 'C' } } },
+      lines: [
+        {
+          productCode: { const: 'X' },
+          productDescription: { const: 'X' },
+          materialCategory: { const: 'other' },
+          quantity: { value: { column: 'q', then: [{ number: { impliedDecimals: 3 } }] }, unit: { const: 'TNE' } },
+          weighMethod: { const: 'scale' },
+        },
+      ],
+    } as Template;
+    const r = createMapper({ template: t, timezone: 'UTC' }).map(
+      { ticket_no: '1', ticket_date: '2026-06-15', ticket_time: '10:00', truck: 'T', q: v },
+      { ticketId: 'a', recordKey: '1', table: 't' },
+    );
     return r.ok ? r.ticket.lines[0].quantity.value : r.problems.join('; ');
   };
   assert.equal(q('0022510'), 22.51);
@@ -211,8 +316,16 @@ test('lookupQuery goes through the dialect; several key columns use an OR of AND
   assert.equal(lookupQuery(d, 'dbo.Customers', ['CustID'], 2), 'SELECT * FROM [dbo.Customers] WHERE [CustID] IN (@p1, @p2)');
   assert.equal(lookupQuery(d, 'W', ['a', 'b'], 2), 'SELECT * FROM [W] WHERE ([a] = @p1 AND [b] = @p2) OR ([a] = @p3 AND [b] = @p4)');
   const schema = JSON.stringify(templateJsonSchema());
-  for (const k of ['lookup', 'when', 'dateTime', 'impliedDecimals', 'skip', 'unless', 'prefix', 'atLeast']) assert.ok(schema.includes(`"${k}"`), k);
-  assert.throws(() => parseTemplate({ ...TEMPLATE, ticket: { ...TEMPLATE.ticket, notes: { lookup: { table: 'x; drop', on: { id: { column: 'a' } }, column: 'n' } } } }), /ticket\.notes\.lookup\.table must be a table name/);
+  for (const k of ['lookup', 'when', 'dateTime', 'impliedDecimals', 'skip', 'unless', 'prefix', 'atLeast'])
+    assert.ok(schema.includes(`"${k}"`), k);
+  assert.throws(
+    () =>
+      parseTemplate({
+        ...TEMPLATE,
+        ticket: { ...TEMPLATE.ticket, notes: { lookup: { table: 'x; drop', on: { id: { column: 'a' } }, column: 'n' } } },
+      }),
+    /ticket\.notes\.lookup\.table must be a table name/,
+  );
 });
 
 test('SQLite foreignKeys(): PRAGMA foreign_key_list, a bare REFERENCES resolved to the primary key', async (t) => {
@@ -222,7 +335,12 @@ test('SQLite foreignKeys(): PRAGMA foreign_key_list, a bare REFERENCES resolved 
   await src.connect();
   t.after(() => src.close());
   const fks = (await src.foreignKeys()).map((f) => `${f.table}(${f.columns}) → ${f.referencedTable}(${f.referencedColumns})`).sort();
-  assert.deepEqual(fks, ['products(supplier_id) → suppliers(id)', 'tickets(customer_id) → customers(id)', 'tickets(product_id) → products(id)', 'weighments(ticket_id) → tickets(id)']);
+  assert.deepEqual(fks, [
+    'products(supplier_id) → suppliers(id)',
+    'tickets(customer_id) → customers(id)',
+    'tickets(product_id) → products(id)',
+    'weighments(ticket_id) → tickets(id)',
+  ]);
 });
 
 test('header-lines: lookups on line rows resolve per line (one query per lookup and page), header lookups per ticket; overrides of trailers and linesSource', async (t) => {
@@ -269,14 +387,24 @@ test('header-lines: lookups on line rows resolve per line (one query per lookup 
       },
     ],
   });
-  const mapper = createMapper({ template: tpl, timezone: 'UTC', fields: { trailers: [{ column: 'trailer_a' }, { id: { column: 'trailer_b' } }] } });
+  const mapper = createMapper({
+    template: tpl,
+    timezone: 'UTC',
+    fields: { trailers: [{ column: 'trailer_a' }, { id: { column: 'trailer_b' } }] },
+  });
   const spy = counting(src);
   const prepared = await prepareRows(spy, mapper, await src.query('SELECT * FROM hdr ORDER BY id'));
   // lines, customers (ticket rows), products (line rows): three queries for the page.
   assert.equal(spy.sql.length, 3, spy.sql.join('\n'));
   const [a, b] = prepared.map((r) => mapper.map(r, { ticketId: String(r.id), recordKey: String(r.id), table: 'hdr' }));
   assert.ok(a.ok && b.ok, JSON.stringify([a, b]));
-  assert.deepEqual(a.ticket.lines.map((l) => [l.productCode, l.productDescription, l.quantity.value]), [['HMA-1', 'Surface mix', 20.5], ['FUEL', 'Fuel surcharge', 1]]);
+  assert.deepEqual(
+    a.ticket.lines.map((l) => [l.productCode, l.productDescription, l.quantity.value]),
+    [
+      ['HMA-1', 'Surface mix', 20.5],
+      ['FUEL', 'Fuel surcharge', 1],
+    ],
+  );
   assert.equal(a.ticket.customer.name, 'Hill County');
   assert.deepEqual(a.ticket.trailers, [{ id: 'TR-1' }]);
   assert.deepEqual(b.ticket.trailers, [{ id: 'TR-7' }, { id: 'TR-8' }]);
@@ -285,9 +413,18 @@ test('header-lines: lookups on line rows resolve per line (one query per lookup 
   const [first] = await prepareRows(src, archived, await src.query('SELECT * FROM hdr WHERE id = 1'));
   const r = archived.map(first, { ticketId: '1', recordKey: '1', table: 'hdr' });
   assert.ok(r.ok && r.ticket.lines.length === 1 && r.ticket.lines[0].productCode === 'AGG-2', JSON.stringify(r));
-  assert.throws(() => createMapper({ template: tpl, timezone: 'UTC', fields: { linesSource: { table: 'x; drop' } } }), /mapping\.fields\["linesSource"\]: table must be a table name/);
-  assert.throws(() => createMapper({ template: TEMPLATE, timezone: 'UTC', fields: { linesSource: { table: 'x' } } }), /is single-table; linesSource applies to header-lines templates/);
-  assert.throws(() => createMapper({ template: tpl, timezone: 'UTC', fields: { trailers: { column: 'x' } } }), /must be a list of up to 10 expressions/);
+  assert.throws(
+    () => createMapper({ template: tpl, timezone: 'UTC', fields: { linesSource: { table: 'x; drop' } } }),
+    /mapping\.fields\["linesSource"\]: table must be a table name/,
+  );
+  assert.throws(
+    () => createMapper({ template: TEMPLATE, timezone: 'UTC', fields: { linesSource: { table: 'x' } } }),
+    /is single-table; linesSource applies to header-lines templates/,
+  );
+  assert.throws(
+    () => createMapper({ template: tpl, timezone: 'UTC', fields: { trailers: { column: 'x' } } }),
+    /must be a list of up to 10 expressions/,
+  );
 });
 
 test('site templates: a name finds <home>/templates first; a path is read from <home>; mistakes say where to look', async (t) => {
@@ -301,11 +438,23 @@ test('site templates: a name finds <home>/templates first; a path is read from <
   assert.equal(createMapper({ template: 'my-yard', timezone: 'UTC', home }).templateName, 'my-yard');
   assert.equal(createMapper({ template: './elsewhere.json', timezone: 'UTC', home }).templateName, 'anything');
   assert.equal(createMapper({ template: 'generic-scale-ticket', timezone: 'UTC', home }).templateName, 'generic-scale-ticket');
-  assert.throws(() => createMapper({ template: 'wrong-name', timezone: 'UTC', home }), /name is "other" but must match the file name "wrong-name"/);
-  assert.throws(() => createMapper({ template: 'my-yrd', timezone: 'UTC', home }), /does not exist \(did you mean "my-yard"\?\).*site templates go in/);
-  assert.throws(() => createMapper({ template: 'missing.json', timezone: 'UTC', home }), /missing\.json does not exist; check mapping\.template/);
+  assert.throws(
+    () => createMapper({ template: 'wrong-name', timezone: 'UTC', home }),
+    /name is "other" but must match the file name "wrong-name"/,
+  );
+  assert.throws(
+    () => createMapper({ template: 'my-yrd', timezone: 'UTC', home }),
+    /does not exist \(did you mean "my-yard"\?\).*site templates go in/,
+  );
+  assert.throws(
+    () => createMapper({ template: 'missing.json', timezone: 'UTC', home }),
+    /missing\.json does not exist; check mapping\.template/,
+  );
   const { listAllTemplates } = await import('../../core/mapping/index.js');
   const all = listAllTemplates(home);
-  assert.deepEqual(all.filter((x) => x.origin === 'site').map((x) => x.name), ['my-yard', 'wrong-name']);
+  assert.deepEqual(
+    all.filter((x) => x.origin === 'site').map((x) => x.name),
+    ['my-yard', 'wrong-name'],
+  );
   assert.ok(all.some((x) => x.name === 'generic-scale-ticket' && x.origin === 'shipped'));
 });

@@ -56,12 +56,20 @@ test('number: grouped text ("1,234,567.89") and decimal-comma text ("1.234.567,8
 
 test('number: text that is not a number is a Fail (never NaN, never a throw)', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('0x1F', '1e400', 'NaN', 'Infinity', '1.2.3', '1,23', '--1', '1 000,5')), fc.boolean(), (s, dc) => {
-      const r = toNumber(s, dc);
-      assert.ok(r === null || r instanceof Fail || (typeof r === 'number' && Number.isFinite(r)));
-      if (typeof r === 'number') assert.match(s.trim(), /\d/);
-      if (r === null) assert.equal(s.trim(), '');
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string(),
+        fc.string({ unit: 'binary' }),
+        fc.constantFrom('0x1F', '1e400', 'NaN', 'Infinity', '1.2.3', '1,23', '--1', '1 000,5'),
+      ),
+      fc.boolean(),
+      (s, dc) => {
+        const r = toNumber(s, dc);
+        assert.ok(r === null || r instanceof Fail || (typeof r === 'number' && Number.isFinite(r)));
+        if (typeof r === 'number') assert.match(s.trim(), /\d/);
+        if (r === null) assert.equal(s.trim(), '');
+      },
+    ),
     params,
   );
 });
@@ -87,12 +95,16 @@ test('units: LBR→STN is the net weight / 2000 rounded to 0.0001, and round tri
   // Half the target unit's rounding step, expressed in the source unit, plus half the source's own step.
   const tolerance: Record<string, number> = { 'LBR>STN': 0.105, 'LBR>TNE': 0.12, 'LBR>KGM': 0.017, 'KGM>STN': 0.051, 'KGM>LBR': 0.0073 };
   fc.assert(
-    fc.property(withDecimals(10_000_000, 2), fc.constantFrom<[ConvertibleUnit, ConvertibleUnit]>(['LBR', 'STN'], ['LBR', 'TNE'], ['LBR', 'KGM'], ['KGM', 'STN'], ['KGM', 'LBR']), (v, [from, to]) => {
-      const there = convert(v, from, to) as number;
-      const back = convert(there, to, from) as number;
-      assert.ok(Math.abs(back - v) <= tolerance[`${from}>${to}`] + 1e-9, `${v} ${from} → ${there} ${to} → ${back} ${from}`);
-      if (from === 'LBR' && to === 'STN') assert.equal(there, roundTo(v / 2000, 4));
-    }),
+    fc.property(
+      withDecimals(10_000_000, 2),
+      fc.constantFrom<[ConvertibleUnit, ConvertibleUnit]>(['LBR', 'STN'], ['LBR', 'TNE'], ['LBR', 'KGM'], ['KGM', 'STN'], ['KGM', 'LBR']),
+      (v, [from, to]) => {
+        const there = convert(v, from, to) as number;
+        const back = convert(there, to, from) as number;
+        assert.ok(Math.abs(back - v) <= tolerance[`${from}>${to}`] + 1e-9, `${v} ${from} → ${there} ${to} → ${back} ${from}`);
+        if (from === 'LBR' && to === 'STN') assert.equal(there, roundTo(v / 2000, 4));
+      },
+    ),
     params,
   );
 });
@@ -114,17 +126,41 @@ test('units: MTQ↔YDQ round trips within 0.0002 and conversion is monotonic', (
 // ---------------------------------------------------------------------------------------------
 // Local time → ISO 8601 with offset
 
-const ZONES = ['America/Chicago', 'America/New_York', 'America/Denver', 'Europe/Berlin', 'Australia/Lord_Howe', 'America/St_Johns', 'Asia/Kolkata', 'Pacific/Chatham', 'UTC'];
+const ZONES = [
+  'America/Chicago',
+  'America/New_York',
+  'America/Denver',
+  'Europe/Berlin',
+  'Australia/Lord_Howe',
+  'America/St_Johns',
+  'Asia/Kolkata',
+  'Pacific/Chatham',
+  'UTC',
+];
 const zones = new Map(ZONES.map((z) => [z, new TimeZone(z)]));
 const fmts = new Map(
   ZONES.map((z) => [
     z,
-    new Intl.DateTimeFormat('en-CA', { timeZone: z, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }),
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: z,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    }),
   ]),
 );
 /** The wall clock of instant t in zone z, 'YYYY-MM-DDTHH:MM:SS', straight from ICU. */
 function wallOf(t: number, z: string): string {
-  const p = Object.fromEntries(fmts.get(z)!.formatToParts(t).map((x) => [x.type, x.value]));
+  const p = Object.fromEntries(
+    fmts
+      .get(z)!
+      .formatToParts(t)
+      .map((x) => [x.type, x.value]),
+  );
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
 }
 
@@ -140,11 +176,22 @@ const wall = fc.record({
 
 test('local time: issuedAt and issuedAtLocal agree; the fall-back hour takes the earlier instant; a gap moves forward', () => {
   // Search on the DST transition days too: pick dates near them.
-  const transitionDays = fc.constantFrom('2026-03-08', '2026-11-01', '2026-03-29', '2026-10-25', '2026-04-05', '2026-10-04', '2026-03-08', '2026-11-01');
-  const onTransition = fc.tuple(transitionDays, fc.integer({ min: 0, max: 3 }), fc.constantFrom(0, 15, 30, 45, 59), fc.integer({ min: 0, max: 59 })).map(([date, h, mi, s]) => {
-    const [y, mo, d] = date.split('-').map(Number);
-    return { y, mo, d, h, mi, s };
-  });
+  const transitionDays = fc.constantFrom(
+    '2026-03-08',
+    '2026-11-01',
+    '2026-03-29',
+    '2026-10-25',
+    '2026-04-05',
+    '2026-10-04',
+    '2026-03-08',
+    '2026-11-01',
+  );
+  const onTransition = fc
+    .tuple(transitionDays, fc.integer({ min: 0, max: 3 }), fc.constantFrom(0, 15, 30, 45, 59), fc.integer({ min: 0, max: 59 }))
+    .map(([date, h, mi, s]) => {
+      const [y, mo, d] = date.split('-').map(Number);
+      return { y, mo, d, h, mi, s };
+    });
   fc.assert(
     fc.property(fc.oneof(wall, onTransition), fc.constantFrom(...ZONES), (w, z) => {
       const input = `${w.y}-${pad(w.mo)}-${pad(w.d)}T${pad(w.h)}:${pad(w.mi)}:${pad(w.s)}`;
@@ -160,7 +207,8 @@ test('local time: issuedAt and issuedAtLocal agree; the fall-back hour takes the
         // A spring-forward gap: the input never happens; the result is later by the gap (≤ 2 h).
         const shift = Date.parse(`${r.local}Z`) - Date.parse(`${input}Z`);
         assert.ok(shift > 0 && shift <= 2 * 3_600_000, `${input} ${z} → ${r.local}`);
-        for (let m = -180; m <= 180; m += 15) assert.notEqual(wallOf(t + m * 60_000, z).slice(0, 16), input.slice(0, 16), `${input} does exist in ${z}`);
+        for (let m = -180; m <= 180; m += 15)
+          assert.notEqual(wallOf(t + m * 60_000, z).slice(0, 16), input.slice(0, 16), `${input} does exist in ${z}`);
       }
       // issuedAt read again (it carries its offset) is the same instant, the same text.
       const again = toZoned(r.text, zones.get(z)!);
@@ -172,13 +220,19 @@ test('local time: issuedAt and issuedAtLocal agree; the fall-back hour takes the
 
 test('local time: impossible dates are a Fail with the text, never a throw', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1970, max: 2199 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 30 }), (y, mo, d, h) => {
-      const text = `${y}-${pad(mo)}-${pad(d)} ${pad(h)}:00:00`;
-      const r = toZoned(text, zones.get('America/Chicago')!);
-      const valid = mo >= 1 && mo <= 12 && d >= 1 && d <= new Date(Date.UTC(y, mo, 0)).getUTCDate() && h <= 23;
-      if (valid) assert.ok(r instanceof Zoned, text);
-      else assert.ok(r instanceof Fail && r.reason.startsWith(text), text);
-    }),
+    fc.property(
+      fc.integer({ min: 1970, max: 2199 }),
+      fc.integer({ min: 0, max: 99 }),
+      fc.integer({ min: 0, max: 40 }),
+      fc.integer({ min: 0, max: 30 }),
+      (y, mo, d, h) => {
+        const text = `${y}-${pad(mo)}-${pad(d)} ${pad(h)}:00:00`;
+        const r = toZoned(text, zones.get('America/Chicago')!);
+        const valid = mo >= 1 && mo <= 12 && d >= 1 && d <= new Date(Date.UTC(y, mo, 0)).getUTCDate() && h <= 23;
+        if (valid) assert.ok(r instanceof Zoned, text);
+        else assert.ok(r instanceof Fail && r.reason.startsWith(text), text);
+      },
+    ),
     params,
   );
 });
@@ -212,7 +266,7 @@ test('revision: independent of key order, at every level', () => {
   fc.assert(
     fc.property(fc.integer(), fc.jsonValue(), (seed, json) => {
       let s = seed >>> 0;
-      const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+      const rnd = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
       assert.equal(revisionOf(shuffled(example, rnd) as ETicket), revisionOf(example));
       assert.equal(canonicalJson(shuffled(json, rnd)), canonicalJson(json));
     }),
@@ -223,17 +277,21 @@ test('revision: independent of key order, at every level', () => {
 test('revision: changes when any field of the ticket changes, but not for revision or source.recordModifiedAt', () => {
   const base = revisionOf(example);
   fc.assert(
-    fc.property(fc.constantFrom(...exampleLeaves), fc.oneof(fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean()), (path, value) => {
-      const copy = structuredClone(example) as unknown as Record<string, any>;
-      let holder = copy;
-      for (const p of path.slice(0, -1)) holder = holder[p];
-      const last = path[path.length - 1];
-      fc.pre(!Object.is(holder[last], value));
-      holder[last] = value;
-      const ignored = path.join('.') === 'revision' || path.join('.') === 'source.recordModifiedAt';
-      if (ignored) assert.equal(revisionOf(copy as ETicket), base);
-      else assert.notEqual(revisionOf(copy as ETicket), base, `changing ${path.join('.')} must change the revision`);
-    }),
+    fc.property(
+      fc.constantFrom(...exampleLeaves),
+      fc.oneof(fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean()),
+      (path, value) => {
+        const copy = structuredClone(example) as unknown as Record<string, any>;
+        let holder = copy;
+        for (const p of path.slice(0, -1)) holder = holder[p];
+        const last = path[path.length - 1];
+        fc.pre(!Object.is(holder[last], value));
+        holder[last] = value;
+        const ignored = path.join('.') === 'revision' || path.join('.') === 'source.recordModifiedAt';
+        if (ignored) assert.equal(revisionOf(copy as ETicket), base);
+        else assert.notEqual(revisionOf(copy as ETicket), base, `changing ${path.join('.')} must change the revision`);
+      },
+    ),
     params,
   );
   // Adding or removing an optional field changes it too.
@@ -248,7 +306,9 @@ test("revision: the mapper's fast path equals revisionOf for any well-formed row
   const row = fc.record({
     TicketID: fc.integer({ min: 1 }),
     TicketNo: text,
-    TicketDate: fc.date({ min: new Date('1990-01-01'), max: new Date('2090-01-01'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 19).replace('T', ' ')),
+    TicketDate: fc
+      .date({ min: new Date('1990-01-01'), max: new Date('2090-01-01'), noInvalidDate: true })
+      .map((d) => d.toISOString().slice(0, 19).replace('T', ' ')),
     PlantCode: text,
     Customer: text,
     ProductCode: fc.oneof(text, fc.constantFrom('HMA-12.5', 'AGG-57', 'RMC-4000')),

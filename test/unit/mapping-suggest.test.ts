@@ -4,13 +4,106 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { listTemplates, suggestTemplate } from '../../core/mapping/index.js';
 
-const DEMO = ['TicketID', 'TicketNo', 'TicketDate', 'PlantCode', 'Customer', 'JobNo', 'OrderNo', 'ProductCode', 'ProductDesc', 'MixID', 'Gross', 'Tare', 'Net', 'UOM', 'TruckNo', 'Hauler', 'Driver', 'VoidFlag', 'VoidReason', 'LoadTemp', 'DOTProject', 'PayItem', 'DeliveryAddress', 'LastModified'];
-const READY_MIX = ['TicketNum', 'LoadTime', 'PlantNum', 'PlantName', 'CustCode', 'CustName', 'ProjectNum', 'OrderNum', 'CustPO', 'MixCode', 'MixDesc', 'LoadQty', 'QtyUOM', 'DeliveredToDate', 'LoadNum', 'TruckNum', 'DriverName', 'DelivAddr1', 'DelivCity', 'DelivState', 'TicketStatus', 'VoidReason', 'Slump'];
-const TICK = ['order_date', 'tkt_code', 'tkt_date', 'plant_code', 'order_code', 'cust_code', 'cust_name', 'truck_code', 'hauler_code', 'hauler_name', 'driver_name', 'load_num', 'weighmaster', 'proj_code', 'state_proj_num', 'cust_po_num', 'delv_addr1', 'delv_city', 'delv_state', 'tkt_instr', 'wgt_uom', 'tkt_void_flag', 'void_rsn_descr', 'update_date'];
-const TKTL = ['order_date', 'tkt_code', 'tkt_line_num', 'prod_code', 'prod_descr', 'item_cat', 'delv_qty', 'delv_qty_uom', 'gross_wgt', 'tare_wgt', 'net_wgt', 'mix_code', 'load_temp', 'pay_item'];
+const DEMO = [
+  'TicketID',
+  'TicketNo',
+  'TicketDate',
+  'PlantCode',
+  'Customer',
+  'JobNo',
+  'OrderNo',
+  'ProductCode',
+  'ProductDesc',
+  'MixID',
+  'Gross',
+  'Tare',
+  'Net',
+  'UOM',
+  'TruckNo',
+  'Hauler',
+  'Driver',
+  'VoidFlag',
+  'VoidReason',
+  'LoadTemp',
+  'DOTProject',
+  'PayItem',
+  'DeliveryAddress',
+  'LastModified',
+];
+const READY_MIX = [
+  'TicketNum',
+  'LoadTime',
+  'PlantNum',
+  'PlantName',
+  'CustCode',
+  'CustName',
+  'ProjectNum',
+  'OrderNum',
+  'CustPO',
+  'MixCode',
+  'MixDesc',
+  'LoadQty',
+  'QtyUOM',
+  'DeliveredToDate',
+  'LoadNum',
+  'TruckNum',
+  'DriverName',
+  'DelivAddr1',
+  'DelivCity',
+  'DelivState',
+  'TicketStatus',
+  'VoidReason',
+  'Slump',
+];
+const TICK = [
+  'order_date',
+  'tkt_code',
+  'tkt_date',
+  'plant_code',
+  'order_code',
+  'cust_code',
+  'cust_name',
+  'truck_code',
+  'hauler_code',
+  'hauler_name',
+  'driver_name',
+  'load_num',
+  'weighmaster',
+  'proj_code',
+  'state_proj_num',
+  'cust_po_num',
+  'delv_addr1',
+  'delv_city',
+  'delv_state',
+  'tkt_instr',
+  'wgt_uom',
+  'tkt_void_flag',
+  'void_rsn_descr',
+  'update_date',
+];
+const TKTL = [
+  'order_date',
+  'tkt_code',
+  'tkt_line_num',
+  'prod_code',
+  'prod_descr',
+  'item_cat',
+  'delv_qty',
+  'delv_qty_uom',
+  'gross_wgt',
+  'tare_wgt',
+  'net_wgt',
+  'mix_code',
+  'load_temp',
+  'pay_item',
+];
 
 test('each shipped layout is recognized from its columns, with nothing left unfilled', () => {
-  for (const [columns, want] of [[DEMO, 'generic-scale-ticket'], [READY_MIX, 'ready-mix-single-table'], [[...TICK, ...TKTL], 'commandseries-tick-tktl']] as const) {
+  for (const [columns, want] of [
+    [DEMO, 'generic-scale-ticket'],
+    [READY_MIX, 'ready-mix-single-table'],
+    [[...TICK, ...TKTL], 'commandseries-tick-tktl'],
+  ] as const) {
     const ranked = suggestTemplate([...columns]);
     assert.equal(ranked.length, listTemplates().length, 'every template is ranked');
     assert.equal(ranked[0].template, want);

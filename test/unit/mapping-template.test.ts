@@ -4,7 +4,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { listTemplates, loadTemplate, mappingTemplatesDir, parseTemplate, templateJsonSchema, type Template } from '../../core/mapping/index.js';
+import {
+  listTemplates,
+  loadTemplate,
+  mappingTemplatesDir,
+  parseTemplate,
+  templateJsonSchema,
+  type Template,
+} from '../../core/mapping/index.js';
 import { LINE_FIELDS, TICKET_FIELDS, overridePaths } from '../../core/mapping/catalog.js';
 
 const schemaFile = join(mappingTemplatesDir(), '..', 'mapping-template.schema.json');
@@ -28,11 +35,16 @@ test('every catalog field is accepted by the template schema', () => {
   const base = loadTemplate('generic-scale-ticket');
   const everything: Template = structuredClone(base);
   const expr = { column: 'X' };
-  for (const f of TICKET_FIELDS) everything.ticket[f.key] = f.kind === 'leaf' ? expr : Object.fromEntries(f.leaves.map((l) => [l.key, expr]));
+  for (const f of TICKET_FIELDS)
+    everything.ticket[f.key] = f.kind === 'leaf' ? expr : Object.fromEntries(f.leaves.map((l) => [l.key, expr]));
   everything.ticket.trailers = [{ id: expr }];
-  for (const f of LINE_FIELDS) everything.lines[0][f.key] = f.kind === 'leaf' ? expr : Object.fromEntries(f.leaves.map((l) => [l.key, expr]));
+  for (const f of LINE_FIELDS)
+    everything.lines[0][f.key] = f.kind === 'leaf' ? expr : Object.fromEntries(f.leaves.map((l) => [l.key, expr]));
   assert.doesNotThrow(() => parseTemplate(everything));
-  assert.equal(overridePaths().length, TICKET_FIELDS.concat(LINE_FIELDS).reduce((n, f) => n + (f.kind === 'leaf' ? 1 : f.leaves.length), 0));
+  assert.equal(
+    overridePaths().length,
+    TICKET_FIELDS.concat(LINE_FIELDS).reduce((n, f) => n + (f.kind === 'leaf' ? 1 : f.leaves.length), 0),
+  );
 });
 
 function mistake(edit: (t: Record<string, any>) => void): string {
@@ -47,7 +59,10 @@ function mistake(edit: (t: Record<string, any>) => void): string {
 }
 
 test('template mistakes are one plain sentence with the JSON path', () => {
-  assert.equal(mistake((t) => delete t.ticket.ticketNumber), 'x.json: ticket.ticketNumber is required');
+  assert.equal(
+    mistake((t) => delete t.ticket.ticketNumber),
+    'x.json: ticket.ticketNumber is required',
+  );
   assert.equal(
     mistake((t) => (t.ticket.plnat = t.ticket.plant)),
     'x.json: ticket has an unknown key "plnat" (did you mean "plant"?)',
@@ -56,7 +71,10 @@ test('template mistakes are one plain sentence with the JSON path', () => {
     mistake((t) => (t.ticket.ticketNumber.then = [{ case: 'title' }])),
     'x.json: ticket.ticketNumber.then[0].case must be "upper" or "lower"',
   );
-  assert.match(mistake((t) => (t.ticket.ticketNumber.then = ['trimm'])), /^x\.json: ticket\.ticketNumber\.then\[0\] is not a transform: use "trim"/);
+  assert.match(
+    mistake((t) => (t.ticket.ticketNumber.then = ['trimm'])),
+    /^x\.json: ticket\.ticketNumber\.then\[0\] is not a transform: use "trim"/,
+  );
   assert.equal(
     mistake((t) => (t.ticket.ticketNumber.then = [{ map: { Y: 'a' }, defualt: 'b' }])),
     'x.json: ticket.ticketNumber.then[0] has an unknown key "defualt" (did you mean "default"?)',
@@ -65,15 +83,36 @@ test('template mistakes are one plain sentence with the JSON path', () => {
     mistake((t) => (t.lines[0].quantity.value.then[1].convertUnit.to = 'GAL')),
     'x.json: lines[0].quantity.value.then[1].convertUnit.to must be "LBR" or "STN" or "TNE" or "KGM" or "MTQ" or "YDQ"',
   );
-  assert.match(mistake((t) => (t.ticket.customer.name = { colum: 'Customer' })), /^x\.json: ticket\.customer\.name is not an expression/);
-  assert.equal(mistake((t) => (t.layout = 'header-lines')), 'x.json: linesSource is required for layout "header-lines"');
-  assert.equal(mistake((t) => (t.layout = 'two-tables')), 'x.json: layout must be "single-table" or "header-lines"');
-  assert.equal(mistake((t) => (t.lines = [])), 'x.json: lines needs at least 1 item');
-  assert.equal(mistake((t) => (t.ticket.issuedAt.then[0].localDateTime.format = 7)), 'x.json: ticket.issuedAt.then[0].localDateTime.format must be text');
-  assert.equal(mistake(() => {}), 'accepted');
+  assert.match(
+    mistake((t) => (t.ticket.customer.name = { colum: 'Customer' })),
+    /^x\.json: ticket\.customer\.name is not an expression/,
+  );
+  assert.equal(
+    mistake((t) => (t.layout = 'header-lines')),
+    'x.json: linesSource is required for layout "header-lines"',
+  );
+  assert.equal(
+    mistake((t) => (t.layout = 'two-tables')),
+    'x.json: layout must be "single-table" or "header-lines"',
+  );
+  assert.equal(
+    mistake((t) => (t.lines = [])),
+    'x.json: lines needs at least 1 item',
+  );
+  assert.equal(
+    mistake((t) => (t.ticket.issuedAt.then[0].localDateTime.format = 7)),
+    'x.json: ticket.issuedAt.then[0].localDateTime.format must be text',
+  );
+  assert.equal(
+    mistake(() => {}),
+    'accepted',
+  );
 });
 
 test('loadTemplate refuses names that are not plain file names', () => {
   assert.throws(() => loadTemplate('../package'), /is not valid/);
-  assert.throws(() => loadTemplate('nope'), /mapping template "nope" does not exist; available: commandseries-tick-tktl, generic-scale-ticket, ready-mix-single-table/);
+  assert.throws(
+    () => loadTemplate('nope'),
+    /mapping template "nope" does not exist; available: commandseries-tick-tktl, generic-scale-ticket, ready-mix-single-table/,
+  );
 });

@@ -53,7 +53,10 @@ test('accepted text: space or T, optional seconds and fraction; offsets are inst
 
 test('Date objects from drivers hold the wall clock in their UTC fields', () => {
   assert.deepEqual(at(new Date(Date.UTC(2026, 6, 4, 13, 45, 0))), { iso: '2026-07-04T13:45:00-05:00', local: '2026-07-04T13:45:00' });
-  assert.deepEqual(at(new Date(Date.UTC(2026, 10, 1, 1, 30, 0, 250))), { iso: '2026-11-01T01:30:00.25-05:00', local: '2026-11-01T01:30:00' });
+  assert.deepEqual(at(new Date(Date.UTC(2026, 10, 1, 1, 30, 0, 250))), {
+    iso: '2026-11-01T01:30:00.25-05:00',
+    local: '2026-11-01T01:30:00',
+  });
   assert.equal(at(new Date(NaN)), 'Invalid Date is not a date');
 });
 
@@ -79,8 +82,14 @@ test('template formats', () => {
   assert.deepEqual(at('03/14/2026 12:05 am', 'America/Denver', us), { iso: '2026-03-14T00:05:00-06:00', local: '2026-03-14T00:05:00' });
   assert.deepEqual(at('03/14/2026 12:05 PM', 'America/Denver', us), { iso: '2026-03-14T12:05:00-06:00', local: '2026-03-14T12:05:00' });
   assert.equal(at('03/14/2026 13:05 PM', 'America/Denver', us), '03/14/2026 13:05 PM is not a date');
-  assert.deepEqual(at('3/7/2026 9:05:01', 'America/Chicago', 'M/D/YYYY H:mm:ss'), { iso: '2026-03-07T09:05:01-06:00', local: '2026-03-07T09:05:01' });
-  assert.deepEqual(at('20260607T090501.5', 'America/Chicago', "YYYYMMDD'T'HHmmss.S"), { iso: '2026-06-07T09:05:01.5-05:00', local: '2026-06-07T09:05:01' });
+  assert.deepEqual(at('3/7/2026 9:05:01', 'America/Chicago', 'M/D/YYYY H:mm:ss'), {
+    iso: '2026-03-07T09:05:01-06:00',
+    local: '2026-03-07T09:05:01',
+  });
+  assert.deepEqual(at('20260607T090501.5', 'America/Chicago', "YYYYMMDD'T'HHmmss.S"), {
+    iso: '2026-06-07T09:05:01.5-05:00',
+    local: '2026-06-07T09:05:01',
+  });
   assert.deepEqual(at('07.06.2026', 'Europe/Berlin', 'DD.MM.YYYY'), { iso: '2026-06-07T00:00:00+02:00', local: '2026-06-07T00:00:00' });
   assert.throws(() => compileFormat('YYYY-MM-DD QQ'), /format token "QQ" is not supported/);
   assert.throws(() => compileFormat('HH:mm'), /needs YYYY, MM and DD/);

@@ -218,9 +218,7 @@ test('generic-scale-ticket: missing Net, TicketDate and Customer give one reason
 });
 
 test('generic-scale-ticket: optional fields that are empty are omitted, not sent as empty strings', () => {
-  const t = mapped(
-    scale.map(scaleRow({ JobNo: '', OrderNo: null, Hauler: '   ', Driver: undefined, LoadTemp: null, MixID: '' }), ctx()),
-  );
+  const t = mapped(scale.map(scaleRow({ JobNo: '', OrderNo: null, Hauler: '   ', Driver: undefined, LoadTemp: null, MixID: '' }), ctx()));
   assert.equal('jobNumber' in t, false);
   assert.equal('orderNumber' in t, false);
   assert.equal('hauler' in t, false);
@@ -322,7 +320,12 @@ test('ready-mix-single-table: golden fixture', () => {
   });
 
   const c = { ticketId: '7:1', recordKey: '1', table: 'DeliveryTickets' };
-  const v = mapped(rm.map({ ...fixture, TicketStatus: 'CANCELLED', VoidReason: 'Customer called off', QtyUOM: 'CY', LoadQty: 10, Slump: null, DelivCity: null }, c));
+  const v = mapped(
+    rm.map(
+      { ...fixture, TicketStatus: 'CANCELLED', VoidReason: 'Customer called off', QtyUOM: 'CY', LoadQty: 10, Slump: null, DelivCity: null },
+      c,
+    ),
+  );
   assert.equal(v.status, 'voided');
   assert.equal(v.voidReason, 'Customer called off');
   assert.deepEqual(v.lines[0].quantity, { value: 10, unit: 'YDQ' });
@@ -369,13 +372,22 @@ test('bad overrides are refused with a plain message naming the path', () => {
   assert.throws(bad({ 'plant.nme': { const: 'x' } }), {
     message: 'mapping.fields["plant.nme"]: "plant.nme" is not an eTicket field a mapping can set (did you mean "plant.name"?)',
   });
-  assert.throws(bad({ 'temperature.value': { const: 1 } }), /"temperature\.value" is not an eTicket field a mapping can set \(did you mean "lines\.temperature\.value"\?\)/);
+  assert.throws(
+    bad({ 'temperature.value': { const: 1 } }),
+    /"temperature\.value" is not an eTicket field a mapping can set \(did you mean "lines\.temperature\.value"\?\)/,
+  );
   assert.throws(bad({ 'lines.productCod': { const: 1 } }), /did you mean "lines\.productCode"\?/);
-  assert.throws(bad({ plant: { const: 'x' } }), /mapping\.fields\["plant"\]: plant is an object; override its fields instead \(plant\.id, plant\.name\)/);
+  assert.throws(
+    bad({ plant: { const: 'x' } }),
+    /mapping\.fields\["plant"\]: plant is an object; override its fields instead \(plant\.id, plant\.name\)/,
+  );
   assert.throws(bad({ issuedAtLocal: { const: 'x' } }), /issuedAtLocal is set by Outpost and cannot be overridden/);
   assert.throws(bad({ 'source.vendor': { const: 'x' } }), /source is set by Outpost/);
   assert.throws(bad({ 'customer.name': null }), /customer\.name is required by eTicket v1 and cannot be removed/);
-  assert.throws(bad({ 'plant.name': 'Riverside' }), /mapping\.fields\["plant\.name"\] must be an expression such as \{"const": "Riverside Asphalt"\}/);
+  assert.throws(
+    bad({ 'plant.name': 'Riverside' }),
+    /mapping\.fields\["plant\.name"\] must be an expression such as \{"const": "Riverside Asphalt"\}/,
+  );
   assert.throws(bad({ 'plant.name': { colum: 'X' } }), /mapping\.fields\["plant\.name"\]: is not an expression/);
   assert.throws(bad({ 'plant.name': { column: 'X', then: [{ case: 'title' }] } }), {
     message: 'mapping.fields["plant.name"]: then[0].case must be "upper" or "lower"',
@@ -389,9 +401,15 @@ test('bad overrides are refused with a plain message naming the path', () => {
 });
 
 test('createMapper refuses a bad timezone and a missing template', () => {
-  assert.throws(() => createMapper({ template: 'generic-scale-ticket', timezone: 'Mars/Olympus' }), /timezone "Mars\/Olympus" is not a known IANA time zone/);
+  assert.throws(
+    () => createMapper({ template: 'generic-scale-ticket', timezone: 'Mars/Olympus' }),
+    /timezone "Mars\/Olympus" is not a known IANA time zone/,
+  );
   assert.throws(() => createMapper({ template: 'generic-scale-ticket', timezone: '+05:00' }), /is not an IANA time zone name/);
-  assert.throws(() => createMapper({ template: 'generic-scale-tiket', timezone: CHICAGO }), /mapping template "generic-scale-tiket" does not exist \(did you mean "generic-scale-ticket"\?\)/);
+  assert.throws(
+    () => createMapper({ template: 'generic-scale-tiket', timezone: CHICAGO }),
+    /mapping template "generic-scale-tiket" does not exist \(did you mean "generic-scale-ticket"\?\)/,
+  );
 });
 
 test('a template object can be passed directly, and its mistakes are reported with the JSON path', () => {
@@ -408,7 +426,10 @@ test('a template object can be passed directly, and its mistakes are reported wi
   );
   const badFormat = structuredClone(t);
   badFormat.ticket.issuedAt = { column: 'TicketDate', then: [{ localDateTime: { format: 'YYYY-MM-DD QQ' } }] };
-  assert.throws(() => createMapper({ template: badFormat, timezone: CHICAGO }), /ticket\.issuedAt\.then\[0\]\.localDateTime\.format: format token "QQ" is not supported/);
+  assert.throws(
+    () => createMapper({ template: badFormat, timezone: CHICAGO }),
+    /ticket\.issuedAt\.then\[0\]\.localDateTime\.format: format token "QQ" is not supported/,
+  );
 });
 
 test('revisionOf: stable under key order, changes with content, ignores recordModifiedAt', () => {
@@ -417,7 +438,11 @@ test('revisionOf: stable under key order, changes with content, ignores recordMo
     Array.isArray(v)
       ? v.map(reversed)
       : v && typeof v === 'object'
-        ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)]))
+        ? Object.fromEntries(
+            Object.entries(v)
+              .reverse()
+              .map(([k, x]) => [k, reversed(x)]),
+          )
         : v;
   assert.equal(revisionOf(reversed(t) as ETicket), t.revision);
   assert.equal(revisionOf({ ...t, revision: 'anything' }), t.revision);
@@ -427,7 +452,9 @@ test('revisionOf: stable under key order, changes with content, ignores recordMo
   assert.notEqual(revisionOf({ ...t, ticketNumber: '100235' }), t.revision);
   assert.notEqual(revisionOf({ ...t, lines: [{ ...t.lines[0], quantity: { value: 25.0001, unit: 'STN' } }] }), t.revision);
   // Through the mapper: touching the row (LastModified only) keeps the revision; a real change does not.
-  const again = mapped(scale.map(scaleRow({ LastModified: '2026-06-16 00:00:00.000' }), ctx({ recordModifiedAt: '2026-06-16 00:00:00.000' })));
+  const again = mapped(
+    scale.map(scaleRow({ LastModified: '2026-06-16 00:00:00.000' }), ctx({ recordModifiedAt: '2026-06-16 00:00:00.000' })),
+  );
   assert.equal(again.revision, t.revision);
   assert.notEqual(mapped(scale.map(scaleRow({ Net: 50020 }), ctx())).revision, t.revision);
 });
@@ -448,7 +475,15 @@ test('sources() names the columns behind each field, for the review page', () =>
 });
 
 test('map never throws on hostile rows', () => {
-  const hostile = new Proxy({}, { get: () => { throw new Error('boom'); }, has: () => true });
+  const hostile = new Proxy(
+    {},
+    {
+      get: () => {
+        throw new Error('boom');
+      },
+      has: () => true,
+    },
+  );
   const r = scale.map(hostile as Record<string, unknown>, ctx());
   assert.deepEqual(problems(r), ['this row could not be mapped: boom']);
   assert.deepEqual(problems(scale.map(null as unknown as Record<string, unknown>, ctx())), ['the row is not a record']);

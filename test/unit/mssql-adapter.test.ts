@@ -38,7 +38,9 @@ import { closedPort } from '../helpers/databases.js';
 import { timestampProfile } from '../helpers/profiles.js';
 
 const require = createRequire(import.meta.url);
-const { Parser } = require('node-sql-parser/build/transactsql.js') as { Parser: new () => { astify(s: string, o: { database: string }): unknown } };
+const { Parser } = require('node-sql-parser/build/transactsql.js') as {
+  Parser: new () => { astify(s: string, o: { database: string }): unknown };
+};
 const parser = new Parser();
 
 /** Parses as T-SQL, and carries none of the other dialects' syntax the parser would also accept. */
@@ -52,7 +54,15 @@ function assertTsql(statement: string): void {
   assert.doesNotMatch(noStrings, /\bLIMIT\b|\$\d|\?|`|::|"|\bNOW\(|\bILIKE\b|\bINTERVAL\b/i, `other dialect's syntax in: ${statement}`);
 }
 
-const SRC: SourceConfig = { driver: 'mssql', host: 'SCALE01', port: 1433, database: 'Plant', user: 'outpost', password: 'env:MSSQL_PW', options: { trustServerCertificate: true } };
+const SRC: SourceConfig = {
+  driver: 'mssql',
+  host: 'SCALE01',
+  port: 1433,
+  database: 'Plant',
+  user: 'outpost',
+  password: 'env:MSSQL_PW',
+  options: { trustServerCertificate: true },
+};
 const ENV = { MSSQL_PW: 'S3cret-Passw0rd!' };
 
 const TS = { type: { declaration: 'datetime' } };
@@ -62,7 +72,21 @@ const TS2 = { type: { declaration: 'datetime2' }, scale: 7 };
 function fakeServer(opts: { writer?: boolean; changeTracking?: boolean } = {}) {
   const calls: Array<{ sql: string; params: MssqlParam[] }> = [];
   const ticketRows: Row[] = [
-    { TicketID: 1, TicketNo: 'T-1', TicketDate: at('2024-05-01T07:00:00.000Z'), PlantCode: 'P12', Customer: 'Hill', ProductCode: 'HMA-12.5', Net: 40000, UOM: 'LB', TruckNo: 'TR-7', VoidFlag: 'N', LastModified: at('2024-05-01T07:00:00.003Z'), Precise: at('2024-05-01T07:00:00.123Z', 0.0004567), rv: Buffer.from('00000000000007d1', 'hex') },
+    {
+      TicketID: 1,
+      TicketNo: 'T-1',
+      TicketDate: at('2024-05-01T07:00:00.000Z'),
+      PlantCode: 'P12',
+      Customer: 'Hill',
+      ProductCode: 'HMA-12.5',
+      Net: 40000,
+      UOM: 'LB',
+      TruckNo: 'TR-7',
+      VoidFlag: 'N',
+      LastModified: at('2024-05-01T07:00:00.003Z'),
+      Precise: at('2024-05-01T07:00:00.123Z', 0.0004567),
+      rv: Buffer.from('00000000000007d1', 'hex'),
+    },
   ];
   const exec = async (statement: string, params: MssqlParam[]): Promise<MssqlResult> => {
     calls.push({ sql: statement, params });
@@ -70,17 +94,36 @@ function fakeServer(opts: { writer?: boolean; changeTracking?: boolean } = {}) {
       case MSSQL_SQL.ping:
         return { rows: [{ version: '16.0.4135.4', edition: 'Developer Edition (64-bit)', login_name: 'outpost', user_name: 'outpost' }] };
       case MSSQL_SQL.tables:
-        return { rows: [{ object_id: 10, schema_name: 'dbo', table_name: 'Tickets', kind: 'U ' }, { object_id: 11, schema_name: 'dbo', table_name: 'AuditLog', kind: 'U ' }] };
+        return {
+          rows: [
+            { object_id: 10, schema_name: 'dbo', table_name: 'Tickets', kind: 'U ' },
+            { object_id: 11, schema_name: 'dbo', table_name: 'AuditLog', kind: 'U ' },
+          ],
+        };
       case MSSQL_SQL.columns:
-        return { rows: [...catalogColumns().map((c) => ({ object_id: 10, ...c })), { object_id: 11, column_name: 'id', type_name: 'int', max_length: 4, precision: 10, scale: 0, is_nullable: false }] };
+        return {
+          rows: [
+            ...catalogColumns().map((c) => ({ object_id: 10, ...c })),
+            { object_id: 11, column_name: 'id', type_name: 'int', max_length: 4, precision: 10, scale: 0, is_nullable: false },
+          ],
+        };
       case MSSQL_SQL.indexes:
         return { rows: catalogIndexes().map((i) => ({ object_id: 10, ...i })) };
       case MSSQL_SQL.rowCounts:
-        return { rows: [{ object_id: 10, row_count: '125000' }, { object_id: 11, row_count: '3' }] };
+        return {
+          rows: [
+            { object_id: 10, row_count: '125000' },
+            { object_id: 11, row_count: '3' },
+          ],
+        };
       case MSSQL_SQL.changeTrackedTables:
         return { rows: opts.changeTracking ? [{ object_id: 10 }] : [] };
       case MSSQL_SQL.objectId:
-        return { rows: [{ object_id: /Tickets/.test(String(params[0].value)) ? 10 : /AuditLog/.test(String(params[0].value)) ? 11 : null, is_view: 0 }] };
+        return {
+          rows: [
+            { object_id: /Tickets/.test(String(params[0].value)) ? 10 : /AuditLog/.test(String(params[0].value)) ? 11 : null, is_view: 0 },
+          ],
+        };
       case MSSQL_SQL.tableColumns:
         return { rows: catalogColumns() };
       case MSSQL_SQL.tableIndexes:
@@ -94,21 +137,67 @@ function fakeServer(opts: { writer?: boolean; changeTracking?: boolean } = {}) {
         return { rows: c ? [c] : [] };
       }
       case MSSQL_SQL.access:
-        return { rows: [{ login_name: 'outpost', user_name: 'outpost', can_select: 1, can_insert: opts.writer ? 1 : 0, can_update: opts.writer ? 1 : 0, can_delete: opts.writer ? 1 : 0, can_alter: 0, is_sysadmin: 0, is_db_owner: 0, is_datawriter: opts.writer ? 1 : 0, is_ddladmin: 0 }] };
+        return {
+          rows: [
+            {
+              login_name: 'outpost',
+              user_name: 'outpost',
+              can_select: 1,
+              can_insert: opts.writer ? 1 : 0,
+              can_update: opts.writer ? 1 : 0,
+              can_delete: opts.writer ? 1 : 0,
+              can_alter: 0,
+              is_sysadmin: 0,
+              is_db_owner: 0,
+              is_datawriter: opts.writer ? 1 : 0,
+              is_ddladmin: 0,
+            },
+          ],
+        };
       case MSSQL_SQL.myPermissions:
-        return { rows: [{ permission_name: 'SELECT' }, ...(opts.writer ? [{ permission_name: 'INSERT' }, { permission_name: 'UPDATE' }, { permission_name: 'DELETE' }] : [])] };
+        return {
+          rows: [
+            { permission_name: 'SELECT' },
+            ...(opts.writer ? [{ permission_name: 'INSERT' }, { permission_name: 'UPDATE' }, { permission_name: 'DELETE' }] : []),
+          ],
+        };
       case MSSQL_SQL.foreignKeys:
         return {
           rows: [
-            { fk_name: 'FK_T_C', schema_name: 'dbo', table_name: 'Tickets', column_name: 'CustID', ref_schema: 'dbo', ref_table: 'Customers', ref_column: 'ID' },
-            { fk_name: 'FK_T_P', schema_name: 'dbo', table_name: 'Tickets', column_name: 'Plant', ref_schema: 'dbo', ref_table: 'Plants', ref_column: 'Region' },
-            { fk_name: 'FK_T_P', schema_name: 'dbo', table_name: 'Tickets', column_name: 'PlantNo', ref_schema: 'dbo', ref_table: 'Plants', ref_column: 'No' },
+            {
+              fk_name: 'FK_T_C',
+              schema_name: 'dbo',
+              table_name: 'Tickets',
+              column_name: 'CustID',
+              ref_schema: 'dbo',
+              ref_table: 'Customers',
+              ref_column: 'ID',
+            },
+            {
+              fk_name: 'FK_T_P',
+              schema_name: 'dbo',
+              table_name: 'Tickets',
+              column_name: 'Plant',
+              ref_schema: 'dbo',
+              ref_table: 'Plants',
+              ref_column: 'Region',
+            },
+            {
+              fk_name: 'FK_T_P',
+              schema_name: 'dbo',
+              table_name: 'Tickets',
+              column_name: 'PlantNo',
+              ref_schema: 'dbo',
+              ref_table: 'Plants',
+              ref_column: 'No',
+            },
           ],
         };
       case MSSQL_SQL.grants:
         return { rows: opts.writer ? [{ permission_name: 'INSERT', class_desc: 'SCHEMA', grantee: 'scale_app' }] : [] };
     }
-    if (/^SELECT CONVERT\(varchar\(\d+\), (GETDATE|SYSDATETIME|CAST)/.test(statement)) return { rows: [{ now: '2024-05-01T08:00:00.003' }] };
+    if (/^SELECT CONVERT\(varchar\(\d+\), (GETDATE|SYSDATETIME|CAST)/.test(statement))
+      return { rows: [{ now: '2024-05-01T08:00:00.003' }] };
     if (/^SELECT MAX\(/.test(statement)) return { rows: [{ newest: at('2024-05-01T07:00:00.003Z') }], columns: { newest: TS } };
     if (/^SELECT COUNT\(\*\) AS n/.test(statement)) return { rows: [{ n: 0, oldest: null, now: '2024-05-01T08:00:00.003' }] };
     if (/^SELECT (TOP \(\d+\) )?\*/.test(statement) || /^SELECT TOP \(\d+\) \*, CONVERT/.test(statement)) {
@@ -134,7 +223,14 @@ function at(iso: string, nanosecondsDelta?: number): Date {
 }
 
 function catalogColumns() {
-  const c = (name: string, type: string, max = 0, precision = 0, scale = 0, nullable = true) => ({ column_name: name, type_name: type, max_length: max, precision, scale, is_nullable: nullable });
+  const c = (name: string, type: string, max = 0, precision = 0, scale = 0, nullable = true) => ({
+    column_name: name,
+    type_name: type,
+    max_length: max,
+    precision,
+    scale,
+    is_nullable: nullable,
+  });
   return [
     c('TicketID', 'int', 4, 10, 0, false),
     c('TicketNo', 'varchar', 20),
@@ -169,7 +265,12 @@ async function adapter(opts: { writer?: boolean; changeTracking?: boolean } = {}
 
 test('mssql: every statement the adapter and its dialect send parses as T-SQL', async () => {
   for (const [name, s] of Object.entries(MSSQL_SQL)) {
-    const text = typeof s === 'function' ? (s.length === 2 ? (s as (a: string, b: string) => string)('[dbo].[Tickets]', '[LastModified]') : (s as (a: string) => string)('[dbo].[Tickets]')) : s;
+    const text =
+      typeof s === 'function'
+        ? s.length === 2
+          ? (s as (a: string, b: string) => string)('[dbo].[Tickets]', '[LastModified]')
+          : (s as (a: string) => string)('[dbo].[Tickets]')
+        : s;
     assert.doesNotThrow(() => assertTsql(text), name);
   }
   // Everything the adapter, discovery, the read-only check, validate and the timestamp mode send.
@@ -182,17 +283,31 @@ test('mssql: every statement the adapter and its dialect send parses as T-SQL', 
   await discover(src);
   assert.deepEqual(await src.foreignKeys(), [
     { name: 'FK_T_C', table: 'dbo.Tickets', columns: ['CustID'], referencedTable: 'dbo.Customers', referencedColumns: ['ID'] },
-    { name: 'FK_T_P', table: 'dbo.Tickets', columns: ['Plant', 'PlantNo'], referencedTable: 'dbo.Plants', referencedColumns: ['Region', 'No'] },
+    {
+      name: 'FK_T_P',
+      table: 'dbo.Tickets',
+      columns: ['Plant', 'PlantNo'],
+      referencedTable: 'dbo.Plants',
+      referencedColumns: ['Region', 'No'],
+    },
   ]);
   // The lookup queries of the mapping layer, through this dialect.
   assertTsql(lookupQuery(src.dialect, 'dbo.Customers', ['ID'], 3));
   assertTsql(lookupQuery(src.dialect, 'dbo.Plants', ['Region', 'No'], 2));
-  const reader = new TimestampReader({ table: 'dbo.Tickets', key: ['TicketID'], column: 'LastModified', lookbackSeconds: 300, timezone: 'America/Chicago' });
+  const reader = new TimestampReader({
+    table: 'dbo.Tickets',
+    key: ['TicketID'],
+    column: 'LastModified',
+    lookbackSeconds: 300,
+    timezone: 'America/Chicago',
+  });
   for await (const page of reader.pages(src, null, 200)) assert.equal(page.rows.length, 1);
-  for await (const _ of reader.pages(src, { cursor: '2024-05-01T07:00:00.003', key: [1], at: new Date().toISOString() } as never, 200)) void _;
+  for await (const _ of reader.pages(src, { cursor: '2024-05-01T07:00:00.003', key: [1], at: new Date().toISOString() } as never, 200))
+    void _;
   await reader.backlog(src, { cursor: '2024-05-01T07:00:00.003', key: [1] } as never);
   const precise = new TimestampReader({ table: 'dbo.Tickets', key: ['TicketID'], column: 'Precise', lookbackSeconds: 60 });
-  for await (const _ of precise.pages(src, { cursor: '2024-05-01T07:00:00.1234567', key: [1], at: new Date().toISOString() } as never, 200)) void _;
+  for await (const _ of precise.pages(src, { cursor: '2024-05-01T07:00:00.1234567', key: [1], at: new Date().toISOString() } as never, 200))
+    void _;
   assert.ok(calls.length > 20);
   for (const c of calls) assertTsql(c.sql);
   // The rowversion mode's statements through this dialect (Change Tracking's CHANGETABLE(CHANGES …)
@@ -275,7 +390,7 @@ test('mssql: datetime2(7) and datetime values go on the wire exactly (tedious wr
   const bytes = b.data;
   assert.equal(bytes[0], 8, 'length: 5 bytes of time + 3 of date');
   const units = bytes.readUIntLE(1, 5);
-  assert.equal(units, (7 * 3600) * 1e7 + 1234567, '100 ns units since midnight, all seven digits');
+  assert.equal(units, 7 * 3600 * 1e7 + 1234567, '100 ns units since midnight, all seven digits');
   const days = bytes.readUIntLE(6, 3);
   assert.equal(days, Math.round((Date.UTC(2024, 4, 1) - Date.UTC(2000, 0, 1)) / 86_400_000) + 730119);
   // datetime: .003 is tick 1 of 1/300 s, exactly what SQL Server stores for '…07:00:00.003'.
@@ -302,10 +417,24 @@ test('mssql: values in rows are exact text, not JS Dates', () => {
     assert.equal(temporalText(asRead, 'datetime2', 7), s);
   }
   const row = renderRow(
-    { a: at('2024-05-01T07:00:00.003Z'), b: at('2024-05-01T07:00:00.123Z', 0.0004567), rv: Buffer.from('00000000000007d1', 'hex'), n: 5, s: 'x', z: null },
+    {
+      a: at('2024-05-01T07:00:00.003Z'),
+      b: at('2024-05-01T07:00:00.123Z', 0.0004567),
+      rv: Buffer.from('00000000000007d1', 'hex'),
+      n: 5,
+      s: 'x',
+      z: null,
+    },
     { a: TS, b: TS2, rv: { type: { declaration: 'binary' }, length: 8 } },
   );
-  assert.deepEqual(row, { a: '2024-05-01T07:00:00.003', b: '2024-05-01T07:00:00.1234567', rv: '0x00000000000007D1', n: 5, s: 'x', z: null });
+  assert.deepEqual(row, {
+    a: '2024-05-01T07:00:00.003',
+    b: '2024-05-01T07:00:00.1234567',
+    rv: '0x00000000000007D1',
+    n: 5,
+    s: 'x',
+    z: null,
+  });
 });
 
 test('mssql: dialect', () => {
@@ -346,7 +475,10 @@ test('mssql: server names, instances, TLS options and SQL logins', async () => {
   const c2 = buildMssqlConfig({ ...SRC, options: { encrypt: false, trustServerCertificate: true, requestTimeoutMs: 5000 } }, 'pw');
   assert.deepEqual([c2.port, c2.options!.encrypt, c2.options!.trustServerCertificate, c2.requestTimeout], [1433, false, true, 5000]);
   assert.throws(() => buildMssqlConfig({ ...SRC, options: { encrypt: 'yes' } }, 'pw'), /encrypt must be true or false/);
-  assert.throws(() => buildMssqlConfig({ ...SRC, options: { integratedSecurity: true } }, 'pw'), /integratedSecurity is not a SQL Server option/);
+  assert.throws(
+    () => buildMssqlConfig({ ...SRC, options: { integratedSecurity: true } }, 'pw'),
+    /integratedSecurity is not a SQL Server option/,
+  );
 
   // A Windows account is refused before any connection, with the reason.
   const domain = new MssqlSource({ ...SRC, user: 'PLANT\\scaleadmin' }, { env: ENV });
@@ -361,9 +493,22 @@ test('mssql: server names, instances, TLS options and SQL logins', async () => {
 });
 
 test('mssql: tedious and mssql errors map to plain errors', () => {
-  const tedious = require('tedious') as { ConnectionError: new (m: string, c?: string, o?: { cause?: unknown }) => Error; RequestError: new (m: string, c?: string) => Error & { number?: number } };
-  const ctx = { driver: 'mssql' as const, host: 'SCALE01', port: 1433, database: 'Plant', user: 'outpost', table: 'dbo.Tickets', timeoutMs: 15000, secrets: [ENV.MSSQL_PW] };
-  const conn = (msg: string, code: string, cause?: unknown) => new sql.ConnectionError(new tedious.ConnectionError(msg, code, cause ? { cause } : undefined) as never);
+  const tedious = require('tedious') as {
+    ConnectionError: new (m: string, c?: string, o?: { cause?: unknown }) => Error;
+    RequestError: new (m: string, c?: string) => Error & { number?: number };
+  };
+  const ctx = {
+    driver: 'mssql' as const,
+    host: 'SCALE01',
+    port: 1433,
+    database: 'Plant',
+    user: 'outpost',
+    table: 'dbo.Tickets',
+    timeoutMs: 15000,
+    secrets: [ENV.MSSQL_PW],
+  };
+  const conn = (msg: string, code: string, cause?: unknown) =>
+    new sql.ConnectionError(new tedious.ConnectionError(msg, code, cause ? { cause } : undefined) as never);
   const req = (msg: string, num: number) => {
     const e = new tedious.RequestError(msg, 'EREQUEST');
     e.number = num;
@@ -371,24 +516,112 @@ test('mssql: tedious and mssql errors map to plain errors', () => {
   };
   const sysErr = (code: string, message = code) => Object.assign(new Error(message), { code });
   const cases: Array<[unknown, Partial<typeof ctx> & { loginErrorNumber?: number }, string, string, RegExp]> = [
-    [conn("Login failed for user 'outpost'.", 'ELOGIN'), {}, 'auth', 'ELOGIN (18456)', /refused the login "outpost": wrong password, no such SQL login/],
+    [
+      conn("Login failed for user 'outpost'.", 'ELOGIN'),
+      {},
+      'auth',
+      'ELOGIN (18456)',
+      /refused the login "outpost": wrong password, no such SQL login/,
+    ],
     [conn("Login failed for user 'outpost'.", 'ELOGIN'), { loginErrorNumber: 18456 }, 'auth', 'ELOGIN (18456)', /wrong password/],
-    [conn('Cannot open database "Plant" requested by the login. The login failed.', 'ELOGIN'), {}, 'missing', 'ELOGIN (4060)', /cannot open database "Plant"/],
-    [conn('Login failed. The login is from an untrusted domain and cannot be used with Integrated authentication.', 'ELOGIN'), {}, 'auth', 'ELOGIN (18452)', /accepts only Windows logins/],
+    [
+      conn('Cannot open database "Plant" requested by the login. The login failed.', 'ELOGIN'),
+      {},
+      'missing',
+      'ELOGIN (4060)',
+      /cannot open database "Plant"/,
+    ],
+    [
+      conn('Login failed. The login is from an untrusted domain and cannot be used with Integrated authentication.', 'ELOGIN'),
+      {},
+      'auth',
+      'ELOGIN (18452)',
+      /accepts only Windows logins/,
+    ],
     [conn("Login failed for user 'outpost'. Reason: The account is disabled.", 'ELOGIN'), {}, 'auth', 'ELOGIN (18470)', /is disabled/],
-    [conn('Failed to connect to SCALE01:1433 - connect ECONNREFUSED 10.0.0.5:1433', 'ESOCKET', sysErr('ECONNREFUSED')), {}, 'network', 'ECONNREFUSED', /Nothing accepts connections on SCALE01:1433.*TCP\/IP is enabled/],
-    [conn('Failed to connect to SCALE01:1433 - getaddrinfo ENOTFOUND SCALE01', 'ESOCKET', sysErr('ENOTFOUND')), {}, 'network', 'ENOTFOUND', /"SCALE01" cannot be found/],
-    [conn('Failed to connect to SCALE01:1433 in 15000ms', 'ETIMEOUT'), {}, 'timeout', 'ETIMEOUT', /did not complete the login within 15 s.*firewall allows TCP 1433/],
-    [conn('Failed to connect to SCALE01\\SQLEXPRESS in 15000ms', 'ETIMEOUT'), { port: undefined, instance: 'SQLEXPRESS' } as never, 'timeout', 'ETIMEOUT', /SCALE01\\SQLEXPRESS.*instance name/],
-    [conn('Failed to get response from SQL Server Browser on SCALE01', 'EINSTLOOKUP'), { port: undefined, instance: 'SQLEXPRESS' } as never, 'network', 'EINSTLOOKUP', /SQL Server Browser on SCALE01 did not answer for instance "SQLEXPRESS".*"port"/],
-    [conn('Failed to connect to SCALE01:1433 - self-signed certificate', 'ESOCKET', sysErr('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate')), {}, 'tls', 'DEPTH_ZERO_SELF_SIGNED_CERT', /not trusted.*"trustServerCertificate": true/],
-    [conn("Server requires encryption, set 'encrypt' config option to `true`.", 'EENCRYPT'), {}, 'tls', 'EENCRYPT', /requires encryption; set "encrypt": true/],
+    [
+      conn('Failed to connect to SCALE01:1433 - connect ECONNREFUSED 10.0.0.5:1433', 'ESOCKET', sysErr('ECONNREFUSED')),
+      {},
+      'network',
+      'ECONNREFUSED',
+      /Nothing accepts connections on SCALE01:1433.*TCP\/IP is enabled/,
+    ],
+    [
+      conn('Failed to connect to SCALE01:1433 - getaddrinfo ENOTFOUND SCALE01', 'ESOCKET', sysErr('ENOTFOUND')),
+      {},
+      'network',
+      'ENOTFOUND',
+      /"SCALE01" cannot be found/,
+    ],
+    [
+      conn('Failed to connect to SCALE01:1433 in 15000ms', 'ETIMEOUT'),
+      {},
+      'timeout',
+      'ETIMEOUT',
+      /did not complete the login within 15 s.*firewall allows TCP 1433/,
+    ],
+    [
+      conn('Failed to connect to SCALE01\\SQLEXPRESS in 15000ms', 'ETIMEOUT'),
+      { port: undefined, instance: 'SQLEXPRESS' } as never,
+      'timeout',
+      'ETIMEOUT',
+      /SCALE01\\SQLEXPRESS.*instance name/,
+    ],
+    [
+      conn('Failed to get response from SQL Server Browser on SCALE01', 'EINSTLOOKUP'),
+      { port: undefined, instance: 'SQLEXPRESS' } as never,
+      'network',
+      'EINSTLOOKUP',
+      /SQL Server Browser on SCALE01 did not answer for instance "SQLEXPRESS".*"port"/,
+    ],
+    [
+      conn(
+        'Failed to connect to SCALE01:1433 - self-signed certificate',
+        'ESOCKET',
+        sysErr('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'),
+      ),
+      {},
+      'tls',
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+      /not trusted.*"trustServerCertificate": true/,
+    ],
+    [
+      conn("Server requires encryption, set 'encrypt' config option to `true`.", 'EENCRYPT'),
+      {},
+      'tls',
+      'EENCRYPT',
+      /requires encryption; set "encrypt": true/,
+    ],
     [req("Invalid object name 'dbo.Tickets'.", 208), {}, 'missing', '208', /"dbo\.Tickets" does not exist/],
-    [req("The SELECT permission was denied on the object 'Tickets', database 'Plant', schema 'dbo'.", 229), {}, 'permission', '229', /may not read "dbo\.Tickets"/],
+    [
+      req("The SELECT permission was denied on the object 'Tickets', database 'Plant', schema 'dbo'.", 229),
+      {},
+      'permission',
+      '229',
+      /may not read "dbo\.Tickets"/,
+    ],
     [req("Invalid column name 'LastModifed'.", 207), {}, 'missing', '207', /column in the profile does not exist/],
-    [req("The server principal \"outpost\" is not able to access the database \"Plant\" under the current security context.", 916), {}, 'permission', '916', /no access to database "Plant"/],
-    [req("VIEW CHANGE TRACKING permission denied on object 'Tickets', database 'Plant'.", 297), {}, 'permission', '297', /VIEW CHANGE TRACKING/],
-    [new sql.RequestError(new tedious.RequestError('Timeout: Request failed to complete in 15000ms', 'ETIMEOUT') as never), {}, 'timeout', 'ETIMEOUT', /request timeout.*requestTimeoutMs/],
+    [
+      req('The server principal "outpost" is not able to access the database "Plant" under the current security context.', 916),
+      {},
+      'permission',
+      '916',
+      /no access to database "Plant"/,
+    ],
+    [
+      req("VIEW CHANGE TRACKING permission denied on object 'Tickets', database 'Plant'.", 297),
+      {},
+      'permission',
+      '297',
+      /VIEW CHANGE TRACKING/,
+    ],
+    [
+      new sql.RequestError(new tedious.RequestError('Timeout: Request failed to complete in 15000ms', 'ETIMEOUT') as never),
+      {},
+      'timeout',
+      'ETIMEOUT',
+      /request timeout.*requestTimeoutMs/,
+    ],
   ];
   for (const [err, extra, kind, code, re] of cases) {
     const e = toSourceError(err, { ...ctx, ...extra });
@@ -420,7 +653,10 @@ test('mssql: the real driver against a closed port, a silent port and an unknown
     sockets.forEach((s) => s.destroy());
     silent.close();
   });
-  const hung = new MssqlSource({ ...SRC, host: '127.0.0.1', port: (silent.address() as { port: number }).port, options: { connectTimeoutMs: 500 } }, { env: ENV });
+  const hung = new MssqlSource(
+    { ...SRC, host: '127.0.0.1', port: (silent.address() as { port: number }).port, options: { connectTimeoutMs: 500 } },
+    { env: ENV },
+  );
   await assert.rejects(hung.connect(), (e: SourceError) => {
     assert.equal(e.kind, 'timeout', e.message);
     assert.match(e.message, /within 0\.5 s/);
@@ -448,7 +684,10 @@ test('mssql: read-only check, discovery and validate on the fake server', async 
   const v = await readOnlyCheck(rw.src, SRC, 'dbo.Tickets', { changeTracking: true });
   assert.equal(v.status, 'warn');
   assert.match(v.fix!, /CREATE LOGIN \[outpost_reader\] WITH PASSWORD = N'.*', CHECK_POLICY = ON, DEFAULT_DATABASE = \[Plant\];/);
-  assert.match(v.fix!, /USE \[Plant\];\nCREATE USER \[outpost_reader\] FOR LOGIN \[outpost_reader\];\nGRANT SELECT ON \[dbo\]\.\[Tickets\] TO \[outpost_reader\];\nGRANT VIEW CHANGE TRACKING/);
+  assert.match(
+    v.fix!,
+    /USE \[Plant\];\nCREATE USER \[outpost_reader\] FOR LOGIN \[outpost_reader\];\nGRANT SELECT ON \[dbo\]\.\[Tickets\] TO \[outpost_reader\];\nGRANT VIEW CHANGE TRACKING/,
+  );
   assert.match(readOnlyLoginSql('mssql', { table: 'Tickets', database: 'Plant' }), /GRANT SELECT ON \[dbo\]\.\[Tickets\]/);
 
   // Discovery: the ticket table first; rowversion beats the timestamp column; with Change Tracking on, it wins.
@@ -466,11 +705,23 @@ test('mssql: read-only check, discovery and validate on the fake server', async 
   assert.match(rankedCt[0].change[0].needs!, /GRANT VIEW CHANGE TRACKING ON dbo\.Tickets/);
 
   // validate end to end on the fake server (the API unreachable here: only database lines matter).
-  const profile = timestampProfile({ name: 'mssql-plant', api: { url: `http://127.0.0.1:${await closedPort()}`, token: 'tok' }, source: SRC, table: 'dbo.Tickets' });
-  const lines = await validateProfile(profile, { env: ENV, createSource: async (s, env) => new MssqlSource(s, { env, executor: fakeServer().exec }) });
+  const profile = timestampProfile({
+    name: 'mssql-plant',
+    api: { url: `http://127.0.0.1:${await closedPort()}`, token: 'tok' },
+    source: SRC,
+    table: 'dbo.Tickets',
+  });
+  const lines = await validateProfile(profile, {
+    env: ENV,
+    createSource: async (s, env) => new MssqlSource(s, { env, executor: fakeServer().exec }),
+  });
   const by = Object.fromEntries(lines.map((l) => [l.name, l]));
   assert.equal(by.api.status, 'fail');
-  for (const n of ['database login', 'read-only', 'table', 'key', 'change', 'mapping']) assert.equal(by[n].status, 'pass', `${n}: ${by[n].detail}`);
+  for (const n of ['database login', 'read-only', 'table', 'key', 'change', 'mapping'])
+    assert.equal(by[n].status, 'pass', `${n}: ${by[n].detail}`);
   assert.match(by['database login'].detail, /SQL Server 16\.0\.4135\.4 Developer Edition/);
-  assert.match(by.change.detail, /LastModified \(datetime\), indexed; database clock 2024-05-01T08:00:00\.003\. A better mode is available: rowversion on rv/);
+  assert.match(
+    by.change.detail,
+    /LastModified \(datetime\), indexed; database clock 2024-05-01T08:00:00\.003\. A better mode is available: rowversion on rv/,
+  );
 });

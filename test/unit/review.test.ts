@@ -41,7 +41,10 @@ function demoProfile(file: string, over: Record<string, unknown> = {}): Profile 
     table: 'Tickets',
     key: ['TicketID'],
     change: { mode: 'timestamp', column: 'LastModified', timezone: 'America/Chicago' },
-    mapping: { template: 'generic-scale-ticket', fields: { 'plant.name': { const: DEMO_PLANT.name }, 'supplier.name': { const: DEMO_PLANT.supplier } } },
+    mapping: {
+      template: 'generic-scale-ticket',
+      fields: { 'plant.name': { const: DEMO_PLANT.name }, 'supplier.name': { const: DEMO_PLANT.supplier } },
+    },
     ...over,
   });
 }
@@ -67,12 +70,22 @@ test('pullSamples: numbers typed from paper tickets match space-padded and zero-
   const { source, queries, profile } = await demo(t);
   // '000100210' is the same paper number as '100210' (leading zeros do not count).
   const r = await pullSamples(source, profile, { ticketNumbers: ['100210', ' 100205 ', '999999', "1' OR '1'='1", '100210', '000100210'] });
-  assert.deepEqual(r.rows.map((x) => x.TicketNo), ['   100210', '   100205']);
+  assert.deepEqual(
+    r.rows.map((x) => x.TicketNo),
+    ['   100210', '   100205'],
+  );
   assert.deepEqual(r.notFound, ['999999', "1' OR '1'='1"]);
   assert.deepEqual(r.requested, ['100210', '100205']);
   const q = queries.find((x) => x.sql.includes('WHERE'))!;
-  assert.equal(q.sql, `SELECT * FROM "Tickets" WHERE LTRIM(TRIM(CAST("TicketNo" AS TEXT)), '0') IN (?, ?, ?, ?) ORDER BY "LastModified" DESC, "TicketID" DESC LIMIT 20`);
-  assert.deepEqual(q.params, ['100210', '100205', '999999', "1' OR '1'='1"], 'typed numbers are bound, trimmed, zeros stripped, without repeats');
+  assert.equal(
+    q.sql,
+    `SELECT * FROM "Tickets" WHERE LTRIM(TRIM(CAST("TicketNo" AS TEXT)), '0') IN (?, ?, ?, ?) ORDER BY "LastModified" DESC, "TicketID" DESC LIMIT 20`,
+  );
+  assert.deepEqual(
+    q.params,
+    ['100210', '100205', '999999', "1' OR '1'='1"],
+    'typed numbers are bound, trimmed, zeros stripped, without repeats',
+  );
 });
 
 test('pullSamples: the latest N by the change column, newest first', async (t) => {
@@ -112,7 +125,10 @@ test('reviewSamples: raw row, mapped eTicket, source column of each field, probl
   assert.deepEqual(bad.fields, []);
   assert.equal(bad.raw.Net, null);
 
-  const text = previewToText({ profile: 'demo-plant', template: 'generic-scale-ticket', table: 'Tickets', samples: [ok, bad], notFound: ['42'] }, 100);
+  const text = previewToText(
+    { profile: 'demo-plant', template: 'generic-scale-ticket', table: 'Tickets', samples: [ok, bad], notFound: ['42'] },
+    100,
+  );
   assert.match(text, /1 mapped, 1 filtered/);
   assert.match(text, /Not found: 42/);
   assert.match(text, /── Ticket 100207 · demo-plant:\d+ · FILTERED/);
@@ -122,11 +138,31 @@ test('reviewSamples: raw row, mapped eTicket, source column of each field, probl
 });
 
 test('reviewSamples on a header-lines template: every line field names its line column and raw value', () => {
-  const profile = demoProfile('/nonexistent.db', { table: 'TICK', key: ['order_date', 'tkt_code'], change: { mode: 'timestamp', column: 'update_date', timezone: 'America/Chicago' }, mapping: { template: 'commandseries-tick-tktl', fields: {} } });
+  const profile = demoProfile('/nonexistent.db', {
+    table: 'TICK',
+    key: ['order_date', 'tkt_code'],
+    change: { mode: 'timestamp', column: 'update_date', timezone: 'America/Chicago' },
+    mapping: { template: 'commandseries-tick-tktl', fields: {} },
+  });
   const header = {
-    order_date: '2026-06-15', tkt_code: '  100234', tkt_date: '2026-06-15 07:42:10', plant_code: 'P12', cust_name: 'Hill County Paving', truck_code: 'T-114', wgt_uom: 'LB', update_date: '2026-06-15 12:00:00',
+    order_date: '2026-06-15',
+    tkt_code: '  100234',
+    tkt_date: '2026-06-15 07:42:10',
+    plant_code: 'P12',
+    cust_name: 'Hill County Paving',
+    truck_code: 'T-114',
+    wgt_uom: 'LB',
+    update_date: '2026-06-15 12:00:00',
     [LINES_PROPERTY]: [
-      { tkt_line_num: 1, prod_code: 'HMA-12.5', prod_descr: 'Superpave', item_cat: 'ASPH', delv_qty: 22.5, delv_qty_uom: 'TN', net_wgt: 45000 },
+      {
+        tkt_line_num: 1,
+        prod_code: 'HMA-12.5',
+        prod_descr: 'Superpave',
+        item_cat: 'ASPH',
+        delv_qty: 22.5,
+        delv_qty_uom: 'TN',
+        net_wgt: 45000,
+      },
       { tkt_line_num: 2, prod_code: 'FUEL', prod_descr: 'Fuel surcharge', delv_qty: 1, delv_qty_uom: 'EA' },
     ],
   };
@@ -135,7 +171,11 @@ test('reviewSamples on a header-lines template: every line field names its line 
   const f = new Map(s.fields.map((x) => [x.path, x]));
   assert.deepEqual(f.get('lines.1.quantity.value'), { path: 'lines.1.quantity.value', value: 1, source: 'delv_qty', raw: '1' });
   assert.deepEqual(f.get('lines.1.quantity.unit'), { path: 'lines.1.quantity.unit', value: 'EA', source: 'delv_qty_uom', raw: '"EA"' });
-  assert.deepEqual(f.get('lines.0.netWeight.unit'), { path: 'lines.0.netWeight.unit', value: 'LBR', source: 'wgt_uom', raw: '"LB"' }, 'read through the header');
+  assert.deepEqual(
+    f.get('lines.0.netWeight.unit'),
+    { path: 'lines.0.netWeight.unit', value: 'LBR', source: 'wgt_uom', raw: '"LB"' },
+    'read through the header',
+  );
   assert.equal((s.raw[LINES_PROPERTY] as unknown[]).length, 2);
 });
 
@@ -159,7 +199,16 @@ function hostileTicket(): ETicket {
   t.status = 'voided';
   t.voidReason = 'Wrong <b>customer</b>';
   t.notes = 'x'.repeat(300);
-  t.lines = [...t.lines, { productCode: 'AGG-57', productDescription: '#57 Washed Stone', materialCategory: 'aggregate', quantity: { value: 1234567.891, unit: 'TNE' }, weighMethod: 'scale' }];
+  t.lines = [
+    ...t.lines,
+    {
+      productCode: 'AGG-57',
+      productDescription: '#57 Washed Stone',
+      materialCategory: 'aggregate',
+      quantity: { value: 1234567.891, unit: 'TNE' },
+      weighMethod: 'scale',
+    },
+  ];
   return t;
 }
 
@@ -207,8 +256,21 @@ test('ReviewStore: record in the state database, read back after reopening, expo
     reviewedAt: at,
     tickets: [
       { ticketNumber: '100234', ticketId: 'demo-plant:1', verdict: 'approved', ticket },
-      { ticketNumber: '100235', ticketId: 'demo-plant:2', verdict: 'flagged', ticket, flags: [{ field: 'customer.name', comment: 'Should be "Hill County" </td><script>x()</script>' }] },
-      { ticketNumber: '100236', ticketId: 'demo-plant:3', verdict: 'flagged', ticket: null, problems: ['net weight is empty'], flags: [{ field: 'ticket', comment: 'Net weight missing in the scale system' }] },
+      {
+        ticketNumber: '100235',
+        ticketId: 'demo-plant:2',
+        verdict: 'flagged',
+        ticket,
+        flags: [{ field: 'customer.name', comment: 'Should be "Hill County" </td><script>x()</script>' }],
+      },
+      {
+        ticketNumber: '100236',
+        ticketId: 'demo-plant:3',
+        verdict: 'flagged',
+        ticket: null,
+        problems: ['net weight is empty'],
+        flags: [{ field: 'ticket', comment: 'Net weight missing in the scale system' }],
+      },
     ],
   });
   assert.equal(saved.id, 1);
@@ -222,7 +284,9 @@ test('ReviewStore: record in the state database, read back after reopening, expo
   assert.equal(new Date(back.reviewedAt).getTime(), at.getTime(), 'reviewedAt is local time with its offset, the same instant');
   assert.match(back.reviewedAt, /[+-]\d{2}:\d{2}$/);
   assert.deepEqual(back.tickets[0].ticket, ticket, 'the ticket is kept as it was reviewed');
-  assert.deepEqual(store.list('demo-plant'), [{ id: 1, profile: 'demo-plant', reviewer: saved.reviewer, reviewedAt: saved.reviewedAt, approved: 1, flagged: 2 }]);
+  assert.deepEqual(store.list('demo-plant'), [
+    { id: 1, profile: 'demo-plant', reviewer: saved.reviewer, reviewedAt: saved.reviewedAt, approved: 1, flagged: 2 },
+  ]);
   assert.equal(store.latest('other'), null);
   assert.equal(store.get(99), null);
 
@@ -250,15 +314,25 @@ test('ReviewStore: refuses incomplete or contradictory reviews with a plain sent
   assert.equal(store.record(base).tickets[0].verdict, 'approved');
   assert.throws(() => store.record({ ...base, reviewer: ' \u0007 ' }), /^Error: The reviewer name must not be empty\.$/);
   assert.throws(() => store.record({ ...base, tickets: [] }), /at least one ticket/);
-  assert.throws(() => store.record({ ...base, tickets: [{ ticketNumber: '1', verdict: 'flagged' }] }), /Ticket 1 is flagged: say which field is wrong and why/);
-  assert.throws(() => store.record({ ...base, tickets: [{ ticketNumber: '1', verdict: 'approved', flags: [{ field: 'truck.id', comment: 'x' }] }] }), /cannot be both approved and flagged/);
-  assert.throws(() => store.record({ ...base, tickets: [{ ticketNumber: '1', verdict: 'flagged', flags: [{ field: 'truck.id', comment: '' }] }] }), /comment on truck\.id of ticket 1 must not be empty/);
+  assert.throws(
+    () => store.record({ ...base, tickets: [{ ticketNumber: '1', verdict: 'flagged' }] }),
+    /Ticket 1 is flagged: say which field is wrong and why/,
+  );
+  assert.throws(
+    () => store.record({ ...base, tickets: [{ ticketNumber: '1', verdict: 'approved', flags: [{ field: 'truck.id', comment: 'x' }] }] }),
+    /cannot be both approved and flagged/,
+  );
+  assert.throws(
+    () => store.record({ ...base, tickets: [{ ticketNumber: '1', verdict: 'flagged', flags: [{ field: 'truck.id', comment: '' }] }] }),
+    /comment on truck\.id of ticket 1 must not be empty/,
+  );
   assert.throws(() => store.record({ ...base, tickets: [base.tickets[0], base.tickets[0]] }), /Ticket 1 is in the review twice/);
   assert.equal(store.list().length, 1, 'a refused review leaves nothing behind');
 });
 
 test('checkFlagField: eTicket paths with line indexes, "ticket", and a suggestion for a typo', () => {
-  for (const ok of ['customer.name', 'lines.0.quantity.value', 'lines.12.netWeight', 'lines.1', 'trailers.0.id', 'ticket', 'issuedAt']) assert.equal(checkFlagField(ok), null, ok);
+  for (const ok of ['customer.name', 'lines.0.quantity.value', 'lines.12.netWeight', 'lines.1', 'trailers.0.id', 'ticket', 'issuedAt'])
+    assert.equal(checkFlagField(ok), null, ok);
   assert.match(checkFlagField('custmer.name')!, /"custmer\.name" is not an eTicket field \(did you mean "customer\.name"\?\)/);
   assert.match(checkFlagField('lines.0.quantty.value')!, /did you mean "lines\.0\.quantity\.value"/);
 });
@@ -274,11 +348,22 @@ test('previewProfile on a header-lines plant: typed numbers match padded TICK nu
     INSERT INTO TKTL VALUES ('2026-06-15', '  100234', 1, 'HMA-12.5', 'Superpave', 'ASPH', 22.5, 'TN', 45000);
     INSERT INTO TKTL VALUES ('2026-06-15', '  100235', 1, 'AGG-57', '#57 Stone', 'AGGR', NULL, 'TN', NULL);`);
   db.close();
-  const profile = demoProfile(file, { table: 'TICK', key: ['order_date', 'tkt_code'], change: { mode: 'timestamp', column: 'update_date', timezone: 'America/Chicago' }, mapping: { template: 'commandseries-tick-tktl', fields: {} } });
+  const profile = demoProfile(file, {
+    table: 'TICK',
+    key: ['order_date', 'tkt_code'],
+    change: { mode: 'timestamp', column: 'update_date', timezone: 'America/Chicago' },
+    mapping: { template: 'commandseries-tick-tktl', fields: {} },
+  });
   const p = await previewProfile(profile, { ticketNumbers: ['100234', '100235'] });
   assert.deepEqual(p.notFound, []);
   const [a, b] = p.samples;
-  assert.deepEqual(a.ticket?.lines.map((l) => [l.lineNumber, l.productCode, l.quantity.value, l.quantity.unit]), [[1, 'HMA-12.5', 22.5, 'STN'], [2, 'FUEL', 1, 'EA']]);
+  assert.deepEqual(
+    a.ticket?.lines.map((l) => [l.lineNumber, l.productCode, l.quantity.value, l.quantity.unit]),
+    [
+      [1, 'HMA-12.5', 22.5, 'STN'],
+      [2, 'FUEL', 1, 'EA'],
+    ],
+  );
   assert.equal(a.ticketId, 'demo-plant:2026-06-15/  100234');
   assert.deepEqual(b.problems, ['line 1 (tkt_line_num 1) delivered quantity is empty']);
   assert.match(previewToText(p, 120), /── Ticket 100235 · .* · FILTERED/);

@@ -50,7 +50,6 @@ const connector = { id: 'outpost-test', version: '0.1.0', profile: 'plant-12' };
 let keySeq = 0;
 const newKey = () => `key-${process.pid}-${++keySeq}`;
 
-
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'outpost-sandbox-'));
 }
@@ -114,7 +113,10 @@ test('batch: created, updated, unchanged (duplicate) in input order, stable targ
     assert.equal(first.status, 200);
     assert.deepEqual(
       first.json.results.map((r: { ticketId: string; action: string }) => [r.ticketId, r.action]),
-      [['t1', 'created'], ['t2', 'created']],
+      [
+        ['t1', 'created'],
+        ['t2', 'created'],
+      ],
     );
     const target1 = first.json.results[0].targetId;
     assert.match(target1, /^tkt_/);
@@ -122,7 +124,10 @@ test('batch: created, updated, unchanged (duplicate) in input order, stable targ
     const second = await batch(h, [ticket('t2', 'r1'), ticket('t1', 'r2')]);
     assert.deepEqual(
       second.json.results.map((r: { ticketId: string; revision: string; action: string }) => [r.ticketId, r.revision, r.action]),
-      [['t2', 'r1', 'unchanged'], ['t1', 'r2', 'updated']],
+      [
+        ['t2', 'r1', 'unchanged'],
+        ['t1', 'r2', 'updated'],
+      ],
     );
     assert.equal(second.json.results[1].targetId, target1);
 
@@ -349,7 +354,10 @@ test('read endpoints: paging, one ticket, 404s, per-account stats, heartbeats, f
 
     const page = await get(h, '/v1/_sandbox/tickets?limit=2&offset=1');
     assert.equal(page.json.total, 3);
-    assert.deepEqual(page.json.tickets.map((t: { ticketId: string }) => t.ticketId), ['t2', 't3']);
+    assert.deepEqual(
+      page.json.tickets.map((t: { ticketId: string }) => t.ticketId),
+      ['t2', 't3'],
+    );
     const one = page.json.tickets[0];
     assert.equal(one.action, 'created');
     assert.equal(one.ticket.ticketNumber, 'T2');

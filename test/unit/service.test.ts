@@ -13,7 +13,12 @@ import { parseConfig } from '../../core/config/load.js';
 import { runCli, CLI } from '../helpers/cli.js';
 import { skipOrFail } from '../helpers/skip.js';
 
-const spec = { node: '/opt/node/bin/node', cli: '/opt/outpost/dist/cli/main.js', home: '/var/lib/outpost', config: '/var/lib/outpost/outpost.json' };
+const spec = {
+  node: '/opt/node/bin/node',
+  cli: '/opt/outpost/dist/cli/main.js',
+  home: '/var/lib/outpost',
+  config: '/var/lib/outpost/outpost.json',
+};
 const TOKEN = 'svc-test-token-9f8e7d6c';
 
 function has(cmd: string): boolean {
@@ -25,9 +30,17 @@ function xpath(file: string, expr: string): string {
 }
 
 test('systemd: a dynamic unprivileged user, StateDirectory, the EnvironmentFile, hardening, no secret', () => {
-  const unit = renderService({ kind: 'systemd', ...spec, env: { NODE_OPTIONS: '--max-old-space-size=256' }, secretsFile: '/var/lib/outpost/secrets.env' }).text;
+  const unit = renderService({
+    kind: 'systemd',
+    ...spec,
+    env: { NODE_OPTIONS: '--max-old-space-size=256' },
+    secretsFile: '/var/lib/outpost/secrets.env',
+  }).text;
   assert.match(unit, /^EnvironmentFile=-\/var\/lib\/outpost\/secrets\.env$/m, "the wizard's secret: file as a second EnvironmentFile");
-  assert.match(unit, /^ExecStart=\/opt\/node\/bin\/node --max-semi-space-size=4 \/opt\/outpost\/dist\/cli\/main\.js run --home \/var\/lib\/outpost --config \/var\/lib\/outpost\/outpost\.json$/m);
+  assert.match(
+    unit,
+    /^ExecStart=\/opt\/node\/bin\/node --max-semi-space-size=4 \/opt\/outpost\/dist\/cli\/main\.js run --home \/var\/lib\/outpost --config \/var\/lib\/outpost\/outpost\.json$/m,
+  );
   assert.match(unit, /^Environment=OUTPOST_HOME=\/var\/lib\/outpost$/m);
   assert.match(unit, /^Environment=NODE_OPTIONS=--max-old-space-size=256$/m, 'extra environment lines (NODE_OPTIONS) render');
   assert.match(unit, /^EnvironmentFile=-\/etc\/outpost\/outpost\.env$/m);
@@ -35,7 +48,15 @@ test('systemd: a dynamic unprivileged user, StateDirectory, the EnvironmentFile,
   assert.match(unit, /^StateDirectory=outpost$/m);
   assert.match(unit, /^StateDirectoryMode=0700$/m);
   assert.match(unit, /^UMask=0077$/m);
-  for (const o of ['NoNewPrivileges=yes', 'ProtectSystem=strict', 'ProtectHome=read-only', 'PrivateTmp=yes', 'CapabilityBoundingSet=', 'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6']) assert.ok(unit.includes(`\n${o}\n`), o);
+  for (const o of [
+    'NoNewPrivileges=yes',
+    'ProtectSystem=strict',
+    'ProtectHome=read-only',
+    'PrivateTmp=yes',
+    'CapabilityBoundingSet=',
+    'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6',
+  ])
+    assert.ok(unit.includes(`\n${o}\n`), o);
   assert.doesNotMatch(unit, /^MemoryDenyWriteExecute/m, 'V8 needs W+X memory');
   assert.match(unit, /^WantedBy=multi-user\.target$/m);
   assert.doesNotMatch(unit, /\{\{|\n\n\n/);
@@ -58,7 +79,15 @@ test('systemd units pass systemd-analyze verify without a single warning', (t) =
   // verify checks that ExecStart's program exists: use this Node and this build's CLI.
   const real = { node: process.execPath, cli: CLI, home: '/var/lib/outpost', config: '/var/lib/outpost/outpost.json' };
   for (const [name, text] of [
-    ['outpost.service', renderService({ kind: 'systemd', ...real, env: { NODE_OPTIONS: '--max-old-space-size=256' }, secretsFile: '/var/lib/outpost/secrets.env' }).text],
+    [
+      'outpost.service',
+      renderService({
+        kind: 'systemd',
+        ...real,
+        env: { NODE_OPTIONS: '--max-old-space-size=256' },
+        secretsFile: '/var/lib/outpost/secrets.env',
+      }).text,
+    ],
     ['outpost-user.service', renderService({ kind: 'systemd', ...real, home: join(dir, 'my home'), user: true }).text],
   ] as const) {
     const file = join(dir, name);
@@ -74,10 +103,18 @@ test('systemd units pass systemd-analyze verify without a single warning', (t) =
 });
 
 test('Windows service (WinSW): automatic start, restart on failure, a stop that lets the batch finish', (t) => {
-  const win = { node: 'C:\\Program Files\\nodejs\\node.exe', cli: 'C:\\Program Files\\Outpost\\dist\\cli\\main.js', home: 'C:\\ProgramData\\Outpost', config: 'C:\\ProgramData\\Outpost\\outpost.json' };
+  const win = {
+    node: 'C:\\Program Files\\nodejs\\node.exe',
+    cli: 'C:\\Program Files\\Outpost\\dist\\cli\\main.js',
+    home: 'C:\\ProgramData\\Outpost',
+    config: 'C:\\ProgramData\\Outpost\\outpost.json',
+  };
   const xml = renderService({ kind: 'windows-service', ...win, env: { NODE_OPTIONS: '--max-old-space-size=256' } }).text;
   assert.match(xml, /<executable>C:\\Program Files\\nodejs\\node\.exe<\/executable>/);
-  assert.match(xml, /<arguments>--max-semi-space-size=4 "C:\\Program Files\\Outpost\\dist\\cli\\main\.js" run --home "C:\\ProgramData\\Outpost" --config "C:\\ProgramData\\Outpost\\outpost\.json"<\/arguments>/);
+  assert.match(
+    xml,
+    /<arguments>--max-semi-space-size=4 "C:\\Program Files\\Outpost\\dist\\cli\\main\.js" run --home "C:\\ProgramData\\Outpost" --config "C:\\ProgramData\\Outpost\\outpost\.json"<\/arguments>/,
+  );
   assert.throws(() => renderService({ kind: 'windows-service', ...win, home: 'C:\\a"b' }), /double quote/);
   const bytes = encodeServiceFile('windows-service', xml);
   assert.equal(bytes.subarray(0, 5).toString('utf8'), '<?xml');
@@ -96,7 +133,12 @@ test('Windows service (WinSW): automatic start, restart on failure, a stop that 
 });
 
 test('Task Scheduler fallback: UTF-16 bytes as declared, OUTPOST_HOME passed, runs as SYSTEM', (t) => {
-  const win = { node: 'C:\\nodejs\\node.exe', cli: 'C:\\Outpost\\dist\\cli\\main.js', home: 'C:\\ProgramData\\Out & Post', config: 'C:\\ProgramData\\Out & Post\\outpost.json' };
+  const win = {
+    node: 'C:\\nodejs\\node.exe',
+    cli: 'C:\\Outpost\\dist\\cli\\main.js',
+    home: 'C:\\ProgramData\\Out & Post',
+    config: 'C:\\ProgramData\\Out & Post\\outpost.json',
+  };
   const text = renderService({ kind: 'windows-task', ...win }).text;
   assert.match(text, /^<\?xml version="1\.0" encoding="UTF-16"\?>/);
   assert.match(text, /<Arguments>--max-semi-space-size=4 "C:\\Outpost\\dist\\cli\\main\.js" run --home "C:\\ProgramData\\Out &amp; Post"/);
@@ -115,7 +157,12 @@ test('Task Scheduler fallback: UTF-16 bytes as declared, OUTPOST_HOME passed, ru
 });
 
 test('launchd: well-formed plist with the home passed and each node flag its own argument', (t) => {
-  const plist = renderService({ kind: 'launchd', ...spec, home: '/Users/a&b', nodeFlags: ['--max-semi-space-size=4', '--max-old-space-size=256'] }).text;
+  const plist = renderService({
+    kind: 'launchd',
+    ...spec,
+    home: '/Users/a&b',
+    nodeFlags: ['--max-semi-space-size=4', '--max-old-space-size=256'],
+  }).text;
   assert.match(plist, /<string>\/Users\/a&amp;b<\/string>/);
   assert.match(plist, /<string>--max-semi-space-size=4<\/string><string>--max-old-space-size=256<\/string>/);
   if (!has('xmllint')) return skipOrFail(t, 'xmllint is not installed (Debian package "libxml2-utils"; .ci/run installs it)');
@@ -128,8 +175,24 @@ test('launchd: well-formed plist with the home passed and each node flag its own
 test('EnvironmentFile: the env: secrets of the config, escaped, missing ones listed', () => {
   const config = parseConfig({
     profiles: [
-      { name: 'a', api: { url: 'https://api.example.com', token: 'env:OUTPOST_TOKEN' }, source: { driver: 'postgres', host: 'db', password: 'env:DB_PASSWORD' }, table: 't', key: ['id'], change: { mode: 'increasing' }, mapping: { template: 'generic-scale-ticket' } },
-      { name: 'b', api: { url: 'https://api.example.com', token: 'inline-token-value' }, source: { driver: 'sqlite', file: '/x.db' }, table: 't', key: ['id'], change: { mode: 'increasing' }, mapping: { template: 'generic-scale-ticket' } },
+      {
+        name: 'a',
+        api: { url: 'https://api.example.com', token: 'env:OUTPOST_TOKEN' },
+        source: { driver: 'postgres', host: 'db', password: 'env:DB_PASSWORD' },
+        table: 't',
+        key: ['id'],
+        change: { mode: 'increasing' },
+        mapping: { template: 'generic-scale-ticket' },
+      },
+      {
+        name: 'b',
+        api: { url: 'https://api.example.com', token: 'inline-token-value' },
+        source: { driver: 'sqlite', file: '/x.db' },
+        table: 't',
+        key: ['id'],
+        change: { mode: 'increasing' },
+        mapping: { template: 'generic-scale-ticket' },
+      },
     ],
   });
   assert.deepEqual(envSecretNames(config), ['DB_PASSWORD', 'OUTPOST_TOKEN']);
@@ -142,10 +205,29 @@ test('EnvironmentFile: the env: secrets of the config, escaped, missing ones lis
 test('outpost service install --dry-run prints the unit and every step, writes nothing and shows no secret', async () => {
   const home = mkdtempSync(join(tmpdir(), 'outpost-svc-home-'));
   const config = join(home, 'outpost.json');
-  writeFileSync(config, JSON.stringify({ version: 1, profiles: [{ name: 'p', api: { url: 'https://api.example.com', token: 'env:OUTPOST_TOKEN' }, source: { driver: 'sqlite', file: '/x.db' }, table: 't', key: ['id'], change: { mode: 'increasing' }, mapping: { template: 'generic-scale-ticket' } }] }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      version: 1,
+      profiles: [
+        {
+          name: 'p',
+          api: { url: 'https://api.example.com', token: 'env:OUTPOST_TOKEN' },
+          source: { driver: 'sqlite', file: '/x.db' },
+          table: 't',
+          key: ['id'],
+          change: { mode: 'increasing' },
+          mapping: { template: 'generic-scale-ticket' },
+        },
+      ],
+    }),
+  );
   writeFileSync(join(home, 'secrets.env'), `DB_PASSWORD="${TOKEN}-db"\n`, { mode: 0o600 });
   const before = statSync(config).mtimeMs;
-  const user = await runCli(['service', 'install', '--dry-run', '--user', '--config', config], { OUTPOST_HOME: home, OUTPOST_TOKEN: TOKEN });
+  const user = await runCli(['service', 'install', '--dry-run', '--user', '--config', config], {
+    OUTPOST_HOME: home,
+    OUTPOST_TOKEN: TOKEN,
+  });
   assert.equal(user.code, 0, user.output);
   assert.match(user.output, /run --home .* --config .*outpost\.json/);
   assert.ok(!user.output.includes(TOKEN), 'the token is not printed');

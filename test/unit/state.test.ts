@@ -28,7 +28,11 @@ test('state store: watermark, ledger and run counters commit together and surviv
   s.close();
   s = new StateStore(file);
   const wm = s.getWatermark('p');
-  assert.deepEqual({ cursor: wm?.cursor, key: wm?.key }, { cursor: '2026-11-25 10:00:00.123456', key: [2] }, 'cursor kept at full precision as text');
+  assert.deepEqual(
+    { cursor: wm?.cursor, key: wm?.key },
+    { cursor: '2026-11-25 10:00:00.123456', key: [2] },
+    'cursor kept at full precision as text',
+  );
   const ledger = s.ledgerFor('p', ['p:1', 'p:2', 'p:3']);
   assert.equal(ledger.get('p:1')?.revision, 'r1');
   assert.equal(ledger.get('p:2')?.action, 'filtered');
@@ -59,19 +63,25 @@ test('lock: a second daemon on the same state folder is refused; a stale lock is
   const { writeFileSync, mkdirSync } = fs;
   mkdirSync(join(dir, 'run'), { recursive: true });
   writeFileSync(file, String(process.ppid));
-  assert.throws(() => acquireLock(file), (e: Error) => e instanceof LockHeldError && /already running/.test(e.message));
+  assert.throws(
+    () => acquireLock(file),
+    (e: Error) => e instanceof LockHeldError && /already running/.test(e.message),
+  );
   writeFileSync(file, '999999999');
   const r2 = acquireLock(file);
   r2();
 });
-
 
 test('state store: a version-1 file is migrated forward in order, keeping its data; a newer file is refused', async () => {
   const Database = (await import('better-sqlite3')).default;
   const file = join(mkdtempSync(join(tmpdir(), 'outpost-state-')), 'state.db');
   // A state file as the first release wrote it (schema 1).
   let s = new StateStore(file);
-  s.commit({ profile: 'p', entries: [{ ticketId: 'p:1', revision: 'r1', targetId: 't1', action: 'created', error: null, ticketNumber: '1' }], watermark: { cursor: 'c1', key: [1] } });
+  s.commit({
+    profile: 'p',
+    entries: [{ ticketId: 'p:1', revision: 'r1', targetId: 't1', action: 'created', error: null, ticketNumber: '1' }],
+    watermark: { cursor: 'c1', key: [1] },
+  });
   s.db.exec(`DROP INDEX ledger_action; DROP TABLE requeue; DROP TABLE profile_shape; ALTER TABLE runs DROP COLUMN skipped;
     ALTER TABLE ledger DROP COLUMN key_json; ALTER TABLE ledger DROP COLUMN mapping_hash; ALTER TABLE ledger DROP COLUMN ticket_date;
     ALTER TABLE ledger DROP COLUMN ticket_json; ALTER TABLE ledger DROP COLUMN deleted_at;`);
@@ -95,7 +105,13 @@ test('state store: runs are pruned by age, then records by the disk budget; the 
   const s = new StateStore(':memory:', { clock: { now: () => now } });
   now -= 40 * 86_400_000;
   const old = s.startRun('p', 'scheduled');
-  s.commit({ profile: 'p', entries: [{ ticketId: 'p:1', revision: 'r1', targetId: 't', action: 'created', error: null, ticketNumber: '1' }], runId: old, counts: { read: 1, created: 1 }, records: [{ ticketNumber: '1', sourceId: 'p:1', targetId: 't', processorAction: 'new', writerAction: 'created', error: null }] });
+  s.commit({
+    profile: 'p',
+    entries: [{ ticketId: 'p:1', revision: 'r1', targetId: 't', action: 'created', error: null, ticketNumber: '1' }],
+    runId: old,
+    counts: { read: 1, created: 1 },
+    records: [{ ticketNumber: '1', sourceId: 'p:1', targetId: 't', processorAction: 'new', writerAction: 'created', error: null }],
+  });
   s.endRun(old, 'complete');
   now += 39 * 86_400_000;
   const big = 'x'.repeat(2000);
@@ -103,7 +119,14 @@ test('state store: runs are pruned by age, then records by the disk budget; the 
   for (let r = 0; r < 5; r++) {
     const id = s.startRun('p', 'manual');
     recent.push(id);
-    const records = Array.from({ length: 200 }, (_, i) => ({ ticketNumber: String(i), sourceId: `p:${i}`, targetId: null, processorAction: 'invalid' as const, writerAction: 'skipped' as const, error: big }));
+    const records = Array.from({ length: 200 }, (_, i) => ({
+      ticketNumber: String(i),
+      sourceId: `p:${i}`,
+      targetId: null,
+      processorAction: 'invalid' as const,
+      writerAction: 'skipped' as const,
+      error: big,
+    }));
     s.commit({ profile: 'p', entries: [], runId: id, counts: { read: 200, filtered: 200 }, records });
     s.endRun(id, 'complete');
   }
@@ -128,16 +151,43 @@ test('state store: a large commit goes in multi-row statements and reads back ex
   const run = s.startRun('p', 'startup');
   // 137 = two chunks of 50 and a remainder of 37, so both statement shapes run.
   const n = 137;
-  const entries = Array.from({ length: n }, (_, i) => ({ ticketId: `p:${i}`, revision: `r${i}`, targetId: `t${i}`, action: 'created' as const, error: null, ticketNumber: String(1000 + i), modifiedAt: `2026-11-25 10:00:${String(i % 60).padStart(2, '0')}` }));
-  const records = entries.map((e) => ({ ticketNumber: e.ticketNumber, sourceId: e.ticketId, targetId: e.targetId, processorAction: 'new' as const, writerAction: 'created' as const, error: null }));
+  const entries = Array.from({ length: n }, (_, i) => ({
+    ticketId: `p:${i}`,
+    revision: `r${i}`,
+    targetId: `t${i}`,
+    action: 'created' as const,
+    error: null,
+    ticketNumber: String(1000 + i),
+    modifiedAt: `2026-11-25 10:00:${String(i % 60).padStart(2, '0')}`,
+  }));
+  const records = entries.map((e) => ({
+    ticketNumber: e.ticketNumber,
+    sourceId: e.ticketId,
+    targetId: e.targetId,
+    processorAction: 'new' as const,
+    writerAction: 'created' as const,
+    error: null,
+  }));
   s.commit({ profile: 'p', entries, runId: run, counts: { read: n, created: n }, records });
   // The same tickets again, changed: an upsert keeps the target id when none is given.
-  s.commit({ profile: 'p', entries: entries.map((e) => ({ ...e, revision: `${e.revision}b`, targetId: null, action: 'updated' as const, modifiedAt: null })), runId: run, counts: { updated: n }, records: [] });
-  const ledger = s.ledgerFor('p', entries.map((e) => e.ticketId));
+  s.commit({
+    profile: 'p',
+    entries: entries.map((e) => ({ ...e, revision: `${e.revision}b`, targetId: null, action: 'updated' as const, modifiedAt: null })),
+    runId: run,
+    counts: { updated: n },
+    records: [],
+  });
+  const ledger = s.ledgerFor(
+    'p',
+    entries.map((e) => e.ticketId),
+  );
   assert.equal(ledger.size, n);
   for (const e of entries) {
     const l = ledger.get(e.ticketId)!;
-    assert.deepEqual([l.revision, l.targetId, l.action, l.ticketNumber, l.modifiedAt], [`${e.revision}b`, e.targetId, 'updated', e.ticketNumber, e.modifiedAt]);
+    assert.deepEqual(
+      [l.revision, l.targetId, l.action, l.ticketNumber, l.modifiedAt],
+      [`${e.revision}b`, e.targetId, 'updated', e.ticketNumber, e.modifiedAt],
+    );
   }
   assert.deepEqual(s.runRecords(run), records, 'every record, in the order given');
   assert.equal(s.stats('p').delivered, 2 * n);

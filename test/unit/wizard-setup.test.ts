@@ -8,7 +8,15 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { parseSecretsFile, readSecrets, resolveSecret, secretsFileFor, useSecretsFileFor, writeSecret, MissingSecretError } from '../../core/config/secrets.js';
+import {
+  parseSecretsFile,
+  readSecrets,
+  resolveSecret,
+  secretsFileFor,
+  useSecretsFileFor,
+  writeSecret,
+  MissingSecretError,
+} from '../../core/config/secrets.js';
 import { loadConfig, upsertProfile } from '../../core/config/load.js';
 import { DraftStore, withoutSecrets } from '../../core/setup/draft-store.js';
 import { placeSecrets, profileFromDraft, saveSiteTemplate, serviceEnvLine } from '../../core/setup/handoff.js';
@@ -40,7 +48,13 @@ test('secret:NAME resolves from the 0600 secrets file beside the config, else th
   const text = readFileSync(file, 'utf8');
   assert.match(text, /^OUTPOST_TOKEN="tok \\"quoted\\" \\\\ back"$/m, 'systemd EnvironmentFile quoting');
   assert.equal(text.match(/OUTPOST_TOKEN=/g)?.length, 1);
-  assert.deepEqual([...parseSecretsFile(text)], [['OUTPOST_TOKEN', 'tok "quoted" \\ back'], ['DB_PW', 'pw=with=equals']]);
+  assert.deepEqual(
+    [...parseSecretsFile(text)],
+    [
+      ['OUTPOST_TOKEN', 'tok "quoted" \\ back'],
+      ['DB_PW', 'pw=with=equals'],
+    ],
+  );
   assert.throws(() => writeSecret(file, 'bad-name', 'x'), /cannot name a secret/);
   assert.throws(() => writeSecret(file, 'OK', 'two\nlines'), /line break/);
 
@@ -48,7 +62,10 @@ test('secret:NAME resolves from the 0600 secrets file beside the config, else th
   try {
     assert.equal(resolveSecret('secret:OUTPOST_TOKEN', {}), 'tok "quoted" \\ back');
     assert.equal(resolveSecret('secret:FROM_ENV', { FROM_ENV: 'e' }), 'e', 'not in the file: the service environment');
-    assert.throws(() => resolveSecret('secret:NOPE', {}), (e: Error) => e instanceof MissingSecretError && /secret NOPE is not in .*secrets\.env/.test(e.message));
+    assert.throws(
+      () => resolveSecret('secret:NOPE', {}),
+      (e: Error) => e instanceof MissingSecretError && /secret NOPE is not in .*secrets\.env/.test(e.message),
+    );
     assert.equal(resolveSecret('env:X', { X: 'x' }), 'x');
     assert.equal(resolveSecret('inline', {}), 'inline');
   } finally {
@@ -73,8 +90,14 @@ test('placeSecrets: file (default), env with the service line, inline only when 
   const a = placeSecrets(d({}), config, {});
   assert.equal(a.token, 'secret:OUTPOST_TOKEN');
   assert.equal(a.password, 'secret:OUTPOST_DB_PASSWORD');
-  assert.deepEqual(Object.fromEntries(readSecrets(join(dir, 'secrets.env'))), { OUTPOST_TOKEN: 'tok_S3CRET_123', OUTPOST_DB_PASSWORD: 'pw_S3CRET_456' });
-  assert.ok(a.notes.every((n) => !n.includes('S3CRET')), 'no secret in the notes');
+  assert.deepEqual(Object.fromEntries(readSecrets(join(dir, 'secrets.env'))), {
+    OUTPOST_TOKEN: 'tok_S3CRET_123',
+    OUTPOST_DB_PASSWORD: 'pw_S3CRET_456',
+  });
+  assert.ok(
+    a.notes.every((n) => !n.includes('S3CRET')),
+    'no secret in the notes',
+  );
   const b = placeSecrets(d({ secrets: { token: { kind: 'env', name: 'PLANT_TOKEN' }, password: { kind: 'inline' } } }), config, {});
   assert.equal(b.token, 'env:PLANT_TOKEN');
   assert.equal(b.password, 'pw_S3CRET_456');
@@ -87,7 +110,10 @@ test('placeSecrets: file (default), env with the service line, inline only when 
   assert.equal(c.password, undefined);
 
   // The profile keeps every choice as chosen and validates; the secret: reference resolves.
-  const profile = profileFromDraft(d({ environment: 'uat', changeMode: 'increasing', changeColumn: 'id', timezone: 'America/Chicago' }), { token: a.token, password: a.password });
+  const profile = profileFromDraft(d({ environment: 'uat', changeMode: 'increasing', changeColumn: 'id', timezone: 'America/Chicago' }), {
+    token: a.token,
+    password: a.password,
+  });
   upsertProfile(config, profile);
   const loaded = loadConfig(config).profiles[0];
   assert.equal(loaded.environment, 'uat');
@@ -135,7 +161,11 @@ test('zones: searchable IANA list, suggestion from the database or the machine, 
   assert.deepEqual(searchZones('new york'), ['America/New_York']);
   assert.ok(searchZones('chicago').includes('America/Chicago'));
   assert.equal(suggestZone({ database: 'America/Denver', machine: 'UTC' }).zone, 'America/Denver');
-  assert.equal(suggestZone({ database: 'Etc/UTC', machine: 'America/Chicago' }).from, 'machine', 'a UTC server says little about the plant');
+  assert.equal(
+    suggestZone({ database: 'Etc/UTC', machine: 'America/Chicago' }).from,
+    'machine',
+    'a UTC server says little about the plant',
+  );
   assert.equal(suggestZone({ draft: 'Asia/Tokyo', database: 'America/Denver' }).zone, 'Asia/Tokyo');
   assert.equal(suggestZone({ database: 'not/a_zone', machine: 'UTC' }).zone, 'UTC');
   assert.equal(zoneExample('2026-11-02 08:15:00', 'America/Chicago'), '2026-11-02 08:15 → 2026-11-02T08:15:00-06:00 (14:15 UTC)');
@@ -167,28 +197,72 @@ test('site template: the mapping as edited (fields and skip rules folded in) is 
 });
 
 test('typed paper numbers find zero- and space-padded ones on real PostgreSQL and MariaDB', async (t) => {
-  const setup = ['CREATE TABLE tickets (id INT PRIMARY KEY, tkt_no VARCHAR(12), updated_at TIMESTAMP)', "INSERT INTO tickets VALUES (1, '005006', '2026-11-02 08:00:00'), (2, '   5007', '2026-11-02 09:00:00'), (3, '15006', '2026-11-02 10:00:00')"];
-  const base = { name: 'p', environment: 'sandbox' as const, api: { url: 'https://x.test', token: 't' }, table: 'tickets', key: ['id'], change: { mode: 'timestamp' as const, column: 'updated_at', lookbackSeconds: 300, timezone: 'UTC' }, mapping: { template: 'generic-scale-ticket', fields: {} }, schedule: { every: '5s' }, batchSize: 200, enabled: true };
+  const setup = [
+    'CREATE TABLE tickets (id INT PRIMARY KEY, tkt_no VARCHAR(12), updated_at TIMESTAMP)',
+    "INSERT INTO tickets VALUES (1, '005006', '2026-11-02 08:00:00'), (2, '   5007', '2026-11-02 09:00:00'), (3, '15006', '2026-11-02 10:00:00')",
+  ];
+  const base = {
+    name: 'p',
+    environment: 'sandbox' as const,
+    api: { url: 'https://x.test', token: 't' },
+    table: 'tickets',
+    key: ['id'],
+    change: { mode: 'timestamp' as const, column: 'updated_at', lookbackSeconds: 300, timezone: 'UTC' },
+    mapping: { template: 'generic-scale-ticket', fields: {} },
+    schedule: { every: '5s' },
+    batchSize: 200,
+    enabled: true,
+  };
   await t.test('PostgreSQL', async (tt) => {
     const server = await requirePostgres(tt);
     if (!server) return;
     const s = await pgScratch(server, tt, setup, 'tickets');
-    const src = await createSource({ driver: 'postgres', host: server.host, port: server.port, database: s.database, user: s.readOnly.user, password: s.readOnly.password, options: {} });
+    const src = await createSource({
+      driver: 'postgres',
+      host: server.host,
+      port: server.port,
+      database: s.database,
+      user: s.readOnly.user,
+      password: s.readOnly.password,
+      options: {},
+    });
     await src.connect();
     tt.after(() => src.close());
-    const r = await pullSamples(src, { ...base, table: 'public.tickets', source: { driver: 'postgres', options: {} } }, { ticketNumbers: ['5006', '0005007', '6'], numberColumn: 'tkt_no' });
-    assert.deepEqual(r.rows.map((x) => x.tkt_no), ['005006', '   5007']);
+    const r = await pullSamples(
+      src,
+      { ...base, table: 'public.tickets', source: { driver: 'postgres', options: {} } },
+      { ticketNumbers: ['5006', '0005007', '6'], numberColumn: 'tkt_no' },
+    );
+    assert.deepEqual(
+      r.rows.map((x) => x.tkt_no),
+      ['005006', '   5007'],
+    );
     assert.deepEqual(r.notFound, ['6']);
   });
   await t.test('MariaDB', async (tt) => {
     const server = await requireMariaDb(tt);
     if (!server) return;
     const s = await mariaDbScratch(server, tt, setup, 'tickets');
-    const src = await createSource({ driver: 'mysql', host: server.host, port: server.port, database: s.database, user: s.readOnly.user, password: s.readOnly.password, options: {} });
+    const src = await createSource({
+      driver: 'mysql',
+      host: server.host,
+      port: server.port,
+      database: s.database,
+      user: s.readOnly.user,
+      password: s.readOnly.password,
+      options: {},
+    });
     await src.connect();
     tt.after(() => src.close());
-    const r = await pullSamples(src, { ...base, source: { driver: 'mysql', options: {} } }, { ticketNumbers: ['5006', '0005007'], numberColumn: 'tkt_no' });
-    assert.deepEqual(r.rows.map((x) => x.tkt_no), ['005006', '   5007']);
+    const r = await pullSamples(
+      src,
+      { ...base, source: { driver: 'mysql', options: {} } },
+      { ticketNumbers: ['5006', '0005007'], numberColumn: 'tkt_no' },
+    );
+    assert.deepEqual(
+      r.rows.map((x) => x.tkt_no),
+      ['005006', '   5007'],
+    );
   });
 });
 
@@ -248,8 +322,10 @@ test('setup --plain walks every step on the live services, the mapping editor as
   // The API is not part of this test: the token check answers like the sandbox does.
   services.checkToken = async () => ({ ok: true, accountId: 'a', accountName: 'Acme', environment: 'sandbox' });
   const seen: string[] = [];
-  const column = (name: string) => (choices: Choice<unknown>[]) => choices.find((c) => c.name === name || c.name.startsWith(`${name} `) || c.name.includes(`: ${name}`))!.value;
-  const field = (label: string) => (choices: Choice<unknown>[]) => choices.find((c) => c.name.includes(` ${label}*:`) || c.name.includes(` ${label}:`))!.value;
+  const column = (name: string) => (choices: Choice<unknown>[]) =>
+    choices.find((c) => c.name === name || c.name.startsWith(`${name} `) || c.name.includes(`: ${name}`))!.value;
+  const field = (label: string) => (choices: Choice<unknown>[]) =>
+    choices.find((c) => c.name.includes(` ${label}*:`) || c.name.includes(` ${label}:`))!.value;
   const script: [string, string | boolean | ((c: Choice<unknown>[]) => unknown)][] = [
     ['Environment', ''],
     ['API URL', 'https://api.example.test'],
@@ -301,7 +377,21 @@ test('setup --plain walks every step on the live services, the mapping editor as
     ['Save the profile, then', 'Save only'],
   ];
   const lines: string[] = [];
-  const r = await runPlain({ services, draft: { profileName: 'plant', apiUrl: '', token: '', source: { driver: 'mssql', options: {} }, table: '', key: [], changeColumn: null, template: 'auto' }, prompter: scripted(script, seen), log: (l) => lines.push(l) }).catch((e: Error) => {
+  const r = await runPlain({
+    services,
+    draft: {
+      profileName: 'plant',
+      apiUrl: '',
+      token: '',
+      source: { driver: 'mssql', options: {} },
+      table: '',
+      key: [],
+      changeColumn: null,
+      template: 'auto',
+    },
+    prompter: scripted(script, seen),
+    log: (l) => lines.push(l),
+  }).catch((e: Error) => {
     throw new Error(`${e.message}\n--- output ---\n${lines.join('\n')}`);
   });
   const text = lines.join('\n');
@@ -316,7 +406,10 @@ test('setup --plain walks every step on the live services, the mapping editor as
   assert.equal(d.table, 'scale_tickets');
   assert.deepEqual(d.samples, { ticketNumbers: ['5001', '5002'], numberColumn: 'tkt' });
   assert.deepEqual(d.fields?.['customer.name'], { lookup: { table: 'customers', on: { id: { column: 'cust' } }, column: 'name' } });
-  assert.deepEqual((d.fields?.['lines.quantity.value'] as { then: unknown[] }).then, [{ number: {} }, { convertUnit: { from: 'LBR', to: 'STN' } }]);
+  assert.deepEqual((d.fields?.['lines.quantity.value'] as { then: unknown[] }).then, [
+    { number: {} },
+    { convertUnit: { from: 'LBR', to: 'STN' } },
+  ]);
   assert.equal(r.daemon, 'not started');
   // Everything was asked through the four prompt kinds: no JSON typed anywhere.
   assert.ok(!seen.some((m) => /json/i.test(m)));

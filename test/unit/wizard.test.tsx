@@ -9,7 +9,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ConnectionResult, SampleResult, SampleSpec, SetupDraft, SetupServices, TokenCheck, HandoffAction } from '../../core/setup/services.js';
+import type {
+  ConnectionResult,
+  SampleResult,
+  SampleSpec,
+  SetupDraft,
+  SetupServices,
+  TokenCheck,
+  HandoffAction,
+} from '../../core/setup/services.js';
 import type { SourceConfig } from '../../core/config/schema.js';
 import type { WizardResult } from '../../cli/wizard/index.js';
 import type { SourceAdapter } from '../../core/sources/types.js';
@@ -84,7 +92,21 @@ before(async () => {
   db.prepare('INSERT INTO customers VALUES (?, ?)').run(2, 'Baker & Sons');
   const ins = db.prepare('INSERT INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)');
   for (let i = 1; i <= 5; i++) {
-    ins.run(i, `  500${i}`, `2026-11-02 08:1${i}:00`, 'P12', i % 2 ? 1 : 2, i === 5 ? '' : `Customer ${i}`, `T-${i}`, `HMA-${i}`, 40000 + i, 'LB', 'N', i === 4 ? 'TEST' : 'SALE', `2026-11-02 08:1${i}:00`);
+    ins.run(
+      i,
+      `  500${i}`,
+      `2026-11-02 08:1${i}:00`,
+      'P12',
+      i % 2 ? 1 : 2,
+      i === 5 ? '' : `Customer ${i}`,
+      `T-${i}`,
+      `HMA-${i}`,
+      40000 + i,
+      'LB',
+      'N',
+      i === 4 ? 'TEST' : 'SALE',
+      `2026-11-02 08:1${i}:00`,
+    );
   }
   db.close();
   source = await createSource({ driver: 'sqlite', file: plantFile, options: {} });
@@ -117,11 +139,18 @@ function fakeServices(over: Partial<SetupServices> = {}): { services: SetupServi
     async checkToken(apiUrl, token): Promise<TokenCheck> {
       calls.checkToken.push([apiUrl, token]);
       if (token !== TOKEN) return { ok: false, message: `The API refused the token ${token}: copy it again from the portal.` };
-      return { ok: true, accountId: 'acc-1', accountName: 'Acme Paving', environment: 'sandbox', clock: { name: 'API clock', status: 'pass', detail: 'the API clock is 1 s ahead of this machine' } };
+      return {
+        ok: true,
+        accountId: 'acc-1',
+        accountName: 'Acme Paving',
+        environment: 'sandbox',
+        clock: { name: 'API clock', status: 'pass', detail: 'the API clock is 1 s ahead of this machine' },
+      };
     },
     async testConnection(src): Promise<ConnectionResult> {
       calls.testConnection.push(src);
-      if (src.host !== 'db.plant.local') return { ok: false, code: 'ENOTFOUND', message: `Cannot reach ${src.host ?? '?'}: check the host name.` };
+      if (src.host !== 'db.plant.local')
+        return { ok: false, code: 'ENOTFOUND', message: `Cannot reach ${src.host ?? '?'}: check the host name.` };
       return {
         ok: true,
         serverVersion: 'PostgreSQL 16.4',
@@ -138,12 +167,31 @@ function fakeServices(over: Partial<SetupServices> = {}): { services: SetupServi
             suggestedChangeMode: 'timestamp',
             notes: ['name says ticket', 'weight columns Net'],
             change: [
-              { mode: 'timestamp', column: 'LastModified', ready: true, reason: 'LastModified looks like a last-modified time', needs: 'an index so polls do not scan the table: CREATE INDEX …' },
-              { mode: 'increasing', column: 'TicketID', ready: true, reason: 'TicketID is an increasing number: edits are NOT seen', needs: 'a last-modified column' },
+              {
+                mode: 'timestamp',
+                column: 'LastModified',
+                ready: true,
+                reason: 'LastModified looks like a last-modified time',
+                needs: 'an index so polls do not scan the table: CREATE INDEX …',
+              },
+              {
+                mode: 'increasing',
+                column: 'TicketID',
+                ready: true,
+                reason: 'TicketID is an increasing number: edits are NOT seen',
+                needs: 'a last-modified column',
+              },
               { mode: 'snapshot', column: 'TicketDate', ready: true, reason: 're-read the recent tickets', needs: null },
             ],
           },
-          { name: 'public.trucks', rowCount: 42, columns: ['TruckID', 'Updated'], suggestedKey: ['TruckID'], suggestedChangeColumn: 'Updated', notes: ['small table'] },
+          {
+            name: 'public.trucks',
+            rowCount: 42,
+            columns: ['TruckID', 'Updated'],
+            suggestedKey: ['TruckID'],
+            suggestedChangeColumn: 'Updated',
+            notes: ['small table'],
+          },
         ],
       };
     },
@@ -152,8 +200,18 @@ function fakeServices(over: Partial<SetupServices> = {}): { services: SetupServi
       calls.pullSample.push([draft, s]);
       if (s.ticketNumbers) {
         const want = s.ticketNumbers.map((n) => n.replace(/^0+/, ''));
-        const rows = ROWS.filter((r) => want.includes(String(r[s.numberColumn ?? 'TicketNo']).trim().replace(/^0+/, '')));
-        return { columns: Object.keys(ROWS[0]), rows, notFound: s.ticketNumbers.filter((n) => !rows.some((r) => String(r.TicketNo).trim() === n.replace(/^0+/, ''))) };
+        const rows = ROWS.filter((r) =>
+          want.includes(
+            String(r[s.numberColumn ?? 'TicketNo'])
+              .trim()
+              .replace(/^0+/, ''),
+          ),
+        );
+        return {
+          columns: Object.keys(ROWS[0]),
+          rows,
+          notFound: s.ticketNumbers.filter((n) => !rows.some((r) => String(r.TicketNo).trim() === n.replace(/^0+/, ''))),
+        };
       }
       return { columns: Object.keys(ROWS[0]), rows: ROWS.slice(0, s.latest ?? 5) };
     },
@@ -162,15 +220,28 @@ function fakeServices(over: Partial<SetupServices> = {}): { services: SetupServi
     },
     async evaluateMapping(d, rows) {
       const profile = draftToProfile({ ...d, template: 'generic-scale-ticket' });
-      return evaluateMapping({ source, template: loadTemplate('generic-scale-ticket'), fields: profile.mapping.fields, skip: d.skip, rows, profile });
+      return evaluateMapping({
+        source,
+        template: loadTemplate('generic-scale-ticket'),
+        fields: profile.mapping.fields,
+        skip: d.skip,
+        rows,
+        profile,
+      });
     },
     async lookupOptions() {
       return [{ label: 'cust_id → customers', table: 'customers', on: { id: 'cust_id' }, columns: ['id', 'name'] }];
     },
     async handoff(draft, action) {
       calls.handoff.push([draft, action]);
-      if (action === 'save') return { configPath: '/etc/outpost/config.json', daemon: 'not started', notes: ['Start it with "outpost start".'] };
-      return { dashboardUrl: 'http://127.0.0.1:4711/#k=one-time', configPath: '/etc/outpost/config.json', daemon: 'started', notes: ['The account token is in /etc/outpost/secrets.env (mode 0600) as OUTPOST_TOKEN.'] };
+      if (action === 'save')
+        return { configPath: '/etc/outpost/config.json', daemon: 'not started', notes: ['Start it with "outpost start".'] };
+      return {
+        dashboardUrl: 'http://127.0.0.1:4711/#k=one-time',
+        configPath: '/etc/outpost/config.json',
+        daemon: 'started',
+        notes: ['The account token is in /etc/outpost/secrets.env (mode 0600) as OUTPOST_TOKEN.'],
+      };
     },
     async recentAcks() {
       return [
@@ -201,7 +272,15 @@ function start(initial: SetupDraft, over: Partial<SetupServices> = {}, opts: { d
   const fake = fakeServices(over);
   const results: WizardResult[] = [];
   const steps = opts.steps ?? [];
-  const r = render(<App services={fake.services} initial={initial} demo={opts.demo} onStep={(d, s) => steps.push([d, s])} onDone={(x) => results.push(x)} />);
+  const r = render(
+    <App
+      services={fake.services}
+      initial={initial}
+      demo={opts.demo}
+      onStep={(d, s) => steps.push([d, s])}
+      onDone={(x) => results.push(x)}
+    />,
+  );
   return { ...fake, ...r, results, steps };
 }
 type Run = ReturnType<typeof start>;
@@ -270,7 +349,15 @@ describe('wizard step 1: welcome', () => {
 
 describe('wizard step 2: account token', () => {
   it('asks the environment, masks the token, checks it and shows the API clock', async () => {
-    const app = start(draft({ environment: 'uat' }), { checkToken: async () => ({ ok: true, accountId: 'a', accountName: 'Acme Paving', environment: 'uat', clock: { name: 'API clock', status: 'pass', detail: 'the API clock is 1 s ahead of this machine' } }) });
+    const app = start(draft({ environment: 'uat' }), {
+      checkToken: async () => ({
+        ok: true,
+        accountId: 'a',
+        accountName: 'Acme Paving',
+        environment: 'uat',
+        clock: { name: 'API clock', status: 'pass', detail: 'the API clock is 1 s ahead of this machine' },
+      }),
+    });
     await advanceTo(app, 'Which environment');
     const f = await waitForFrame(app.lastFrame, has('› UAT'));
     assert.match(f, /Sandbox/);
@@ -316,7 +403,7 @@ describe('wizard step 2: account token', () => {
 });
 
 describe('wizard step 3: database', () => {
-  it('asks the driver first, then that driver\'s fields with hints; tests the connection', async () => {
+  it("asks the driver first, then that driver's fields with hints; tests the connection", async () => {
     const app = start(draft({ source: { driver: 'mssql', options: {} } }));
     await advanceTo(app, 'Which database');
     const f = await waitForFrame(app.lastFrame, has('› SQL Server'));
@@ -324,8 +411,8 @@ describe('wizard step 3: database', () => {
     assert.match(f, /SQL login \(not DOMAIN\\user\)/);
     await press(app, KEY.down, '› PostgreSQL');
     const f2 = await press(app, KEY.enter, 'Driver: PostgreSQL');
-    assert.match(f2, /Port\s+5432/, 'the driver\'s default port');
-    assert.match(f2, /db01 or 10\.0\.0\.5/, 'the focused field\'s hint');
+    assert.match(f2, /Port\s+5432/, "the driver's default port");
+    assert.match(f2, /db01 or 10\.0\.0\.5/, "the focused field's hint");
     app.stdin.write('db.plant.local');
     await waitForFrame(app.lastFrame, has('db.plant.local'));
     const f3 = await press(app, KEY.enter, 'Step 4 of 10');
@@ -566,7 +653,11 @@ describe('wizard step 10: handoff', () => {
   });
 
   it('all map: summary, start the daemon, the first acknowledged tickets with their numbers, then done', async () => {
-    const app = start(draft({ fields: { 'customer.name': { column: 'CustName', then: [{ default: 'Cash' }] } }, timezone: 'America/Chicago' }), {}, { demo: true });
+    const app = start(
+      draft({ fields: { 'customer.name': { column: 'CustName', then: [{ default: 'Cash' }] } }, timezone: 'America/Chicago' }),
+      {},
+      { demo: true },
+    );
     await advanceTo(app, 'samples map');
     await waitForFrame(app.lastFrame, has('› → Done: every sample maps'));
     await press(app, KEY.enter, 'Where should the account token');
@@ -640,10 +731,17 @@ describe('wizard navigation', () => {
   it('saves the draft after every step, and resumes a saved one', async () => {
     const app = start(draft());
     await advanceTo(app, 'How should Outpost');
-    assert.deepEqual(app.steps.map(([, s]) => s), ['token', 'database', 'table', 'change']);
+    assert.deepEqual(
+      app.steps.map(([, s]) => s),
+      ['token', 'database', 'table', 'change'],
+    );
     cleanup();
     const fake = fakeServices();
-    const saved = { draft: { ...draft({ token: '' }), timezone: 'Asia/Tokyo', changeMode: 'snapshot' as const, changeColumn: 'TicketDate' }, step: 'zone', savedAt: '2026-12-01T09:00:00.000Z' };
+    const saved = {
+      draft: { ...draft({ token: '' }), timezone: 'Asia/Tokyo', changeMode: 'snapshot' as const, changeColumn: 'TicketDate' },
+      step: 'zone',
+      savedAt: '2026-12-01T09:00:00.000Z',
+    };
     const r = render(<App services={fake.services} initial={draft()} resume={saved} onDone={() => {}} />);
     const f = await waitForFrame(r.lastFrame, has('can be resumed'));
     assert.match(f, /A setup saved at "Plant time zone" \(2026-12-01 09:00 UTC\)/);
@@ -709,7 +807,12 @@ describe('runWizard', () => {
     const out = new FakeTtyOut();
     const inp = new FakeTtyIn();
     const { services } = fakeServices();
-    const p = runWizard({ services, initial: draft(), stdout: out as unknown as NodeJS.WriteStream, stdin: inp as unknown as NodeJS.ReadStream });
+    const p = runWizard({
+      services,
+      initial: draft(),
+      stdout: out as unknown as NodeJS.WriteStream,
+      stdin: inp as unknown as NodeJS.ReadStream,
+    });
     await waitFor(() => stripAnsi(out.out).includes('Step 1 of 10'));
     await new Promise((r) => setImmediate(r));
     inp.send(KEY.ctrlC);
@@ -785,7 +888,9 @@ describe('runHeadless', () => {
 describe('format helpers', () => {
   it('picks ticket/date/customer/product/net columns by name', () => {
     assert.deepEqual(
-      pickSampleColumns(['TicketID', 'LastModified', 'TicketNo', 'TicketDate', 'CustomerName', 'ProductCode', 'NetTons']).map((c) => c.column),
+      pickSampleColumns(['TicketID', 'LastModified', 'TicketNo', 'TicketDate', 'CustomerName', 'ProductCode', 'NetTons']).map(
+        (c) => c.column,
+      ),
       ['TicketNo', 'TicketDate', 'CustomerName', 'ProductCode', 'NetTons'],
     );
   });

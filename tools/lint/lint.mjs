@@ -9,9 +9,14 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, 'node_modules', 'eslint', 'bin', 'eslint.js');
 if (!existsSync(bin)) {
-  console.error('ESLint is not installed in tools/lint: run `npm run lint:install` (npm ci --prefix tools/lint) once, then `npm run lint` again.');
+  console.error(
+    'ESLint is not installed in tools/lint: run `npm run lint:install` (npm ci --prefix tools/lint) once, then `npm run lint` again.',
+  );
   process.exit(2);
 }
 const args = process.argv.slice(2);
-const r = spawnSync(process.execPath, [bin, '--max-warnings', '0', ...(args.length ? args : ['.'])], { stdio: 'inherit', cwd: join(here, '..', '..') });
+const r = spawnSync(process.execPath, [bin, '--max-warnings', '0', ...(args.length ? args : ['.'])], {
+  stdio: 'inherit',
+  cwd: join(here, '..', '..'),
+});
 process.exit(r.status ?? 1);

@@ -5,7 +5,16 @@ import sql from 'mssql';
 import type { SourceConfig } from '../../config/schema.js';
 import { resolveSecret } from '../../config/secrets.js';
 import { toSourceError, type ErrorContext } from '../errors.js';
-import { splitIdent, type AccessReport, type DiscoveredTable, type ForeignKey, type PingResult, type Row, type SourceAdapter, type TableDetail } from '../types.js';
+import {
+  splitIdent,
+  type AccessReport,
+  type DiscoveredTable,
+  type ForeignKey,
+  type PingResult,
+  type Row,
+  type SourceAdapter,
+  type TableDetail,
+} from '../types.js';
 import { MSSQL_SQL, columnInfo, declared, groupIndexes } from './catalog.js';
 import { buildMssqlConfig } from './connection.js';
 import { mssqlDialect } from './dialect.js';
@@ -37,7 +46,15 @@ export class MssqlSource implements SourceAdapter {
   ) {}
 
   private ctx(table?: string): ErrorContext {
-    const t = this.target ?? (() => { try { return parseServer(this.config.host ?? 'localhost', this.config.port); } catch { return null; } })();
+    const t =
+      this.target ??
+      (() => {
+        try {
+          return parseServer(this.config.host ?? 'localhost', this.config.port);
+        } catch {
+          return null;
+        }
+      })();
     return {
       driver: 'mssql',
       host: t?.server ?? this.config.host,
@@ -103,7 +120,11 @@ export class MssqlSource implements SourceAdapter {
     const t0 = performance.now();
     const r = (await this.exec(MSSQL_SQL.ping))[0] ?? {};
     const latencyMs = Math.round((performance.now() - t0) * 100) / 100;
-    return { serverVersion: `SQL Server ${r.version ?? '?'} ${r.edition ?? ''}`.trim(), latencyMs, login: String(r.login_name ?? this.config.user) };
+    return {
+      serverVersion: `SQL Server ${r.version ?? '?'} ${r.edition ?? ''}`.trim(),
+      latencyMs,
+      login: String(r.login_name ?? this.config.user),
+    };
   }
 
   async listTables(): Promise<DiscoveredTable[]> {
@@ -115,7 +136,15 @@ export class MssqlSource implements SourceAdapter {
     const byId = new Map<string, DiscoveredTable>();
     for (const o of objects) {
       const view = String(o.kind).trim() === 'V';
-      byId.set(String(o.object_id), { name: `${o.schema_name}.${o.table_name}`, kind: view ? 'view' : 'table', columns: [], primaryKey: [], rowCount: null, indexes: [], changeTracking: false });
+      byId.set(String(o.object_id), {
+        name: `${o.schema_name}.${o.table_name}`,
+        kind: view ? 'view' : 'table',
+        columns: [],
+        primaryKey: [],
+        rowCount: null,
+        indexes: [],
+        changeTracking: false,
+      });
     }
     for (const c of cols) byId.get(String(c.object_id))?.columns.push(columnInfo(c));
     for (const [id, list] of groupIndexes(idx, (r) => String(r.object_id))) {
@@ -147,7 +176,9 @@ export class MssqlSource implements SourceAdapter {
     const indexes = groupIndexes(await this.exec(MSSQL_SQL.tableIndexes, [obj.id], table), () => 'x').get('x') ?? [];
     const count = obj.view ? [] : await this.exec(MSSQL_SQL.tableRowCount, [obj.id], table);
     const ct = (await this.exec(MSSQL_SQL.changeTracking, [obj.id, this.dialect.ident(table)], table).catch(() => []))[0];
-    const changeTrackingDetail = ct ? { database: Number(ct.db_on) === 1, table: Number(ct.table_on) === 1, canView: Number(ct.can_view) === 1 } : undefined;
+    const changeTrackingDetail = ct
+      ? { database: Number(ct.db_on) === 1, table: Number(ct.table_on) === 1, canView: Number(ct.can_view) === 1 }
+      : undefined;
     return {
       name: table,
       kind: obj.view ? 'view' : 'table',
@@ -170,7 +201,9 @@ export class MssqlSource implements SourceAdapter {
     if (!obj) throw toSourceError({ code: 'EREQUEST', number: 208, message: `Invalid object name '${table}'.` }, this.ctx(table));
     const q = this.dialect.ident(table);
     const r = (await this.exec(MSSQL_SQL.access, [q], table))[0] ?? {};
-    const mine = new Set((await this.exec(MSSQL_SQL.myPermissions, [q], table).catch(() => [] as Row[])).map((p) => String(p.permission_name).toUpperCase()));
+    const mine = new Set(
+      (await this.exec(MSSQL_SQL.myPermissions, [q], table).catch(() => [] as Row[])).map((p) => String(p.permission_name).toUpperCase()),
+    );
     const flags: Record<string, unknown> = { INSERT: r.can_insert, UPDATE: r.can_update, DELETE: r.can_delete, ALTER: r.can_alter };
     const writePrivileges = WRITE_PERMISSIONS.filter((p) => Number(flags[p]) === 1 || mine.has(p));
     const via: string[] = [];
@@ -203,7 +236,11 @@ export class MssqlSource implements SourceAdapter {
       const table = `${r.schema_name}.${r.table_name}`;
       const k = `${table}.${r.fk_name}`;
       let fk = out.get(k);
-      if (!fk) out.set(k, (fk = { name: String(r.fk_name), table, columns: [], referencedTable: `${r.ref_schema}.${r.ref_table}`, referencedColumns: [] }));
+      if (!fk)
+        out.set(
+          k,
+          (fk = { name: String(r.fk_name), table, columns: [], referencedTable: `${r.ref_schema}.${r.ref_table}`, referencedColumns: [] }),
+        );
       fk.columns.push(String(r.column_name));
       fk.referencedColumns.push(String(r.ref_column));
     }

@@ -40,11 +40,21 @@ export function declared(c: Row): string {
 
 export function columnInfo(c: Row): ColumnInfo {
   const t = String(c.type_name).toLowerCase();
-  return { name: String(c.column_name), type: t === 'timestamp' ? 'rowversion' : t, declared: declared(c), nullable: c.is_nullable === true || Number(c.is_nullable) === 1 };
+  return {
+    name: String(c.column_name),
+    type: t === 'timestamp' ? 'rowversion' : t,
+    declared: declared(c),
+    nullable: c.is_nullable === true || Number(c.is_nullable) === 1,
+  };
 }
 
 /** sys.indexes × sys.index_columns rows (MSSQL_SQL.indexes / tableIndexes) grouped per table. */
 export function groupIndexes(rows: Row[], keyOf: (r: Row) => string): Map<string, IndexInfo[]> {
   const flag = (v: unknown) => v === true || Number(v) === 1;
-  return groupIndexRows(rows, keyOf, (r) => ({ index: String(r.index_name), column: String(r.column_name), unique: flag(r.is_unique), primary: flag(r.is_primary_key) }));
+  return groupIndexRows(rows, keyOf, (r) => ({
+    index: String(r.index_name),
+    column: String(r.column_name),
+    unique: flag(r.is_unique),
+    primary: flag(r.is_primary_key),
+  }));
 }

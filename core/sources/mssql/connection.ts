@@ -10,7 +10,12 @@ const KNOWN_OPTIONS = new Set(['instanceName', 'encrypt', 'trustServerCertificat
 
 /** The SQL-authentication login check: Windows accounts cannot be used by a service connector. */
 export function checkSqlLogin(user: string | undefined): string {
-  if (!user) throw new SourceError('SQL Server needs a SQL login: set "user" and "password" in the profile (Windows authentication is not supported).', 'ENOUSER', 'auth');
+  if (!user)
+    throw new SourceError(
+      'SQL Server needs a SQL login: set "user" and "password" in the profile (Windows authentication is not supported).',
+      'ENOUSER',
+      'auth',
+    );
   if (user.includes('\\')) {
     throw new SourceError(
       `"${user}" is a Windows domain account; Outpost connects with SQL Server authentication, so it needs a database login, not a Windows user — ask the DBA to create a SQL login (CREATE LOGIN … WITH PASSWORD) with SELECT on the ticket table and put it in the profile.`,
@@ -24,10 +29,12 @@ export function checkSqlLogin(user: string | undefined): string {
 export function buildMssqlConfig(source: SourceConfig, password: string | undefined): sql.config & { target: MssqlTarget } {
   const o = source.options ?? {};
   for (const k of Object.keys(o)) {
-    if (!KNOWN_OPTIONS.has(k)) throw new SourceError(`source.options.${k} is not a SQL Server option; known: ${[...KNOWN_OPTIONS].join(', ')}.`, 'EOPTION', 'other');
+    if (!KNOWN_OPTIONS.has(k))
+      throw new SourceError(`source.options.${k} is not a SQL Server option; known: ${[...KNOWN_OPTIONS].join(', ')}.`, 'EOPTION', 'other');
   }
   for (const k of ['encrypt', 'trustServerCertificate'] as const) {
-    if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new SourceError(`source.options.${k} must be true or false.`, 'EOPTION', 'other');
+    if (o[k] !== undefined && typeof o[k] !== 'boolean')
+      throw new SourceError(`source.options.${k} must be true or false.`, 'EOPTION', 'other');
   }
   const user = checkSqlLogin(source.user);
   const target = parseServer(source.host ?? 'localhost', source.port, o.instanceName === undefined ? undefined : String(o.instanceName));

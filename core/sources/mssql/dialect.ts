@@ -9,7 +9,10 @@ export function temporalType(columnType: string): { base: string; scale: number 
 }
 
 export const mssqlDialect: Dialect = {
-  ident: (name) => splitIdent(name).map((p) => `[${p}]`).join('.'),
+  ident: (name) =>
+    splitIdent(name)
+      .map((p) => `[${p}]`)
+      .join('.'),
   param: (i) => `@p${Math.trunc(i)}`,
   limit: (stmt, n) => {
     const m = /^\s*SELECT\s+(DISTINCT\s+)?/i.exec(stmt);

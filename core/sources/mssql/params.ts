@@ -5,7 +5,22 @@ import sql from 'mssql';
 import { SourceError, TypedValue } from '../types.js';
 import { temporalType } from './dialect.js';
 
-export type MssqlParamType = 'varchar' | 'nvarchar' | 'int' | 'bigint' | 'float' | 'bit' | 'datetime' | 'datetime2' | 'datetimeoffset' | 'smalldatetime' | 'date' | 'time' | 'binary' | 'varbinary' | 'decimal';
+export type MssqlParamType =
+  | 'varchar'
+  | 'nvarchar'
+  | 'int'
+  | 'bigint'
+  | 'float'
+  | 'bit'
+  | 'datetime'
+  | 'datetime2'
+  | 'datetimeoffset'
+  | 'smalldatetime'
+  | 'date'
+  | 'time'
+  | 'binary'
+  | 'varbinary'
+  | 'decimal';
 
 /** A parameter as it goes on the wire: the exact SQL Server type and the value tedious writes. */
 export interface MssqlParam {
@@ -18,7 +33,8 @@ export interface MssqlParam {
 
 /** Declaration as SQL Server sees it, e.g. 'datetime2(7)', 'varchar(8000)' (tests, messages). */
 export function declaration(p: MssqlParam): string {
-  if (p.type === 'varchar' || p.type === 'nvarchar' || p.type === 'binary' || p.type === 'varbinary') return `${p.type}(${p.length ?? 'max'})`;
+  if (p.type === 'varchar' || p.type === 'nvarchar' || p.type === 'binary' || p.type === 'varbinary')
+    return `${p.type}(${p.length ?? 'max'})`;
   if (p.type === 'datetime2' || p.type === 'datetimeoffset' || p.type === 'time') return `${p.type}(${p.scale ?? 7})`;
   if (p.type === 'decimal') return `decimal(${p.precision ?? 18}, ${p.scale ?? 0})`;
   return p.type;
@@ -55,7 +71,8 @@ export function temporalValue(text: string): Date & { nanosecondDelta?: number }
 function hexBuffer(v: unknown): Buffer {
   if (Buffer.isBuffer(v)) return v;
   const s = String(v);
-  if (!/^0x[0-9a-f]*$/i.test(s) || s.length % 2) throw new SourceError(`"${s}" is not a binary value like 0x00000000000007D1.`, 'EPARAM', 'other');
+  if (!/^0x[0-9a-f]*$/i.test(s) || s.length % 2)
+    throw new SourceError(`"${s}" is not a binary value like 0x00000000000007D1.`, 'EPARAM', 'other');
   return Buffer.from(s.slice(2), 'hex');
 }
 
@@ -106,7 +123,10 @@ function bindPlain(v: unknown): MssqlParam {
   }
   if (typeof v === 'bigint') return { type: 'bigint', value: v.toString() };
   if (typeof v === 'boolean') return { type: 'bit', value: v };
-  if (Buffer.isBuffer(v)) return v.length === 8 ? { type: 'binary', length: 8, value: v } : { type: 'varbinary', length: v.length <= 8000 ? 8000 : 'max', value: v };
+  if (Buffer.isBuffer(v))
+    return v.length === 8
+      ? { type: 'binary', length: 8, value: v }
+      : { type: 'varbinary', length: v.length <= 8000 ? 8000 : 'max', value: v };
   if (v instanceof Date) return { type: 'datetime2', scale: 3, value: v };
   return bindPlain(String(v));
 }

@@ -38,7 +38,8 @@ export function renderValue(v: unknown, meta: MssqlColumnMeta | undefined): unkn
     const base = temporalType(decl)?.base ?? 'datetime2';
     return temporalText(v, base, meta?.scale ?? (base === 'datetime2' || base === 'time' || base === 'datetimeoffset' ? 7 : 3));
   }
-  if (Buffer.isBuffer(v) && v.length === 8 && (decl === 'binary' || decl === 'timestamp' || decl === 'rowversion' || decl === '')) return '0x' + v.toString('hex').toUpperCase();
+  if (Buffer.isBuffer(v) && v.length === 8 && (decl === 'binary' || decl === 'timestamp' || decl === 'rowversion' || decl === ''))
+    return '0x' + v.toString('hex').toUpperCase();
   return v;
 }
 

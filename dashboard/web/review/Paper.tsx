@@ -31,7 +31,9 @@ export function Paper({ model: m, flagged }: { model: PaperModel; flagged: strin
         <span className={hit(['issuedAt', 'issuedAtLocal']) ? 'flagged' : undefined}>{m.when}</span>
       </div>
       <div className="zone">{m.zone}</div>
-      {m.voided && <div className={hit(['status', 'voidReason']) ? 'void flagged' : 'void'}>VOID{m.voidReason ? ` — ${m.voidReason}` : ''}</div>}
+      {m.voided && (
+        <div className={hit(['status', 'voidReason']) ? 'void flagged' : 'void'}>VOID{m.voidReason ? ` — ${m.voidReason}` : ''}</div>
+      )}
       <hr />
       {rows(m.parties)}
       {m.lines.map((l, i) => (

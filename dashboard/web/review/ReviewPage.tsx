@@ -37,7 +37,13 @@ export function ReviewPage({ profiles: liveProfiles }: { profiles: string[] }) {
       })
       .catch((e: unknown) => {
         if (abort.signal.aborted) return;
-        setUnavailable(e instanceof ApiError && e.status === 501 ? 'Sample review is not available in this process.' : e instanceof Error ? e.message : 'The request failed.');
+        setUnavailable(
+          e instanceof ApiError && e.status === 501
+            ? 'Sample review is not available in this process.'
+            : e instanceof Error
+              ? e.message
+              : 'The request failed.',
+        );
       });
     return () => abort.abort();
   }, [nonce]);
@@ -81,7 +87,8 @@ export function ReviewPage({ profiles: liveProfiles }: { profiles: string[] }) {
     return { approved, flagged, missingComments, open: (samples?.samples.length ?? 0) - approved - flagged };
   }, [samples, decisions]);
 
-  const canSign = !!samples && !saving && !saved && reviewer.trim() !== '' && tally.approved + tally.flagged > 0 && tally.missingComments === 0;
+  const canSign =
+    !!samples && !saving && !saved && reviewer.trim() !== '' && tally.approved + tally.flagged > 0 && tally.missingComments === 0;
 
   const signOff = async () => {
     if (!samples) return;
@@ -120,7 +127,9 @@ export function ReviewPage({ profiles: liveProfiles }: { profiles: string[] }) {
       <div className="page-head">
         <h2 id="page-title">Review sample tickets</h2>
       </div>
-      <p className="hint">Pull a few tickets, hold each one next to its paper ticket and mark every line. Then sign off with your name and print the result.</p>
+      <p className="hint">
+        Pull a few tickets, hold each one next to its paper ticket and mark every line. Then sign off with your name and print the result.
+      </p>
       <form
         className="toolbar sample-form"
         onSubmit={(e) => {
@@ -142,11 +151,26 @@ export function ReviewPage({ profiles: liveProfiles }: { profiles: string[] }) {
         )}
         <label>
           Ticket numbers{' '}
-          <input type="text" value={numbers} onChange={(e) => setNumbers(e.target.value)} placeholder="1001, 1002" inputMode="numeric" autoComplete="off" />
+          <input
+            type="text"
+            value={numbers}
+            onChange={(e) => setNumbers(e.target.value)}
+            placeholder="1001, 1002"
+            inputMode="numeric"
+            autoComplete="off"
+          />
         </label>
         <label>
           or the latest{' '}
-          <input type="number" min={1} max={50} value={latest} onChange={(e) => setLatest(e.target.value)} disabled={numbers.trim() !== ''} className="narrow" />
+          <input
+            type="number"
+            min={1}
+            max={50}
+            value={latest}
+            onChange={(e) => setLatest(e.target.value)}
+            disabled={numbers.trim() !== ''}
+            className="narrow"
+          />
         </label>
         <button type="submit" className="primary" disabled={loading || !profile}>
           {loading ? 'Loading…' : 'Load tickets'}
@@ -156,7 +180,8 @@ export function ReviewPage({ profiles: liveProfiles }: { profiles: string[] }) {
       {samples && (
         <>
           <p className="hint">
-            {samples.samples.length} ticket{samples.samples.length === 1 ? '' : 's'} from {samples.profile}.{samples.notFound.length > 0 && ` Not found: ${samples.notFound.join(', ')}.`}
+            {samples.samples.length} ticket{samples.samples.length === 1 ? '' : 's'} from {samples.profile}.
+            {samples.notFound.length > 0 && ` Not found: ${samples.notFound.join(', ')}.`}
           </p>
           {samples.samples.map((s) => (
             <SampleCard key={keyOf(s)} sample={s} decision={decisions[keyOf(s)] ?? EMPTY} onChange={(f) => decide(s, f)} />
@@ -166,12 +191,20 @@ export function ReviewPage({ profiles: liveProfiles }: { profiles: string[] }) {
               <h3 id="signoff-title">Sign off</h3>
               <p data-testid="review-tally">
                 {tally.approved} approved · {tally.flagged} flagged · {tally.open} not checked
-                {tally.missingComments > 0 && ` · ${tally.missingComments} wrong field${tally.missingComments === 1 ? '' : 's'} without what the paper says`}
+                {tally.missingComments > 0 &&
+                  ` · ${tally.missingComments} wrong field${tally.missingComments === 1 ? '' : 's'} without what the paper says`}
               </p>
               <div className="toolbar">
                 <label>
                   Your name{' '}
-                  <input type="text" value={reviewer} onChange={(e) => setReviewer(e.target.value)} maxLength={100} autoComplete="name" required />
+                  <input
+                    type="text"
+                    value={reviewer}
+                    onChange={(e) => setReviewer(e.target.value)}
+                    maxLength={100}
+                    autoComplete="name"
+                    required
+                  />
                 </label>
                 <button type="button" className="primary" disabled={!canSign} onClick={() => void signOff()}>
                   {saving ? 'Recording…' : saved ? 'Signed off' : 'Sign off'}
@@ -182,7 +215,8 @@ export function ReviewPage({ profiles: liveProfiles }: { profiles: string[] }) {
                 {saved && (
                   <div className="done" data-testid="review-saved">
                     <p>
-                      Review {saved.id} recorded by {saved.reviewer} at {formatStamp(saved.reviewedAt)}: {saved.approved} approved, {saved.flagged} flagged.
+                      Review {saved.id} recorded by {saved.reviewer} at {formatStamp(saved.reviewedAt)}: {saved.approved} approved,{' '}
+                      {saved.flagged} flagged.
                     </p>
                     <ExportButtons id={saved.id} />
                   </div>

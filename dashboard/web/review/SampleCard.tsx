@@ -9,7 +9,15 @@ import { approveAll, setCheck, verdictOf, type Decision } from './decisions.js';
 const VERDICT_TEXT = { approved: 'matches the paper', flagged: 'flagged', open: 'not checked yet' } as const;
 const VERDICT_TONE = { approved: 'ok', flagged: 'bad', open: 'neutral' } as const;
 
-export function SampleCard({ sample: s, decision: d, onChange }: { sample: DashboardSample; decision: Decision; onChange: (f: (d: Decision) => Decision) => void }) {
+export function SampleCard({
+  sample: s,
+  decision: d,
+  onChange,
+}: {
+  sample: DashboardSample;
+  decision: Decision;
+  onChange: (f: (d: Decision) => Decision) => void;
+}) {
   const verdict = verdictOf(s, d);
   const number = s.ticketNumber || s.ticketId;
   const id = `sample-${s.ticketId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
@@ -37,10 +45,20 @@ export function SampleCard({ sample: s, decision: d, onChange }: { sample: Dashb
                       <span className="check-value">{c.value}</span>
                     </div>
                     <div className="check-buttons" role="group" aria-label={`${c.label} of ticket ${number}`}>
-                      <button type="button" className="ok-btn" aria-pressed={state === 'ok'} onClick={() => onChange((x) => setCheck(x, c.path, state === 'ok' ? 'none' : 'ok'))}>
+                      <button
+                        type="button"
+                        className="ok-btn"
+                        aria-pressed={state === 'ok'}
+                        onClick={() => onChange((x) => setCheck(x, c.path, state === 'ok' ? 'none' : 'ok'))}
+                      >
                         ✓ Matches
                       </button>
-                      <button type="button" className="flag-btn" aria-pressed={state === 'flag'} onClick={() => onChange((x) => setCheck(x, c.path, state === 'flag' ? 'none' : 'flag'))}>
+                      <button
+                        type="button"
+                        className="flag-btn"
+                        aria-pressed={state === 'flag'}
+                        onClick={() => onChange((x) => setCheck(x, c.path, state === 'flag' ? 'none' : 'flag'))}
+                      >
                         ✗ Wrong
                       </button>
                     </div>
@@ -69,7 +87,12 @@ export function SampleCard({ sample: s, decision: d, onChange }: { sample: Dashb
             </div>
             <label className="flag-comment">
               Comment (optional)
-              <input type="text" value={d.comment} maxLength={2000} onChange={(e) => onChange((x) => ({ ...x, comment: e.target.value }))} />
+              <input
+                type="text"
+                value={d.comment}
+                maxLength={2000}
+                onChange={(e) => onChange((x) => ({ ...x, comment: e.target.value }))}
+              />
             </label>
           </div>
         </div>
@@ -84,13 +107,22 @@ export function SampleCard({ sample: s, decision: d, onChange }: { sample: Dashb
             ))}
           </ul>
           <label className="check">
-            <input type="checkbox" checked={'ticket' in d.flags} onChange={(e) => onChange((x) => setCheck(x, 'ticket', e.target.checked ? 'flag' : 'none'))} />
+            <input
+              type="checkbox"
+              checked={'ticket' in d.flags}
+              onChange={(e) => onChange((x) => setCheck(x, 'ticket', e.target.checked ? 'flag' : 'none'))}
+            />
             Flag this ticket for the office
           </label>
           {'ticket' in d.flags && (
             <label className="flag-comment">
               What should it say?
-              <input type="text" value={d.flags.ticket} maxLength={2000} onChange={(e) => onChange((x) => ({ ...x, flags: { ...x.flags, ticket: e.target.value } }))} />
+              <input
+                type="text"
+                value={d.flags.ticket}
+                maxLength={2000}
+                onChange={(e) => onChange((x) => ({ ...x, flags: { ...x.flags, ticket: e.target.value } }))}
+              />
             </label>
           )}
         </div>
