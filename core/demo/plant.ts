@@ -134,7 +134,8 @@ export function makeTicket(rand: () => number, ticketNo: number, at: Date): Tick
   };
 }
 
-const COLUMNS = [
+/** The demo ticket table's data columns (besides TicketID and LastModified), in insert order. */
+export const DEMO_COLUMNS = [
   'TicketNo',
   'TicketDate',
   'PlantCode',
@@ -160,8 +161,8 @@ const COLUMNS = [
 ] as const;
 
 export function insertTicket(db: Database.Database, t: TicketRow, lastModified?: Date): number {
-  const cols = [...COLUMNS, ...(lastModified ? ['LastModified'] : [])];
-  const values = [...COLUMNS.map((c) => t[c]), ...(lastModified ? [utcText(lastModified)] : [])];
+  const cols = [...DEMO_COLUMNS, ...(lastModified ? ['LastModified'] : [])];
+  const values = [...DEMO_COLUMNS.map((c) => t[c]), ...(lastModified ? [utcText(lastModified)] : [])];
   const r = db.prepare(`INSERT INTO Tickets (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...values);
   return Number(r.lastInsertRowid);
 }

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SandboxHandle } from '../../core/sandbox/server.js';
-import { makeTicket, prng, wallClock, DEMO_TIMEZONE, type TicketRow } from '../../core/demo/plant.js';
+import { makeTicket, prng, wallClock, DEMO_COLUMNS, DEMO_TIMEZONE, type TicketRow } from '../../core/demo/plant.js';
 import { DEMO_FIELDS } from '../../core/demo/environment.js';
 import { createMapper } from '../../core/mapping/index.js';
 import { createSource, type SourceAdapter } from '../../core/sources/index.js';
@@ -23,30 +23,7 @@ export function chaosSeed(): number {
   return env && /^\d+$/.test(env) ? Number(env) : 20261125;
 }
 
-const COLUMNS = [
-  'TicketNo',
-  'TicketDate',
-  'PlantCode',
-  'Customer',
-  'JobNo',
-  'OrderNo',
-  'ProductCode',
-  'ProductDesc',
-  'MixID',
-  'Gross',
-  'Tare',
-  'Net',
-  'UOM',
-  'TruckNo',
-  'Hauler',
-  'Driver',
-  'VoidFlag',
-  'VoidReason',
-  'LoadTemp',
-  'DOTProject',
-  'PayItem',
-  'DeliveryAddress',
-] as const;
+const COLUMNS = DEMO_COLUMNS;
 const NUMERIC = new Set(['Gross', 'Tare', 'Net', 'LoadTemp']);
 
 /** A writer connection to one database: plain SQL with `?` placeholders, and transactions. */

@@ -9,7 +9,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_FIELDS } from '../../core/demo/environment.js';
-import { DEMO_TIMEZONE, makeTicket, prng } from '../../core/demo/plant.js';
+import { DEMO_COLUMNS, DEMO_TIMEZONE, makeTicket, prng } from '../../core/demo/plant.js';
 import { ddl, type Db } from '../chaos/harness.js';
 import { pgScratch, requirePostgres } from '../helpers/databases.js';
 import { runCli } from '../helpers/cli.js';
@@ -17,30 +17,7 @@ import { waitFor } from '../helpers/wait.js';
 
 const TOKEN = 'tok_hostile_8Fq2Lx9Vw3Zr';
 
-const COLUMNS = [
-  'TicketNo',
-  'TicketDate',
-  'PlantCode',
-  'Customer',
-  'JobNo',
-  'OrderNo',
-  'ProductCode',
-  'ProductDesc',
-  'MixID',
-  'Gross',
-  'Tare',
-  'Net',
-  'UOM',
-  'TruckNo',
-  'Hauler',
-  'Driver',
-  'VoidFlag',
-  'VoidReason',
-  'LoadTemp',
-  'DOTProject',
-  'PayItem',
-  'DeliveryAddress',
-] as const;
+const COLUMNS = DEMO_COLUMNS;
 
 function walk(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LINES_PROPERTY, createMapper, eticketSchema, revisionOf, type Mapper } from '../../core/mapping/index.js';
 import { prng } from '../../core/random.js';
+import { DEMO_COLUMNS } from '../../core/demo/plant.js';
 
 const seed = process.env.MAPPING_FUZZ_SEED ? Number(process.env.MAPPING_FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 const rnd = prng(seed);
@@ -131,32 +132,7 @@ function junk(): unknown {
   }
 }
 
-const SCALE_COLUMNS = [
-  'TicketID',
-  'TicketNo',
-  'TicketDate',
-  'PlantCode',
-  'Customer',
-  'JobNo',
-  'OrderNo',
-  'ProductCode',
-  'ProductDesc',
-  'MixID',
-  'Gross',
-  'Tare',
-  'Net',
-  'UOM',
-  'TruckNo',
-  'Hauler',
-  'Driver',
-  'VoidFlag',
-  'VoidReason',
-  'LoadTemp',
-  'DOTProject',
-  'PayItem',
-  'DeliveryAddress',
-  'LastModified',
-];
+const SCALE_COLUMNS = ['TicketID', ...DEMO_COLUMNS, 'LastModified'];
 const SCALE_GOOD: Record<string, unknown> = {
   TicketID: 1,
   TicketNo: '  1001',

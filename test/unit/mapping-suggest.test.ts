@@ -3,33 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { listTemplates, suggestTemplate } from '../../core/mapping/index.js';
+import { DEMO_COLUMNS } from '../../core/demo/plant.js';
 
-const DEMO = [
-  'TicketID',
-  'TicketNo',
-  'TicketDate',
-  'PlantCode',
-  'Customer',
-  'JobNo',
-  'OrderNo',
-  'ProductCode',
-  'ProductDesc',
-  'MixID',
-  'Gross',
-  'Tare',
-  'Net',
-  'UOM',
-  'TruckNo',
-  'Hauler',
-  'Driver',
-  'VoidFlag',
-  'VoidReason',
-  'LoadTemp',
-  'DOTProject',
-  'PayItem',
-  'DeliveryAddress',
-  'LastModified',
-];
+const DEMO = ['TicketID', ...DEMO_COLUMNS, 'LastModified'];
 const READY_MIX = [
   'TicketNum',
   'LoadTime',
