@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { startSandbox, type SandboxAccount, type SandboxHandle, type SandboxOptions } from '../../core/sandbox/server.js';
 import { FaultPlan } from '../../core/sandbox/faults.js';
 import { accountsFromTokens, loadAccounts } from '../../core/sandbox/accounts.js';
-import type { ETicket } from '../../core/mapping/eticket.js';
+import { ETICKET_EXAMPLE, type ETicket } from '../../core/mapping/index.js';
 import { waitFor } from '../helpers/wait.js';
 
 const TOKEN = 'tok_alpha_0123456789';
@@ -19,29 +19,14 @@ const accounts: SandboxAccount[] = [
   { token: TOKEN_OFF, accountId: 'acct_off', accountName: 'Gone', environment: 'sandbox', disabled: true },
 ];
 
+/** A valid ticket (the documented example) under another id and revision: the sandbox only checks its shape. */
 function ticket(id: string, revision: string, recordModifiedAt?: string): ETicket {
+  const { source: _s, ...example } = structuredClone(ETICKET_EXAMPLE) as unknown as ETicket;
   return {
-    schemaVersion: 'eticket/v1',
+    ...example,
     ticketId: id,
     revision,
-    status: 'issued',
     ticketNumber: id.toUpperCase(),
-    issuedAt: '2026-11-03T08:15:00-06:00',
-    issuedAtLocal: '2026-11-03T08:15:00',
-    plantTimeZone: 'America/Chicago',
-    plant: { id: 'P12', name: 'Plant 12' },
-    supplier: { name: 'Acme Asphalt' },
-    customer: { id: 'C1', name: 'County Roads' },
-    truck: { id: 'T-7' },
-    lines: [
-      {
-        productCode: 'HMA-12',
-        productDescription: '12.5mm Superpave',
-        materialCategory: 'asphalt',
-        quantity: { value: 21.4, unit: 'STN' },
-        weighMethod: 'scale',
-      },
-    ],
     ...(recordModifiedAt ? { source: { table: 'dbo.Tickets', recordKey: id, recordModifiedAt } } : {}),
   };
 }
