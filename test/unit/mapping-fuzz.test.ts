@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LINES_PROPERTY, createMapper, eticketSchema, revisionOf, type Mapper } from '../../core/mapping/index.js';
 import { prng } from '../../core/random.js';
-import { DEMO_COLUMNS } from '../../core/demo/plant.js';
+import { READY_MIX_COLUMNS, SCALE_COLUMNS, TICK_COLUMNS, TKTL_COLUMNS } from '../helpers/template-columns.js';
 
 const seed = process.env.MAPPING_FUZZ_SEED ? Number(process.env.MAPPING_FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 const rnd = prng(seed);
@@ -132,7 +132,6 @@ function junk(): unknown {
   }
 }
 
-const SCALE_COLUMNS = ['TicketID', ...DEMO_COLUMNS, 'LastModified'];
 const SCALE_GOOD: Record<string, unknown> = {
   TicketID: 1,
   TicketNo: '  1001',
@@ -159,31 +158,6 @@ const SCALE_GOOD: Record<string, unknown> = {
   DeliveryAddress: 'Addr',
   LastModified: '2026-06-15 12:42:11.120',
 };
-const RM_COLUMNS = [
-  'TicketNum',
-  'LoadTime',
-  'PlantNum',
-  'PlantName',
-  'CustCode',
-  'CustName',
-  'ProjectNum',
-  'OrderNum',
-  'CustPO',
-  'MixCode',
-  'MixDesc',
-  'LoadQty',
-  'QtyUOM',
-  'DeliveredToDate',
-  'LoadNum',
-  'TruckNum',
-  'DriverName',
-  'DelivAddr1',
-  'DelivCity',
-  'DelivState',
-  'TicketStatus',
-  'VoidReason',
-  'Slump',
-];
 const RM_GOOD: Record<string, unknown> = {
   TicketNum: 'RM-1',
   LoadTime: '03/14/2026 07:45 AM',
@@ -210,32 +184,6 @@ const RM_GOOD: Record<string, unknown> = {
   Slump: 4,
 };
 
-const CS_COLUMNS = [
-  'order_date',
-  'tkt_code',
-  'tkt_date',
-  'plant_code',
-  'order_code',
-  'cust_code',
-  'cust_name',
-  'truck_code',
-  'hauler_code',
-  'hauler_name',
-  'driver_name',
-  'load_num',
-  'weighmaster',
-  'proj_code',
-  'state_proj_num',
-  'cust_po_num',
-  'delv_addr1',
-  'delv_city',
-  'delv_state',
-  'tkt_instr',
-  'wgt_uom',
-  'tkt_void_flag',
-  'void_rsn_descr',
-  'update_date',
-];
 const CS_GOOD: Record<string, unknown> = {
   order_date: '2026-06-15',
   tkt_code: '  100234',
@@ -262,22 +210,6 @@ const CS_GOOD: Record<string, unknown> = {
   void_rsn_descr: null,
   update_date: '2026-06-15 12:00:00',
 };
-const CSL_COLUMNS = [
-  'order_date',
-  'tkt_code',
-  'tkt_line_num',
-  'prod_code',
-  'prod_descr',
-  'item_cat',
-  'delv_qty',
-  'delv_qty_uom',
-  'gross_wgt',
-  'tare_wgt',
-  'net_wgt',
-  'mix_code',
-  'load_temp',
-  'pay_item',
-];
 const CSL_GOOD: Record<string, unknown> = {
   order_date: '2026-06-15',
   tkt_code: '  100234',
@@ -297,13 +229,13 @@ const CSL_GOOD: Record<string, unknown> = {
 
 /** A header row with junk or a few (junk or good) line rows under LINES_PROPERTY. */
 function randomHeaderRow(): Record<string, unknown> {
-  const row = randomRow(CS_COLUMNS, CS_GOOD);
+  const row = randomRow(TICK_COLUMNS, CS_GOOD);
   const r = rnd();
   if (r < 0.05) row[LINES_PROPERTY] = junk();
   else if (r < 0.1) delete row[LINES_PROPERTY];
   else
     row[LINES_PROPERTY] = Array.from({ length: int(5) }, (_, i) =>
-      rnd() < 0.03 ? junk() : rnd() < 0.6 ? { ...CSL_GOOD, tkt_line_num: i + 1 } : randomRow(CSL_COLUMNS, CSL_GOOD),
+      rnd() < 0.03 ? junk() : rnd() < 0.6 ? { ...CSL_GOOD, tkt_line_num: i + 1 } : randomRow(TKTL_COLUMNS, CSL_GOOD),
     );
   return row;
 }
@@ -380,14 +312,14 @@ test('fuzz: 10,000 malformed rows through generic-scale-ticket never throw and m
 
 test('fuzz: 2,000 malformed rows through ready-mix-single-table', () => {
   const m = createMapper({ template: 'ready-mix-single-table', timezone: 'America/Denver' });
-  const counts = run(m, RM_COLUMNS, RM_GOOD, 2_000);
+  const counts = run(m, READY_MIX_COLUMNS, RM_GOOD, 2_000);
   console.log(`mapping fuzz (ready-mix-single-table): seed ${seed}, mapped ${counts.mapped}, filtered ${counts.filtered}`);
   assert.ok(counts.mapped > 20 && counts.filtered > 20);
 });
 
 test('fuzz: 3,000 malformed header rows with random lines through commandseries-tick-tktl', () => {
   const m = createMapper({ template: 'commandseries-tick-tktl', timezone: 'America/Chicago' });
-  const counts = run(m, CS_COLUMNS, CS_GOOD, 3_000, randomHeaderRow);
+  const counts = run(m, TICK_COLUMNS, CS_GOOD, 3_000, randomHeaderRow);
   console.log(`mapping fuzz (commandseries-tick-tktl): seed ${seed}, mapped ${counts.mapped}, filtered ${counts.filtered}`);
   assert.ok(counts.mapped > 20 && counts.filtered > 20);
 });

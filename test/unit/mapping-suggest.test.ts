@@ -3,82 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { listTemplates, suggestTemplate } from '../../core/mapping/index.js';
-import { DEMO_COLUMNS } from '../../core/demo/plant.js';
-
-const DEMO = ['TicketID', ...DEMO_COLUMNS, 'LastModified'];
-const READY_MIX = [
-  'TicketNum',
-  'LoadTime',
-  'PlantNum',
-  'PlantName',
-  'CustCode',
-  'CustName',
-  'ProjectNum',
-  'OrderNum',
-  'CustPO',
-  'MixCode',
-  'MixDesc',
-  'LoadQty',
-  'QtyUOM',
-  'DeliveredToDate',
-  'LoadNum',
-  'TruckNum',
-  'DriverName',
-  'DelivAddr1',
-  'DelivCity',
-  'DelivState',
-  'TicketStatus',
-  'VoidReason',
-  'Slump',
-];
-const TICK = [
-  'order_date',
-  'tkt_code',
-  'tkt_date',
-  'plant_code',
-  'order_code',
-  'cust_code',
-  'cust_name',
-  'truck_code',
-  'hauler_code',
-  'hauler_name',
-  'driver_name',
-  'load_num',
-  'weighmaster',
-  'proj_code',
-  'state_proj_num',
-  'cust_po_num',
-  'delv_addr1',
-  'delv_city',
-  'delv_state',
-  'tkt_instr',
-  'wgt_uom',
-  'tkt_void_flag',
-  'void_rsn_descr',
-  'update_date',
-];
-const TKTL = [
-  'order_date',
-  'tkt_code',
-  'tkt_line_num',
-  'prod_code',
-  'prod_descr',
-  'item_cat',
-  'delv_qty',
-  'delv_qty_uom',
-  'gross_wgt',
-  'tare_wgt',
-  'net_wgt',
-  'mix_code',
-  'load_temp',
-  'pay_item',
-];
+import { READY_MIX_COLUMNS, SCALE_COLUMNS, TICK_COLUMNS, TKTL_COLUMNS } from '../helpers/template-columns.js';
 
 test('each shipped layout is recognized from its columns, with nothing left unfilled', () => {
   for (const [columns, want] of [
-    [DEMO, 'generic-scale-ticket'],
-    [READY_MIX, 'ready-mix-single-table'],
-    [[...TICK, ...TKTL], 'commandseries-tick-tktl'],
+    [SCALE_COLUMNS, 'generic-scale-ticket'],
+    [READY_MIX_COLUMNS, 'ready-mix-single-table'],
+    [[...TICK_COLUMNS, ...TKTL_COLUMNS], 'commandseries-tick-tktl'],
   ] as const) {
     const ranked = suggestTemplate([...columns]);
     assert.equal(ranked.length, listTemplates().length, 'every template is ranked');
@@ -90,7 +21,7 @@ test('each shipped layout is recognized from its columns, with nothing left unfi
 });
 
 test('missing columns: the template still ranks first and names the fields it cannot fill', () => {
-  const columns = DEMO.filter((c) => c !== 'VoidFlag' && c !== 'Net' && c !== 'Hauler');
+  const columns = SCALE_COLUMNS.filter((c) => c !== 'VoidFlag' && c !== 'Net' && c !== 'Hauler');
   const [best] = suggestTemplate(columns);
   assert.equal(best.template, 'generic-scale-ticket');
   assert.ok(best.score < 1 && best.score > 0.7, String(best.score));
@@ -99,14 +30,14 @@ test('missing columns: the template still ranks first and names the fields it ca
 });
 
 test('header table columns only: the header-lines template is still suggested, its line fields unfilled', () => {
-  const [best] = suggestTemplate(TICK);
+  const [best] = suggestTemplate(TICK_COLUMNS);
   assert.equal(best.template, 'commandseries-tick-tktl');
   assert.ok(best.unfilled.includes('lines.productCode') && best.unfilled.includes('lines.quantity.value'));
   assert.ok(!best.unfilled.includes('customer.name'));
 });
 
 test('column names match case-insensitively (PostgreSQL folds them); no columns means no fit', () => {
-  assert.deepEqual(suggestTemplate(DEMO.map((c) => c.toLowerCase()))[0], suggestTemplate(DEMO)[0]);
+  assert.deepEqual(suggestTemplate(SCALE_COLUMNS.map((c) => c.toLowerCase()))[0], suggestTemplate(SCALE_COLUMNS)[0]);
   const none = suggestTemplate([]);
   assert.ok(none.every((s) => s.score === 0 && s.unfilled.length > 0));
 });
