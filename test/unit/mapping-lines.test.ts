@@ -1,7 +1,7 @@
 // Header + lines layouts: attachLines reads a page's lines in one bound query from a real SQLite file,
 // and the commandseries-tick-tktl template turns a TICK row + its TKTL rows into one multi-line
 // eTicket (golden), or filters it with a reason that names the line.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,7 @@ import {
 } from '../../core/mapping/index.js';
 import { joinText } from '../../core/mapping/lines.js';
 import { SqliteSource } from '../../core/sources/sqlite.js';
+import { templateMistake } from '../helpers/template-mistakes.js';
 import type { Row, SourceAdapter } from '../../core/sources/types.js';
 
 const TICK = `CREATE TABLE TICK (
@@ -167,12 +168,16 @@ const mapper = createMapper({
   fields: { 'plant.name': { const: 'Riverside Asphalt' } },
 });
 
-async function headers(fx: Fixture): Promise<{ rows: Row[]; queries: { sql: string; params: unknown[] }[]; source: SourceAdapter }> {
+/** The plant's TICK rows with their lines attached, and the queries attaching them; file and connection go when the test ends. */
+async function plantHeaders(t: TestContext): Promise<{ rows: Row[]; queries: { sql: string; params: unknown[] }[] }> {
+  const fx = plant();
+  t.after(fx.cleanup);
   const { source, queries } = await countingSource(fx.file);
+  t.after(() => source.close());
   const page = await source.query('SELECT * FROM TICK ORDER BY update_date, order_date, tkt_code');
   queries.length = 0;
   const rows = await attachLines(source, template, page);
-  return { rows, queries, source };
+  return { rows, queries };
 }
 
 const byNumber = (rows: Row[], date: string, no: string) => rows.find((r) => r.order_date === date && String(r.tkt_code).trim() === no)!;
@@ -191,10 +196,7 @@ function mapped(r: MapResult): ETicket {
 }
 
 test('attachLines: one bound query per page, lines in order, headers unchanged and in order', async (t) => {
-  const fx = plant();
-  t.after(fx.cleanup);
-  const { rows, queries, source } = await headers(fx);
-  t.after(() => source.close());
+  const { rows, queries } = await plantHeaders(t);
   assert.equal(queries.length, 1, 'one query for the whole page');
   assert.equal(
     queries[0].sql,
@@ -286,10 +288,7 @@ test('joinText: CHAR padding and number/text differences do not break the join',
 });
 
 test('commandseries-tick-tktl: a multi-line ticket (golden)', async (t) => {
-  const fx = plant();
-  t.after(fx.cleanup);
-  const { rows, source } = await headers(fx);
-  t.after(() => source.close());
+  const { rows } = await plantHeaders(t);
   const row = byNumber(rows, '2026-06-15', '100234');
   const ticket = mapped(mapper.map(row, ctx(row)));
   const { revision: _r, ...rest } = ticket;
@@ -371,10 +370,7 @@ test('commandseries-tick-tktl: a multi-line ticket (golden)', async (t) => {
 });
 
 test('commandseries-tick-tktl: a line with a missing quantity filters the ticket with a reason naming the line', async (t) => {
-  const fx = plant();
-  t.after(fx.cleanup);
-  const { rows, source } = await headers(fx);
-  t.after(() => source.close());
+  const { rows } = await plantHeaders(t);
   const row = byNumber(rows, '2026-06-15', '100235');
   const r = mapper.map(row, ctx(row));
   assert.equal(r.ok, false);
@@ -411,17 +407,7 @@ test('commandseries-tick-tktl: a line with a missing quantity filters the ticket
 });
 
 test('header-lines template mistakes are refused with the JSON path', () => {
-  const base = structuredClone(template) as unknown as Record<string, any>;
-  const refuse = (edit: (t: Record<string, any>) => void) => {
-    const t = structuredClone(base);
-    edit(t);
-    try {
-      parseTemplate(t, 'cs.json');
-    } catch (e) {
-      return (e as Error).message;
-    }
-    return 'accepted';
-  };
+  const refuse = (edit: (t: Record<string, any>) => void) => templateMistake(template, 'cs.json', edit);
   assert.equal(
     refuse(() => {}),
     'accepted',

@@ -1,7 +1,7 @@
 // Lookups, conditions, skip rules, split date/time and implied decimals against a real SQLite file
 // with a normalised schema (master tables by surrogate id, a product → supplier chain, a 1:1
 // weighment table): one bound query per lookup step and page, cached for the pass.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +55,16 @@ function fixture() {
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** The fixture plant, connected; file and connection go when the test ends. */
+async function plantSource(t: TestContext): Promise<SqliteSource> {
+  const fx = fixture();
+  t.after(fx.cleanup);
+  const src = new SqliteSource({ driver: 'sqlite', file: fx.file } as never);
+  await src.connect();
+  t.after(() => src.close());
+  return src;
+}
+
 /** A source that counts the queries it is sent. */
 function counting(src: SourceAdapter): SourceAdapter & { sql: string[] } {
   const sql: string[] = [];
@@ -105,11 +115,7 @@ export const TEMPLATE = parseTemplate({
 }) as Template;
 
 test('lookups: one bound query per lookup step per page, cached for the pass; chain, default, 1:1 detail, when, skip', async (t) => {
-  const fx = fixture();
-  t.after(fx.cleanup);
-  const src = new SqliteSource({ driver: 'sqlite', file: fx.file } as never);
-  await src.connect();
-  t.after(() => src.close());
+  const src = await plantSource(t);
   const mapper = createMapper({ template: TEMPLATE, timezone: 'America/Chicago' });
   // products (shared by supplier chain, code, name, category), suppliers, customers, weighments.
   assert.equal(mapper.lookups.length, 4);
@@ -156,11 +162,7 @@ test('lookups: one bound query per lookup step per page, cached for the pass; ch
 });
 
 test('lookups: a missing master row filters with its reason; a row that was not prepared says so', async (t) => {
-  const fx = fixture();
-  t.after(fx.cleanup);
-  const src = new SqliteSource({ driver: 'sqlite', file: fx.file } as never);
-  await src.connect();
-  t.after(() => src.close());
+  const src = await plantSource(t);
   const mapper = createMapper({ template: TEMPLATE, timezone: 'UTC' });
   const [row] = await src.query('SELECT * FROM tickets WHERE id = 2');
   const [prepared] = await prepareRows(src, mapper, [{ ...row, customer_id: 999, product_id: 77 }]);
@@ -174,11 +176,7 @@ test('lookups: a missing master row filters with its reason; a row that was not 
 });
 
 test('mapSamples: compile + map samples with lookups in one call; a template mistake is an error, not a throw', async (t) => {
-  const fx = fixture();
-  t.after(fx.cleanup);
-  const src = new SqliteSource({ driver: 'sqlite', file: fx.file } as never);
-  await src.connect();
-  t.after(() => src.close());
+  const src = await plantSource(t);
   const rows = await src.query('SELECT * FROM tickets ORDER BY id');
   const r = await mapSamples(src, rows, {
     template: TEMPLATE,
@@ -329,11 +327,7 @@ test('lookupQuery goes through the dialect; several key columns use an OR of AND
 });
 
 test('SQLite foreignKeys(): PRAGMA foreign_key_list, a bare REFERENCES resolved to the primary key', async (t) => {
-  const fx = fixture();
-  t.after(fx.cleanup);
-  const src = new SqliteSource({ driver: 'sqlite', file: fx.file } as never);
-  await src.connect();
-  t.after(() => src.close());
+  const src = await plantSource(t);
   const fks = (await src.foreignKeys()).map((f) => `${f.table}(${f.columns}) → ${f.referencedTable}(${f.referencedColumns})`).sort();
   assert.deepEqual(fks, [
     'products(supplier_id) → suppliers(id)',

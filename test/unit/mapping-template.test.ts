@@ -13,6 +13,7 @@ import {
   type Template,
 } from '../../core/mapping/index.js';
 import { LINE_FIELDS, TICKET_FIELDS, overridePaths } from '../../core/mapping/catalog.js';
+import { templateMistake } from '../helpers/template-mistakes.js';
 
 const schemaFile = join(mappingTemplatesDir(), '..', 'mapping-template.schema.json');
 
@@ -47,16 +48,7 @@ test('every catalog field is accepted by the template schema', () => {
   );
 });
 
-function mistake(edit: (t: Record<string, any>) => void): string {
-  const t = structuredClone(loadTemplate('generic-scale-ticket')) as Record<string, any>;
-  edit(t);
-  try {
-    parseTemplate(t, 'x.json');
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return 'accepted';
-}
+const mistake = (edit: (t: Record<string, any>) => void) => templateMistake(loadTemplate('generic-scale-ticket'), 'x.json', edit);
 
 test('template mistakes are one plain sentence with the JSON path', () => {
   assert.equal(
