@@ -15,41 +15,48 @@ function at(text: unknown, zone = 'America/Chicago', format?: string): { iso: st
   return 'empty';
 }
 
-test('America/Chicago: standard and daylight time', () => {
-  assert.deepEqual(at('2026-01-15 08:00:00'), { iso: '2026-01-15T08:00:00-06:00', local: '2026-01-15T08:00:00' });
-  assert.deepEqual(at('2026-07-04 13:45'), { iso: '2026-07-04T13:45:00-05:00', local: '2026-07-04T13:45:00' });
-});
+/** The rules, one test each. */
+const RULES = {
+  standard: 'America/Chicago: standard and daylight time',
+  fallBack: 'DST fall-back: an ambiguous local time takes the earlier instant (daylight offset)',
+  springForward: 'DST spring-forward: a nonexistent local time moves forward by the gap',
+  text: 'accepted text: space or T, optional seconds and fraction; offsets are instants shown in the plant zone',
+};
 
-test('DST fall-back: an ambiguous local time takes the earlier instant (daylight offset)', () => {
-  assert.deepEqual(at('2026-11-01 01:30'), { iso: '2026-11-01T01:30:00-05:00', local: '2026-11-01T01:30:00' });
-  assert.deepEqual(at('2026-11-01 01:59:59'), { iso: '2026-11-01T01:59:59-05:00', local: '2026-11-01T01:59:59' });
-  assert.deepEqual(at('2026-11-01 00:59:59'), { iso: '2026-11-01T00:59:59-05:00', local: '2026-11-01T00:59:59' });
-  assert.deepEqual(at('2026-11-01 02:00'), { iso: '2026-11-01T02:00:00-06:00', local: '2026-11-01T02:00:00' });
-  assert.deepEqual(at('2026-10-25 02:30', 'Europe/Berlin'), { iso: '2026-10-25T02:30:00+02:00', local: '2026-10-25T02:30:00' });
+// [rule, plant-local text, zone, ISO 8601 with offset, wall clock]
+const CASES: Array<[keyof typeof RULES, string, string, string, string]> = [
+  ['standard', '2026-01-15 08:00:00', 'America/Chicago', '2026-01-15T08:00:00-06:00', '2026-01-15T08:00:00'],
+  ['standard', '2026-07-04 13:45', 'America/Chicago', '2026-07-04T13:45:00-05:00', '2026-07-04T13:45:00'],
+  ['fallBack', '2026-11-01 01:30', 'America/Chicago', '2026-11-01T01:30:00-05:00', '2026-11-01T01:30:00'],
+  ['fallBack', '2026-11-01 01:59:59', 'America/Chicago', '2026-11-01T01:59:59-05:00', '2026-11-01T01:59:59'],
+  ['fallBack', '2026-11-01 00:59:59', 'America/Chicago', '2026-11-01T00:59:59-05:00', '2026-11-01T00:59:59'],
+  ['fallBack', '2026-11-01 02:00', 'America/Chicago', '2026-11-01T02:00:00-06:00', '2026-11-01T02:00:00'],
+  ['fallBack', '2026-10-25 02:30', 'Europe/Berlin', '2026-10-25T02:30:00+02:00', '2026-10-25T02:30:00'],
   // Half-hour DST (Lord Howe) and a half-hour zone (St John's).
-  assert.deepEqual(at('2026-04-05 01:45', 'Australia/Lord_Howe'), { iso: '2026-04-05T01:45:00+11:00', local: '2026-04-05T01:45:00' });
-  assert.deepEqual(at('2026-11-01 01:30', 'America/St_Johns'), { iso: '2026-11-01T01:30:00-02:30', local: '2026-11-01T01:30:00' });
-});
-
-test('DST spring-forward: a nonexistent local time moves forward by the gap', () => {
-  assert.deepEqual(at('2026-03-08 02:30'), { iso: '2026-03-08T03:30:00-05:00', local: '2026-03-08T03:30:00' });
-  assert.deepEqual(at('2026-03-08 01:59:59'), { iso: '2026-03-08T01:59:59-06:00', local: '2026-03-08T01:59:59' });
-  assert.deepEqual(at('2026-03-08 03:00'), { iso: '2026-03-08T03:00:00-05:00', local: '2026-03-08T03:00:00' });
-  assert.deepEqual(at('2026-03-29 02:30', 'Europe/Berlin'), { iso: '2026-03-29T03:30:00+02:00', local: '2026-03-29T03:30:00' });
-  assert.deepEqual(at('2026-10-04 02:15', 'Australia/Lord_Howe'), { iso: '2026-10-04T02:45:00+11:00', local: '2026-10-04T02:45:00' });
+  ['fallBack', '2026-04-05 01:45', 'Australia/Lord_Howe', '2026-04-05T01:45:00+11:00', '2026-04-05T01:45:00'],
+  ['fallBack', '2026-11-01 01:30', 'America/St_Johns', '2026-11-01T01:30:00-02:30', '2026-11-01T01:30:00'],
+  ['springForward', '2026-03-08 02:30', 'America/Chicago', '2026-03-08T03:30:00-05:00', '2026-03-08T03:30:00'],
+  ['springForward', '2026-03-08 01:59:59', 'America/Chicago', '2026-03-08T01:59:59-06:00', '2026-03-08T01:59:59'],
+  ['springForward', '2026-03-08 03:00', 'America/Chicago', '2026-03-08T03:00:00-05:00', '2026-03-08T03:00:00'],
+  ['springForward', '2026-03-29 02:30', 'Europe/Berlin', '2026-03-29T03:30:00+02:00', '2026-03-29T03:30:00'],
+  ['springForward', '2026-10-04 02:15', 'Australia/Lord_Howe', '2026-10-04T02:45:00+11:00', '2026-10-04T02:45:00'],
   // A gap at midnight (Brazil 2018).
-  assert.deepEqual(at('2018-11-04 00:30', 'America/Sao_Paulo'), { iso: '2018-11-04T01:30:00-02:00', local: '2018-11-04T01:30:00' });
-});
+  ['springForward', '2018-11-04 00:30', 'America/Sao_Paulo', '2018-11-04T01:30:00-02:00', '2018-11-04T01:30:00'],
+  ['text', '2026-06-01T07:05', 'America/Chicago', '2026-06-01T07:05:00-05:00', '2026-06-01T07:05:00'],
+  ['text', ' 2026-06-01 07:05:09.120 ', 'America/Chicago', '2026-06-01T07:05:09.12-05:00', '2026-06-01T07:05:09'],
+  ['text', '2026-06-01 07:05:09.000', 'America/Chicago', '2026-06-01T07:05:09-05:00', '2026-06-01T07:05:09'],
+  ['text', '2026-06-01T12:00:00Z', 'America/Chicago', '2026-06-01T07:00:00-05:00', '2026-06-01T07:00:00'],
+  ['text', '2026-06-01T12:00:00+02:00', 'America/Chicago', '2026-06-01T05:00:00-05:00', '2026-06-01T05:00:00'],
+  ['text', '2026-01-01 00:00', 'Asia/Kolkata', '2026-01-01T00:00:00+05:30', '2026-01-01T00:00:00'],
+  ['text', '2026-01-01 00:00', 'UTC', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00'],
+];
 
-test('accepted text: space or T, optional seconds and fraction; offsets are instants shown in the plant zone', () => {
-  assert.deepEqual(at('2026-06-01T07:05'), { iso: '2026-06-01T07:05:00-05:00', local: '2026-06-01T07:05:00' });
-  assert.deepEqual(at(' 2026-06-01 07:05:09.120 '), { iso: '2026-06-01T07:05:09.12-05:00', local: '2026-06-01T07:05:09' });
-  assert.deepEqual(at('2026-06-01 07:05:09.000'), { iso: '2026-06-01T07:05:09-05:00', local: '2026-06-01T07:05:09' });
-  assert.deepEqual(at('2026-06-01T12:00:00Z'), { iso: '2026-06-01T07:00:00-05:00', local: '2026-06-01T07:00:00' });
-  assert.deepEqual(at('2026-06-01T12:00:00+02:00'), { iso: '2026-06-01T05:00:00-05:00', local: '2026-06-01T05:00:00' });
-  assert.deepEqual(at('2026-01-01 00:00', 'Asia/Kolkata'), { iso: '2026-01-01T00:00:00+05:30', local: '2026-01-01T00:00:00' });
-  assert.deepEqual(at('2026-01-01 00:00', 'UTC'), { iso: '2026-01-01T00:00:00+00:00', local: '2026-01-01T00:00:00' });
-});
+for (const [rule, name] of Object.entries(RULES))
+  test(name, () => {
+    const cases = CASES.filter((c) => c[0] === rule);
+    assert.ok(cases.length > 0, `no cases for ${rule}`);
+    for (const [, text, zone, iso, local] of cases) assert.deepEqual(at(text, zone), { iso, local }, `${text} in ${zone}`);
+  });
 
 test('Date objects from drivers hold the wall clock in their UTC fields', () => {
   assert.deepEqual(at(new Date(Date.UTC(2026, 6, 4, 13, 45, 0))), { iso: '2026-07-04T13:45:00-05:00', local: '2026-07-04T13:45:00' });
