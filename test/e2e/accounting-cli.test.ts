@@ -8,10 +8,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProfileInput } from '../../core/config/schema.js';
-import { startSandbox } from '../../core/sandbox/server.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { SLIPS_TIMEZONE, createSlipsPlant, slipsFields } from '../helpers/slips.js';
 import { waitFor } from '../helpers/wait.js';
+import { testSandbox } from '../helpers/sandbox.js';
 
 const TOKEN = 'accounting-cli-token-1';
 
@@ -22,11 +22,7 @@ test('CLI: mapping problem → fixed in the file; API protocol error → fixed a
   const plant = createSlipsPlant(plantFile);
   t.after(() => plant.close());
   for (let i = 0; i < 12; i++) plant.add({ day: '2026-11-30' });
-  const api = await startSandbox({
-    dbFile: join(dir, 'sandbox.db'),
-    accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Test', environment: 'sandbox' }],
-  });
-  t.after(() => api.close());
+  const api = await testSandbox(t, { token: TOKEN, dbFile: join(dir, 'sandbox.db') });
   const env = { OUTPOST_HOME: home, YARD_TOKEN: TOKEN };
   const config = join(home, 'outpost.json');
   const profile = (net: string, url: string, table = 'WeighSlips'): ProfileInput => ({

@@ -202,6 +202,28 @@ export async function mariaDbScratch(server: DbServer, t: TestContext, setup: st
   );
 }
 
+/** A scratch database and the shared server it is on. */
+export interface ScratchOn {
+  server: DbServer;
+  db: Scratch;
+}
+
+/**
+ * A scratch database with the ticket table made by `setup` on the shared server for a source
+ * driver ('postgres': PostgreSQL, 'mysql': MariaDB), or undefined after skipping (the caller returns).
+ */
+export async function scratchDatabase(
+  t: TestContext,
+  driver: 'postgres' | 'mysql',
+  setup: string[],
+  table: string,
+): Promise<ScratchOn | undefined> {
+  const server = driver === 'postgres' ? await requirePostgres(t) : await requireMariaDb(t);
+  if (!server) return undefined;
+  const db = driver === 'postgres' ? await pgScratch(server, t, setup, table) : await mariaDbScratch(server, t, setup, table);
+  return { server, db };
+}
+
 /** Runs `validate` through its register() on a bare commander program, as the CLI does. */
 export async function runValidate(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   const mod = fileURLToPath(new URL('../../cli/commands/validate.js', import.meta.url));

@@ -16,9 +16,9 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { TimestampReader } from '../../core/change/timestamp.js';
 import type { SourceConfig } from '../../core/config/schema.js';
-import { createSource } from '../../core/sources/index.js';
 import { TypedValue, type Row, type SourceAdapter } from '../../core/sources/types.js';
-import { mariaDbScratch, pgScratch, requireMariaDb, requirePostgres, skipOrFail } from '../helpers/databases.js';
+import { scratchDatabase, skipOrFail } from '../helpers/databases.js';
+import { connectedSource, scratchSource } from '../helpers/sources.js';
 
 const ROWS = 20_000;
 const PAGE = 500;
@@ -88,12 +88,10 @@ function orForm(late: Statement, q: (s: string) => string, table: string, ph: (i
 }
 
 test('PostgreSQL: a late keyset page is an index range and examines no more rows than an early one', async (t: TestContext) => {
-  const server = await requirePostgres(t);
-  if (!server) return;
   const table = 'public."Tickets"';
-  const db = await pgScratch(
-    server,
+  const s = await scratchDatabase(
     t,
+    'postgres',
     [
       `CREATE TABLE ${table} ("TicketID" integer PRIMARY KEY, "LastModified" timestamp(6) NOT NULL, "TicketNo" text NOT NULL, "Pad" text)`,
       ...inserts(table, (s) => `"${s}"`),
@@ -102,17 +100,9 @@ test('PostgreSQL: a late keyset page is an index range and examines no more rows
     ],
     table,
   );
-  const src = await createSource({
-    driver: 'postgres',
-    host: server.host,
-    port: server.port,
-    database: db.database,
-    user: db.readOnly.user,
-    password: db.readOnly.password,
-    options: {},
-  } as SourceConfig);
-  await src.connect();
-  t.after(() => src.close());
+  if (!s) return;
+  const { server, db } = s;
+  const src = await connectedSource(t, scratchSource('postgres', s));
   const pages = await backfill(src, 'public.Tickets');
   const [early, late, middle] = earlyAndLate(pages);
   assert.match(late.sql, /\("LastModified", "TicketID"\) > \(/, 'a row-value comparison');
@@ -164,11 +154,9 @@ test('PostgreSQL: a late keyset page is an index range and examines no more rows
 });
 
 test('MariaDB: a late keyset page is an index range and reads no more index rows than an early one', async (t: TestContext) => {
-  const server = await requireMariaDb(t);
-  if (!server) return;
-  const db = await mariaDbScratch(
-    server,
+  const s = await scratchDatabase(
     t,
+    'mysql',
     [
       'CREATE TABLE Tickets (TicketID INT PRIMARY KEY, LastModified DATETIME(6) NOT NULL, TicketNo VARCHAR(20) NOT NULL, Pad VARCHAR(100))',
       ...inserts('Tickets', (s) => s),
@@ -177,17 +165,9 @@ test('MariaDB: a late keyset page is an index range and reads no more index rows
     ],
     'Tickets',
   );
-  const src = await createSource({
-    driver: 'mysql',
-    host: server.host,
-    port: server.port,
-    database: db.database,
-    user: db.readOnly.user,
-    password: db.readOnly.password,
-    options: {},
-  } as SourceConfig);
-  await src.connect();
-  t.after(() => src.close());
+  if (!s) return;
+  const { server, db } = s;
+  const src = await connectedSource(t, scratchSource('mysql', s));
   const pages = await backfill(src, 'Tickets');
   const [early, late, middle] = earlyAndLate(pages);
   assert.match(
@@ -248,9 +228,7 @@ test('SQLite: a late keyset page is an index SEARCH and takes no more steps than
   for (const s of inserts('"Tickets"', (x) => `"${x}"`)) w.exec(s);
   w.exec(`CREATE INDEX "IX_Tickets_LM" ON "Tickets" ("LastModified", "TicketID"); ANALYZE;`);
   w.close();
-  const src = await createSource({ driver: 'sqlite', file } as SourceConfig);
-  await src.connect();
-  t.after(() => src.close());
+  const src = await connectedSource(t, { driver: 'sqlite', file } as SourceConfig);
   const pages = await backfill(src, 'Tickets');
   const [early, late, middle] = earlyAndLate(pages);
   assert.match(late.sql, /"LastModified" >= \? AND \("LastModified", "TicketID"\) > \(\?, \?\)/);

@@ -13,7 +13,7 @@ import type { SourceConfig } from '../../core/config/schema.js';
 import { suggestTemplates, type Template } from '../../core/mapping/index.js';
 import { createSource } from '../../core/sources/index.js';
 import { runCli } from '../helpers/cli.js';
-import { mariaDbScratch, pgScratch, requireMariaDb, requirePostgres } from '../helpers/databases.js';
+import { scratchDatabase } from '../helpers/databases.js';
 import {
   GATE_EXPECTED,
   GATE_SKIPPED,
@@ -25,6 +25,7 @@ import {
   yardSchema,
   type Flavour,
 } from '../helpers/normalised.js';
+import { scratchSource } from '../helpers/sources.js';
 
 interface Scenario {
   schema: 'yard' | 'gate';
@@ -178,34 +179,16 @@ for (const schema of ['yard', 'gate'] as const) {
   });
 
   test(`PostgreSQL ${schema}: mapping init + preview map every complete ticket without a view`, async (t) => {
-    const server = await requirePostgres(t);
-    if (!server) return;
-    const db = await pgScratch(server, t, build('postgres'), schema === 'yard' ? 'public.tickets' : 'public."GateEntry"');
-    await db.exec(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO "${db.readOnly.user}"`);
-    const source = {
-      driver: 'postgres',
-      host: server.host,
-      port: server.port,
-      database: db.database,
-      user: db.readOnly.user,
-      password: db.readOnly.password,
-    } as SourceConfig;
-    await run(t, { schema, source, table: `public.${table}` }, 'postgres');
+    const s = await scratchDatabase(t, 'postgres', build('postgres'), schema === 'yard' ? 'public.tickets' : 'public."GateEntry"');
+    if (!s) return;
+    await s.db.exec(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO "${s.db.readOnly.user}"`);
+    await run(t, { schema, source: scratchSource('postgres', s), table: `public.${table}` }, 'postgres');
   });
 
   test(`MariaDB ${schema}: mapping init + preview map every complete ticket without a view`, async (t) => {
-    const server = await requireMariaDb(t);
-    if (!server) return;
-    const db = await mariaDbScratch(server, t, build('mysql'), table);
-    await db.exec(`GRANT SELECT ON \`${db.database}\`.* TO '${db.readOnly.user}'@'%'`);
-    const source = {
-      driver: 'mysql',
-      host: server.host,
-      port: server.port,
-      database: db.database,
-      user: db.readOnly.user,
-      password: db.readOnly.password,
-    } as SourceConfig;
-    await run(t, { schema, source, table }, 'mysql');
+    const s = await scratchDatabase(t, 'mysql', build('mysql'), table);
+    if (!s) return;
+    await s.db.exec(`GRANT SELECT ON \`${s.db.database}\`.* TO '${s.db.readOnly.user}'@'%'`);
+    await run(t, { schema, source: scratchSource('mysql', s), table }, 'mysql');
   });
 }

@@ -12,10 +12,11 @@ import type { ProfileInput } from '../../core/config/schema.js';
 import { Daemon } from '../../core/engine/daemon.js';
 import { createDemoPlant, openPlant, DEMO_TIMEZONE } from '../../core/demo/plant.js';
 import { DEMO_FIELDS } from '../../core/demo/environment.js';
-import { startSandbox } from '../../core/sandbox/server.js';
 import { formatReconcile, type ReconcileReport } from '../../core/state/reconcile.js';
-import { pgScratch, requirePostgres } from '../helpers/databases.js';
+import { scratchDatabase } from '../helpers/databases.js';
 import { SLIPS_TIMEZONE, slipsFields } from '../helpers/slips.js';
+import { scratchSource } from '../helpers/sources.js';
+import { testSandbox } from '../helpers/sandbox.js';
 
 const TOKEN = 'reconcile-token-123';
 
@@ -28,20 +29,11 @@ function assertAddsUp(r: ReconcileReport): void {
   assert.equal(r.totals.deleted, r.deleted.length);
 }
 
-async function sandbox(t: import('node:test').TestContext, dir: string) {
-  const s = await startSandbox({
-    dbFile: join(dir, 'sandbox.db'),
-    accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Test', environment: 'sandbox' }],
-  });
-  t.after(() => s.close());
-  return s;
-}
-
 test('reconcile on the demo plant: counts add up per day, a gap is listed and a hard delete reported; resend closes the gap', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-reconcile-'));
   const plantFile = join(dir, 'plant.db');
   const seed = createDemoPlant(plantFile, { days: 3, perDay: 20, seed: 5 })!;
-  const api = await sandbox(t, dir);
+  const api = await testSandbox(t, { token: TOKEN, dbFile: join(dir, 'sandbox.db') });
   const input: ProfileInput = {
     name: 'demo',
     api: { url: api.url, token: TOKEN },
@@ -120,11 +112,9 @@ test('reconcile on the demo plant: counts add up per day, a gap is listed and a 
 });
 
 test('reconcile on a PostgreSQL plant with bigint keys: adds up, reports a hard delete, and change.deletes "void" sends it as voided', async (t) => {
-  const server = await requirePostgres(t);
-  if (!server) return;
-  const db = await pgScratch(
-    server,
+  const s = await scratchDatabase(
     t,
+    'postgres',
     [
       `CREATE TABLE public.weigh_slips ("SlipNo" bigint PRIMARY KEY, "SlipNumber" text NOT NULL, "IssuedLocal" timestamp(0), "Site" text, "Buyer" text,
         "Truck" text, "Material" text, "NetTons" numeric(8,2), "Changed" timestamp(6) NOT NULL DEFAULT LOCALTIMESTAMP - INTERVAL '5 seconds')`,
@@ -136,19 +126,13 @@ test('reconcile on a PostgreSQL plant with bigint keys: adds up, reports a hard 
     ],
     'public.weigh_slips',
   );
+  if (!s) return;
   const dir = mkdtempSync(join(tmpdir(), 'outpost-reconcile-pg-'));
-  const api = await sandbox(t, dir);
+  const api = await testSandbox(t, { token: TOKEN, dbFile: join(dir, 'sandbox.db') });
   const input: ProfileInput = {
     name: 'pg',
     api: { url: api.url, token: TOKEN },
-    source: {
-      driver: 'postgres',
-      host: server.host,
-      port: server.port,
-      database: db.database,
-      user: db.readOnly.user,
-      password: db.readOnly.password,
-    },
+    source: scratchSource('postgres', s),
     table: 'public.weigh_slips',
     key: ['SlipNo'],
     change: { mode: 'timestamp', column: 'Changed', timezone: SLIPS_TIMEZONE, lookbackSeconds: 60, deletes: 'void' },
@@ -160,7 +144,7 @@ test('reconcile on a PostgreSQL plant with bigint keys: adds up, reports a hard 
   assert.equal(first.ok, true, first.error);
   assert.equal(first.summary?.created, 3);
   assert.equal(first.summary?.filtered, 1, 'S-3 has no net weight');
-  await db.exec(`DELETE FROM public.weigh_slips WHERE "SlipNo" = 9007199254740993`);
+  await s.db.exec(`DELETE FROM public.weigh_slips WHERE "SlipNo" = 9007199254740993`);
   const r = await daemon.reconcile('pg', { now: new Date('2026-11-30T18:00:00Z') });
   assertAddsUp(r);
   assert.deepEqual(

@@ -5,17 +5,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
-import { TimestampReader } from '../../core/change/timestamp.js';
-import type { Profile, SourceConfig } from '../../core/config/schema.js';
-import { startSandbox } from '../../core/sandbox/server.js';
+import { test } from 'node:test';
+import type { Profile } from '../../core/config/schema.js';
 import { readOnlyCheck } from '../../core/sources/access.js';
 import { discover } from '../../core/sources/discovery.js';
 import { MysqlSource } from '../../core/sources/mysql.js';
 import { validateProfile } from '../../core/validate.js';
-import { closedPort, mariaDbScratch, requireMariaDb, runValidate, type DbServer, type Scratch } from '../helpers/databases.js';
+import { closedPort, runValidate } from '../helpers/databases.js';
 import { timestampProfile } from '../helpers/profiles.js';
-import { connectedSource, serverSource, sourceError } from '../helpers/sources.js';
+import { adapterTests, checkMicrosecondPages, sourceError } from '../helpers/sources.js';
+import { testSandbox } from '../helpers/sandbox.js';
 
 const SETUP = [
   `CREATE TABLE tickets (
@@ -37,16 +36,7 @@ const SETUP = [
     (3, 'T-1003', '2024-05-01 07:02:00', 'P12', 'Hill County Paving', 'AGG-57', '#57 Stone', 62000, 20000, 42000, 'LB', 'TR-9', 'N', NULL, '2024-05-01 07:00:00.123458')`,
 ];
 
-const source = (server: DbServer, database: string, login: { user: string; password: string }, extra: Partial<SourceConfig> = {}) =>
-  serverSource('mysql', server, database, login, extra);
-
-async function setup(t: TestContext): Promise<{ server: DbServer; db: Scratch } | undefined> {
-  const server = await requireMariaDb(t);
-  if (!server) return undefined;
-  return { server, db: await mariaDbScratch(server, t, SETUP, 'tickets') };
-}
-
-const connected = (t: TestContext, cfg: SourceConfig) => connectedSource<MysqlSource>(t, cfg);
+const { setup, source, connected } = adapterTests<MysqlSource>('mysql', SETUP, 'tickets');
 
 test('mariadb: discovery, details and DATETIME(6) cursors at full precision', async (t) => {
   const s = await setup(t);
@@ -91,29 +81,11 @@ test('mariadb: discovery, details and DATETIME(6) cursors at full precision', as
   const now = String((await src.query(`SELECT ${dl.nowFor!('datetime(6)')} AS now`))[0].now);
   assert.match(now, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
 
-  const reader = new TimestampReader({ table: 'tickets', key: ['TicketID'], column: 'LastModified', lookbackSeconds: 0 });
-  const seen: unknown[] = [];
-  let wm = null as null | { cursor: string; key: unknown[] };
-  for await (const page of reader.pages(src, null, 1)) {
-    seen.push(...page.rows.map((r) => r.TicketID));
-    if (page.next) wm = page.next;
-    assert.ok(seen.length <= 3, 'the reader loops');
-  }
-  assert.deepEqual(seen, [1, 2, 3]);
-  assert.equal(wm!.cursor, '2024-05-01 07:00:00.123458');
-  await s.db.exec(
-    `INSERT INTO tickets (TicketID, TicketNo, PlantCode, LastModified) VALUES (4, 'T-1004', 'P12', '2024-05-01 07:00:00.123459')`,
+  await checkMicrosecondPages(src, 'tickets', () =>
+    s.db.exec(
+      `INSERT INTO tickets (TicketID, TicketNo, PlantCode, LastModified) VALUES (4, 'T-1004', 'P12', '2024-05-01 07:00:00.123459')`,
+    ),
   );
-  const again: unknown[] = [];
-  for await (const page of reader.pages(src, { ...wm!, at: new Date().toISOString() } as never, 10))
-    again.push(...page.rows.map((r) => r.TicketID));
-  assert.deepEqual(again, [4, 3], 'the new row first, then inclusive from the watermark: the last row again (the ledger drops it)');
-  // With a lookback window the first page re-reads below the watermark (minusSeconds on a typed cursor).
-  const wide = new TimestampReader({ table: 'tickets', key: ['TicketID'], column: 'LastModified', lookbackSeconds: 300 });
-  const window: unknown[] = [];
-  for await (const page of wide.pages(src, { ...wm!, at: new Date().toISOString() } as never, 10))
-    window.push(...page.rows.map((r) => r.TicketID));
-  assert.deepEqual(window, [4, 1, 2, 3], 'the new row, then the lookback window below the watermark');
 
   const admin = await connected(t, source(s.server, s.db.database, { user: s.server.user, password: s.server.password }));
   const ranked = await discover(admin);
@@ -213,11 +185,7 @@ test('mariadb: outpost validate passes for the read-only login and warns for the
   const s = await setup(t);
   if (!s) return;
   const token = 'tok-validate-maria-123456';
-  const api = await startSandbox({
-    dbFile: ':memory:',
-    accounts: [{ token, accountId: 'acct-2', accountName: 'Quarry Co', environment: 'sandbox' }],
-  });
-  t.after(() => api.close());
+  const api = await testSandbox(t, { token, accountId: 'acct-2', accountName: 'Quarry Co' });
   const profile = (login: { user: string; password: string }): Profile =>
     timestampProfile({
       name: 'maria-plant',

@@ -6,18 +6,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
-import { TimestampReader } from '../../core/change/timestamp.js';
+import { test } from 'node:test';
 import type { Profile, SourceConfig } from '../../core/config/schema.js';
-import { startSandbox } from '../../core/sandbox/server.js';
 import { readOnlyCheck } from '../../core/sources/access.js';
 import { discover } from '../../core/sources/discovery.js';
 import { PostgresSource } from '../../core/sources/postgres.js';
 import { validateProfile } from '../../core/validate.js';
-import { closedPort, pgScratch, requirePostgres, runValidate, skipOrFail, type DbServer, type Scratch } from '../helpers/databases.js';
+import { closedPort, runValidate, skipOrFail, type ScratchOn } from '../helpers/databases.js';
 import { startPrivatePostgres, unavailableReason } from '../helpers/private-db.js';
 import { timestampProfile } from '../helpers/profiles.js';
-import { connectedSource, serverSource, sourceError } from '../helpers/sources.js';
+import { adapterTests, checkMicrosecondPages, sourceError } from '../helpers/sources.js';
+import { testSandbox } from '../helpers/sandbox.js';
 
 const TICKETS = `CREATE TABLE public.tickets (
   "TicketID" integer PRIMARY KEY,
@@ -46,16 +45,7 @@ const SETUP = [
     (3, 'T-1003', '2024-05-01 07:02:00', 'P12', 'Hill County Paving', 'AGG-57', '#57 Stone', 62000, 20000, 42000, 'LB', 'TR-9', 'N', NULL, NULL, '2024-05-01 07:00:00.123458')`,
 ];
 
-const source = (server: DbServer, database: string, login: { user: string; password: string }, extra: Partial<SourceConfig> = {}) =>
-  serverSource('postgres', server, database, login, extra);
-
-async function setup(t: TestContext): Promise<{ server: DbServer; db: Scratch } | undefined> {
-  const server = await requirePostgres(t);
-  if (!server) return undefined;
-  return { server, db: await pgScratch(server, t, SETUP, 'public.tickets') };
-}
-
-const connected = (t: TestContext, cfg: SourceConfig) => connectedSource<PostgresSource>(t, cfg);
+const { setup, source, connected } = adapterTests<PostgresSource>('postgres', SETUP, 'public.tickets');
 
 test('postgres: discovery, details and full-precision cursor values', async (t) => {
   const s = await setup(t);
@@ -129,30 +119,12 @@ test('postgres: discovery, details and full-precision cursor values', async (t) 
   assert.match(nowTz, /[+-]\d\d:\d\d$/);
 
   // The timestamp change mode pages through rows 1 µs apart, one per page, without looping or skipping.
-  const reader = new TimestampReader({ table: 'public.tickets', key: ['TicketID'], column: 'LastModified', lookbackSeconds: 0 });
-  const seen: unknown[] = [];
-  let wm = null as null | { cursor: string; key: unknown[] };
-  for await (const page of reader.pages(src, null, 1)) {
-    seen.push(...page.rows.map((r) => r.TicketID));
-    if (page.next) wm = page.next;
-    assert.ok(seen.length <= 3, 'the reader loops');
-  }
-  assert.deepEqual(seen, [1, 2, 3]);
-  assert.equal(wm!.cursor, '2024-05-01 07:00:00.123458');
-  await s.db.exec(
-    `INSERT INTO public.tickets ("TicketID", "TicketNo", "PlantCode", "LastModified") VALUES (4, 'T-1004', 'P12', '2024-05-01 07:00:00.123459')`,
+  const { reader, wm } = await checkMicrosecondPages(src, 'public.tickets', () =>
+    s.db.exec(
+      `INSERT INTO public.tickets ("TicketID", "TicketNo", "PlantCode", "LastModified") VALUES (4, 'T-1004', 'P12', '2024-05-01 07:00:00.123459')`,
+    ),
   );
-  const again: unknown[] = [];
-  for await (const page of reader.pages(src, { ...wm!, at: new Date().toISOString() } as never, 10))
-    again.push(...page.rows.map((r) => r.TicketID));
-  assert.deepEqual(again, [4, 3], 'the new row first, then inclusive from the watermark: the last row again (the ledger drops it)');
-  // With a lookback window the first page re-reads below the watermark (minusSeconds on a typed cursor).
-  const wide = new TimestampReader({ table: 'public.tickets', key: ['TicketID'], column: 'LastModified', lookbackSeconds: 300 });
-  const window: unknown[] = [];
-  for await (const page of wide.pages(src, { ...wm!, at: new Date().toISOString() } as never, 10))
-    window.push(...page.rows.map((r) => r.TicketID));
-  assert.deepEqual(window, [4, 1, 2, 3], 'the new row, then the lookback window below the watermark');
-  const backlog = await reader.backlog(src, { ...wm! } as never);
+  const backlog = await reader.backlog(src, { ...wm });
   assert.equal(backlog.count, 1);
 
   // Discovery ranks the ticket table first and suggests the indexed last-modified column.
@@ -304,12 +276,7 @@ test('postgres: wrong password is a plain auth error without the password in it'
   await assert.rejects(new PostgresSource(cfg, {}).connect(), /PG_TEST_PW is not set/);
 });
 
-function profileFor(
-  s: { server: DbServer; db: Scratch },
-  login: { user: string; password: string },
-  apiUrl: string,
-  token: string,
-): Profile {
+function profileFor(s: ScratchOn, login: { user: string; password: string }, apiUrl: string, token: string): Profile {
   return timestampProfile({
     name: 'pg-plant',
     api: { url: apiUrl, token },
@@ -322,11 +289,7 @@ test('postgres: outpost validate passes for the read-only login and warns for th
   const s = await setup(t);
   if (!s) return;
   const token = 'tok-validate-pg-123456';
-  const api = await startSandbox({
-    dbFile: ':memory:',
-    accounts: [{ token, accountId: 'acct-1', accountName: 'Riverside Asphalt', environment: 'sandbox' }],
-  });
-  t.after(() => api.close());
+  const api = await testSandbox(t, { token, accountId: 'acct-1', accountName: 'Riverside Asphalt' });
 
   const ro = await validateProfile(profileFor(s, s.db.readOnly, api.url, token));
   const byName = Object.fromEntries(ro.map((l) => [l.name, l]));

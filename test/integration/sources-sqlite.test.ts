@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { createDemoPlant } from '../../core/demo/plant.js';
-import { startSandbox } from '../../core/sandbox/server.js';
 import { createIndexSql, grantSelectSql, readOnlyCheck, readOnlyLoginSql } from '../../core/sources/access.js';
 import { discover, rankTables, suggestChangeModes, suggestKey } from '../../core/sources/discovery.js';
 import { createSource } from '../../core/sources/index.js';
 import { SourceError, type DiscoveredTable } from '../../core/sources/types.js';
 import { validateProfile } from '../../core/validate.js';
 import { timestampProfile } from '../helpers/profiles.js';
+import { testSandbox } from '../helpers/sandbox.js';
 
 function plant(t: { after(f: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-sqlite-src-'));
@@ -60,11 +60,7 @@ test('sqlite: discovery finds the ticket table, its key and its indexed change c
 test('sqlite: outpost validate on the demo plant', async (t) => {
   const file = plant(t);
   const token = 'tok-validate-sqlite-1234';
-  const api = await startSandbox({
-    dbFile: ':memory:',
-    accounts: [{ token, accountId: 'acct-3', accountName: 'Demo', environment: 'sandbox' }],
-  });
-  t.after(() => api.close());
+  const api = await testSandbox(t, { token, accountId: 'acct-3', accountName: 'Demo' });
   const profile = timestampProfile({
     name: 'demo',
     api: { url: api.url, token },

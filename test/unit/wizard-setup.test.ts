@@ -2,7 +2,7 @@
 // config), the draft store (conf, never a secret), zones, the handoff's profile and site template,
 // typed paper numbers on real PostgreSQL and MariaDB, and `setup --plain` walking every step —
 // the mapping editor included — through a scripted prompter.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,9 +26,9 @@ import type { SetupDraft } from '../../core/setup/services.js';
 import { loadTemplateRef } from '../../core/mapping/files.js';
 import { createMapper } from '../../core/mapping/mapper.js';
 import { pullSamples } from '../../core/review/samples.js';
-import { createSource } from '../../core/sources/index.js';
 import { runPlain, type Prompter, type Choice } from '../../cli/plain/prompts.js';
-import { mariaDbScratch, pgScratch, requireMariaDb, requirePostgres } from '../helpers/databases.js';
+import { scratchDatabase } from '../helpers/databases.js';
+import { connectedSource, scratchSource } from '../helpers/sources.js';
 
 const tmp = (t: { after(fn: () => void): void }) => {
   const d = mkdtempSync(join(tmpdir(), 'outpost-setup-'));
@@ -213,56 +213,24 @@ test('typed paper numbers find zero- and space-padded ones on real PostgreSQL an
     batchSize: 200,
     enabled: true,
   };
-  await t.test('PostgreSQL', async (tt) => {
-    const server = await requirePostgres(tt);
-    if (!server) return;
-    const s = await pgScratch(server, tt, setup, 'tickets');
-    const src = await createSource({
-      driver: 'postgres',
-      host: server.host,
-      port: server.port,
-      database: s.database,
-      user: s.readOnly.user,
-      password: s.readOnly.password,
-      options: {},
-    });
-    await src.connect();
-    tt.after(() => src.close());
-    const r = await pullSamples(
-      src,
-      { ...base, table: 'public.tickets', source: { driver: 'postgres', options: {} } },
-      { ticketNumbers: ['5006', '0005007', '6'], numberColumn: 'tkt_no' },
-    );
+  /** The samples for typed `ticketNumbers` on `driver`'s server: both padded rows are found. */
+  const padded = async (tt: TestContext, driver: 'postgres' | 'mysql', table: string, ticketNumbers: string[]) => {
+    const s = await scratchDatabase(tt, driver, setup, 'tickets');
+    if (!s) return undefined;
+    const src = await connectedSource(tt, scratchSource(driver, s));
+    const r = await pullSamples(src, { ...base, table, source: { driver, options: {} } }, { ticketNumbers, numberColumn: 'tkt_no' });
     assert.deepEqual(
       r.rows.map((x) => x.tkt_no),
       ['005006', '   5007'],
     );
-    assert.deepEqual(r.notFound, ['6']);
+    return r;
+  };
+  await t.test('PostgreSQL', async (tt) => {
+    const r = await padded(tt, 'postgres', 'public.tickets', ['5006', '0005007', '6']);
+    if (r) assert.deepEqual(r.notFound, ['6']);
   });
   await t.test('MariaDB', async (tt) => {
-    const server = await requireMariaDb(tt);
-    if (!server) return;
-    const s = await mariaDbScratch(server, tt, setup, 'tickets');
-    const src = await createSource({
-      driver: 'mysql',
-      host: server.host,
-      port: server.port,
-      database: s.database,
-      user: s.readOnly.user,
-      password: s.readOnly.password,
-      options: {},
-    });
-    await src.connect();
-    tt.after(() => src.close());
-    const r = await pullSamples(
-      src,
-      { ...base, source: { driver: 'mysql', options: {} } },
-      { ticketNumbers: ['5006', '0005007'], numberColumn: 'tkt_no' },
-    );
-    assert.deepEqual(
-      r.rows.map((x) => x.tkt_no),
-      ['005006', '   5007'],
-    );
+    await padded(tt, 'mysql', 'tickets', ['5006', '0005007']);
   });
 });
 
