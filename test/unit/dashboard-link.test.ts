@@ -4,7 +4,6 @@
 // pause kept across daemon restarts with Sync now running one pass while paused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,37 +12,13 @@ import { formatDateTime, formatEndTime, formatSpan, startOfPlantDay } from '../.
 import { paperChecks, printedQuantity } from '../../core/review/checks.js';
 import type { RunRow } from '../../core/state/store.js';
 import { LocalGuard } from '../../dashboard/auth.js';
+import { rawRequest as request } from '../helpers/raw-http.js';
 import { ensureLink, ensureReviewer, fileSecrets, linkFile, readLink, rotateSecret, setPort } from '../../dashboard/link.js';
 import { groupRuns } from '../../dashboard/routes/reports.js';
 import { startDashboard } from '../../dashboard/server.js';
 import { readPaused, setPaused } from '../../core/engine/paused.js';
 import { findHome } from '../../core/demo/home.js';
 import type { ETicket } from '../../core/mapping/eticket.js';
-
-function request(
-  port: number,
-  opts: { method?: string; path?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: opts.method ?? 'GET',
-        path: opts.path ?? '/',
-        headers: { host: `127.0.0.1:${port}`, ...opts.headers },
-        agent: false,
-      },
-      (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 async function signIn(port: number, secret: string): Promise<{ cookie: string; csrf: string; role: string }> {
   const r = await request(port, { path: `/?secret=${encodeURIComponent(secret)}` });

@@ -4,7 +4,6 @@
 // parameters, the sign-off behind Origin + CSRF, and log lines over the status WebSocket.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { StatusBoard, emptyProfileStatus } from '../../core/engine/status.js';
 import { LogTap, registerSecret, type Level, type LogRecord } from '../../core/log.js';
 import { StateStore } from '../../core/state/store.js';
 import { startDashboard, type DashboardHandle } from '../../dashboard/server.js';
+import { rawRequest, type RawReply } from '../helpers/raw-http.js';
 import type { DashboardReview, ReviewSamplesRequest, ReviewSignOff } from '../../dashboard/review.js';
 
 const SECRET = `unit-${randomBytes(24).toString('base64url')}`;
@@ -23,42 +23,14 @@ const DB_SECRET = `dbpw-${randomBytes(12).toString('hex')}`;
 /** Everything any response or message carried, checked for the secret at the end. */
 const seen: string[] = [];
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
+/** A raw request whose reply is kept in `seen`. */
+async function request(port: number, opts: Parameters<typeof rawRequest>[1] = {}): Promise<RawReply> {
+  const r = await rawRequest(port, opts);
+  seen.push(r.body, JSON.stringify(r.headers));
+  return r;
 }
 
-function request(
-  port: number,
-  opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: opts.method ?? 'GET',
-        path: opts.path ?? '/',
-        headers: { host: `127.0.0.1:${port}`, ...opts.headers },
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          seen.push(body, JSON.stringify(res.headers));
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(opts.body);
-  });
-}
-
-const json = (r: Reply) => JSON.parse(r.body);
+const json = (r: RawReply) => JSON.parse(r.body);
 
 type WsMessage = { type: string; data?: any; records?: LogRecord[]; available?: boolean; dropped?: number };
 
