@@ -8,16 +8,13 @@ import { mkdtempSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, runCli } from '../helpers/cli.js';
+import { writtenProfile } from '../helpers/profile-fixtures.js';
 
-const profile = {
-  name: 'p1',
-  api: { url: 'http://127.0.0.1:9', token: 'env:EXIT_TEST_TOKEN' },
-  source: { driver: 'sqlite', file: '/nonexistent/plant.db' },
-  table: 'Tickets',
-  key: ['TicketID'],
-  change: { mode: 'timestamp', column: 'LastModified' },
-  mapping: { template: 'generic-scale-ticket' },
-};
+const profile = writtenProfile(
+  'p1',
+  { url: 'http://127.0.0.1:9', token: 'env:EXIT_TEST_TOKEN' },
+  { driver: 'sqlite', file: '/nonexistent/plant.db' },
+);
 
 interface Case {
   args: string[];

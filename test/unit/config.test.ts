@@ -5,17 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, parseConfig, saveConfig, upsertProfile } from '../../core/config/load.js';
 import { parseDuration } from '../../core/config/schema.js';
+import { writtenProfile } from '../helpers/profile-fixtures.js';
 import { MissingSecretError, redact, resolveSecret } from '../../core/config/secrets.js';
 
-const profile = {
-  name: 'plant-12',
-  api: { url: 'https://api.example.com', token: 'env:OUTPOST_TOKEN' },
-  source: { driver: 'sqlite', file: '/data/tickets.db' },
-  table: 'Tickets',
-  key: ['TicketID'],
-  change: { mode: 'timestamp', column: 'LastModified' },
-  mapping: { template: 'generic-scale-ticket' },
-};
+const profile = writtenProfile(
+  'plant-12',
+  { url: 'https://api.example.com', token: 'env:OUTPOST_TOKEN' },
+  { driver: 'sqlite', file: '/data/tickets.db' },
+);
 
 test('a minimal profile gets the documented defaults', () => {
   const c = parseConfig({ profiles: [profile] });

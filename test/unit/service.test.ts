@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { encodeServiceFile, envSecretNames, renderEnvFile, renderService, serviceKindFor } from '../../core/service.js';
 import { parseConfig } from '../../core/config/load.js';
 import { runCli, CLI } from '../helpers/cli.js';
+import { writtenProfile } from '../helpers/profile-fixtures.js';
 import { skipOrFail } from '../helpers/skip.js';
 
 const spec = {
@@ -175,24 +176,12 @@ test('launchd: well-formed plist with the home passed and each node flag its own
 test('EnvironmentFile: the env: secrets of the config, escaped, missing ones listed', () => {
   const config = parseConfig({
     profiles: [
-      {
-        name: 'a',
-        api: { url: 'https://api.example.com', token: 'env:OUTPOST_TOKEN' },
-        source: { driver: 'postgres', host: 'db', password: 'env:DB_PASSWORD' },
-        table: 't',
-        key: ['id'],
-        change: { mode: 'increasing' },
-        mapping: { template: 'generic-scale-ticket' },
-      },
-      {
-        name: 'b',
-        api: { url: 'https://api.example.com', token: 'inline-token-value' },
-        source: { driver: 'sqlite', file: '/x.db' },
-        table: 't',
-        key: ['id'],
-        change: { mode: 'increasing' },
-        mapping: { template: 'generic-scale-ticket' },
-      },
+      writtenProfile(
+        'a',
+        { url: 'https://api.example.com', token: 'env:OUTPOST_TOKEN' },
+        { driver: 'postgres', host: 'db', password: 'env:DB_PASSWORD' },
+      ),
+      writtenProfile('b', { url: 'https://api.example.com', token: 'inline-token-value' }, { driver: 'sqlite', file: '/x.db' }),
     ],
   });
   assert.deepEqual(envSecretNames(config), ['DB_PASSWORD', 'OUTPOST_TOKEN']);
@@ -209,17 +198,7 @@ test('outpost service install --dry-run prints the unit and every step, writes n
     config,
     JSON.stringify({
       version: 1,
-      profiles: [
-        {
-          name: 'p',
-          api: { url: 'https://api.example.com', token: 'env:OUTPOST_TOKEN' },
-          source: { driver: 'sqlite', file: '/x.db' },
-          table: 't',
-          key: ['id'],
-          change: { mode: 'increasing' },
-          mapping: { template: 'generic-scale-ticket' },
-        },
-      ],
+      profiles: [writtenProfile('p', { url: 'https://api.example.com', token: 'env:OUTPOST_TOKEN' }, { driver: 'sqlite', file: '/x.db' })],
     }),
   );
   writeFileSync(join(home, 'secrets.env'), `DB_PASSWORD="${TOKEN}-db"\n`, { mode: 0o600 });
