@@ -54,18 +54,27 @@ const ADDRESSES = ['FM 1431 at CR 120, Hill County', '1200 Main St, Riverside', 
 
 export { prng };
 
+// One formatter per zone: building an Intl.DateTimeFormat costs far more than formatting with it,
+// and the demo seeding and the time property tests call this thousands of times.
+const wallClockFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** Wall-clock text 'YYYY-MM-DD HH:MM:SS' of an instant in a zone. */
 export function wallClock(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
+  let format = wallClockFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    wallClockFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
 }
