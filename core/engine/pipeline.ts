@@ -24,7 +24,7 @@ import type { ETicket } from '../mapping/eticket.js';
 import { mapContextFor, ticketIdFor } from '../mapping/context.js';
 import type { Mapper } from '../mapping/index.js';
 import { LookupCache, prepareRows } from '../mapping/lookups.js';
-import { revisionOf } from '../mapping/revision.js';
+import { revisionOf, ticketJson } from '../mapping/revision.js';
 import type { Row, SourceAdapter } from '../sources/types.js';
 import type { LedgerEntry, QueuedTicket, RunCounts, RunRecord, RunType, StateStore, Watermark } from '../state/store.js';
 import { backoffMs, sleep } from './backoff.js';
@@ -486,7 +486,8 @@ async function handlePage(
     if (ticket.source && rma !== undefined && prev?.modifiedAt && rma < prev.modifiedAt) ticket.source.recordModifiedAt = prev.modifiedAt;
     toSend.push({
       ticket,
-      json: JSON.stringify(ticket),
+      // The text the revision was hashed from, with the revision and recordModifiedAt (as raised above) spliced in.
+      json: ticketJson(p.result.canonical, ticket.source?.recordModifiedAt),
       isNew: !prev || prev.action === 'filtered' || prev.action === 'skipped',
       keyJson,
       ticketDate: ticketDayOf(mapper, p.row, ticket),

@@ -62,7 +62,8 @@ export type { Starter, StarterField, StarterInput, StarterTable } from './starte
 export type { SampleMapOptions, SampleMapResult } from './api.js';
 export { suggestTemplate, suggestTemplates, scoreTemplate } from './suggest.js';
 export type { TemplateSuggestion } from './suggest.js';
-export { revisionOf, canonicalJson } from './revision.js';
+export { revisionOf, canonicalJson, ticketJson } from './revision.js';
+export type { CanonicalTicket } from './revision.js';
 export { ETICKET_SCHEMA_VERSION, eticketSchema, lineSchema, units } from './eticket.js';
 export type { ETicket, ETicketLine } from './eticket.js';
 export { ETICKET_SCHEMA_ID, ETICKET_EXAMPLE, eticketJsonSchema, eticketMarkdown } from './eticket-docs.js';

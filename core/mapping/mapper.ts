@@ -10,7 +10,7 @@ import { compileCondition, type CompiledCondition } from './conditions.js';
 import { LookupRegistry, type LookupStep } from './lookups.js';
 import { LINES_PROPERTY } from './lines.js';
 import { applyOverrides, isPlainObject } from './overrides.js';
-import { revisionOfMapped } from './revision.js';
+import { canonicalTicket, type CanonicalTicket } from './revision.js';
 import {
   describeIssues,
   formatPath,
@@ -33,7 +33,11 @@ export interface MapContext {
 }
 
 export type MapResult =
-  | { ok: true; ticket: ETicket }
+  /**
+   * `canonical`: the ticket serialised once — the bytes its revision hashes, from which the body
+   * sent is built (ticketJson in revision.ts) without serialising it again.
+   */
+  | { ok: true; ticket: ETicket; canonical: CanonicalTicket }
   /**
    * One plain sentence per field, e.g. "net weight is empty", "ticket date 2026-13-01 is not a date".
    * `skipped`: a skip rule of the template or profile matched (e.g. "status is not GXT"): the row is
@@ -531,14 +535,15 @@ class CompiledMapper implements Mapper {
       : { table: String(ctx.table ?? ''), recordKey: String(ctx.recordKey ?? '') };
     t.source = source;
     // The revision ignores recordModifiedAt: add it after hashing.
-    t.revision = revisionOfMapped(t);
+    const canonical = canonicalTicket(t);
+    t.revision = canonical.revision;
     if (typeof ctx.recordModifiedAt === 'string' && ctx.recordModifiedAt !== '') source.recordModifiedAt = ctx.recordModifiedAt;
 
     const checked = validator.safeParse(t);
     if (!checked.success) {
       return { ok: false, problems: checked.error.issues.map((i) => `${formatPath(i.path) || 'ticket'}: ${i.message}`) };
     }
-    return { ok: true, ticket: t as ETicket };
+    return { ok: true, ticket: t as ETicket, canonical };
   }
 }
 

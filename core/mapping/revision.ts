@@ -41,11 +41,15 @@ export function revisionOf(ticket: Omit<ETicket, 'revision'> | ETicket): string 
   return `r1-${hash('sha256', canonicalJson(body), 'hex')}`;
 }
 
-// The mapper's fast path. Sorting keys of a freshly built ticket dominated the cost of mapping a row,
-// so for tickets the mapper builds (only catalog keys) we serialize through key lists sorted once.
-// It yields exactly canonicalJson() minus revision and source.recordModifiedAt; the unit tests check
-// that on every ticket of the fuzz run.
-type Shape = [key: string, sub?: Shape | 'array-of', item?: Shape][];
+// The mapper's fast path, and the one serialisation of a ticket. Sorting keys of a freshly built
+// ticket dominated the cost of mapping a row, so for tickets the mapper builds (only catalog keys) we
+// serialize through key lists sorted once. The text is exactly canonicalJson() minus revision and
+// source.recordModifiedAt — the bytes the revision hashes — and it records where those two keys sort,
+// so the body sent (and the JSON the ledger keeps) is the same text with them spliced in: a ticket is
+// serialised once, not once for the hash and again for the POST. The unit tests check both (hash and
+// parsed body) on every ticket of the fuzz run.
+type Slot = 'revision' | 'recordModifiedAt';
+type Shape = [key: string, sub?: Shape | 'array-of' | 'slot', item?: Shape][];
 
 function shapeOf(fields: readonly FieldSpec[]): Shape {
   return fields.map((f) => (f.kind === 'leaf' ? [f.key] : [f.key, f.leaves.map((l) => [l.key] as Shape[number])]));
@@ -53,15 +57,21 @@ function shapeOf(fields: readonly FieldSpec[]): Shape {
 
 const sortShape = (s: Shape): Shape =>
   s
-    .map(([k, sub, item]): Shape[number] => [k, sub === 'array-of' || !sub ? sub : sortShape(sub), item && sortShape(item)])
+    .map(([k, sub, item]): Shape[number] => [
+      k,
+      sub === 'array-of' || sub === 'slot' || !sub ? sub : sortShape(sub),
+      item && sortShape(item),
+    ])
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 
+// 'slot' entries are not serialised: they mark where the keys the revision leaves out sort.
 const TICKET_SHAPE: Shape = sortShape([
   ['schemaVersion'],
   ['ticketId'],
+  ['revision', 'slot'],
   ['issuedAtLocal'],
   ['plantTimeZone'],
-  ['source', [['vendor'], ['table'], ['recordKey']]],
+  ['source', [['vendor'], ['table'], ['recordKey'], ['recordModifiedAt', 'slot']]],
   ['trailers', 'array-of', [['id']]],
   ['lines', 'array-of', shapeOf(LINE_FIELDS)],
   ...shapeOf(TICKET_FIELDS),
@@ -75,26 +85,69 @@ function primitive(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-function serialize(o: Record<string, unknown>, shape: Shape): string {
+/** Where a slot's key goes in the text: the offset, and whether a member precedes it in its object. */
+interface SlotAt {
+  at: number;
+  after: boolean;
+}
+
+function serialize(o: Record<string, unknown>, shape: Shape, base: number, slots: Partial<Record<Slot, SlotAt>>): string {
   let s = '{';
   for (let i = 0; i < shape.length; i++) {
     const e = shape[i];
+    const sub = e[1];
+    if (sub === 'slot') {
+      slots[e[0] as Slot] = { at: base + s.length, after: s.length > 1 };
+      continue;
+    }
     const v = o[e[0]];
     if (v === undefined) continue;
     s += s.length === 1 ? `"${e[0]}":` : `,"${e[0]}":`;
-    const sub = e[1];
     if (sub === undefined) s += primitive(v);
     else if (sub === 'array-of') {
       const arr = v as Record<string, unknown>[];
       s += '[';
-      for (let j = 0; j < arr.length; j++) s += (j ? ',' : '') + serialize(arr[j], e[2]!);
+      for (let j = 0; j < arr.length; j++) s += (j ? ',' : '') + serialize(arr[j], e[2]!, 0, slots);
       s += ']';
-    } else s += serialize(v as Record<string, unknown>, sub);
+    } else s += serialize(v as Record<string, unknown>, sub, base + s.length, slots);
   }
   return `${s}}`;
 }
 
+/** A mapped ticket serialised once (see above). */
+export interface CanonicalTicket {
+  /** Canonical JSON without revision and source.recordModifiedAt: what the revision hashes. */
+  readonly text: string;
+  readonly revision: string;
+  /** Where revision and source.recordModifiedAt go in the body (no source: no recordModifiedAt). */
+  readonly slots: Readonly<Partial<Record<Slot, SlotAt>>>;
+}
+
+/** Serialises a ticket holding only eTicket v1 keys (what the mapper builds) and hashes it: revisionOf() in one pass. */
+export function canonicalTicket(ticket: Record<string, unknown>): CanonicalTicket {
+  const slots: Partial<Record<Slot, SlotAt>> = {};
+  const text = serialize(ticket, TICKET_SHAPE, 0, slots);
+  return { text, revision: `r1-${hash('sha256', text, 'hex')}`, slots };
+}
+
 /** revisionOf() for a ticket holding only eTicket v1 keys (what the mapper builds), about twice as fast. */
 export function revisionOfMapped(ticket: Record<string, unknown>): string {
-  return `r1-${hash('sha256', serialize(ticket, TICKET_SHAPE), 'hex')}`;
+  return canonicalTicket(ticket).revision;
+}
+
+/**
+ * The ticket's JSON as sent: the canonical text with its revision and source.recordModifiedAt (the
+ * value at sending time, which the pipeline may have raised) spliced in where they sort. Parsed, it
+ * equals the ticket; the revision still hashes exactly the canonical text.
+ */
+export function ticketJson(c: CanonicalTicket, recordModifiedAt: string | undefined): string {
+  const member = (slot: SlotAt, key: string, value: string) =>
+    slot.after ? `,"${key}":${value}` : c.text[slot.at] === '}' ? `"${key}":${value}` : `"${key}":${value},`;
+  const r = c.slots.revision!;
+  const m = recordModifiedAt === undefined ? undefined : c.slots.recordModifiedAt;
+  const rev = member(r, 'revision', `"${c.revision}"`);
+  if (!m) return c.text.slice(0, r.at) + rev + c.text.slice(r.at);
+  const rma = member(m, 'recordModifiedAt', primitive(recordModifiedAt));
+  // source sorts after revision at the top level, so its slot lies after the revision's.
+  return c.text.slice(0, r.at) + rev + c.text.slice(r.at, m.at) + rma + c.text.slice(m.at);
 }

@@ -3,7 +3,7 @@
 // plain sentence. The PRNG is seeded: the seed is printed, and MAPPING_FUZZ_SEED=<n> replays a run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LINES_PROPERTY, createMapper, eticketSchema, revisionOf, type Mapper } from '../../core/mapping/index.js';
+import { LINES_PROPERTY, createMapper, eticketSchema, revisionOf, ticketJson, type Mapper } from '../../core/mapping/index.js';
 import { prng } from '../../core/random.js';
 import { READY_MIX_COLUMNS, SCALE_COLUMNS, TICK_COLUMNS, TKTL_COLUMNS } from '../helpers/template-columns.js';
 
@@ -278,7 +278,10 @@ function run(mapper: Mapper, columns: string[], good: Record<string, unknown>, c
       const parsed = eticketSchema.safeParse(r.ticket);
       assert.ok(parsed.success, `row ${i} (seed ${seed}) mapped to an invalid ticket: ${parsed.error?.message}`);
       assert.equal(r.ticket.revision, revisionOf(r.ticket), `row ${i} (seed ${seed}): revision`);
-      const json = JSON.stringify(r.ticket);
+      // The body sent is the canonical text with revision and recordModifiedAt spliced in: it must
+      // carry what JSON.stringify of the ticket carries (-0 becomes 0 in both).
+      const json = ticketJson(r.canonical, r.ticket.source?.recordModifiedAt);
+      assert.deepEqual(JSON.parse(json), JSON.parse(JSON.stringify(r.ticket)), `row ${i} (seed ${seed}): body`);
       assert.doesNotMatch(json, /\\u0000|\\u001b|\\ud800/i, `row ${i} (seed ${seed}): control characters or lone surrogates leaked`);
       assert.ok(json.length < 60_000, `row ${i} (seed ${seed}): huge ticket`);
     } else {

@@ -10,7 +10,7 @@ import { Fail, toNumber } from '../../core/mapping/values.js';
 import { convert, roundTo, type ConvertibleUnit } from '../../core/mapping/units.js';
 import { TimeZone, Zoned, toZoned } from '../../core/mapping/time.js';
 import { wallClock } from '../../core/demo/plant.js';
-import { ETICKET_EXAMPLE, canonicalJson, createMapper, revisionOf, type ETicket } from '../../core/mapping/index.js';
+import { ETICKET_EXAMPLE, canonicalJson, createMapper, revisionOf, ticketJson, type ETicket } from '../../core/mapping/index.js';
 
 const params = { numRuns: 2000, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) };
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -305,6 +305,7 @@ test("revision: the mapper's fast path equals revisionOf for any well-formed row
       assert.ok(m.ok, !m.ok ? m.problems.join('; ') : '');
       assert.equal(m.ticket.revision, revisionOf(m.ticket));
       assert.equal(m.ticket.revision, revisionOf(shuffled(m.ticket, Math.random) as ETicket));
+      assert.deepEqual(JSON.parse(ticketJson(m.canonical, m.ticket.source?.recordModifiedAt)), JSON.parse(JSON.stringify(m.ticket)));
     }),
     { ...params, numRuns: 1000 },
   );

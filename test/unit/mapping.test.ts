@@ -3,10 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  canonicalJson,
   createMapper,
   eticketSchema,
   loadTemplate,
   revisionOf,
+  ticketJson,
   type ETicket,
   type MapContext,
   type MapResult,
@@ -430,6 +432,29 @@ test('a template object can be passed directly, and its mistakes are reported wi
     () => createMapper({ template: badFormat, timezone: CHICAGO }),
     /ticket\.issuedAt\.then\[0\]\.localDateTime\.format: format token "QQ" is not supported/,
   );
+});
+
+test('the ticket is serialised once: the body parses to the ticket, the revision hashes its canonical text, unchanged from before', () => {
+  // Pinned: revisions of ledgers written before the single serialisation must stay the same, or every
+  // ticket would look changed and be sent again after an upgrade.
+  const r = scale.map(scaleRow(), ctx());
+  const t = mapped(r);
+  assert.ok(r.ok);
+  assert.equal(t.revision, 'r1-df67d2eb992c741e27a4a035d26bd44e77693c9f59868fd0dcf767423f89acf3');
+  const { revision: _r, source, ...rest } = t;
+  const { recordModifiedAt: _m, ...src } = source!;
+  assert.equal(r.canonical.text, canonicalJson({ ...rest, source: src }));
+  assert.deepEqual(JSON.parse(ticketJson(r.canonical, t.source?.recordModifiedAt)), t);
+  // The pipeline may raise recordModifiedAt (kept monotone per ticket): the body carries the value given.
+  const raised = JSON.parse(ticketJson(r.canonical, '2030-01-01 00:00:00')) as ETicket;
+  assert.deepEqual(raised, { ...t, source: { ...t.source, recordModifiedAt: '2030-01-01 00:00:00' } });
+  // Without a change column value, and with text that needs escaping.
+  const q = scale.map(scaleRow({ Customer: 'Ünïcode "quoted" \\ back' }), ctx({ recordModifiedAt: undefined }));
+  const tq = mapped(q);
+  assert.ok(q.ok);
+  assert.equal(tq.revision, 'r1-44aa67e9abfba44815020f17ef0a15fb0474938cb758d093fea96812ca51f30b');
+  assert.equal(tq.source?.recordModifiedAt, undefined);
+  assert.deepEqual(JSON.parse(ticketJson(q.canonical, undefined)), tq);
 });
 
 test('revisionOf: stable under key order, changes with content, ignores recordModifiedAt', () => {
