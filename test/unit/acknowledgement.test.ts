@@ -16,10 +16,10 @@ import type { EngineState } from '../../core/engine/status.js';
 import { createDemoPlant, DEMO_TIMEZONE } from '../../core/demo/plant.js';
 import { DEMO_FIELDS } from '../../core/demo/environment.js';
 import { createMapper } from '../../core/mapping/index.js';
-import { startSandbox } from '../../core/sandbox/server.js';
 import { createSource } from '../../core/sources/index.js';
 import { StateStore } from '../../core/state/store.js';
 import { sandboxTickets, startFakeApi, type FakeMode } from '../helpers/fake-api.js';
+import { testSandbox } from '../helpers/sandbox.js';
 
 const TOKEN = 'ack-test-token-123';
 
@@ -35,11 +35,7 @@ async function setup(t: import('node:test').TestContext, mode: FakeMode, switchA
   const dir = mkdtempSync(join(tmpdir(), 'outpost-ack-'));
   const plantFile = join(dir, 'plant.db');
   const seed = createDemoPlant(plantFile, { days: 1, perDay: 20, seed: 3 })!;
-  const sandbox = await startSandbox({
-    dbFile: join(dir, 'sandbox.db'),
-    accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Test', environment: 'sandbox' }],
-  });
-  t.after(() => sandbox.close());
+  const sandbox = await testSandbox(t, { token: TOKEN, dbFile: join(dir, 'sandbox.db') });
   const fake = await startFakeApi(sandbox.url, mode, switchAfter);
   t.after(() => fake.close());
   const [profile] = parseConfig({
