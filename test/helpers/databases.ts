@@ -8,7 +8,7 @@
 // Each test gets its own uniquely named database and logins (scratch*), dropped when it ends.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -98,6 +98,21 @@ export async function closedPort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A loopback port that accepts connections and never answers (what a filtering firewall or a hung
+ * server looks like); server and sockets go when the test ends.
+ */
+export async function silentPort(t: TestContext): Promise<number> {
+  const sockets: Socket[] = [];
+  const silent = createServer((sock) => sockets.push(sock));
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  t.after(() => {
+    sockets.forEach((x) => x.destroy());
+    silent.close();
+  });
+  return (silent.address() as { port: number }).port;
 }
 
 export interface Scratch {

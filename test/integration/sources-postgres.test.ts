@@ -3,7 +3,6 @@
 // `outpost validate` end to end (with the sandbox API).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -12,7 +11,7 @@ import { readOnlyCheck } from '../../core/sources/access.js';
 import { discover } from '../../core/sources/discovery.js';
 import { PostgresSource } from '../../core/sources/postgres.js';
 import { validateProfile } from '../../core/validate.js';
-import { closedPort, runValidate, skipOrFail, type ScratchOn } from '../helpers/databases.js';
+import { closedPort, runValidate, silentPort, skipOrFail, type ScratchOn } from '../helpers/databases.js';
 import { startPrivatePostgres, unavailableReason } from '../helpers/private-db.js';
 import { timestampProfile } from '../helpers/profiles.js';
 import { adapterTests, checkMicrosecondPages, sourceError } from '../helpers/sources.js';
@@ -227,16 +226,8 @@ test('postgres: plain errors (missing table, no SELECT, missing database, unknow
   assert.match(dns.message, /"no-such-host\.invalid" cannot be found/);
 
   // A port that accepts and never answers (what a filtering firewall or a hung server looks like).
-  const sockets: Socket[] = [];
-  const silent = createServer((sock) => sockets.push(sock));
-  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-  t.after(() => {
-    sockets.forEach((x) => x.destroy());
-    silent.close();
-  });
-  const silentPort = (silent.address() as { port: number }).port;
   const hung = await sourceError(
-    connected(t, source(s.server, s.db.database, s.db.readOnly, { port: silentPort, options: { connectTimeoutMs: 500 } })),
+    connected(t, source(s.server, s.db.database, s.db.readOnly, { port: await silentPort(t), options: { connectTimeoutMs: 500 } })),
   );
   assert.equal(hung.kind, 'timeout');
   assert.match(hung.message, /No answer from .* within 0\.5 s/);

@@ -5,7 +5,6 @@
 // is exercised against ports with nothing (or something silent) behind them.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { lookupQuery } from '../../core/mapping/lookups.js';
 import sql from 'mssql';
@@ -34,7 +33,7 @@ import {
 } from '../../core/sources/mssql/index.js';
 import { SourceError, typed, type Row } from '../../core/sources/types.js';
 import { validateProfile } from '../../core/validate.js';
-import { closedPort } from '../helpers/databases.js';
+import { closedPort, silentPort } from '../helpers/databases.js';
 import { timestampProfile } from '../helpers/profiles.js';
 
 const require = createRequire(import.meta.url);
@@ -646,17 +645,7 @@ test('mssql: the real driver against a closed port, a silent port and an unknown
     assert.match(e.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
     return true;
   });
-  const sockets: Socket[] = [];
-  const silent = createServer((s) => sockets.push(s));
-  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-  t.after(() => {
-    sockets.forEach((s) => s.destroy());
-    silent.close();
-  });
-  const hung = new MssqlSource(
-    { ...SRC, host: '127.0.0.1', port: (silent.address() as { port: number }).port, options: { connectTimeoutMs: 500 } },
-    { env: ENV },
-  );
+  const hung = new MssqlSource({ ...SRC, host: '127.0.0.1', port: await silentPort(t), options: { connectTimeoutMs: 500 } }, { env: ENV });
   await assert.rejects(hung.connect(), (e: SourceError) => {
     assert.equal(e.kind, 'timeout', e.message);
     assert.match(e.message, /within 0\.5 s/);
