@@ -5,17 +5,17 @@
 // parked counts and its colour; then the mapping is fixed in the file and the card turns idle.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { startSandbox } from '../../core/sandbox/server.js';
-import { launchChromium } from '../helpers/chromium.js';
+import { launchForBuiltDashboard } from '../helpers/chromium.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { startFakeApi } from '../helpers/fake-api.js';
 import { SLIPS_TIMEZONE, createSlipsPlant, slipsFields } from '../helpers/slips.js';
 import { waitFor } from '../helpers/wait.js';
+import { testSandbox } from '../helpers/sandbox.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const TOKEN = 'dash-acct-token-0123456789';
@@ -33,19 +33,14 @@ test(
   'dashboard cards: mapping problem, API protocol error and tickets rejected by the API, with reasons and parked counts',
   { timeout: 180_000 },
   async (t) => {
-    const browser = await launchChromium(t);
+    const browser = await launchForBuiltDashboard(t);
     if (!browser) return;
-    assert.ok(existsSync(path.join(repoRoot, 'dist', 'dashboard', 'web', 'app.js')), 'the dashboard page is built (npm run build)');
     const home = mkdtempSync(path.join(tmpdir(), 'outpost-dash-acct-'));
     const plantFile = path.join(home, 'yard.db');
     const plant = createSlipsPlant(plantFile);
     t.after(() => plant.close());
     for (let i = 0; i < 8; i++) plant.add({ day: '2026-11-30' });
-    const sandbox = await startSandbox({
-      dbFile: path.join(home, 'sandbox.db'),
-      accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Yard', environment: 'sandbox' }],
-    });
-    t.after(() => sandbox.close());
+    const sandbox = await testSandbox(t, { token: TOKEN, dbFile: path.join(home, 'sandbox.db'), accountName: 'Yard' });
     const rejecting = await startFakeApi(sandbox.url, 'rejectAll');
     t.after(() => rejecting.close());
     const profile = (name: string, url: string, net = 'NetTons') => ({

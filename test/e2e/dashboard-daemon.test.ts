@@ -15,12 +15,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { DEMO_FIELDS } from '../../core/demo/environment.js';
-import { createDemoPlant, DEMO_TIMEZONE, insertTicket, makeTicket, nextTicketNo, openPlant, prng } from '../../core/demo/plant.js';
-import { startSandbox, type SandboxHandle } from '../../core/sandbox/server.js';
-import { launchChromium } from '../helpers/chromium.js';
+import { createDemoPlant, insertTicket, makeTicket, nextTicketNo, openPlant, prng } from '../../core/demo/plant.js';
+import type { SandboxHandle } from '../../core/sandbox/server.js';
+import { launchForBuiltDashboard } from '../helpers/chromium.js';
 import { runCli, startCli, type Running } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
+import { testSandbox } from '../helpers/sandbox.js';
+import { demoTableProfile } from '../helpers/profiles.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const SHOTS = process.env.OUTPOST_SCREENSHOT_DIR ?? path.join(repoRoot, 'test-artifacts');
@@ -42,22 +43,15 @@ async function setup(t: import('node:test').TestContext): Promise<Env> {
   t.after(() => rmSync(home, { recursive: true, force: true }));
   const plant = path.join(home, 'plant', 'scalehouse.db');
   createDemoPlant(plant, { days: 1, perDay: 12, seed: 11 });
-  const sandbox = await startSandbox({
-    dbFile: path.join(home, 'sandbox.db'),
-    accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Demo Paving', environment: 'sandbox' }],
-  });
-  t.after(() => sandbox.close());
-  const profile = (name: string, token: string) => ({
-    name,
-    api: { url: sandbox.url, token },
-    source: { driver: 'sqlite', file: plant },
-    table: 'Tickets',
-    key: ['TicketID'],
-    change: { mode: 'timestamp', column: 'LastModified', lookbackSeconds: 30, timezone: DEMO_TIMEZONE },
-    mapping: { template: 'generic-scale-ticket', fields: DEMO_FIELDS },
-    schedule: { every: '1s' },
-    batchSize: 100,
-  });
+  const sandbox = await testSandbox(t, { token: TOKEN, dbFile: path.join(home, 'sandbox.db'), accountName: 'Demo Paving' });
+  const profile = (name: string, token: string) =>
+    demoTableProfile({
+      name,
+      api: { url: sandbox.url, token },
+      source: { driver: 'sqlite', file: plant },
+      batchSize: 100,
+      lookbackSeconds: 30,
+    });
   const config = path.join(home, 'outpost.json');
   writeFileSync(
     config,
@@ -150,6 +144,11 @@ async function height(page: Page): Promise<number> {
   return page.evaluate('document.documentElement.scrollHeight') as Promise<number>;
 }
 
+/** Waits until `profile`'s card gives a reason matching `text`. */
+function reasonShown(page: Page, profile: string, text: RegExp): Promise<void> {
+  return page.getByTestId(`card-${profile}`).locator('.reason').getByText(text).waitFor();
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
@@ -237,9 +236,8 @@ test(
   'the dashboard of a real daemon: honest states, persisted pause, sync while paused, stable link, reviewer link, review flow',
   { timeout: 300_000 },
   async (t) => {
-    const browser = await launchChromium(t);
+    const browser = await launchForBuiltDashboard(t);
     if (!browser) return;
-    assert.ok(existsSync(path.join(repoRoot, 'dist', 'dashboard', 'web', 'app.js')), 'the dashboard page is built (npm run build)');
     const e = await setup(t);
     let daemon = await startDaemon(e);
     t.after(() => daemon.child.kill('SIGKILL'));
@@ -267,11 +265,7 @@ test(
     e.sandbox.setFaults({ errorRate: 1 });
     addTicket(e.plant);
     await expectState(page, 'riverside', 'offline', 'bad');
-    await page
-      .getByTestId('card-riverside')
-      .locator('.reason')
-      .getByText(/Next try in/)
-      .waitFor();
+    await reasonShown(page, 'riverside', /Next try in/);
     e.sandbox.setFaults({});
     await expectState(page, 'riverside', 'idle', 'ok', 90_000);
 
@@ -383,11 +377,7 @@ test(
     await page.goto(`${new URL(adminUrl).origin}/#/`);
     // The resent row is filtered again: the mapping filtered most of what it mapped lately — amber, with the reason.
     await expectState(page, 'riverside', 'mapping problem', 'warn');
-    await page
-      .getByTestId('card-riverside')
-      .locator('.reason')
-      .getByText(/customer is empty/)
-      .waitFor();
+    await reasonShown(page, 'riverside', /customer is empty/);
 
     const reviewUrl = await link(e, '--review-link');
     assert.notEqual(reviewUrl, adminUrl);

@@ -20,14 +20,14 @@ import {
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_FIELDS } from '../../core/demo/environment.js';
-import { DEMO_TIMEZONE, createDemoPlant, insertTicket, makeTicket, nextTicketNo, openPlant, prng } from '../../core/demo/plant.js';
-import { startSandbox } from '../../core/sandbox/server.js';
+import { createDemoPlant, insertTicket, makeTicket, nextTicketNo, openPlant, prng } from '../../core/demo/plant.js';
 import { StateStore } from '../../core/state/store.js';
 import { closedPort } from '../helpers/databases.js';
 import { runCli } from '../helpers/cli.js';
 import { skipOrFail } from '../helpers/skip.js';
 import { waitFor } from '../helpers/wait.js';
+import { testSandbox } from '../helpers/sandbox.js';
+import { demoTableProfile } from '../helpers/profiles.js';
 
 const TOKEN = 'life-token-3c9a7f21e5';
 
@@ -44,17 +44,12 @@ function site(apiUrl: string, opts: { home?: string; perDay?: number } = {}): Si
   const config = {
     version: 1,
     profiles: [
-      {
+      demoTableProfile({
         name: 'p1',
         api: { url: apiUrl, token: 'env:LIFE_TOKEN' },
         source: { driver: 'sqlite', file: plantFile },
-        table: 'Tickets',
-        key: ['TicketID'],
-        change: { mode: 'timestamp', column: 'LastModified', timezone: DEMO_TIMEZONE },
-        mapping: { template: 'generic-scale-ticket', fields: DEMO_FIELDS },
-        schedule: { every: '1s' },
         batchSize: 25,
-      },
+      }),
     ],
   };
   writeFileSync(join(home, 'outpost.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
@@ -81,6 +76,19 @@ async function statusJson(
 ): Promise<{ running: boolean; pid: number | null; profiles: Array<{ name: string; state: string; reason: string | null }> }> {
   const r = await runCli(['status', '--json'], env);
   return JSON.parse(r.output.slice(r.output.indexOf('{')));
+}
+
+/** `outpost status --json` once profile p1 is in `state` (polled every 250 ms for up to a minute). */
+function inState(env: NodeJS.ProcessEnv, state: string): ReturnType<typeof statusJson> {
+  return waitFor(
+    `the state "${state}"`,
+    async () => {
+      const st = await statusJson(env);
+      return st.profiles[0]?.state === state ? st : null;
+    },
+    60_000,
+    250,
+  );
 }
 
 function daemonPid(home: string): number {
@@ -187,11 +195,7 @@ test('stop during a stalled request waits for it up to the stop bound, then ends
 });
 
 test('a stale lock whose pid now belongs to a live unrelated process does not block start; stop stops the daemon, not that process', async (t) => {
-  const sandbox = await startSandbox({
-    dbFile: ':memory:',
-    accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Test', environment: 'sandbox' }],
-  });
-  t.after(() => sandbox.close());
+  const sandbox = await testSandbox(t, { token: TOKEN });
   const s = site(sandbox.url);
   t.after(() => stopDaemon(s.env));
   const other = spawn('sleep', ['300'], { stdio: 'ignore' });
@@ -246,11 +250,7 @@ test('a full disk is the state "local disk full", never a crash; when space is b
   t.after(() => {
     spawnSync('umount', ['-l', mnt]);
   });
-  const sandbox = await startSandbox({
-    dbFile: ':memory:',
-    accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Test', environment: 'sandbox' }],
-  });
-  t.after(() => sandbox.close());
+  const sandbox = await testSandbox(t, { token: TOKEN });
   const s = site(sandbox.url, { home: mnt });
   t.after(() => stopDaemon(s.env));
   assert.equal((await runCli(['start'], s.env)).code, 0);
@@ -284,15 +284,7 @@ test('a full disk is the state "local disk full", never a crash; when space is b
   for (let i = 0; i < 300; i++) insertTicket(db, makeTicket(rand, no++, new Date()), new Date());
   db.close();
 
-  const full = await waitFor(
-    'the state "local disk full"',
-    async () => {
-      const st = await statusJson(s.env);
-      return st.profiles[0]?.state === 'local disk full' ? st : null;
-    },
-    60_000,
-    250,
-  );
+  const full = await inState(s.env, 'local disk full');
   // From the state database (a commit that could not be written) or a runtime file (status, log).
   assert.match(
     full.profiles[0].reason ?? '',
@@ -344,15 +336,7 @@ test('a 200 MB answer is refused as an API protocol error at 16 MiB; the daemon 
   t.after(() => stopDaemon(s.env));
   assert.equal((await runCli(['start'], s.env)).code, 0);
   const pid = daemonPid(s.home);
-  const st = await waitFor(
-    'the state "API protocol error"',
-    async () => {
-      const x = await statusJson(s.env);
-      return x.profiles[0]?.state === 'API protocol error' ? x : null;
-    },
-    60_000,
-    250,
-  );
+  const st = await inState(s.env, 'API protocol error');
   assert.match(st.profiles[0].reason ?? '', /larger than the 16777216 bytes Outpost reads/);
   assert.match(st.profiles[0].reason ?? '', /Nothing of this batch of \d+ was committed/);
   const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;

@@ -8,12 +8,12 @@ import { readdirSync, readFileSync, lstatSync, writeFileSync, mkdtempSync } from
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_FIELDS } from '../../core/demo/environment.js';
-import { DEMO_COLUMNS, DEMO_TIMEZONE, makeTicket, prng } from '../../core/demo/plant.js';
+import { DEMO_COLUMNS, makeTicket, prng } from '../../core/demo/plant.js';
 import { ddl, type Db } from '../chaos/harness.js';
 import { pgScratch, requirePostgres } from '../helpers/databases.js';
 import { runCli } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
+import { demoTableProfile } from '../helpers/profiles.js';
 
 const TOKEN = 'tok_hostile_8Fq2Lx9Vw3Zr';
 
@@ -97,7 +97,7 @@ test('a hostile API echoing the token leaves no token or DB password in any file
     JSON.stringify({
       version: 1,
       profiles: [
-        {
+        demoTableProfile({
           name: 'p1',
           api: { url, token: 'env:HOSTILE_TOKEN' },
           source: {
@@ -108,13 +108,8 @@ test('a hostile API echoing the token leaves no token or DB password in any file
             user: scratch.readOnly.user,
             password: 'env:HOSTILE_DB_PASSWORD',
           },
-          table: 'Tickets',
-          key: ['TicketID'],
-          change: { mode: 'timestamp', column: 'LastModified', timezone: DEMO_TIMEZONE },
-          mapping: { template: 'generic-scale-ticket', fields: DEMO_FIELDS },
-          schedule: { every: '1s' },
           batchSize: 10,
-        },
+        }),
       ],
     }),
   );

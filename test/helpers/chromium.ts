@@ -3,8 +3,10 @@
 //
 // Missing chromium: on a laptop the test is skipped with a printed reason; under CI=true it fails,
 // so a broken CI image can never turn browser tests into silent passes.
+import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { skipOrFail } from './skip.js';
 
@@ -39,5 +41,15 @@ export async function launchChromium(t: TestContext): Promise<Browser | undefine
     args: CHROMIUM_ARGS,
   });
   t.after(() => browser.close());
+  return browser;
+}
+
+/** The dashboard page as `npm run build` bundles it (this file runs as dist/test/helpers/chromium.js). */
+export const DASHBOARD_APP = fileURLToPath(new URL('../../dashboard/web/app.js', import.meta.url));
+
+/** launchChromium for a test of the dashboard a real daemon serves: that page must be built (npm run build). */
+export async function launchForBuiltDashboard(t: TestContext): Promise<Browser | undefined> {
+  const browser = await launchChromium(t);
+  if (browser) assert.ok(existsSync(DASHBOARD_APP), 'the dashboard page is built (npm run build)');
   return browser;
 }

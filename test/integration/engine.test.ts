@@ -7,9 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../core/config/load.js';
 import { Daemon } from '../../core/engine/daemon.js';
-import { createDemoPlant, openPlant, DEMO_TIMEZONE } from '../../core/demo/plant.js';
-import { DEMO_FIELDS } from '../../core/demo/environment.js';
-import { startSandbox } from '../../core/sandbox/server.js';
+import { createDemoPlant, openPlant } from '../../core/demo/plant.js';
 import { waitFor } from '../helpers/wait.js';
 
 const TOKEN = 'engine-test-token-123';
@@ -18,25 +16,15 @@ async function setup(t: import('node:test').TestContext, faults = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-engine-'));
   const plantFile = join(dir, 'plant.db');
   const seed = createDemoPlant(plantFile, { days: 2, perDay: 30, seed: 7 })!;
-  const sandbox = await startSandbox({
-    dbFile: join(dir, 'sandbox.db'),
-    accounts: [{ token: TOKEN, accountId: 'a1', accountName: 'Test', environment: 'sandbox' }],
-    faults,
-  });
-  t.after(() => sandbox.close());
+  const sandbox = await testSandbox(t, { token: TOKEN, dbFile: join(dir, 'sandbox.db'), faults });
   const config = parseConfig({
     profiles: [
-      {
+      demoTableProfile({
         name: 'p1',
         api: { url: sandbox.url, token: 'env:ENGINE_TEST_TOKEN' },
         source: { driver: 'sqlite', file: plantFile },
-        table: 'Tickets',
-        key: ['TicketID'],
-        change: { mode: 'timestamp', column: 'LastModified', timezone: DEMO_TIMEZONE },
-        mapping: { template: 'generic-scale-ticket', fields: DEMO_FIELDS },
-        schedule: { every: '1s' },
         batchSize: 25,
-      },
+      }),
     ],
   });
   const env = { ...process.env, ENGINE_TEST_TOKEN: TOKEN };
@@ -165,6 +153,8 @@ import { IncreasingReader } from '../../core/change/increasing.js';
 import { SnapshotReader } from '../../core/change/snapshot.js';
 import { TimestampReader, fallBackSeconds, zoneOffsetMinutes } from '../../core/change/timestamp.js';
 import type { Row, SourceAdapter } from '../../core/sources/types.js';
+import { testSandbox } from '../helpers/sandbox.js';
+import { demoTableProfile } from '../helpers/profiles.js';
 
 /** A SQL Server-like dialect and a source that records statements and answers from a script. */
 function fakeMssql(answers: Array<Row[]> = []) {
