@@ -1,7 +1,7 @@
 // Step 1: what this is, the version, and the machine checks (Node version, free disk). The clock
 // checks need the API and the database: they show after the token and the connection steps.
 // With a saved draft, Enter resumes it and n starts over.
-import { useEffect, useState, type JSX } from 'react';
+import { useEffect, useRef, useState, type JSX } from 'react';
 import { Box, Text, useInput } from 'ink';
 import { Spinner } from '@inkjs/ui';
 import type { EnvCheck, SetupServices } from '../../core/setup/services.js';
@@ -27,11 +27,20 @@ export function WelcomeStep(props: {
     };
   }, []); // eslint-disable-line react-hooks/exhaustive-deps
 
+  // A key pressed while the checks still run is kept and acted on when they end: an installer who
+  // presses Enter at once must not find the wizard still on step 1.
+  const pending = useRef<boolean | null>(null);
+  const go = (c: EnvCheck[], resume: boolean) =>
+    props.onNext(`Outpost ${VERSION}; ${c.filter((x) => x.status === 'pass').length} of ${c.length} checks pass`, resume);
+  useEffect(() => {
+    if (checks !== null && pending.current !== null) go(checks, pending.current);
+  }, [checks]); // eslint-disable-line react-hooks/exhaustive-deps
+
   useInput((input, key) => {
-    if (checks === null) return;
-    const summary = `Outpost ${VERSION}; ${checks.filter((c) => c.status === 'pass').length} of ${checks.length} checks pass`;
-    if (key.return) props.onNext(summary, Boolean(props.resume));
-    else if (props.resume && (input === 'n' || input === 'N')) props.onNext(summary, false);
+    const choice = key.return ? Boolean(props.resume) : props.resume && (input === 'n' || input === 'N') ? false : null;
+    if (choice === null) return;
+    if (checks === null) pending.current = choice;
+    else go(checks, choice);
   });
 
   return (

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   ConnectionResult,
+  EnvCheck,
   SampleResult,
   SampleSpec,
   SetupDraft,
@@ -344,6 +345,17 @@ describe('wizard step 1: welcome', () => {
     assert.match(f, /Clock skew against the API and the database is checked at those steps/);
     const f2 = await press(app, KEY.enter, 'Step 2 of 10');
     assert.match(f2, /✔ Welcome: Outpost .*; 1 of 2 checks pass/);
+  });
+  it('an Enter pressed while the checks still run is kept: the wizard moves on when they end', async () => {
+    let finish: (c: EnvCheck[]) => void = () => {};
+    const app = start(draft(), { checkEnvironment: () => new Promise<EnvCheck[]>((r) => (finish = r)) });
+    await waitForFrame(app.lastFrame, has('Checking this machine'));
+    app.stdin.write(KEY.enter);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.match(stripAnsi(app.lastFrame() ?? ''), /Step 1 of 10/, 'still on step 1 while the checks run');
+    finish([{ name: 'node', status: 'pass', detail: 'Node.js 24.22.3' }]);
+    const f = await waitForFrame(app.lastFrame, has('Step 2 of 10'));
+    assert.match(f, /✔ Welcome: Outpost .*; 1 of 1 checks pass/);
   });
 });
 
