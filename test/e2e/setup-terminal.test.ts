@@ -5,7 +5,6 @@
 // and at 120×40 and printed in the test output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,16 +12,8 @@ import { startSandbox } from '../../core/sandbox/server.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { pgScratch, requirePostgres } from '../helpers/databases.js';
 import { skipOrFail } from '../helpers/skip.js';
-import { waitFor } from '../helpers/wait.js';
-
-function hasTmux(): boolean {
-  try {
-    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { hasTmux, openTerminal } from '../helpers/tmux.js';
+import { waitedFor } from '../helpers/wait.js';
 
 const TOKEN = 'sbx_setup_e2e_9f8e7d6c5b4a';
 
@@ -52,55 +43,30 @@ test(
       dbFile: join(home, 'sandbox.db'),
       accounts: [{ token: TOKEN, accountId: 'acct-e2e', accountName: 'E2E Paving', environment: 'sandbox' }],
     });
-    const session = `outpost-setup-e2e-${process.pid}`;
-    const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
-    const screen = () => tmux('capture-pane', '-p', '-t', session);
+    const env = `OUTPOST_HOME='${home}' NO_COLOR=1 OUTPOST_TOKEN='${TOKEN}' OUTPOST_DB_PASSWORD='${db.readOnly.password}'`;
+    const args = `setup --profile quarry --fresh --api-url '${sandbox.url}' --host '${server.host}' --port ${server.port} --database '${db.database}' --user '${db.readOnly.user}' --every 1s`;
+    const term = openTerminal('outpost-setup-e2e', 80, 24, `${env} '${process.execPath}' '${CLI}' ${args}; echo "SETUP-EXIT=$?"; sleep 60`);
+    const { screen, keys, until, see } = term;
     t.after(async () => {
       await runCli(['stop'], { OUTPOST_HOME: home }).catch(() => {});
-      try {
-        tmux('kill-session', '-t', session);
-      } catch {
-        /* already gone */
-      }
+      term.close();
       await sandbox.close();
       rmSync(home, { recursive: true, force: true });
     });
-
-    const env = `OUTPOST_HOME='${home}' NO_COLOR=1 OUTPOST_TOKEN='${TOKEN}' OUTPOST_DB_PASSWORD='${db.readOnly.password}'`;
-    const args = `setup --profile quarry --fresh --api-url '${sandbox.url}' --host '${server.host}' --port ${server.port} --database '${db.database}' --user '${db.readOnly.user}' --every 1s`;
-    tmux(
-      'new-session',
-      '-d',
-      '-s',
-      session,
-      '-x',
-      '80',
-      '-y',
-      '24',
-      `${env} '${process.execPath}' '${CLI}' ${args}; echo "SETUP-EXIT=$?"; sleep 60`,
-    );
 
     const frames: string[] = [];
     const shot = async (name: string) => {
       const small = screen();
       assert.match(small, /Outpost setup/, `at 80×24 the top of the "${name}" frame is still on screen:\n${small}`);
-      tmux('resize-window', '-t', session, '-x', '120', '-y', '40');
-      await waitFor(`the ${name} frame at 120×40`, () => screen().split('\n').length >= 40 && /Outpost setup/.test(screen()), 10_000).catch(
+      term.resize(120, 40);
+      await until(`the ${name} frame at 120×40`, () => screen().split('\n').length >= 40 && /Outpost setup/.test(screen()), 10_000).catch(
         () => {},
       );
       const big = screen();
-      tmux('resize-window', '-t', session, '-x', '80', '-y', '24');
-      await waitFor(`the ${name} frame at 80×24 again`, () => screen().split('\n').length <= 24, 10_000).catch(() => {});
+      term.resize(80, 24);
+      await until(`the ${name} frame at 80×24 again`, () => screen().split('\n').length <= 24, 10_000).catch(() => {});
       frames.push(`===== ${name} — 80×24 =====\n${small}\n===== ${name} — 120×40 =====\n${big}`);
     };
-    const see = (what: string | RegExp, ms = 30_000) =>
-      waitFor(
-        () => `"${String(what)}" on screen; screen:\n${screen()}`,
-        () => (typeof what === 'string' ? screen().includes(what) : what.test(screen())),
-        ms,
-        100,
-      );
-    const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
     const highlighted = () =>
       screen()
         .split('\n')
@@ -111,14 +77,16 @@ test(
         if (what.test(highlighted())) return;
         const before = highlighted();
         keys(i < max / 2 ? 'Down' : 'Up');
-        await waitFor(
-          () => `the highlight to move from "${before}"; screen:\n${screen()}`,
-          () => highlighted() !== before || i === max / 2 - 1,
-          5_000,
-          30,
-        ).catch(() => {});
+        await until(`the highlight to move from "${before}"`, () => highlighted() !== before || i === max / 2 - 1, 5_000, 30).catch(
+          () => {},
+        );
       }
       throw new Error(`never highlighted ${what}; screen:\n${screen()}`);
+    };
+    /** Up to the top of the editor: the Done row highlighted. */
+    const toDone = async () => {
+      for (let i = 0; i < 60; i++) keys('Up');
+      await until('the Done row', () => /→ Done/.test(highlighted()), 5_000, 30);
     };
     const enterOn = async (what: RegExp) => {
       await choose(what);
@@ -174,13 +142,7 @@ test(
       // The editor: pick each required field that fails, and what it comes from.
       const field = async (label: string) => {
         await see(/samples map/);
-        for (let i = 0; i < 60; i++) keys('Up');
-        await waitFor(
-          () => `the Done row; screen:\n${screen()}`,
-          () => /→ Done/.test(highlighted()),
-          5_000,
-          30,
-        );
+        await toDone();
         await enterOn(new RegExp(`[✖✔·] ${label.replace(/[()*]/g, '\\$&')}\\*`));
         await see('Take it from a column');
       };
@@ -242,32 +204,14 @@ test(
         'weigh method': () => enumConstant('weigh method', 'scale'),
       };
       for (let round = 0; round < 20 && !screen().includes('3 of 3 samples map'); round++) {
-        for (let i = 0; i < 60; i++) keys('Up');
-        await waitFor(
-          () => `the Done row; screen:\n${screen()}`,
-          () => /→ Done/.test(highlighted()),
-          5_000,
-          30,
-        );
+        await toDone();
         keys('Down');
-        await waitFor(
-          () => `the first field; screen:\n${screen()}`,
-          () => !/→ Done/.test(highlighted()),
-          5_000,
-          30,
-        );
+        await until('the first field', () => !/→ Done/.test(highlighted()), 5_000, 30);
         const m = /› ✖ (.+?)\*/.exec(highlighted());
-        if (
-          !m &&
-          (await waitFor('every sample to map', () => screen().includes('3 of 3 samples map'), 5_000, 50).then(
-            () => true,
-            () => false,
-          ))
-        )
-          break;
+        if (!m && (await waitedFor(() => screen().includes('3 of 3 samples map'), 5_000, 50))) break;
         if (!m) {
           keys('Up'); // the Done row shows the first sample's problem
-          await waitFor('the Done row', () => /→ Done/.test(highlighted()), 5_000, 30);
+          await until('the Done row', () => /→ Done/.test(highlighted()), 5_000, 30);
           throw new Error(`no field fails yet not every sample maps; screen:\n${screen()}`);
         }
         const fix = fixes[m[1].trim()];
