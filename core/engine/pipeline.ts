@@ -1,8 +1,8 @@
 // One profile's sync: read → map → deliver → commit, page by page. A pass reads the pages its
-// change mode yields; each page is mapped, checked against the ledger (a row already delivered at
-// this revision is not sent again), delivered in batches bounded by count and bytes, and committed
-// durably — ledger rows, run counters and records and, after the page's last batch, the watermark —
-// in one transaction per acknowledged batch.
+// change mode yields; each page is mapped, checked against the ledger (classify.ts: a row already
+// delivered at this revision is not sent again), delivered in batches bounded by count and bytes,
+// and committed durably — ledger rows, run counters and records and, after the page's last batch,
+// the watermark — in one transaction per acknowledged batch.
 //
 // Ordering: one batch per profile is in flight at a time and a ticket appears at most once in it, so
 // the API never sees an older revision of a ticket after a newer one.
@@ -28,6 +28,7 @@ import { revisionOf, ticketJson } from '../mapping/revision.js';
 import type { Row, SourceAdapter } from '../sources/types.js';
 import type { LedgerEntry, QueuedTicket, RunCounts, RunRecord, RunType, StateStore, Watermark } from '../state/store.js';
 import { backoffMs, sleep } from './backoff.js';
+import { classify, type MappedRow, type ToSend } from './classify.js';
 import type { EngineState } from './status.js';
 
 /** Default byte bound of one batch body; the sandbox refuses above 5 MiB, real APIs often lower. */
@@ -67,11 +68,6 @@ export interface PassSummary extends RunCounts {
   runId: number;
 }
 
-/** The row's key values as JSON, exactly as read (big integers arrive as strings). */
-export function keyJsonFor(profile: Profile, row: Row): string {
-  return JSON.stringify(profile.key.map((k) => (typeof row[k] === 'bigint' ? String(row[k]) : (row[k] ?? null))));
-}
-
 /** Key values of a ledger or queue entry: its key_json, or (rows written before it existed) parsed from the ticketId. */
 export function keyValuesOf(profile: Profile, ticketId: string, keyJson: string | null | undefined): unknown[] {
   if (keyJson) return JSON.parse(keyJson) as unknown[];
@@ -90,39 +86,6 @@ export function mappingHash(mapper: Mapper, timezone: string): string {
   const h = 'm-' + createHash('sha256').update(JSON.stringify(mapper.template)).update(`\u0000${timezone}`).digest('hex').slice(0, 24);
   hashes.set(mapper, h);
   return h;
-}
-
-/** The ticket's day (plant local, YYYY-MM-DD) from the mapped ticket, or from the raw date column. */
-export function ticketDayOf(mapper: Mapper, row: Row, ticket?: ETicket): string | null {
-  const local = ticket?.issuedAtLocal ?? ticket?.issuedAt;
-  if (typeof local === 'string' && /^\d{4}-\d{2}-\d{2}/.test(local)) return local.slice(0, 10);
-  const src = mapper.sources();
-  for (const field of ['issuedAtLocal', 'issuedAt']) {
-    for (const col of (src[field] ?? '')
-      .split(',')
-      .map((c) => c.trim())
-      .filter(Boolean)) {
-      const v = row[col];
-      if (v instanceof Date && !Number.isNaN(v.getTime())) return v.toISOString().slice(0, 10);
-      if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v.trim())) return v.trim().slice(0, 10);
-    }
-  }
-  return null;
-}
-
-/**
- * A filtered row has no eTicket revision; a hash of its raw content and of the mapping that judged
- * it tells when it changed (a changed row, or a changed mapping, is evaluated again).
- */
-export function filteredRevision(row: Row, mapping = ''): string {
-  const h = createHash('sha256');
-  if (mapping) h.update(`${mapping}\u0002`);
-  for (const k of Object.keys(row).sort()) {
-    const v = row[k];
-    // Attached line rows are objects: hash their content, so fixing a line is seen as a change.
-    h.update(`${k}\u0000${v !== null && typeof v === 'object' && !(v instanceof Date) ? JSON.stringify(v) : String(v)}\u0001`);
-  }
-  return 'f-' + h.digest('hex').slice(0, 32);
 }
 
 export class StoppedError extends Error {
@@ -238,14 +201,9 @@ export async function runPass(deps: PipelineDeps, type: RunType): Promise<PassSu
   }
 }
 
-interface Outgoing {
-  ticket: ETicket;
+/** A ticket to deliver with the body sent for it. */
+interface Outgoing extends Omit<ToSend, 'canonical'> {
   json: string;
-  isNew: boolean;
-  keyJson: string;
-  ticketDate: string | null;
-  /** Set for a ticket sent again on request: a new Idempotency-Key (the old answer is not replayed). */
-  resendTag?: string;
 }
 
 /** SELECT the rows with these key values (one bound statement; composite keys as OR of ANDs). */
@@ -382,11 +340,9 @@ interface MappedPage {
   /** Rows the change mode yielded (before lines were attached). */
   read: number;
   rows: Row[];
-  prepared: Prepared[];
+  prepared: MappedRow[];
   next: Watermark | null;
 }
-
-type Prepared = { ticketId: string; row: Row; result: ReturnType<Mapper['map']> };
 
 /** A rough size of rows in memory: string lengths, 16 bytes a value otherwise, attached line rows too. */
 export function approxBytes(rows: Row[]): number {
@@ -403,7 +359,7 @@ export function approxBytes(rows: Row[]): number {
 }
 
 /** Map a page's rows (no ledger needed). A ticket appears once per page: if a row was read twice (it moved while paging), the last wins. */
-function mapPage(deps: PipelineDeps, rows: Row[]): Prepared[] {
+function mapPage(deps: PipelineDeps, rows: Row[]): MappedRow[] {
   const { profile, mapper } = deps;
   const byTicket = new Map<string, Row>();
   for (const row of rows) {
@@ -421,7 +377,7 @@ async function handlePage(
   rows: Row[],
   next: Watermark | null,
   forced?: Map<string, QueuedTicket>,
-  prepared: Prepared[] = mapPage(deps, rows),
+  prepared: MappedRow[] = mapPage(deps, rows),
 ): Promise<void> {
   const { profile, store, mapper } = deps;
   const hash = deps.mappingHash ?? mappingHash(mapper, profile.change.timezone ?? 'UTC');
@@ -429,71 +385,21 @@ async function handlePage(
     profile.name,
     prepared.map((p) => p.ticketId),
   );
-  const filtered: LedgerEntry[] = [];
-  const filteredRecords: RunRecord[] = [];
-  const toSend: Outgoing[] = [];
-  let unchanged = 0;
-  let skipped = 0;
-  const numberColumn = mapper.sources()['ticketNumber'] ?? '';
-  for (const p of prepared) {
-    const prev = ledger.get(p.ticketId);
-    const force = forced?.get(p.ticketId);
-    const keyJson = keyJsonFor(profile, p.row);
-    if (!p.result.ok) {
-      // Filtered (invalid) or skipped (a skip rule): parked with the mapping that judged it.
-      const action = p.result.skipped ? 'skipped' : 'filtered';
-      const revision = filteredRevision(p.row, hash);
-      if (prev?.revision === revision && prev.action === action && !force) {
-        unchanged++;
-        continue;
-      }
-      const error = p.result.problems.join('; ');
-      const ticketNumber = String(p.row[numberColumn] ?? '').trim() || null;
-      if (action === 'skipped') skipped++;
-      filtered.push({
-        ticketId: p.ticketId,
-        revision,
-        targetId: prev?.targetId ?? null,
-        action,
-        error,
-        ticketNumber,
-        keyJson,
-        mappingHash: hash,
-        ticketDate: ticketDayOf(mapper, p.row),
-      });
-      filteredRecords.push({
-        ticketNumber,
-        sourceId: p.ticketId,
-        targetId: null,
-        processorAction: action === 'skipped' ? 'skipped' : 'invalid',
-        writerAction: 'skipped',
-        error,
-      });
-      continue;
-    }
-    // Same revision as delivered (or rejected) before: nothing to send until the row changes, unless
-    // the ticket was queued to be sent again.
-    if (prev?.revision === p.result.ticket.revision && !force) {
-      unchanged++;
-      continue;
-    }
-    // recordModifiedAt is kept monotone per ticket: a database whose change column is the
-    // transaction's start time (PostgreSQL now()) can stamp the newest content of a row earlier than
-    // the content it replaced; the receiver orders revisions by this field, so the newer content must
-    // not look older than what was sent before. (The revision hash ignores this field.)
-    const ticket = p.result.ticket;
-    const rma = ticket.source?.recordModifiedAt;
-    if (ticket.source && rma !== undefined && prev?.modifiedAt && rma < prev.modifiedAt) ticket.source.recordModifiedAt = prev.modifiedAt;
-    toSend.push({
-      ticket,
-      // The text the revision was hashed from, with the revision and recordModifiedAt (as raised above) spliced in.
-      json: ticketJson(p.result.canonical, ticket.source?.recordModifiedAt),
-      isNew: !prev || prev.action === 'filtered' || prev.action === 'skipped',
-      keyJson,
-      ticketDate: ticketDayOf(mapper, p.row, ticket),
-      resendTag: force && prev?.revision === ticket.revision ? force.queuedAt : undefined,
-    });
-  }
+  const {
+    parked: filtered,
+    parkedRecords: filteredRecords,
+    send,
+    unchanged,
+    skipped,
+  } = classify(prepared, ledger, {
+    profile,
+    mapper,
+    mappingHash: hash,
+    forced,
+  });
+  // The body is the text the revision was hashed from, with the revision and recordModifiedAt (as
+  // classify may have raised it) spliced in.
+  const toSend: Outgoing[] = send.map(({ canonical, ...t }) => ({ ...t, json: ticketJson(canonical, t.ticket.source?.recordModifiedAt) }));
   run.count({ read: rows.length, filtered: filtered.length - skipped, skipped, unchanged });
   if (filtered.length) run.ensure();
   const parkedIds = filtered.map((f) => f.ticketId);
@@ -602,7 +508,7 @@ const inFlight = new Map<string, Set<string>>();
  * 400/422 with the API's error sentence still coming back for a single ticket, rejects a ticket; a
  * request-level failure (404, 405, HTML, non-JSON, no `results`) is a protocol error and rejects nothing.
  */
-async function deliverWithRetry(deps: PipelineDeps, batch: Outgoing[]): Promise<TicketResult[]> {
+export async function deliverWithRetry(deps: PipelineDeps, batch: Outgoing[]): Promise<TicketResult[]> {
   const tickets = batch.map((b) => b.ticket);
   // A ticket sent again on request gets a fresh key, so the API judges it anew instead of replaying.
   const tags = batch.map((b) => b.resendTag ?? '').join('');

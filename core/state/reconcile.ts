@@ -7,7 +7,7 @@
 import type { Profile } from '../config/schema.js';
 import { createChangeReader } from '../change/index.js';
 import { keyAfter, keyParams } from '../change/timestamp.js';
-import { ticketDayOf } from '../engine/pipeline.js';
+import { ticketDayOf } from '../engine/classify.js';
 import { mapContextFor, ticketIdFor } from '../mapping/context.js';
 import { createMapper, type Mapper } from '../mapping/index.js';
 import { LookupCache, prepareRows } from '../mapping/lookups.js';
