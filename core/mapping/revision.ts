@@ -123,8 +123,57 @@ export interface CanonicalTicket {
   readonly slots: Readonly<Partial<Record<Slot, SlotAt>>>;
 }
 
+/**
+ * A function returning a copy of a ticket with every key of the shape inserted in sorted order
+ * (undefined where the ticket has none, which JSON.stringify leaves out), so one native
+ * JSON.stringify yields the same text as serialize() at a third of its cost: the copy is one object
+ * literal per object, always of the same hidden class. Generated once from the catalog's constant
+ * keys (each quoted by JSON.stringify); no row data ever reaches the generated source.
+ */
+function sortedCopier(shape: Shape): (o: Record<string, unknown>) => unknown {
+  const fns: string[] = [];
+  const gen = (sh: Shape): string => {
+    const name = `f${fns.length}`;
+    fns.push('');
+    const members = sh
+      .filter((e) => e[1] !== 'slot')
+      .map(([k, sub, item]) => {
+        const key = JSON.stringify(k);
+        const v = `o[${key}]`;
+        if (sub === undefined) return `${key}: ${v}`;
+        if (sub === 'array-of') return `${key}: ${v} === undefined ? undefined : ${v}.map(${gen(item!)})`;
+        return `${key}: ${v} === undefined ? undefined : ${gen(sub as Shape)}(${v})`;
+      });
+    fns[Number(name.slice(1))] = `function ${name}(o) { return { ${members.join(', ')} }; }`;
+    return name;
+  };
+  const root = gen(shape);
+  return new Function(`${fns.join('\n')}\nreturn ${root};`)() as (o: Record<string, unknown>) => unknown;
+}
+
+const sortedTicket = sortedCopier(TICKET_SHAPE);
+
+// Where the two left-out keys sort in the canonical text of a mapped ticket: revision right before
+// schemaVersion (always present, and no nested object has that key); source.recordModifiedAt right
+// after source.recordKey, before source.table (both always present). A quote inside a value is
+// always escaped, so these anchors cannot match inside a value.
+const REVISION_ANCHOR = ',"schemaVersion":';
+const SOURCE_ANCHOR = '"source":{"recordKey":';
+const TABLE_ANCHOR = ',"table":';
+
 /** Serialises a ticket holding only eTicket v1 keys (what the mapper builds) and hashes it: revisionOf() in one pass. */
 export function canonicalTicket(ticket: Record<string, unknown>): CanonicalTicket {
+  const text = JSON.stringify(sortedTicket(ticket));
+  const rev = text.indexOf(REVISION_ANCHOR);
+  const src = rev < 0 ? -1 : text.indexOf(SOURCE_ANCHOR, rev);
+  const table = src < 0 ? -1 : text.indexOf(TABLE_ANCHOR, src + SOURCE_ANCHOR.length);
+  if (table < 0) return slowCanonicalTicket(ticket);
+  const slots = { revision: { at: rev, after: true }, recordModifiedAt: { at: table, after: true } };
+  return { text, revision: `r1-${hash('sha256', text, 'hex')}`, slots };
+}
+
+/** The same by walking the shape (exact for any ticket, e.g. one without a source or an empty first object). */
+export function slowCanonicalTicket(ticket: Record<string, unknown>): CanonicalTicket {
   const slots: Partial<Record<Slot, SlotAt>> = {};
   const text = serialize(ticket, TICKET_SHAPE, 0, slots);
   return { text, revision: `r1-${hash('sha256', text, 'hex')}`, slots };
