@@ -15,7 +15,7 @@ import { loadConfig } from '../config/load.js';
 import type { Profile } from '../config/schema.js';
 import { systemClock, type Clock } from '../change/index.js';
 import { configureNetwork } from '../delivery/network.js';
-import { StateStore, type PruneOptions } from '../state/store.js';
+import { StateStore, type ParkedCounts, type PruneOptions } from '../state/store.js';
 import { silentLogger, type Logger } from '../log.js';
 import { homePaths, securePermissions } from '../paths.js';
 import { diskProblemReason } from './disk.js';
@@ -28,16 +28,21 @@ import { readPaused, setPaused } from './paused.js';
 import { reconcile, type ReconcileOptions, type ReconcileReport } from '../state/reconcile.js';
 import { resend, type ResendResult, type ResendSelector } from './resend.js';
 import { ProfileRunner, checkShape, shapeOf, type RunnerContext } from './runner.js';
-import { HEALTHY_STATES, StatusBoard, emptyProfileStatus } from './status.js';
+import { HEALTHY_STATES, StatusBoard, emptyProfileStatus, type EngineState } from './status.js';
 
 /** `run --once` gives up after this long without progress by default. */
 export const DEFAULT_ONCE_GIVE_UP_MS = 120_000;
 
 export interface OnceResult {
   profile: string;
+  /** The pass ran to its end without errors (it may still have parked tickets: see `health`). */
   ok: boolean;
   summary?: PassSummary;
   error?: string;
+  /** The profile's state after a pass that ran to its end: 'idle', 'mapping problem' or 'tickets rejected by the API', with the reason. */
+  health?: { state: EngineState; reason: string | null };
+  /** Rows parked in the ledger after the pass (all passes so far), per kind. */
+  parked?: ParkedCounts;
 }
 
 export interface DaemonOptions {
@@ -235,7 +240,13 @@ export class Daemon {
         try {
           if (gaveUp) throw new Error('not started');
           const summary = await r.pass('manual');
-          out.push({ profile: r.profile.name, ok: summary.errors === 0, summary });
+          out.push({
+            profile: r.profile.name,
+            ok: summary.errors === 0,
+            summary,
+            health: r.healthAfterPass(summary),
+            parked: this.store.parked(r.profile.name),
+          });
         } catch (e) {
           if (gaveUp) {
             const p = this.board.snapshot().profiles.find((x) => x.name === r.profile.name);

@@ -77,6 +77,9 @@ export function checkShape(store: StateStore, profile: Profile): void {
   }
 }
 
+/** How many of the last rows judged decide whether the mapping is the problem. */
+const VERDICT_WINDOW = 50;
+
 export class ProfileRunner {
   private source: SourceAdapter | null = null;
   private readonly mapper: Mapper;
@@ -130,7 +133,11 @@ export class ProfileRunner {
     this.reader = createChangeReader(profile, { clock: ctx.clock, warn: (m) => ctx.log('warn', `[${profile.name}] ${m}`) });
     this.mappingHash = mappingHash(this.mapper, profile.change.timezone ?? 'UTC');
     const s = ctx.store.stats(profile.name);
-    ctx.board.update(profile.name, { delivered: s.delivered, lastSuccessAt: s.lastSuccessAt, ...ctx.store.parked(profile.name) });
+    const parked = ctx.store.parked(profile.name);
+    // Rows this mapping filtered before a restart still count: a daemon restarted with them parked
+    // is in 'mapping problem' at its first pass, not 'idle' until new rows arrive.
+    if (parked.filtered > 0) this.verdicts.push(...ctx.store.recentVerdicts(profile.name, this.mappingHash, VERDICT_WINDOW));
+    ctx.board.update(profile.name, { delivered: s.delivered, lastSuccessAt: s.lastSuccessAt, ...parked });
   }
 
   /** Stops this runner (its in-flight request and sleeps are interrupted) and waits for it. */
@@ -146,11 +153,12 @@ export class ProfileRunner {
 
   /**
    * The state after a pass that ended well: a mapping problem (the last pass that judged rows
-   * filtered more than half of them), tickets parked as rejected by the API, or idle.
+   * filtered more than half of them), tickets parked as rejected by the API, or idle. Called once
+   * per pass (it keeps the verdicts of the last passes): by the loop, and by `runOnce`.
    */
-  private healthAfterPass(s: PassSummary): { state: EngineState; reason: string | null } {
+  healthAfterPass(s: PassSummary): { state: EngineState; reason: string | null } {
     // The pass's verdicts, at most WINDOW of them (filtered ones last: the order within a pass is not kept).
-    const WINDOW = 50;
+    const WINDOW = VERDICT_WINDOW;
     const ok = s.created + s.updated + s.rejected;
     for (let i = 0; i < Math.min(ok, WINDOW); i++) this.verdicts.push(false);
     for (let i = 0; i < Math.min(s.filtered, WINDOW); i++) this.verdicts.push(true);

@@ -547,6 +547,19 @@ export class StateStore {
     return out;
   }
 
+  /**
+   * The verdicts of the last `n` rows judged under this mapping (true = filtered), oldest first, so
+   * a runner that starts (or a `run --once`) with parked rows knows the mapping is the problem
+   * without waiting for new rows. Skipped rows are a rule's verdict, not the mapping's.
+   */
+  recentVerdicts(profile: string, mappingHash: string, n: number): boolean[] {
+    const rows = this.stmt(
+      `SELECT action FROM ledger WHERE profile = ? AND action <> 'skipped' AND (action <> 'filtered' OR mapping_hash = ?)
+       ORDER BY updated_at DESC LIMIT ?`,
+    ).all(profile, mappingHash, n) as Array<{ action: string }>;
+    return rows.reverse().map((r) => r.action === 'filtered');
+  }
+
   /** One page of the tickets parked with this verdict, newest verdict first, with their reasons (the dashboard's list). */
   parkedPage(
     profile: string,

@@ -1,6 +1,6 @@
 // The accounting commands as a user runs them, on a table whose columns match no shipped template
 // (WeighSlips): a wrong mapping and a wrong API URL in the config file, each fixed while the daemon
-// runs, seen through `outpost status --json`; `reload` refusing an invalid file; `reconcile`;
+// runs, seen through `outpost status --json` (a first `run --once` that parks every row exits 1); `reload` refusing an invalid file; `reconcile`;
 // `resend`; and a changed table refused until `profiles reset`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -47,6 +47,14 @@ test('CLI: mapping problem → fixed in the file; API protocol error → fixed a
       config: { error: string | null } | null;
     };
 
+  // A first pass by hand: it ends, but every row is parked by the mapping — not a success.
+  const first = await runCli(['run', '--once'], env);
+  assert.equal(first.code, 1, first.output);
+  assert.match(first.output, /slips: mapping problem \(run \d+\) — read 12, created 0, .*filtered 12/);
+  assert.match(first.output, /resend --profile slips --filtered/);
+  assert.match(first.output, /parked in all: filtered 12, skipped 0, rejected 0 — "outpost reconcile --profile slips"/);
+
+  // The daemon starts with those rows parked and no new ones: it says so at its first pass.
   const daemon = startCli(['run', '--no-dashboard'], env);
   t.after(async () => {
     daemon.child.kill('SIGTERM');
