@@ -14,6 +14,7 @@ import { registerSecret, scrub, type Logger } from '../log.js';
 import { localWriteFailure } from './disk.js';
 import { USER_AGENT } from '../version.js';
 import { backoffMs, sleep } from './backoff.js';
+import { noteRowsRead, releaseIfWorthIt } from './memory.js';
 import { StoppedError, mappingHash, runPass, type PassSummary } from './pipeline.js';
 import { HEALTHY_STATES, type EngineState, type StatusBoard } from './status.js';
 import { formatDateTime } from '../format/time.js';
@@ -383,6 +384,9 @@ export class ProfileRunner {
             `[${this.profile.name}] run ${s.runId} (${type}): read ${s.read}, created ${s.created}, updated ${s.updated}, filtered ${s.filtered}, skipped ${s.skipped}, rejected ${s.rejected}`,
           );
         }
+        // A large pass (a backfill) leaves V8's page pool at its high-water mark: hand it back once.
+        noteRowsRead(s.read);
+        releaseIfWorthIt();
       } catch (e) {
         this.outcome = null;
         if (e instanceof StoppedError || this.signal.aborted) break;
