@@ -10,22 +10,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import pg from 'pg';
-import { freePort, startPrivatePostgres, type PrivateServer } from '../helpers/private-db.js';
+import { freePort, privateClient, privateSource, startPrivatePostgres, type PrivateServer } from '../helpers/private-db.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const RECEIVER = fileURLToPath(new URL('./receiver.js', import.meta.url));
 const say = (s: string) => process.stderr.write(`[bench lookups] ${s}\n`);
 
 async function load(server: PrivateServer, rows: number): Promise<void> {
-  const c = new pg.Client({
-    host: server.host,
-    port: server.port,
-    user: server.user,
-    password: server.password,
-    database: server.database,
-  });
-  await c.connect();
+  const c = await privateClient(server);
   await c.query(`DROP TABLE IF EXISTS lk_tickets, lk_customers, lk_products, lk_trucks`);
   await c.query(`CREATE TABLE lk_customers (id integer PRIMARY KEY, name text NOT NULL)`);
   await c.query(`CREATE TABLE lk_products (id integer PRIMARY KEY, code text NOT NULL, description text NOT NULL)`);
@@ -103,14 +95,7 @@ async function backfill(
         {
           name: `${name}-${round}`,
           api: { url, token: 'env:BENCH_TOKEN' },
-          source: {
-            driver: 'postgres',
-            host: server.host,
-            port: server.port,
-            database: server.database,
-            user: server.user,
-            password: 'env:BENCH_DB_PASSWORD',
-          },
+          source: privateSource(server, 'env:BENCH_DB_PASSWORD'),
           table: 'lk_tickets',
           key: ['id'],
           change: { mode: 'timestamp', column: 'updated_at', lookbackSeconds: 300, timezone: 'America/Chicago' },

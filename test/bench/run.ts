@@ -17,7 +17,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { parseConfig } from '../../core/config/load.js';
 import { createChangeReader } from '../../core/change/index.js';
 import { DEMO_FIELDS } from '../../core/demo/environment.js';
@@ -25,7 +24,7 @@ import { makeTicket, prng } from '../../core/demo/plant.js';
 import { createMapper, ticketJson } from '../../core/mapping/index.js';
 import { createSource } from '../../core/sources/index.js';
 import { StateStore } from '../../core/state/store.js';
-import { freePort, startPrivatePostgres, type PrivateServer } from '../helpers/private-db.js';
+import { freePort, privateClient, privateSource, startPrivatePostgres, type PrivateServer } from '../helpers/private-db.js';
 import { benchLookups } from './lookups.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
@@ -73,14 +72,7 @@ async function sandboxStats(url: string, token: string): Promise<{ tickets: numb
 }
 
 async function loadRows(server: PrivateServer, rows: number): Promise<void> {
-  const c = new pg.Client({
-    host: server.host,
-    port: server.port,
-    user: server.user,
-    password: server.password,
-    database: server.database,
-  });
-  await c.connect();
+  const c = await privateClient(server);
   await c.query(`CREATE TABLE "Tickets" ("TicketID" integer PRIMARY KEY, "TicketNo" text NOT NULL, "TicketDate" text, "PlantCode" text, "Customer" text,
     "JobNo" text, "OrderNo" text, "ProductCode" text, "ProductDesc" text, "MixID" text, "Gross" double precision, "Tare" double precision,
     "Net" double precision, "UOM" text, "TruckNo" text, "Hauler" text, "Driver" text, "VoidFlag" text NOT NULL DEFAULT 'N', "VoidReason" text,
@@ -104,15 +96,7 @@ async function loadRows(server: PrivateServer, rows: number): Promise<void> {
 }
 
 async function rawSelect(server: PrivateServer, rows: number): Promise<number> {
-  const src = await createSource({
-    driver: 'postgres',
-    host: server.host,
-    port: server.port,
-    database: server.database,
-    user: server.user,
-    password: server.password,
-    options: {},
-  });
+  const src = await createSource(privateSource(server));
   await src.connect();
   const t0 = performance.now();
   let n = 0;
@@ -137,15 +121,7 @@ async function rawSelect(server: PrivateServer, rows: number): Promise<number> {
 
 /** The same JSON Outpost sends for the first `count` rows, mapped once up front. */
 async function mappedJson(server: PrivateServer, count: number): Promise<string[]> {
-  const src = await createSource({
-    driver: 'postgres',
-    host: server.host,
-    port: server.port,
-    database: server.database,
-    user: server.user,
-    password: server.password,
-    options: {},
-  });
+  const src = await createSource(privateSource(server));
   await src.connect();
   const rows = await src.query(`SELECT * FROM "Tickets" ORDER BY "TicketID" LIMIT ${count}`);
   await src.close();
@@ -245,14 +221,7 @@ async function backfill(dir: string, name: string, url: string, server: PrivateS
   const profile = {
     name: 'bench',
     api: { url, token: 'env:BENCH_TOKEN' },
-    source: {
-      driver: 'postgres',
-      host: server.host,
-      port: server.port,
-      database: server.database,
-      user: server.user,
-      password: 'env:BENCH_DB_PASSWORD',
-    },
+    source: privateSource(server, 'env:BENCH_DB_PASSWORD'),
     table: 'Tickets',
     key: ['TicketID'],
     change: { mode: 'timestamp', column: 'LastModified', lookbackSeconds: 300, timezone: 'America/Chicago' },
@@ -368,14 +337,7 @@ async function main(): Promise<void> {
     const postCpuUs = (before.cpuUs + after.cpuUs) / 2;
 
     say(`latency: ${LAT_N} new tickets at random moments, 1 s poll, starting right after the backfill`);
-    const c = new pg.Client({
-      host: server.host,
-      port: server.port,
-      user: server.user,
-      password: server.password,
-      database: server.database,
-    });
-    await c.connect();
+    const c = await privateClient(server);
     const rand = prng(7);
     const lat: number[] = [];
     for (let i = 0; i < LAT_N; i++) {

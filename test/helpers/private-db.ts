@@ -11,6 +11,8 @@ import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, c
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type pg from 'pg';
+import type { SourceConfig } from '../../core/config/schema.js';
 import { findBinary, postgresBinDir, requireBinary } from './binaries.js';
 import { closedPort } from './databases.js';
 import { waitFor } from './wait.js';
@@ -104,6 +106,21 @@ function privateServer(
     },
   };
   return server;
+}
+
+/** The source config for a private server's login; `password` as a config file would hold it (e.g. 'env:NAME'). */
+export function privateSource(server: PrivateServer, password = server.password): SourceConfig {
+  const { host, port, database, user } = server;
+  return { driver: server.kind === 'postgres' ? 'postgres' : 'mysql', host, port, database, user, password, options: {} };
+}
+
+/** A pg client connected to a private PostgreSQL as its login; the caller ends it. */
+export async function privateClient(server: PrivateServer): Promise<pg.Client> {
+  const { default: pgModule } = await import('pg');
+  const { host, port, user, password, database } = server;
+  const c = new pgModule.Client({ host, port, user, password, database });
+  await c.connect();
+  return c;
 }
 
 export async function startPrivatePostgres(opts: { port?: number } = {}): Promise<PrivateServer> {
