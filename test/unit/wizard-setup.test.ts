@@ -294,7 +294,20 @@ test('setup --plain walks every step on the live services, the mapping editor as
     choices.find((c) => c.name === name || c.name.startsWith(`${name} `) || c.name.includes(`: ${name}`))!.value;
   const field = (label: string) => (choices: Choice<unknown>[]) =>
     choices.find((c) => c.name.includes(` ${label}*:`) || c.name.includes(` ${label}:`))!.value;
-  const script: [string, string | boolean | ((c: Choice<unknown>[]) => unknown)][] = [
+  type Step = [string, string | boolean | ((c: Choice<unknown>[]) => unknown)];
+  /** The editor's prompts that pick the field `label`, then say what it should be, and answer the rest. */
+  const edit = (label: string, what: string, ...rest: Step[]): Step[] => [
+    ['Field to change', field(label)],
+    [`${label}: what should it be?`, what],
+    ...rest,
+  ];
+  const fromColumn = (label: string, name: string) => edit(label, 'take it from a column', ['Column', column(name)]);
+  const fixed = (label: string, value: string) => edit(label, 'a fixed value', ['Value', value]);
+  const lookedUp = (label: string, foreignKey: string, table: string, name: string) =>
+    edit(label, 'look it up in another table', ['Through which foreign key?', foreignKey], [`Which column of ${table}?`, name]);
+  const converted = (label: string, from: string, to: string) =>
+    edit(label, 'convert a unit', ['The value is in which unit?', from], ['Send it in', to]);
+  const script: Step[] = [
     ['Environment', ''],
     ['API URL', 'https://api.example.test'],
     ['Account token', 'tok_123456'],
@@ -308,38 +321,16 @@ test('setup --plain walks every step on the live services, the mapping editor as
     ['Ticket numbers', '5001 5002'],
     ['The column they are in', column('tkt')],
     // The editor: the generic template knows none of these columns.
-    ['Field to change', field('ticket date')],
-    ['ticket date: what should it be?', 'take it from a column'],
-    ['Column', column('weighed')],
-    ['Field to change', field('plant code')],
-    ['plant code: what should it be?', 'a fixed value'],
-    ['Value', 'P12'],
-    ['Field to change', field('plant name')],
-    ['plant name: what should it be?', 'a fixed value'],
-    ['Value', 'Riverside'],
-    ['Field to change', field('supplier name')],
-    ['supplier name: what should it be?', 'a fixed value'],
-    ['Value', 'Riverside Materials'],
-    ['Field to change', field('customer')],
-    ['customer: what should it be?', 'look it up in another table'],
-    ['Through which foreign key?', 'cust → customers'],
-    ['Which column of customers?', 'name'],
-    ['Field to change', field('truck')],
-    ['truck: what should it be?', 'take it from a column'],
-    ['Column', column('truck')],
-    ['Field to change', field('product code')],
-    ['product code: what should it be?', 'take it from a column'],
-    ['Column', column('prod')],
-    ['Field to change', field('product description')],
-    ['product description: what should it be?', 'take it from a column'],
-    ['Column', column('prod')],
-    ['Field to change', field('quantity')],
-    ['quantity: what should it be?', 'take it from a column'],
-    ['Column', column('net_lb')],
-    ['Field to change', field('quantity')],
-    ['quantity: what should it be?', 'convert a unit'],
-    ['The value is in which unit?', 'always LBR'],
-    ['Send it in', 'STN'],
+    ...fromColumn('ticket date', 'weighed'),
+    ...fixed('plant code', 'P12'),
+    ...fixed('plant name', 'Riverside'),
+    ...fixed('supplier name', 'Riverside Materials'),
+    ...lookedUp('customer', 'cust → customers', 'customers', 'name'),
+    ...fromColumn('truck', 'truck'),
+    ...fromColumn('product code', 'prod'),
+    ...fromColumn('product description', 'prod'),
+    ...fromColumn('quantity', 'net_lb'),
+    ...converted('quantity', 'always LBR', 'STN'),
     ['Field to change', 'Done'],
     ['Where should the account token be kept?', ''],
     ['Save the profile, then', 'Save only'],
