@@ -1,7 +1,7 @@
 // `outpost profiles list | show | remove`: the profiles in the config file. Secrets are shown only
 // as `env:NAME` references or masked, never in clear.
 import type { Command } from 'commander';
-import { configFile, home } from '../context.js';
+import { askDaemon, configFile, configOrExit, home, namedProfileOrExit, withStateStore } from '../context.js';
 import { EXIT, fail, printJson } from '../output.js';
 
 function masked(value: string | undefined): string | undefined {
@@ -18,13 +18,7 @@ export function register(program: Command): void {
     .option('--config <file>', 'config file (default: <home>/outpost.json)')
     .option('--json', 'print as JSON')
     .action(async (opts: { config?: string; json?: boolean }) => {
-      const { loadConfig } = await import('../../core/config/load.js');
-      let config;
-      try {
-        config = loadConfig(configFile(opts));
-      } catch (e) {
-        fail((e as Error).message, EXIT.usage);
-      }
+      const config = await configOrExit(configFile(opts));
       const rows = config.profiles.map((p) => ({
         name: p.name,
         environment: p.environment,
@@ -47,13 +41,8 @@ export function register(program: Command): void {
     .description('the whole profile, secrets masked')
     .option('--config <file>', 'config file (default: <home>/outpost.json)')
     .action(async (name: string, opts: { config?: string }) => {
-      const { loadConfig, pickProfiles } = await import('../../core/config/load.js');
-      try {
-        const [p] = pickProfiles(loadConfig(configFile(opts)), name);
-        printJson({ ...p, api: { ...p.api, token: masked(p.api.token) }, source: { ...p.source, password: masked(p.source.password) } });
-      } catch (e) {
-        fail((e as Error).message, EXIT.usage);
-      }
+      const { profile: p } = await namedProfileOrExit(configFile(opts), name);
+      printJson({ ...p, api: { ...p.api, token: masked(p.api.token) }, source: { ...p.source, password: masked(p.source.password) } });
     });
 
   profiles
@@ -61,18 +50,17 @@ export function register(program: Command): void {
     .description('remove a profile from the config file (its sync state is kept)')
     .option('--config <file>', 'config file (default: <home>/outpost.json)')
     .action(async (name: string, opts: { config?: string }) => {
-      const { loadConfig, pickProfiles, saveConfig } = await import('../../core/config/load.js');
       const file = configFile(opts);
+      const { config } = await namedProfileOrExit(file, name);
+      const { saveConfig } = await import('../../core/config/load.js');
       try {
-        const config = loadConfig(file);
-        pickProfiles(config, name);
         saveConfig(file, { ...config, profiles: config.profiles.filter((p) => p.name !== name) });
-        process.stdout.write(
-          `Removed profile "${name}" from ${file}. Restart the daemon ("outpost stop" then "outpost start") for it to take effect.\n`,
-        );
       } catch (e) {
         fail((e as Error).message, EXIT.usage);
       }
+      process.stdout.write(
+        `Removed profile "${name}" from ${file}. Restart the daemon ("outpost stop" then "outpost start") for it to take effect.\n`,
+      );
     });
 
   profiles
@@ -86,13 +74,7 @@ export function register(program: Command): void {
       '\nThe ledger is kept: tickets already delivered with the same content are not sent twice.\nExit codes: 0 reset, 1 failed or not confirmed, 2 usage.',
     )
     .action(async (name: string, opts: { from?: string; yes?: boolean; config?: string }) => {
-      const { loadConfig, pickProfiles } = await import('../../core/config/load.js');
-      let profile;
-      try {
-        [profile] = pickProfiles(loadConfig(configFile(opts)), name);
-      } catch (e) {
-        fail((e as Error).message, EXIT.usage);
-      }
+      const { profile } = await namedProfileOrExit(configFile(opts), name);
       if (opts.from !== undefined) {
         if (profile.change.mode !== 'timestamp')
           fail(
@@ -113,27 +95,14 @@ export function register(program: Command): void {
         if (answer !== 'y' && answer !== 'yes') fail('Not reset.', EXIT.failure);
       }
       const dir = home();
-      const runtime = await import('../../core/engine/runtime.js');
-      if (runtime.readDaemonInfo(dir)) {
-        const { sendControl } = await import('../../core/engine/control.js');
-        let reply;
-        try {
-          reply = await sendControl(dir, { op: 'reset', profile: name, from: opts.from }, 60_000);
-        } catch (e) {
-          fail(
-            `The daemon is running but its control channel does not answer (${(e as Error).message}); try "outpost stop" then "outpost start".`,
-          );
-        }
+      const reply = await askDaemon(dir, { op: 'reset', profile: name, from: opts.from }, 60_000);
+      if (reply) {
         if (!reply.ok) fail(reply.message);
         process.stdout.write(`${reply.message}\n`);
         process.exit(EXIT.ok);
       }
-      const { StateStore } = await import('../../core/state/store.js');
-      const { homePaths } = await import('../../core/paths.js');
       const { shapeOf } = await import('../../core/engine/runner.js');
-      const store = new StateStore(homePaths(dir).state);
-      store.resetProfile(name, { cursor: opts.from, shape: shapeOf(profile) });
-      store.close();
+      await withStateStore(dir, (store) => store.resetProfile(name, { cursor: opts.from, shape: shapeOf(profile) }));
       process.stdout.write(
         `Profile ${name} rewound ${opts.from ? `to ${opts.from}` : 'to the beginning'}; it is read again when the daemon starts ("outpost start") or with "outpost sync".\n`,
       );

@@ -2,7 +2,7 @@
 // skipped, rejected, not yet read — with any gap listed and rows deleted at the source reported
 // (and, with change.deletes "void", queued to be sent as voided).
 import type { Command } from 'commander';
-import { home, loadProfiles } from '../context.js';
+import { askDaemon, home, profilesOrExit, withStateStore } from '../context.js';
 import { EXIT, fail, printJson } from '../output.js';
 
 export function register(program: Command): void {
@@ -20,37 +20,18 @@ export function register(program: Command): void {
       const { formatReconcile, reconcile } = await import('../../core/state/reconcile.js');
       type Report = Awaited<ReturnType<typeof reconcile>>;
       const dir = home();
-      const runtime = await import('../../core/engine/runtime.js');
       let report: Report;
-      if (runtime.readDaemonInfo(dir)) {
-        // The daemon does it, so voids it queues are sent by the runner at once.
-        const { sendControl } = await import('../../core/engine/control.js');
-        let reply;
-        try {
-          reply = await sendControl(dir, { op: 'reconcile', profile: opts.profile, days: opts.days }, 600_000);
-        } catch (e) {
-          fail(
-            `The daemon is running but its control channel does not answer (${(e as Error).message}); try "outpost stop" then "outpost start".`,
-          );
-        }
+      // When the daemon runs it does it, so voids it queues are sent by the runner at once.
+      const reply = await askDaemon(dir, { op: 'reconcile', profile: opts.profile, days: opts.days }, 600_000);
+      if (reply) {
         if (!reply.ok) fail(reply.message);
         report = reply.data as Report;
       } else {
-        let loaded;
+        const { profiles } = await profilesOrExit(opts);
         try {
-          loaded = await loadProfiles(opts);
-        } catch (e) {
-          fail((e as Error).message, EXIT.usage);
-        }
-        const { StateStore } = await import('../../core/state/store.js');
-        const { homePaths } = await import('../../core/paths.js');
-        const store = new StateStore(homePaths(dir).state);
-        try {
-          report = await reconcile({ store, profile: loaded.profiles[0], days: opts.days });
+          report = await withStateStore(dir, (store) => reconcile({ store, profile: profiles[0], days: opts.days }));
         } catch (e) {
           fail((e as Error).message);
-        } finally {
-          store.close();
         }
       }
       if (opts.json) printJson(report);

@@ -1,7 +1,7 @@
 // `outpost reload`: the running daemon reads its config file again (it also watches the file). An
 // invalid file is refused — the reply names the key path — and the running config stays.
 import type { Command } from 'commander';
-import { home } from '../context.js';
+import { askDaemon, home } from '../context.js';
 import { EXIT, fail, printJson } from '../output.js';
 
 export function register(program: Command): void {
@@ -11,19 +11,8 @@ export function register(program: Command): void {
     .option('--json', 'print the reply as JSON')
     .addHelpText('after', '\nExit codes: 0 reloaded, 1 refused (the old config keeps running), 3 no daemon running.')
     .action(async (opts: { json?: boolean }) => {
-      const dir = home();
-      const runtime = await import('../../core/engine/runtime.js');
-      if (!runtime.readDaemonInfo(dir))
-        fail('No daemon is running; the config file is read when it starts ("outpost start").', EXIT.notRunning);
-      const { sendControl } = await import('../../core/engine/control.js');
-      let reply;
-      try {
-        reply = await sendControl(dir, { op: 'reload' }, 60_000);
-      } catch (e) {
-        fail(
-          `The daemon is running but its control channel does not answer (${(e as Error).message}); try "outpost stop" then "outpost start".`,
-        );
-      }
+      const reply = await askDaemon(home(), { op: 'reload' }, 60_000);
+      if (!reply) fail('No daemon is running; the config file is read when it starts ("outpost start").', EXIT.notRunning);
       if (opts.json) printJson(reply);
       else (reply.ok ? process.stdout : process.stderr).write(`${reply.message}\n`);
       process.exit(reply.ok ? EXIT.ok : EXIT.failure);

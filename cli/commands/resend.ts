@@ -2,7 +2,7 @@
 // with the current mapping and sent again (with a fresh Idempotency-Key) on the next pass — through
 // the running daemon when there is one, else into the state database for the next start or sync.
 import type { Command } from 'commander';
-import { home, loadProfiles } from '../context.js';
+import { askDaemon, home, profilesOrExit, withStateStore } from '../context.js';
 import { EXIT, fail, printJson } from '../output.js';
 
 interface Opts {
@@ -44,42 +44,24 @@ export function register(program: Command): void {
       const problem = selectorProblem(select);
       if (problem) fail(problem, EXIT.usage);
       const dir = home();
-      const runtime = await import('../../core/engine/runtime.js');
-      if (runtime.readDaemonInfo(dir)) {
-        const { sendControl } = await import('../../core/engine/control.js');
-        let reply;
-        try {
-          reply = await sendControl(dir, { op: 'resend', profile: opts.profile, select });
-        } catch (e) {
-          fail(
-            `The daemon is running but its control channel does not answer (${(e as Error).message}); try "outpost stop" then "outpost start".`,
-          );
-        }
+      const reply = await askDaemon(dir, { op: 'resend', profile: opts.profile, select });
+      if (reply) {
         if (opts.json) printJson(reply);
         else process.stdout.write(`${reply.message}\n`);
         process.exit(reply.ok ? EXIT.ok : EXIT.failure);
       }
-      let loaded;
+      const { profiles } = await profilesOrExit(opts);
+      let r;
       try {
-        loaded = await loadProfiles(opts);
-      } catch (e) {
-        fail((e as Error).message, EXIT.usage);
-      }
-      const { StateStore } = await import('../../core/state/store.js');
-      const { homePaths } = await import('../../core/paths.js');
-      const store = new StateStore(homePaths(dir).state);
-      try {
-        const r = resend(store, loaded.profiles[0], select);
-        if (opts.json) printJson({ ok: true, ...r });
-        else
-          process.stdout.write(
-            `${r.message}\nThe daemon is not running: they are sent when it starts ("outpost start") or with "outpost sync".\n`,
-          );
+        r = await withStateStore(dir, (store) => resend(store, profiles[0], select));
       } catch (e) {
         fail((e as Error).message);
-      } finally {
-        store.close();
       }
+      if (opts.json) printJson({ ok: true, ...r });
+      else
+        process.stdout.write(
+          `${r.message}\nThe daemon is not running: they are sent when it starts ("outpost start") or with "outpost sync".\n`,
+        );
       process.exit(EXIT.ok);
     });
 }

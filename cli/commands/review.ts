@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { configFile, home, observedHome } from '../context.js';
+import { configFile, home, observedHome, withStateStore } from '../context.js';
 import { EXIT, chalk, fail, printJson } from '../output.js';
 import { oneProfile, parseTicketList } from './preview.js';
 
@@ -33,12 +33,10 @@ export function parseFlag(text: string): { ticketNumber: string; field: string; 
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-async function openReviews() {
-  const { homePaths } = await import('../../core/paths.js');
-  const { StateStore } = await import('../../core/state/store.js');
+/** The reviews kept in the home's state database, open for `use` only. */
+async function withReviews<T>(use: (reviews: import('../../core/review/store.js').ReviewStore) => T | Promise<T>): Promise<T> {
   const { ReviewStore } = await import('../../core/review/store.js');
-  const state = new StateStore(homePaths(home()).state);
-  return { state, reviews: new ReviewStore(state.db) };
+  return withStateStore(home(), (state) => use(new ReviewStore(state.db)));
 }
 
 export function register(program: Command): void {
@@ -90,17 +88,14 @@ export function register(program: Command): void {
             problems: s.problems,
           };
         });
-        const { state, reviews } = await openReviews();
-        try {
-          const saved = reviews.record({ profile: profile.name, reviewer: opts.reviewer!, template: p.template, tickets });
-          const approved = saved.tickets.filter((t) => t.verdict === 'approved').length;
-          process.stdout.write(
-            `${chalk.green('✔')} Review ${saved.id} recorded for ${profile.name} by ${saved.reviewer} at ${saved.reviewedAt}: ${approved} approved, ${saved.tickets.length - approved} flagged.\n` +
-              `  Export it: outpost review export --profile ${profile.name} --html review.html\n`,
-          );
-        } finally {
-          state.close();
-        }
+        const saved = await withReviews((reviews) =>
+          reviews.record({ profile: profile.name, reviewer: opts.reviewer!, template: p.template, tickets }),
+        );
+        const approved = saved.tickets.filter((t) => t.verdict === 'approved').length;
+        process.stdout.write(
+          `${chalk.green('✔')} Review ${saved.id} recorded for ${profile.name} by ${saved.reviewer} at ${saved.reviewedAt}: ${approved} approved, ${saved.tickets.length - approved} flagged.\n` +
+            `  Export it: outpost review export --profile ${profile.name} --html review.html\n`,
+        );
       } catch (e) {
         fail((e as Error).message);
       }
@@ -120,8 +115,7 @@ export function register(program: Command): void {
         const { homePaths } = await import('../../core/paths.js');
         if (!existsSync(homePaths(home()).state))
           throw new Error(`No review has been recorded in ${home()}; record one with "outpost review record".`);
-        const { state, reviews } = await openReviews();
-        try {
+        await withReviews(async (reviews) => {
           const id = opts.id === undefined ? undefined : Number(opts.id);
           if (id !== undefined && !Number.isInteger(id)) throw new Error('--id must be a review number.');
           const rv = id !== undefined ? reviews.get(id) : reviews.latest(opts.profile!);
@@ -148,9 +142,7 @@ export function register(program: Command): void {
             }
             process.stdout.write('  (--json or --html FILE to export it)\n');
           }
-        } finally {
-          state.close();
-        }
+        });
       } catch (e) {
         fail((e as Error).message);
       }
@@ -170,8 +162,7 @@ export function register(program: Command): void {
         else process.stdout.write('No reviews recorded yet.\n');
         return;
       }
-      const { state, reviews } = await openReviews();
-      try {
+      await withReviews(async (reviews) => {
         const list = reviews.list(opts.profile, 50);
         if (opts.json) printJson(list);
         else if (list.length === 0) process.stdout.write('No reviews recorded yet.\n');
@@ -180,9 +171,7 @@ export function register(program: Command): void {
             process.stdout.write(
               `  ${r.id}  ${r.profile}  ${r.reviewer}  ${formatDateTime(r.reviewedAt, { timeZone: await profileZone(r.profile) })}  ${r.approved} approved, ${r.flagged} flagged\n`,
             );
-      } finally {
-        state.close();
-      }
+      });
       process.exitCode = EXIT.ok;
     });
 }

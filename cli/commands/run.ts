@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { runOnceAndExit } from '../once.js';
 import { EXIT, fail } from '../output.js';
-import { home, loadProfiles } from '../context.js';
+import { home, profilesOrExit, type LoadedProfiles } from '../context.js';
 
 export function register(program: Command): void {
   program
@@ -41,12 +41,7 @@ export function register(program: Command): void {
         }
         const runtime = await import('../../core/engine/runtime.js');
         const { VERSION } = await import('../../core/version.js');
-        let loaded;
-        try {
-          loaded = await loadProfiles(opts);
-        } catch (e) {
-          fail((e as Error).message, EXIT.usage);
-        }
+        const loaded = await profilesOrExit(opts);
         const dir = home();
         // Records go to the rotating log file, the terminal and the dashboard's live tail. A failing
         // log write is reported to the daemon (a state), never thrown.
@@ -144,7 +139,7 @@ export function register(program: Command): void {
 async function serveDashboard(args: {
   dir: string;
   daemon: import('../../core/engine/daemon.js').Daemon;
-  loaded: Awaited<ReturnType<typeof loadProfiles>>;
+  loaded: LoadedProfiles;
   tap: import('../../core/log.js').LogTap;
   log: import('../../core/log.js').Logger;
   port: number | undefined;

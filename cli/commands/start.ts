@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { configFile, home } from '../context.js';
+import { configFile, configOrExit, home } from '../context.js';
 import { EXIT, fail } from '../output.js';
 
 export function register(program: Command): void {
@@ -20,16 +20,11 @@ export function register(program: Command): void {
     .option('--profile <name>', 'run only this profile')
     .action(async (opts: { config?: string; profile?: string }) => {
       const runtime = await import('../../core/engine/runtime.js');
-      const { loadConfig } = await import('../../core/config/load.js');
       const dir = home();
       const running = runtime.readDaemonInfo(dir);
       if (running) fail(`The daemon is already running (pid ${running.pid}); use "outpost status" to see it or "outpost stop" first.`);
       const file = configFile(opts);
-      try {
-        loadConfig(file);
-      } catch (e) {
-        fail((e as Error).message, EXIT.usage);
-      }
+      await configOrExit(file);
       const logs = join(dir, 'logs');
       mkdirSync(logs, { recursive: true, mode: 0o700 });
       const out = openSync(join(logs, 'outpost.stderr.log'), 'w', 0o600);

@@ -3,7 +3,7 @@
 // directly over its control channel (live, also when the disk is too full for run/status.json).
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { configFile, observedHome } from '../context.js';
+import { configFile, observedHome, withStateStore } from '../context.js';
 import { EXIT, chalk, printJson } from '../output.js';
 
 type Row = Record<string, unknown> & { name: string; state: string };
@@ -44,9 +44,7 @@ export function register(program: Command): void {
       const offline: Row[] = [];
       const ran = new Set<string>();
       if (existsSync(paths.state)) {
-        const { StateStore } = await import('../../core/state/store.js');
-        const store = new StateStore(paths.state);
-        try {
+        await withStateStore(dir, (store) => {
           lastRuns = store.runs(null, 5);
           const names = [
             ...new Set([
@@ -62,9 +60,7 @@ export function register(program: Command): void {
               offline.push({ ...s, state: 'stopped' });
             }
           }
-        } finally {
-          store.close();
-        }
+        });
       }
       const timeZone = await plantZone(file, hostTimeZone());
       const pausedAt = info ? {} : (await import('../../core/engine/paused.js')).readPaused(dir);

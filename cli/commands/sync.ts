@@ -3,9 +3,9 @@
 // pass here, like `outpost run --once`, and `pause` / `resume` record the choice for the daemon's
 // next start. A pause persists across restarts; a sync while paused runs one pass and stays paused.
 import type { Command } from 'commander';
-import { loadProfiles, observedHome } from '../context.js';
+import { askDaemon, observedHome, profilesOrExit } from '../context.js';
 import { runOnceAndExit } from '../once.js';
-import { EXIT, fail, printJson } from '../output.js';
+import { EXIT, printJson } from '../output.js';
 
 type Op = 'sync' | 'pause' | 'resume';
 
@@ -29,28 +29,14 @@ export function registerControl(program: Command, op: Op): void {
     .option('--profile <name>', 'only this profile (default: every profile)')
     .option('--json', 'print the result as JSON')
     .action(async (opts: Options) => {
-      const runtime = await import('../../core/engine/runtime.js');
       const dir = await observedHome();
-      if (runtime.readDaemonInfo(dir)) {
-        const { sendControl } = await import('../../core/engine/control.js');
-        let reply;
-        try {
-          reply = await sendControl(dir, { op, profile: opts.profile });
-        } catch (e) {
-          fail(
-            `The daemon is running but its control channel does not answer (${(e as Error).message}); try "outpost stop" then "outpost start".`,
-          );
-        }
+      const reply = await askDaemon(dir, { op, profile: opts.profile });
+      if (reply) {
         if (opts.json) printJson({ ...reply, daemon: 'running' });
         else process.stdout.write(reply.message + '\n');
         process.exit(reply.ok ? EXIT.ok : EXIT.failure);
       }
-      let loaded;
-      try {
-        loaded = await loadProfiles(opts);
-      } catch (e) {
-        fail((e as Error).message, EXIT.usage);
-      }
+      const loaded = await profilesOrExit(opts);
       if (op === 'sync') return runOnceAndExit({ profiles: loaded.profiles, home: dir, configFile: loaded.file, json: opts.json });
       const { setPaused, readPaused } = await import('../../core/engine/paused.js');
       const names = loaded.profiles.map((p) => p.name);

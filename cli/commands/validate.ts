@@ -2,8 +2,8 @@
 // one mapped row — one line per check saying pass / warn / fail and what to do. Exit 1 when any
 // check fails, 2 on bad usage (unknown option, missing config or profile).
 import type { Command } from 'commander';
-import { loadProfiles } from '../context.js';
-import { EXIT, chalk, fail, printJson } from '../output.js';
+import { profilesOrExit } from '../context.js';
+import { EXIT, chalk, printJson } from '../output.js';
 
 const MARK = { pass: '✓', warn: '!', fail: '✗' } as const;
 const PAINT = { pass: chalk.green, warn: chalk.yellow, fail: chalk.red } as const;
@@ -20,12 +20,7 @@ export function register(program: Command): void {
       process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
     })
     .action(async (opts: { config?: string; profile?: string; json?: boolean }) => {
-      let loaded;
-      try {
-        loaded = await loadProfiles(opts);
-      } catch (e) {
-        fail((e as Error).message, EXIT.usage);
-      }
+      const loaded = await profilesOrExit(opts);
       const { validateProfile } = await import('../../core/validate.js');
       const all: Array<{ profile: string; name: string; status: 'pass' | 'warn' | 'fail'; detail: string; fix?: string }> = [];
       for (const profile of loaded.profiles) {
