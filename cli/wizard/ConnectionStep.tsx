@@ -1,7 +1,7 @@
 // Step 3: the database. The driver first (SQL Server, PostgreSQL, MySQL/MariaDB, SQLite), then that
 // driver's fields with a hint each; Enter runs the connection test. On failure the error shows in
 // red and the fields stay editable, so the user fixes them and presses Enter again.
-import { useState, type JSX } from 'react';
+import type { JSX } from 'react';
 import { Box, Text } from 'ink';
 import { Spinner } from '@inkjs/ui';
 import type { Driver, SourceConfig } from '../../core/config/schema.js';
@@ -10,9 +10,8 @@ import { FieldForm, type FieldSpec } from './FieldForm.js';
 import { Hint } from './Hint.js';
 import { SelectList } from './SelectList.js';
 import { errorText, redact } from './format.js';
-import { useEsc, type EscSlot } from './esc.js';
-
-type State = { kind: 'idle' } | { kind: 'busy' } | { kind: 'error'; message: string };
+import type { EscSlot } from './esc.js';
+import { usePickThenCheck } from './pick-then-check.js';
 
 export const DRIVERS: { driver: Driver; label: string; hint: string; port?: number }[] = [
   { driver: 'mssql', label: 'SQL Server', hint: 'SQL login (not DOMAIN\\user); host may be HOST\\INSTANCE or HOST,PORT', port: 1433 },
@@ -73,14 +72,7 @@ export function ConnectionStep(props: {
   onNext(patch: Partial<SetupDraft>, summary: string, result: Extract<ConnectionResult, { ok: true }>): void;
 }): JSX.Element {
   const { draft } = props;
-  const [state, setState] = useState<State>({ kind: 'idle' });
-  const [source, setSource] = useState<SourceConfig | null>(null);
-  useEsc(props.esc, () => {
-    if (source === null || state.kind === 'busy') return false;
-    setSource(null);
-    setState({ kind: 'idle' });
-    return true;
-  });
+  const { state, setState, picked: source, setPicked: setSource } = usePickThenCheck<SourceConfig>(props.esc);
 
   const test = async (v: Record<string, string>) => {
     const next = applyFields(source!, v);

@@ -1,6 +1,6 @@
 // Step 2: the environment (sandbox / UAT / production), then the API URL and the account token;
 // Enter checks the token against the API (GET /v1/whoami) and the API's clock (its Date header).
-import { useState, type JSX } from 'react';
+import type { JSX } from 'react';
 import { Box, Text } from 'ink';
 import { Spinner } from '@inkjs/ui';
 import { ENVIRONMENTS, type Environment, type SetupDraft, type SetupServices, type TokenCheck } from '../../core/setup/services.js';
@@ -8,9 +8,8 @@ import { FieldForm } from './FieldForm.js';
 import { Hint } from './Hint.js';
 import { SelectList } from './SelectList.js';
 import { errorText, redact } from './format.js';
-import { useEsc, type EscSlot } from './esc.js';
-
-type State = { kind: 'idle' } | { kind: 'busy' } | { kind: 'error'; message: string };
+import type { EscSlot } from './esc.js';
+import { usePickThenCheck } from './pick-then-check.js';
 
 const ENV_LABEL: Record<Environment, string> = { sandbox: 'Sandbox', uat: 'UAT (user acceptance testing)', production: 'Production' };
 
@@ -20,14 +19,7 @@ export function TokenStep(props: {
   esc?: EscSlot;
   onNext(patch: Partial<SetupDraft>, summary: string): void;
 }): JSX.Element {
-  const [state, setState] = useState<State>({ kind: 'idle' });
-  const [environment, setEnvironment] = useState<Environment | null>(null);
-  useEsc(props.esc, () => {
-    if (environment === null || state.kind === 'busy') return false;
-    setEnvironment(null);
-    setState({ kind: 'idle' });
-    return true;
-  });
+  const { state, setState, picked: environment, setPicked: setEnvironment } = usePickThenCheck<Environment>(props.esc);
 
   const check = async (v: Record<string, string>) => {
     const apiUrl = v.apiUrl.trim();
