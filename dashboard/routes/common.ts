@@ -16,6 +16,10 @@ export function notAvailable(res: Response, error: string): void {
   res.status(501).json({ error });
 }
 
+export function noSuchProfile(res: Response, name: string): void {
+  res.status(404).json({ error: `There is no profile named ${JSON.stringify(name)}.` });
+}
+
 export function notFound(res: Response): void {
   res.status(404).type('text/plain').send('Not found.\n');
 }
@@ -43,6 +47,17 @@ export function mutation(guard: LocalGuard, allowOther = 'POST'): RequestHandler
     }
     if (!guard.originAllowed(req.headers.origin) || !guard.csrfValid(sessionOf(res), req.get('x-outpost-csrf'))) {
       res.status(403).json({ error: 'Refused: reload the dashboard page and try again.' });
+      return;
+    }
+    next();
+  };
+}
+
+/** A JSON body only (415 with `error` otherwise); goes before the body parser, so nothing else is parsed. */
+export function jsonOnly(error: string): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!req.is('application/json')) {
+      res.status(415).json({ error });
       return;
     }
     next();

@@ -7,7 +7,7 @@ import type { StatusFeed } from '../../core/engine/status.js';
 import type { ResendSelector } from '../../core/engine/resend.js';
 import type { ReconcileReport } from '../../core/state/reconcile.js';
 import type { LocalGuard } from '../auth.js';
-import { allow, badRequest, failed, intParam, mutation, notAvailable, queryOf } from './common.js';
+import { allow, badRequest, failed, intParam, jsonOnly, mutation, noSuchProfile, notAvailable, queryOf } from './common.js';
 import type { History } from '../history.js';
 
 export interface DashboardActions {
@@ -34,12 +34,11 @@ export function controlRoutes(deps: { guard: LocalGuard; feed: StatusFeed; actio
     res.json(feed.snapshot());
   });
 
+  const known = (name: string) => feed.snapshot().profiles.some((p) => p.name === name);
+
   r.get('/api/profiles/:name/history', (req: Request, res: Response) => {
     const name = req.params.name as string;
-    if (!feed.snapshot().profiles.some((p) => p.name === name)) {
-      res.status(404).json({ error: `There is no profile named ${JSON.stringify(name)}.` });
-      return;
-    }
+    if (!known(name)) return noSuchProfile(res, name);
     try {
       res.json(history.lastHour(name));
     } catch (err) {
@@ -47,17 +46,12 @@ export function controlRoutes(deps: { guard: LocalGuard; feed: StatusFeed; actio
     }
   });
 
-  const known = (name: string) => feed.snapshot().profiles.some((p) => p.name === name);
-
   // Today's reconcile summary: every source row of today in exactly one bucket, or the gaps.
   const cache = new Map<string, { at: number; report: Promise<ReconcileReport> }>();
   r.get('/api/profiles/:name/reconcile', async (req: Request, res: Response) => {
     if (!actions.reconcile) return notAvailable(res, 'Reconcile is not available in this process.');
     const name = req.params.name as string;
-    if (!known(name)) {
-      res.status(404).json({ error: `There is no profile named ${JSON.stringify(name)}.` });
-      return;
-    }
+    if (!known(name)) return noSuchProfile(res, name);
     const q = queryOf(req.url);
     const days = intParam(q, 'days', 1, 31, 1);
     const fresh = intParam(q, 'fresh', 0, 1, 0);
@@ -83,21 +77,12 @@ export function controlRoutes(deps: { guard: LocalGuard; feed: StatusFeed; actio
     '/api/profiles/:name/resend',
     allow('admin'),
     mutation(guard),
-    (req: Request, res: Response, next) => {
-      if (!req.is('application/json')) {
-        res.status(415).json({ error: 'Send what to resend as JSON.' });
-        return;
-      }
-      next();
-    },
+    jsonOnly('Send what to resend as JSON.'),
     express.json({ limit: '64kb', strict: true }),
     async (req: Request, res: Response) => {
       if (!actions.resend) return notAvailable(res, 'Resend is not available in this process.');
       const name = req.params.name as string;
-      if (!known(name)) {
-        res.status(404).json({ error: `There is no profile named ${JSON.stringify(name)}.` });
-        return;
-      }
+      if (!known(name)) return noSuchProfile(res, name);
       const sel = resendSelector(req.body);
       if (sel instanceof Error) return badRequest(res, sel.message);
       try {
@@ -120,14 +105,8 @@ export function controlRoutes(deps: { guard: LocalGuard; feed: StatusFeed; actio
     async (req: Request, res: Response) => {
       const name = req.params.name as string;
       const method = actions[ACTION_METHODS[req.params.action as ActionRoute]];
-      if (!method) {
-        res.status(501).json({ error: 'This action is not available here.' });
-        return;
-      }
-      if (!feed.snapshot().profiles.some((p) => p.name === name)) {
-        res.status(404).json({ error: `There is no profile named ${JSON.stringify(name)}.` });
-        return;
-      }
+      if (!method) return notAvailable(res, 'This action is not available here.');
+      if (!known(name)) return noSuchProfile(res, name);
       try {
         await method.call(actions, name);
         res.status(202).json({ ok: true });

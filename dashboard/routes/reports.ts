@@ -7,7 +7,7 @@ import type { Request, Response } from 'express';
 import type { ParkedTicket, RunQuery, RunRecord, RunRow, RunType } from '../../core/state/store.js';
 import { nextDay, startOfPlantDay } from '../../core/format/time.js';
 import { scrub } from '../../core/log.js';
-import { badRequest, dateParam, enumParam, idParam, intParam, notAvailable, profileParam, queryOf } from './common.js';
+import { badRequest, dateParam, enumParam, idParam, intParam, noSuchProfile, notAvailable, profileParam, queryOf } from './common.js';
 
 /** Run reports, normally the daemon's StateStore. */
 export interface DashboardReports {
@@ -161,10 +161,7 @@ export function reportRoutes(deps: { reports: DashboardReports | undefined; time
   r.get('/api/profiles/:name/parked', (req: Request, res: Response) => {
     if (!reports?.parkedPage) return notAvailable(res, 'Parked tickets are not available in this process.');
     const name = req.params.name as string;
-    if (reports.profiles && !reports.profiles().includes(name)) {
-      res.status(404).json({ error: `There is no profile named ${JSON.stringify(name)}.` });
-      return;
-    }
+    if (reports.profiles && !reports.profiles().includes(name)) return noSuchProfile(res, name);
     const q = queryOf(req.url);
     const kind = enumParam(q, 'kind', PARKED_KINDS);
     const limit = intParam(q, 'limit', 1, 500, PARKED_PAGE);

@@ -5,7 +5,19 @@ import express from 'express';
 import type { Request, Response } from 'express';
 import type { LocalGuard } from '../auth.js';
 import { parseReviewBody, type DashboardReview, type ReviewSamplesRequest } from '../review.js';
-import { badRequest, failed, idParam, intParam, mutation, notAvailable, oneParam, profileParam, queryOf } from './common.js';
+import {
+  badRequest,
+  failed,
+  idParam,
+  intParam,
+  jsonOnly,
+  mutation,
+  noSuchProfile,
+  notAvailable,
+  oneParam,
+  profileParam,
+  queryOf,
+} from './common.js';
 
 export function reviewRoutes(deps: { guard: LocalGuard; review: DashboardReview | undefined }): express.Router {
   const { guard, review } = deps;
@@ -15,10 +27,7 @@ export function reviewRoutes(deps: { guard: LocalGuard; review: DashboardReview 
     if (!review) return notAvailable(res, 'Sample review is not available in this process.');
     const parsed = samplesRequest(queryOf(req.url));
     if (parsed instanceof Error) return badRequest(res, parsed.message);
-    if (!review.profiles().includes(parsed.profile)) {
-      res.status(404).json({ error: `There is no profile named ${JSON.stringify(parsed.profile)}.` });
-      return;
-    }
+    if (!review.profiles().includes(parsed.profile)) return noSuchProfile(res, parsed.profile);
     try {
       res.json(await review.samples(parsed));
     } catch (err) {
@@ -62,14 +71,8 @@ export function reviewRoutes(deps: { guard: LocalGuard; review: DashboardReview 
   r.all(
     '/api/review',
     mutation(guard, 'GET, POST'),
-    (req: Request, res: Response, next) => {
-      if (!review) return notAvailable(res, 'Sample review is not available in this process.');
-      if (!req.is('application/json')) {
-        res.status(415).json({ error: 'Send the review as JSON.' });
-        return;
-      }
-      next();
-    },
+    (_req: Request, res: Response, next) => (review ? next() : notAvailable(res, 'Sample review is not available in this process.')),
+    jsonOnly('Send the review as JSON.'),
     express.json({ limit: '512kb', strict: true }),
     async (req: Request, res: Response) => {
       const input = parseReviewBody(req.body);
