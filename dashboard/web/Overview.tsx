@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ProfileStatus, StatusSnapshot } from '../../core/engine/status.js';
 import type { HistoryReply } from '../history.js';
-import { getJson, postJson, useCsrf, type Features } from './api.js';
+import { getJson, postJson, useCsrf, useJson, type Features } from './api.js';
 import { LastHourChart } from './Chart.js';
 import { formatCount, formatLag, formatRate, formatStamp } from './format.js';
 import { parkedHref, runsHref } from './route.js';
@@ -224,23 +224,14 @@ type ReconcileReply = ReconcileReport & { checkedAt: string };
 
 /** Today's reconcile: every source row of today delivered, parked or not yet read — or the gaps. */
 function ReconcileToday({ profile }: { profile: string }) {
-  const [data, setData] = useState<ReconcileReply | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [nonce, setNonce] = useState(0);
-  useEffect(() => {
-    const abort = new AbortController();
-    getJson<ReconcileReply>(`/api/profiles/${encodeURIComponent(profile)}/reconcile?days=1${nonce ? '&fresh=1' : ''}`, abort.signal)
-      .then((d) => {
-        setData(d);
-        setError(null);
-      })
-      .catch((e: unknown) => {
-        if (!abort.signal.aborted) setError(e instanceof Error ? e.message : 'Reconcile failed.');
-      });
-    return () => abort.abort();
-  }, [profile, nonce]);
+  const { data, error } = useJson<ReconcileReply>(
+    `/api/profiles/${encodeURIComponent(profile)}/reconcile?days=1${nonce ? '&fresh=1' : ''}`,
+    nonce,
+    'Reconcile failed.',
+  );
   if (!data && !error) return <p className="reconcile muted">Reconciling today…</p>;
-  if (!data) return <p className="reconcile reconcile-bad">Today’s reconcile: {error}</p>;
+  if (!data) return <p className="reconcile reconcile-bad">Today’s reconcile: {error?.message}</p>;
   const t = data.totals;
   return (
     <p className={`reconcile ${data.balanced ? 'reconcile-ok' : 'reconcile-bad'}`} data-testid={`reconcile-${profile}`}>

@@ -3,7 +3,7 @@
 // read again by key on the next pass, mapped anew and, when valid, sent with a fresh key.
 import { useEffect, useState } from 'react';
 import type { ParkedTicket } from '../../core/state/store.js';
-import { ApiError, getJson, postJson, useCsrf } from './api.js';
+import { postJson, useCsrf, useJson } from './api.js';
 import { formatCount, formatStamp } from './format.js';
 import { go, parkedHref, PARKED_KINDS, type ParkedKind } from './route.js';
 
@@ -27,27 +27,15 @@ const PAGE = 100;
 export function ParkedPage({ profile, kind, reviewer }: { profile: string; kind: ParkedKind; reviewer: boolean }) {
   const csrf = useCsrf();
   const [offset, setOffset] = useState(0);
-  const [data, setData] = useState<ParkedReply | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [nonce, setNonce] = useState(0);
   useEffect(() => setOffset(0), [profile, kind]);
-  useEffect(() => {
-    const abort = new AbortController();
-    getJson<ParkedReply>(
-      `/api/profiles/${encodeURIComponent(profile)}/parked?${new URLSearchParams({ kind, offset: String(offset), limit: String(PAGE) })}`,
-      abort.signal,
-    )
-      .then((d) => {
-        setData(d);
-        setError(null);
-      })
-      .catch((e: unknown) => {
-        if (!abort.signal.aborted) setError(e instanceof ApiError ? e.message : 'The parked tickets could not be read.');
-      });
-    return () => abort.abort();
-  }, [profile, kind, offset, nonce]);
+  const { data, error } = useJson<ParkedReply>(
+    `/api/profiles/${encodeURIComponent(profile)}/parked?${new URLSearchParams({ kind, offset: String(offset), limit: String(PAGE) })}`,
+    nonce,
+    'The parked tickets could not be read.',
+  );
 
   const resend = async (body: { kind: ParkedKind } | { tickets: string[] }) => {
     setBusy(true);
@@ -85,7 +73,7 @@ export function ParkedPage({ profile, kind, reviewer }: { profile: string; kind:
           </a>
         ))}
       </nav>
-      {error && <p className="banner">{error}</p>}
+      {error && <p className="banner">{error.message}</p>}
       {data && (
         <>
           <p className="hint" data-testid="parked-total">

@@ -6,7 +6,7 @@ import { Fragment, useEffect, useMemo, useState } from 'react';
 import type { StatusSnapshot } from '../../core/engine/status.js';
 import type { RunRecord, RunRow } from '../../core/state/store.js';
 import type { RunItem, RunsPage as RunsReply } from '../routes/reports.js';
-import { ApiError, getJson } from './api.js';
+import { useJson } from './api.js';
 import { formatCount, formatDuration, formatEnd, formatRange, formatStamp } from './format.js';
 import { go, runHref, runsHref, type RunsFilter } from './route.js';
 
@@ -22,30 +22,6 @@ function changeKey(snapshot: StatusSnapshot | null, profile: string | null, watc
       return `${p.name}|${p.lastSuccessAt ?? ''}|${p.lastError ?? ''}${watchState ? `|${busy}` : ''}`;
     })
     .join('\n');
-}
-
-function useReports<T>(url: string, key: string): { data: T | null; error: ApiError | null; loading: boolean } {
-  const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [loading, setLoading] = useState(true);
-  useEffect(() => {
-    const abort = new AbortController();
-    setLoading(true);
-    getJson<T>(url, abort.signal)
-      .then((d) => {
-        setData(d);
-        setError(null);
-      })
-      .catch((e: unknown) => {
-        if (abort.signal.aborted) return;
-        setError(e instanceof ApiError ? e : new ApiError('The request failed.', 0));
-      })
-      .finally(() => {
-        if (!abort.signal.aborted) setLoading(false);
-      });
-    return () => abort.abort();
-  }, [url, key]);
-  return { data, error, loading };
 }
 
 const TYPE_WORDS: Record<string, string> = { scheduled: 'scheduled', manual: 'manual (sync now)', startup: 'at start-up' };
@@ -65,7 +41,7 @@ export function RunsPage({ snapshot, filter }: { snapshot: StatusSnapshot | null
   if (before) q.set('before', String(before));
   // Only the first page follows the live status; older pages do not change.
   const key = before ? '' : changeKey(snapshot, profile, false);
-  const { data, error, loading } = useReports<RunsReply>(`/api/runs?${q}`, key);
+  const { data, error, loading } = useJson<RunsReply>(`/api/runs?${q}`, key, 'The request failed.');
 
   const profiles = useMemo(() => {
     const names = new Set(snapshot?.profiles.map((p) => p.name) ?? []);
@@ -240,7 +216,7 @@ export function RunDetailPage({ snapshot, id, problems }: { snapshot: StatusSnap
   const url = `/api/runs/${id}/records${problems ? '?problems=1' : ''}`;
   // Only a running run changes: follow its profile's status until it ends.
   const key = running ? changeKey(snapshot, running.profile, true) : '';
-  const { data, error, loading } = useReports<RecordsReply>(url, key);
+  const { data, error, loading } = useJson<RecordsReply>(url, key, 'The request failed.');
   const run = data?.run.id === id ? data.run : null;
   useEffect(() => setRunning(run?.status === 'running' ? { profile: run.profile } : null), [run?.status, run?.profile]);
 

@@ -1,6 +1,6 @@
 // Talking to the dashboard server: JSON reads with the session cookie, and mutations with the
 // CSRF token (the server also checks Origin, which the browser sets by itself).
-import { useCallback, useRef } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 
 export const SIGNED_OUT_TEXT = 'This dashboard session has ended. Open the URL printed by `outpost dashboard`.';
 
@@ -30,6 +30,35 @@ export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> 
   }
   if (!res.ok) throw await errorOf(res);
   return (await res.json()) as T;
+}
+
+/**
+ * A JSON read while mounted, again when `url` or `key` changes (the previous read is aborted). The
+ * last data stays while a new read runs or after it fails; an error that is not the server's says
+ * `fallback`.
+ */
+export function useJson<T>(url: string, key: unknown, fallback: string): { data: T | null; error: ApiError | null; loading: boolean } {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [loading, setLoading] = useState(true);
+  useEffect(() => {
+    const abort = new AbortController();
+    setLoading(true);
+    getJson<T>(url, abort.signal)
+      .then((d) => {
+        setData(d);
+        setError(null);
+      })
+      .catch((e: unknown) => {
+        if (abort.signal.aborted) return;
+        setError(e instanceof ApiError ? e : new ApiError(fallback, 0));
+      })
+      .finally(() => {
+        if (!abort.signal.aborted) setLoading(false);
+      });
+    return () => abort.abort();
+  }, [url, key, fallback]);
+  return { data, error, loading };
 }
 
 /** The CSRF token for mutations, fetched once and again after a refusal. */
