@@ -7,6 +7,7 @@ import type { StatusSnapshot } from '../../core/engine/status.js';
 import type { RunRecord, RunRow } from '../../core/state/store.js';
 import type { RunItem, RunsPage as RunsReply } from '../routes/reports.js';
 import { useJson } from './api.js';
+import { ProfileSelect } from './ProfileSelect.js';
 import { formatCount, formatDuration, formatEnd, formatRange, formatStamp } from './format.js';
 import { go, runHref, runsHref, type RunsFilter } from './route.js';
 
@@ -59,17 +60,14 @@ export function RunsPage({ snapshot, filter }: { snapshot: StatusSnapshot | null
         <h2 id="page-title">Runs</h2>
       </div>
       <form className="toolbar filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter runs">
-        <label>
-          Profile{' '}
-          <select value={profile ?? ''} onChange={(e) => set({ profile: e.target.value || null })} data-testid="runs-profile">
-            <option value="">All profiles</option>
-            {profiles.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ProfileSelect
+          label="Profile"
+          profiles={profiles}
+          value={profile ?? ''}
+          onChange={(v) => set({ profile: v || null })}
+          allText="All profiles"
+          data-testid="runs-profile"
+        />
         <label>
           Type{' '}
           <select

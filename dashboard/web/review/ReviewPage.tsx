@@ -7,6 +7,7 @@ import type { ReviewSummary } from '../../../core/review/store.js';
 import type { DashboardSample, DashboardSamples, ReviewSignOff } from '../../review.js';
 import { ApiError, getJson, postJson, useCsrf } from '../api.js';
 import { formatStamp } from '../format.js';
+import { ProfileSelect } from '../ProfileSelect.js';
 import { EMPTY, keyOf, signOffTicket, verdictOf, type Decision } from './decisions.js';
 import { ExportButtons, PastReviews } from './PastReviews.js';
 import { SampleCard } from './SampleCard.js';
@@ -137,18 +138,7 @@ export function ReviewPage({ profiles: liveProfiles }: { profiles: string[] }) {
           void load();
         }}
       >
-        {profiles.length > 1 && (
-          <label>
-            Plant{' '}
-            <select value={profile} onChange={(e) => setProfile(e.target.value)} required>
-              {profiles.map((p) => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
+        {profiles.length > 1 && <ProfileSelect label="Plant" profiles={profiles} value={profile} onChange={setProfile} required />}
         <label>
           Ticket numbers{' '}
           <input
