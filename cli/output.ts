@@ -20,6 +20,23 @@ export function printJson(data: unknown): void {
   process.stdout.write(JSON.stringify(data, null, 2) + '\n');
 }
 
+/**
+ * An action whose thrown errors end the command as one sentence on stderr, exit 1 or the code
+ * `codeOf` gives (exitCodeFor: 2 for usage and config errors).
+ */
+export function sayingErrors<A extends unknown[]>(
+  action: (...args: A) => Promise<void>,
+  codeOf: (e: unknown) => number = () => EXIT.failure,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (e) {
+      fail((e as Error).message, codeOf(e));
+    }
+  };
+}
+
 /** A mistake in how the command was called (an option, a missing choice): exit 2. */
 export class UsageError extends Error {
   override name = 'UsageError';

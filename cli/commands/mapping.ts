@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { home } from '../context.js';
-import { EXIT, UsageError, chalk, exitCodeFor, fail, printJson } from '../output.js';
+import { EXIT, UsageError, chalk, exitCodeFor, fail, printJson, sayingErrors } from '../output.js';
 import { oneProfile } from './preview.js';
 
 interface InitOptions {
@@ -38,8 +38,8 @@ export function register(program: Command): void {
     .option('--samples <n>', 'sample rows to read (default 50)')
     .option('--force', 'overwrite an existing template file')
     .option('--json', 'print the result as JSON')
-    .action(async (opts: InitOptions) => {
-      try {
+    .action(
+      sayingErrors(async (opts: InitOptions) => {
         const samplesN = opts.samples === undefined ? 50 : Number(opts.samples);
         if (!Number.isInteger(samplesN) || samplesN < 1 || samplesN > 500)
           throw new UsageError('--samples must be a whole number from 1 to 500.');
@@ -120,17 +120,15 @@ export function register(program: Command): void {
           process.stdout.write(`${out.join('\n')}\n`);
         }
         process.exitCode = EXIT.ok;
-      } catch (e) {
-        fail((e as Error).message, exitCodeFor(e));
-      }
-    });
+      }, exitCodeFor),
+    );
 
   mapping
     .command('list')
     .description('the mapping templates a profile can name: site templates (<home>/templates) and shipped ones')
     .option('--json', 'print the list as JSON')
-    .action(async (opts: { json?: boolean }) => {
-      try {
+    .action(
+      sayingErrors(async (opts: { json?: boolean }) => {
         const m = await import('../../core/mapping/index.js');
         const list = m.listAllTemplates(home());
         if (opts.json) printJson(list);
@@ -138,8 +136,6 @@ export function register(program: Command): void {
           process.stdout.write(
             `${list.map((t) => `${fit(t.name, 32)}  ${t.origin === 'site' ? 'site   ' : 'shipped'}  ${t.file}`).join('\n')}\n`,
           );
-      } catch (e) {
-        fail((e as Error).message);
-      }
-    });
+      }),
+    );
 }

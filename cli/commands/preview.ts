@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadProfiles } from '../context.js';
-import { EXIT, UsageError, chalk, exitCodeFor, fail, printJson } from '../output.js';
+import { EXIT, UsageError, chalk, exitCodeFor, printJson, sayingErrors } from '../output.js';
 
 export interface PreviewCliOptions {
   profile?: string;
@@ -50,8 +50,8 @@ export function register(program: Command): void {
     .option('--latest <n>', 'the newest N tickets (default 5 when --tickets is not given)')
     .option('--json', 'print the side by side as JSON')
     .option('--html <file>', 'also write a printable HTML page of the preview')
-    .action(async (opts: PreviewCliOptions) => {
-      try {
+    .action(
+      sayingErrors(async (opts: PreviewCliOptions) => {
         const ticketNumbers = parseTicketList(opts.tickets);
         const latest = parseCount(opts.latest, '--latest');
         if (opts.tickets !== undefined && ticketNumbers.length === 0)
@@ -76,8 +76,6 @@ export function register(program: Command): void {
           );
         }
         process.exitCode = p.notFound.length ? EXIT.failure : EXIT.ok;
-      } catch (e) {
-        fail((e as Error).message, exitCodeFor(e));
-      }
-    });
+      }, exitCodeFor),
+    );
 }

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { configFile, home, observedHome, withStateStore } from '../context.js';
-import { EXIT, chalk, fail, printJson } from '../output.js';
+import { EXIT, chalk, printJson, sayingErrors } from '../output.js';
 import { oneProfile, parseTicketList } from './preview.js';
 
 interface RecordOptions {
@@ -50,9 +50,9 @@ export function register(program: Command): void {
     .requiredOption('--reviewer <name>', 'who reviewed (name as it should appear on the export)')
     .option('--approve <numbers>', 'ticket numbers that match their paper ticket, e.g. 1001,1002')
     .option('--flag <ticket:field:comment>', 'a wrong field, e.g. "1003:customer.name:Wrong customer" (repeat for more)', collect)
-    .action(async (opts: RecordOptions) => {
-      await observedHome();
-      try {
+    .action(
+      sayingErrors(async (opts: RecordOptions) => {
+        await observedHome();
         const approve = parseTicketList(opts.approve);
         const flags = (opts.flag ?? []).map(parseFlag);
         if (approve.length === 0 && flags.length === 0)
@@ -96,10 +96,8 @@ export function register(program: Command): void {
           `${chalk.green('✔')} Review ${saved.id} recorded for ${profile.name} by ${saved.reviewer} at ${saved.reviewedAt}: ${approved} approved, ${saved.tickets.length - approved} flagged.\n` +
             `  Export it: outpost review export --profile ${profile.name} --html review.html\n`,
         );
-      } catch (e) {
-        fail((e as Error).message);
-      }
-    });
+      }),
+    );
 
   review
     .command('export')
@@ -108,10 +106,10 @@ export function register(program: Command): void {
     .option('--id <n>', 'the review number (default: the latest)')
     .option('--json', 'print the review as JSON')
     .option('--html <file>', 'write a printable HTML page the customer can keep')
-    .action(async (opts: ExportOptions) => {
-      await observedHome();
-      const { formatDateTime } = await import('../../core/format/time.js');
-      try {
+    .action(
+      sayingErrors(async (opts: ExportOptions) => {
+        await observedHome();
+        const { formatDateTime } = await import('../../core/format/time.js');
         const { homePaths } = await import('../../core/paths.js');
         if (!existsSync(homePaths(home()).state))
           throw new Error(`No review has been recorded in ${home()}; record one with "outpost review record".`);
@@ -143,10 +141,8 @@ export function register(program: Command): void {
             process.stdout.write('  (--json or --html FILE to export it)\n');
           }
         });
-      } catch (e) {
-        fail((e as Error).message);
-      }
-    });
+      }),
+    );
 
   review
     .command('list')
