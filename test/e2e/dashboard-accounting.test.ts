@@ -3,14 +3,13 @@
 // table no shipped template matches), `API protocol error` (a wrong API URL answered 404) and
 // `tickets rejected by the API` (an API that rejects every ticket), each with its reason, its
 // parked counts and its colour; then the mapping is fixed in the file and the card turns idle.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { launchForBuiltDashboard } from '../helpers/chromium.js';
+import { builtDashboardTest } from '../helpers/chromium.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { startFakeApi } from '../helpers/fake-api.js';
 import { SLIPS_TIMEZONE, createSlipsPlant, slipsFields } from '../helpers/slips.js';
@@ -29,12 +28,10 @@ async function card(page: Page, name: string, state: string, tone: string): Prom
   return (await page.getByTestId(`card-${name}`).textContent()) ?? '';
 }
 
-test(
+builtDashboardTest(
   'dashboard cards: mapping problem, API protocol error and tickets rejected by the API, with reasons and parked counts',
-  { timeout: 180_000 },
-  async (t) => {
-    const browser = await launchForBuiltDashboard(t);
-    if (!browser) return;
+  180_000,
+  async (t, browser) => {
     const home = mkdtempSync(path.join(tmpdir(), 'outpost-dash-acct-'));
     const plantFile = path.join(home, 'yard.db');
     const plant = createSlipsPlant(plantFile);

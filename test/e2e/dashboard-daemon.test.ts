@@ -8,7 +8,6 @@
 // - the reviewer link cannot POST a control action (403) and cannot open settings;
 // - the review flow (flag, approve, sign off, export) at 1280×800 and 390×844, screenshots saved
 //   under test-artifacts/ (OUTPOST_SCREENSHOT_DIR overrides) and page heights bounded.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createDemoPlant, insertTicket, makeTicket, nextTicketNo, openPlant, prng } from '../../core/demo/plant.js';
 import type { SandboxHandle } from '../../core/sandbox/server.js';
-import { launchForBuiltDashboard } from '../helpers/chromium.js';
+import { builtDashboardTest } from '../helpers/chromium.js';
 import { runCli, startCli, type Running } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
 import { testSandbox } from '../helpers/sandbox.js';
@@ -232,12 +231,10 @@ async function reviewFlow(
   }
 }
 
-test(
+builtDashboardTest(
   'the dashboard of a real daemon: honest states, persisted pause, sync while paused, stable link, reviewer link, review flow',
-  { timeout: 300_000 },
-  async (t) => {
-    const browser = await launchForBuiltDashboard(t);
-    if (!browser) return;
+  300_000,
+  async (t, browser) => {
     const e = await setup(t);
     let daemon = await startDaemon(e);
     t.after(() => daemon.child.kill('SIGKILL'));

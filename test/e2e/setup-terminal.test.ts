@@ -67,6 +67,11 @@ test(
       await until(`the ${name} frame at 80×24 again`, () => screen().split('\n').length <= 24, 10_000).catch(() => {});
       frames.push(`===== ${name} — 80×24 =====\n${small}\n===== ${name} — 120×40 =====\n${big}`);
     };
+    /** Waits for each of `seen` on screen, then captures the frame as `name`. */
+    const frame = async (name: string, ...seen: (string | RegExp)[]) => {
+      for (const what of seen) await see(what);
+      await shot(name);
+    };
     const highlighted = () =>
       screen()
         .split('\n')
@@ -94,30 +99,21 @@ test(
     };
 
     try {
-      await see('Step 1 of 10: Welcome');
-      await see('✔ node');
-      await shot('welcome');
+      await frame('welcome', 'Step 1 of 10: Welcome', '✔ node');
       keys('Enter');
-      await see('Which environment');
-      await shot('account token: environment');
+      await frame('account token: environment', 'Which environment');
       keys('Enter');
       await see('API URL');
       assert.ok(!screen().includes(TOKEN), 'the token is never on screen');
       await shot('account token: URL and token');
       keys('Enter');
-      await see('Which database');
-      await shot('database: driver');
+      await frame('database: driver', 'Which database');
       await enterOn(/PostgreSQL/);
-      await see('Driver: PostgreSQL');
-      await shot('database: fields');
+      await frame('database: fields', 'Driver: PostgreSQL');
       keys('Enter');
-      await see('Step 4 of 10: Ticket table');
-      await see(/public\.weigh_log/);
-      await shot('ticket table');
+      await frame('ticket table', 'Step 4 of 10: Ticket table', /public\.weigh_log/);
       await enterOn(/public\.weigh_log/);
-      await see('Step 5 of 10: Change detection');
-      await see(/› last-modified time \(updated_at\)/);
-      await shot('change detection');
+      await frame('change detection', 'Step 5 of 10: Change detection', /› last-modified time \(updated_at\)/);
       keys('Enter');
       await see('Step 6 of 10: Plant time zone');
       keys('-l', 'chicago');
@@ -127,17 +123,13 @@ test(
       );
       await shot('plant time zone');
       keys('Enter');
-      await see('Which tickets should the mapping be checked on?');
-      await shot('samples: which');
+      await frame('samples: which', 'Which tickets should the mapping be checked on?');
       keys('Enter');
       await see('How many');
       keys('Enter');
-      await see('3 sample rows from public.weigh_log');
-      await shot('samples: pulled');
+      await frame('samples: pulled', '3 sample rows from public.weigh_log');
       keys('Enter');
-      await see('Step 8 of 10: Mapping');
-      await see(/0 of 3 samples map/);
-      await shot('mapping: before');
+      await frame('mapping: before', 'Step 8 of 10: Mapping', /0 of 3 samples map/);
 
       // The editor: pick each required field that fails, and what it comes from.
       const field = async (label: string) => {
@@ -219,25 +211,18 @@ test(
         delete fixes[m[1].trim()];
         await fix();
       }
-      await see('3 of 3 samples map');
-      await see('→ Done: every sample maps, continue');
-      await shot('mapping: every sample maps');
+      await frame('mapping: every sample maps', '3 of 3 samples map', '→ Done: every sample maps, continue');
       keys('d');
-      await see('Step 9 of 10: Secrets');
-      await shot('secrets');
+      await frame('secrets', 'Step 9 of 10: Secrets');
       keys('Enter');
-      await see('Save the profile, then:');
-      await see('Mapping: 3 of 3 samples map');
-      await shot('handoff: summary');
+      await frame('handoff: summary', 'Save the profile, then:', 'Mapping: 3 of 3 samples map');
       keys('Enter');
       await see('✔ Daemon started', 60_000);
       await see(/acknowledged by the API/, 60_000);
       await see(/00005006 \(created\)|5006 \(created\)/, 30_000);
       await shot('handoff: first tickets acknowledged');
       keys('Enter');
-      await see('Setup complete.');
-      await see('SETUP-EXIT=0');
-      await shot('closing frame');
+      await frame('closing frame', 'Setup complete.', 'SETUP-EXIT=0');
     } finally {
       for (const f of frames) console.log(f);
     }

@@ -5,7 +5,7 @@
 // so a broken CI image can never turn browser tests into silent passes.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import type { TestContext } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { skipOrFail } from './skip.js';
@@ -47,9 +47,16 @@ export async function launchChromium(t: TestContext): Promise<Browser | undefine
 /** The dashboard page as `npm run build` bundles it (this file runs as dist/test/helpers/chromium.js). */
 export const DASHBOARD_APP = fileURLToPath(new URL('../../dashboard/web/app.js', import.meta.url));
 
-/** launchChromium for a test of the dashboard a real daemon serves: that page must be built (npm run build). */
-export async function launchForBuiltDashboard(t: TestContext): Promise<Browser | undefined> {
-  const browser = await launchChromium(t);
-  if (browser) assert.ok(existsSync(DASHBOARD_APP), 'the dashboard page is built (npm run build)');
-  return browser;
+/**
+ * A test of the dashboard a real daemon serves, in chromium (launched as launchChromium does and
+ * closed after): skipped, or failed when CI=true, without chromium; failed when the page is not
+ * built (npm run build).
+ */
+export function builtDashboardTest(name: string, timeoutMs: number, fn: (t: TestContext, browser: Browser) => Promise<void>): void {
+  test(name, { timeout: timeoutMs }, async (t) => {
+    const browser = await launchChromium(t);
+    if (!browser) return;
+    assert.ok(existsSync(DASHBOARD_APP), 'the dashboard page is built (npm run build)');
+    await fn(t, browser);
+  });
 }
