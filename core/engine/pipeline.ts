@@ -202,8 +202,24 @@ export async function runPass(deps: PipelineDeps, type: RunType): Promise<PassSu
 }
 
 /** A ticket to deliver with the body sent for it. */
-interface Outgoing extends Omit<ToSend, 'canonical'> {
+/**
+ * What delivery and the commit read of a ticket in a batch. The ticket itself lives on only as its
+ * `json`: its object graph can die young instead of being promoted while the batch is in flight.
+ */
+type SentTicket = Pick<ETicket, 'ticketId' | 'revision' | 'ticketNumber'> & { source?: { recordModifiedAt?: string } };
+
+interface Outgoing extends Omit<ToSend, 'canonical' | 'ticket'> {
+  ticket: SentTicket;
   json: string;
+}
+
+function sentTicket(t: ETicket): SentTicket {
+  return {
+    ticketId: t.ticketId,
+    revision: t.revision,
+    ticketNumber: t.ticketNumber,
+    source: { recordModifiedAt: t.source?.recordModifiedAt },
+  };
 }
 
 /** SELECT the rows with these key values (one bound statement; composite keys as OR of ANDs). */
@@ -290,7 +306,7 @@ async function sendVoids(deps: PipelineDeps, run: RunTracker, missing: QueuedTic
     if (!e || e.deletedAt || !e.ticketJson || !['created', 'updated', 'unchanged'].includes(e.action)) continue;
     const ticket = voidedTicket(e.ticketJson);
     out.push({
-      ticket,
+      ticket: sentTicket(ticket),
       json: JSON.stringify(ticket),
       isNew: false,
       keyJson: e.keyJson ?? m.keyJson ?? '[]',
@@ -399,8 +415,22 @@ async function handlePage(
   });
   // The body is the text the revision was hashed from, with the revision and recordModifiedAt (as
   // classify may have raised it) spliced in.
-  const toSend: Outgoing[] = send.map(({ canonical, ...t }) => ({ ...t, json: ticketJson(canonical, t.ticket.source?.recordModifiedAt) }));
+  const toSend: Outgoing[] = send.map((t) => ({
+    ticket: sentTicket(t.ticket),
+    json: ticketJson(t.canonical, t.ticket.source?.recordModifiedAt),
+    isNew: t.isNew,
+    keyJson: t.keyJson,
+    ticketDate: t.ticketDate,
+    resendTag: t.resendTag,
+  }));
   run.count({ read: rows.length, filtered: filtered.length - skipped, skipped, unchanged });
+  // Nothing below needs the mapped results, ledger rows or canonical texts, but the async frames
+  // (this one and the caller's) would keep them alive across the POST: the young generation would
+  // copy and promote them, and only a full GC would free them. Emptied here (all three are this
+  // module's own), they die young. (`rows` is left alone: the change reader still reads it.)
+  prepared.length = 0;
+  ledger.clear();
+  send.length = 0;
   if (filtered.length) run.ensure();
   const parkedIds = filtered.map((f) => f.ticketId);
   if (toSend.length === 0) {
