@@ -166,6 +166,10 @@ function missingTable(ctx: ErrorContext, named?: string): string {
   return `The table "${t}" does not exist, or the login "${ctx.user ?? ''}" cannot see it; check "table" in the profile (schema-qualified, e.g. dbo.Tickets) or run "outpost setup" to pick it.`;
 }
 
+function missingColumn(ctx: ErrorContext, msg: string): string {
+  return `A column in the profile does not exist in "${ctx.table ?? 'the table'}" (${scrub(msg, ctx.secrets)}); check "key", "change.column" and the mapping fields.`;
+}
+
 function noSelect(ctx: ErrorContext, named?: string): string {
   const t = ctx.table ?? named ?? 'the table';
   return `The login "${ctx.user ?? ''}" may not read "${t}"; ask the DBA to grant SELECT on it (see "outpost validate" for the statement).`;
@@ -224,11 +228,7 @@ function pgError(e: DriverError[], ctx: ErrorContext): SourceError | null {
     case '42P01':
       return new SourceError(missingTable(ctx, /relation "([^"]+)"/.exec(msg)?.[1]), state, 'missing');
     case '42703':
-      return new SourceError(
-        `A column in the profile does not exist in "${ctx.table ?? 'the table'}" (${scrub(msg, ctx.secrets)}); check "key", "change.column" and the mapping fields.`,
-        state,
-        'missing',
-      );
+      return new SourceError(missingColumn(ctx, msg), state, 'missing');
     case '42501':
       if (/database/i.test(msg) && /CONNECT/i.test(msg)) {
         return new SourceError(
@@ -341,11 +341,7 @@ function mysqlError(e: DriverError[], ctx: ErrorContext): SourceError | null {
       );
     }
     case 'ER_BAD_FIELD_ERROR':
-      return new SourceError(
-        `A column in the profile does not exist in "${ctx.table ?? 'the table'}" (${scrub(msg, ctx.secrets)}); check "key", "change.column" and the mapping fields.`,
-        label,
-        'missing',
-      );
+      return new SourceError(missingColumn(ctx, msg), label, 'missing');
     case 'ER_CON_COUNT_ERROR':
     case 'ER_TOO_MANY_USER_CONNECTIONS':
       return new SourceError(
@@ -426,11 +422,7 @@ function mssqlNumber(n: number, ctx: ErrorContext, msg: string): SourceError | n
     case 208:
       return new SourceError(missingTable(ctx, /Invalid object name '([^']+)'/.exec(msg)?.[1]), code, 'missing');
     case 207:
-      return new SourceError(
-        `A column in the profile does not exist in "${ctx.table ?? 'the table'}" (${scrub(msg, ctx.secrets)}); check "key", "change.column" and the mapping fields.`,
-        code,
-        'missing',
-      );
+      return new SourceError(missingColumn(ctx, msg), code, 'missing');
     case 229:
     case 230:
       return new SourceError(noSelect(ctx, /object '([^']+)'/.exec(msg)?.[1]), code, 'permission');

@@ -1,6 +1,6 @@
 // Catalogue rows (one per index column, in key order) grouped into IndexInfo lists per table. Each
 // driver's catalogue names the columns its own way; `read` says where each part is.
-import type { IndexInfo, Row } from './types.js';
+import type { DiscoveredTable, IndexInfo, Row } from './types.js';
 
 /** One index-column row as the grouping needs it. */
 export interface IndexColumnRow {
@@ -22,4 +22,14 @@ export function groupIndexes(rows: Row[], keyOf: (r: Row) => string, read: (r: R
     m.get(c.index)!.columns.push(c.column);
   }
   return new Map([...out].map(([k, v]) => [k, [...v.values()]]));
+}
+
+/** Sets each listed table's indexes (from groupIndexes, same keys) and its primary key from them. */
+export function attachIndexes(tables: Map<string, DiscoveredTable>, groups: Map<string, IndexInfo[]>): void {
+  for (const [key, list] of groups) {
+    const t = tables.get(key);
+    if (!t) continue;
+    t.indexes = list;
+    t.primaryKey = list.find((i) => i.primary)?.columns ?? [];
+  }
 }

@@ -8,11 +8,13 @@
 // string compared with a temporal column is converted to the column's type by the server, or cast
 // to it explicitly with typedParam(); never compared as a JS Date.
 import mysql from 'mysql2/promise';
-import { readFileSync } from 'node:fs';
 import type { SourceConfig } from '../config/schema.js';
 import { resolveSecret } from '../config/secrets.js';
 import { toSourceError, type ErrorContext } from './errors.js';
-import { groupIndexes as groupIndexRows } from './indexes.js';
+import { groupForeignKeys } from './foreign-keys.js';
+import { attachIndexes, groupIndexes as groupIndexRows } from './indexes.js';
+import { checkOptions, sslOption } from './options.js';
+import { boundedCount } from './row-count.js';
 import {
   SourceError,
   TypedValue,
@@ -73,14 +75,7 @@ export class MysqlSource implements SourceAdapter {
     private readonly config: SourceConfig,
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {
-    for (const k of Object.keys(config.options ?? {})) {
-      if (!KNOWN_OPTIONS.has(k))
-        throw new SourceError(
-          `source.options.${k} is not a MySQL/MariaDB option; known: ${[...KNOWN_OPTIONS].join(', ')}.`,
-          'EOPTION',
-          'other',
-        );
-    }
+    checkOptions(config.options, KNOWN_OPTIONS, 'MySQL/MariaDB');
   }
 
   private get timeoutMs(): number {
@@ -101,14 +96,8 @@ export class MysqlSource implements SourceAdapter {
   }
 
   private ssl(): mysql.SslOptions | undefined {
-    const o = this.config.options?.ssl as unknown;
-    if (o === undefined || o === false) return undefined;
-    if (o === true) return { rejectUnauthorized: true };
-    if (typeof o === 'object' && o) {
-      const s = o as { rejectUnauthorized?: boolean; caFile?: string };
-      return { rejectUnauthorized: s.rejectUnauthorized !== false, ...(s.caFile ? { ca: readFileSync(s.caFile, 'utf8') } : {}) };
-    }
-    throw new SourceError('source.options.ssl must be true, false or {"rejectUnauthorized": false, "caFile": "…"}.', 'EOPTION', 'other');
+    const s = sslOption(this.config.options);
+    return s === true ? { rejectUnauthorized: true } : s;
   }
 
   async connect(): Promise<void> {
@@ -197,12 +186,10 @@ export class MysqlSource implements SourceAdapter {
       });
     }
     for (const c of cols) out.get(name(c.s, c.t))?.columns.push(column(c));
-    for (const [key, list] of groupIndexes(idx, (r) => name(r.s, r.t))) {
-      const t = out.get(key);
-      if (!t) continue;
-      t.indexes = list;
-      t.primaryKey = list.find((i) => i.primary)?.columns ?? [];
-    }
+    attachIndexes(
+      out,
+      groupIndexes(idx, (r) => name(r.s, r.t)),
+    );
     return [...out.values()];
   }
 
@@ -241,7 +228,7 @@ export class MysqlSource implements SourceAdapter {
     const indexes = groupIndexes(idx, () => 'x').get('x') ?? [];
     const view = /VIEW/i.test(String(meta[0].k));
     let rowCount: number | null = view || meta[0].n === null ? null : Number(meta[0].n);
-    if (!(rowCount !== null && rowCount > 0)) rowCount = await this.boundedCount(table);
+    if (!(rowCount !== null && rowCount > 0)) rowCount = await boundedCount(this, table);
     return {
       name: table,
       kind: view ? 'view' : 'table',
@@ -250,15 +237,6 @@ export class MysqlSource implements SourceAdapter {
       rowCount,
       indexes,
     };
-  }
-
-  private async boundedCount(table: string): Promise<number | null> {
-    try {
-      const rows = await this.query(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${this.dialect.ident(table)} LIMIT 10001) AS s`, [], table);
-      return Number(rows[0].n);
-    } catch {
-      return null;
-    }
   }
 
   async columnType(table: string, columnName: string): Promise<string | null> {
@@ -321,19 +299,14 @@ export class MysqlSource implements SourceAdapter {
       db ? [db] : [],
     );
     const name = (s: unknown, t: unknown) => (db && String(s) === db ? String(t) : `${s}.${t}`);
-    const out = new Map<string, ForeignKey>();
-    for (const r of rows) {
-      const k = `${r.s}.${r.t}.${r.n}`;
-      let fk = out.get(k);
-      if (!fk)
-        out.set(
-          k,
-          (fk = { name: String(r.n), table: name(r.s, r.t), columns: [], referencedTable: name(r.rs, r.rt), referencedColumns: [] }),
-        );
-      fk.columns.push(String(r.c));
-      fk.referencedColumns.push(String(r.rc));
-    }
-    return [...out.values()];
+    return groupForeignKeys(rows, (r) => ({
+      key: `${r.s}.${r.t}.${r.n}`,
+      name: String(r.n),
+      table: name(r.s, r.t),
+      referencedTable: name(r.rs, r.rt),
+      column: String(r.c),
+      referencedColumn: String(r.rc),
+    }));
   }
 
   async close(): Promise<void> {

@@ -11,13 +11,13 @@
 // `timestamp` values in), so now() = LOCALTIMESTAMP is in the same text form and zone as a
 // `timestamp` column; nowFor('timestamp with time zone') is CURRENT_TIMESTAMP.
 import pg from 'pg';
-import { readFileSync } from 'node:fs';
 import type { SourceConfig } from '../config/schema.js';
 import { resolveSecret } from '../config/secrets.js';
 import { toSourceError, type ErrorContext } from './errors.js';
-import { groupIndexes as groupIndexRows } from './indexes.js';
+import { attachIndexes, groupIndexes as groupIndexRows } from './indexes.js';
+import { checkOptions, sslOption } from './options.js';
+import { boundedCount } from './row-count.js';
 import {
-  SourceError,
   TypedValue,
   splitIdent,
   type AccessReport,
@@ -91,14 +91,7 @@ export class PostgresSource implements SourceAdapter {
     private readonly config: SourceConfig,
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {
-    for (const k of Object.keys(config.options ?? {})) {
-      if (!KNOWN_OPTIONS.has(k))
-        throw new SourceError(
-          `source.options.${k} is not a PostgreSQL option; known: ${[...KNOWN_OPTIONS].join(', ')}.`,
-          'EOPTION',
-          'other',
-        );
-    }
+    checkOptions(config.options, KNOWN_OPTIONS, 'PostgreSQL');
   }
 
   private ctx(table?: string): ErrorContext {
@@ -118,17 +111,6 @@ export class PostgresSource implements SourceAdapter {
     return Number(this.config.options?.connectTimeoutMs ?? 10_000);
   }
 
-  private ssl(): pg.ClientConfig['ssl'] {
-    const o = this.config.options?.ssl as unknown;
-    if (o === undefined || o === false) return undefined;
-    if (o === true) return true;
-    if (typeof o === 'object' && o) {
-      const s = o as { rejectUnauthorized?: boolean; caFile?: string };
-      return { rejectUnauthorized: s.rejectUnauthorized !== false, ...(s.caFile ? { ca: readFileSync(s.caFile, 'utf8') } : {}) };
-    }
-    throw new SourceError('source.options.ssl must be true, false or {"rejectUnauthorized": false, "caFile": "…"}.', 'EOPTION', 'other');
-  }
-
   async connect(): Promise<void> {
     this.password = resolveSecret(this.config.password, this.env);
     const client = new pg.Client({
@@ -137,7 +119,7 @@ export class PostgresSource implements SourceAdapter {
       database: this.config.database,
       user: this.config.user,
       password: this.password,
-      ssl: this.ssl(),
+      ssl: sslOption(this.config.options),
       connectionTimeoutMillis: this.timeoutMs,
       statement_timeout: this.config.options?.statementTimeoutMs === undefined ? undefined : Number(this.config.options.statementTimeoutMs),
       application_name: String(this.config.options?.applicationName ?? 'outpost'),
@@ -212,12 +194,7 @@ export class PostgresSource implements SourceAdapter {
       byRel
         .get(String(c.oid))
         ?.columns.push({ name: String(c.name), type: String(c.type), declared: String(c.declared), nullable: Boolean(c.nullable) });
-    for (const [oid, list] of groupIndexes(idx)) {
-      const t = byRel.get(oid);
-      if (!t) continue;
-      t.indexes = list;
-      t.primaryKey = list.find((i) => i.primary)?.columns ?? [];
-    }
+    attachIndexes(byRel, groupIndexes(idx));
     return [...byRel.values()];
   }
 
@@ -244,7 +221,7 @@ export class PostgresSource implements SourceAdapter {
     const indexes = groupIndexes(await this.query(indexSql('x.indrelid = $1::oid'), [oid], table)).get(oid) ?? [];
     const kind = meta[0]?.kind === 'v' || meta[0]?.kind === 'm' ? 'view' : 'table';
     let rowCount: number | null = Number(meta[0]?.estimate ?? -1);
-    if (!(rowCount > 0)) rowCount = await this.boundedCount(table);
+    if (!(rowCount > 0)) rowCount = await boundedCount(this, table, 'COUNT(*)::int');
     return {
       name: table,
       kind,
@@ -258,20 +235,6 @@ export class PostgresSource implements SourceAdapter {
       rowCount,
       indexes,
     };
-  }
-
-  /** Exact count up to 10,000 rows (cheap), when statistics do not know the size yet. */
-  private async boundedCount(table: string): Promise<number | null> {
-    try {
-      const rows = await this.query(
-        `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM ${this.dialect.ident(table)} LIMIT 10001) AS s`,
-        [],
-        table,
-      );
-      return Number(rows[0].n);
-    } catch {
-      return null;
-    }
   }
 
   async columnType(table: string, column: string): Promise<string | null> {

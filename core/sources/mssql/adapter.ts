@@ -5,6 +5,8 @@ import sql from 'mssql';
 import type { SourceConfig } from '../../config/schema.js';
 import { resolveSecret } from '../../config/secrets.js';
 import { toSourceError, type ErrorContext } from '../errors.js';
+import { groupForeignKeys } from '../foreign-keys.js';
+import { attachIndexes } from '../indexes.js';
 import {
   splitIdent,
   type AccessReport,
@@ -147,12 +149,10 @@ export class MssqlSource implements SourceAdapter {
       });
     }
     for (const c of cols) byId.get(String(c.object_id))?.columns.push(columnInfo(c));
-    for (const [id, list] of groupIndexes(idx, (r) => String(r.object_id))) {
-      const t = byId.get(id);
-      if (!t) continue;
-      t.indexes = list;
-      t.primaryKey = list.find((i) => i.primary)?.columns ?? [];
-    }
+    attachIndexes(
+      byId,
+      groupIndexes(idx, (r) => String(r.object_id)),
+    );
     for (const c of counts) {
       const t = byId.get(String(c.object_id));
       if (t && t.kind !== 'view') t.rowCount = Number(c.row_count);
@@ -231,20 +231,17 @@ export class MssqlSource implements SourceAdapter {
   /** sys.foreign_keys: every foreign key of the database the login can see. */
   async foreignKeys(): Promise<ForeignKey[]> {
     const rows = await this.exec(MSSQL_SQL.foreignKeys);
-    const out = new Map<string, ForeignKey>();
-    for (const r of rows) {
+    return groupForeignKeys(rows, (r) => {
       const table = `${r.schema_name}.${r.table_name}`;
-      const k = `${table}.${r.fk_name}`;
-      let fk = out.get(k);
-      if (!fk)
-        out.set(
-          k,
-          (fk = { name: String(r.fk_name), table, columns: [], referencedTable: `${r.ref_schema}.${r.ref_table}`, referencedColumns: [] }),
-        );
-      fk.columns.push(String(r.column_name));
-      fk.referencedColumns.push(String(r.ref_column));
-    }
-    return [...out.values()];
+      return {
+        key: `${table}.${r.fk_name}`,
+        name: String(r.fk_name),
+        table,
+        referencedTable: `${r.ref_schema}.${r.ref_table}`,
+        column: String(r.column_name),
+        referencedColumn: String(r.ref_column),
+      };
+    });
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@
 // trustServerCertificate to false.
 import type sql from 'mssql';
 import type { SourceConfig } from '../../config/schema.js';
+import { checkOptions } from '../options.js';
 import { SourceError } from '../types.js';
 import { parseServer, type MssqlTarget } from './server-name.js';
 
@@ -28,10 +29,7 @@ export function checkSqlLogin(user: string | undefined): string {
 
 export function buildMssqlConfig(source: SourceConfig, password: string | undefined): sql.config & { target: MssqlTarget } {
   const o = source.options ?? {};
-  for (const k of Object.keys(o)) {
-    if (!KNOWN_OPTIONS.has(k))
-      throw new SourceError(`source.options.${k} is not a SQL Server option; known: ${[...KNOWN_OPTIONS].join(', ')}.`, 'EOPTION', 'other');
-  }
+  checkOptions(o, KNOWN_OPTIONS, 'SQL Server');
   for (const k of ['encrypt', 'trustServerCertificate'] as const) {
     if (o[k] !== undefined && typeof o[k] !== 'boolean')
       throw new SourceError(`source.options.${k} must be true or false.`, 'EOPTION', 'other');

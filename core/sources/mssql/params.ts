@@ -31,11 +31,36 @@ export interface MssqlParam {
   value: unknown;
 }
 
+// Each type's constructor in the mssql library, by what sizes the type in a declaration: a length
+// (n or max), a fractional-seconds scale (7 when not given), precision and scale (decimal), or nothing.
+// declaration() and mssqlType() read the same tables, so the two cannot disagree.
+type Factory<A extends unknown[]> = (...args: A) => sql.ISqlType;
+const BY_LENGTH: Partial<Record<MssqlParamType, Factory<[length: number]>>> = {
+  varchar: sql.VarChar,
+  nvarchar: sql.NVarChar,
+  varbinary: sql.VarBinary,
+  // The typings omit it, but mssql's Binary takes a length like VarBinary (binary(8) for rowversion).
+  binary: sql.Binary as unknown as Factory<[length: number]>,
+};
+const BY_SCALE: Partial<Record<MssqlParamType, Factory<[scale: number]>>> = {
+  datetime2: sql.DateTime2,
+  datetimeoffset: sql.DateTimeOffset,
+  time: sql.Time,
+};
+const BARE: Partial<Record<MssqlParamType, Factory<[]>>> = {
+  int: sql.Int,
+  bigint: sql.BigInt,
+  float: sql.Float,
+  bit: sql.Bit,
+  datetime: sql.DateTime,
+  smalldatetime: sql.SmallDateTime,
+  date: sql.Date,
+};
+
 /** Declaration as SQL Server sees it, e.g. 'datetime2(7)', 'varchar(8000)' (tests, messages). */
 export function declaration(p: MssqlParam): string {
-  if (p.type === 'varchar' || p.type === 'nvarchar' || p.type === 'binary' || p.type === 'varbinary')
-    return `${p.type}(${p.length ?? 'max'})`;
-  if (p.type === 'datetime2' || p.type === 'datetimeoffset' || p.type === 'time') return `${p.type}(${p.scale ?? 7})`;
+  if (BY_LENGTH[p.type]) return `${p.type}(${p.length ?? 'max'})`;
+  if (BY_SCALE[p.type]) return `${p.type}(${p.scale ?? 7})`;
   if (p.type === 'decimal') return `decimal(${p.precision ?? 18}, ${p.scale ?? 0})`;
   return p.type;
 }
@@ -138,38 +163,11 @@ export function bindParam(v: unknown): MssqlParam {
 
 /** MssqlParam → the mssql library's type object. */
 export function mssqlType(p: MssqlParam): sql.ISqlType {
-  const len = (l: number | 'max' | undefined) => (l === 'max' || l === undefined ? sql.MAX : l);
-  switch (p.type) {
-    case 'varchar':
-      return sql.VarChar(len(p.length));
-    case 'nvarchar':
-      return sql.NVarChar(len(p.length));
-    case 'int':
-      return sql.Int();
-    case 'bigint':
-      return sql.BigInt();
-    case 'float':
-      return sql.Float();
-    case 'bit':
-      return sql.Bit();
-    case 'datetime':
-      return sql.DateTime();
-    case 'smalldatetime':
-      return sql.SmallDateTime();
-    case 'date':
-      return sql.Date();
-    case 'datetime2':
-      return sql.DateTime2(p.scale ?? 7);
-    case 'datetimeoffset':
-      return sql.DateTimeOffset(p.scale ?? 7);
-    case 'time':
-      return sql.Time(p.scale ?? 7);
-    case 'binary':
-      // The typings omit it, but mssql's Binary takes a length like VarBinary (binary(8) for rowversion).
-      return (sql.Binary as unknown as (l: number) => sql.ISqlType)(len(p.length));
-    case 'varbinary':
-      return sql.VarBinary(len(p.length));
-    case 'decimal':
-      return sql.Decimal(p.precision ?? 18, p.scale ?? 0);
-  }
+  const byLength = BY_LENGTH[p.type];
+  if (byLength) return byLength(p.length === 'max' || p.length === undefined ? sql.MAX : p.length);
+  const byScale = BY_SCALE[p.type];
+  if (byScale) return byScale(p.scale ?? 7);
+  if (p.type === 'decimal') return sql.Decimal(p.precision ?? 18, p.scale ?? 0);
+  // Every other type is in BARE (test/unit/sources-shared.test.ts checks each type of MssqlParamType).
+  return BARE[p.type]!();
 }
