@@ -195,6 +195,25 @@ export function localIso(iso: string | null): string | null {
   return `${local}${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
 }
 
+/** The run counters as columns of the runs table; `ADD_RUN_COUNTS` adds a commit's counts to a run. */
+const RUN_COUNT_COLUMNS: ReadonlyArray<keyof RunCounts> = [
+  'read',
+  'filtered',
+  'skipped',
+  'created',
+  'updated',
+  'unchanged',
+  'rejected',
+  'errors',
+];
+const ADD_RUN_COUNTS = RUN_COUNT_COLUMNS.map((k) => `${k} = ${k} + ?`).join(', ');
+const runCountValues = (c: Partial<RunCounts>): number[] => RUN_COUNT_COLUMNS.map((k) => c[k] ?? 0);
+
+/** A runs row as read, with the fields derived from it (local start and end times, tickets written). */
+function withDerived(r: RunRow): RunRow {
+  return { ...r, startedAtLocal: localIso(r.startedAt)!, endedAtLocal: localIso(r.endedAt), written: r.created + r.updated };
+}
+
 /** Rows per multi-row INSERT of ledger entries and run records (a remainder goes one statement per row). */
 const CHUNK = 50;
 
@@ -363,21 +382,7 @@ export class StateStore {
       }
       for (const id of args.dequeue ?? []) deq.run(args.profile, id);
       if (args.runId !== undefined) {
-        const c = args.counts ?? {};
-        this.stmt(
-          `UPDATE runs SET read = read + ?, filtered = filtered + ?, skipped = skipped + ?, created = created + ?, updated = updated + ?, unchanged = unchanged + ?,
-             rejected = rejected + ?, errors = errors + ? WHERE id = ?`,
-        ).run(
-          c.read ?? 0,
-          c.filtered ?? 0,
-          c.skipped ?? 0,
-          c.created ?? 0,
-          c.updated ?? 0,
-          c.unchanged ?? 0,
-          c.rejected ?? 0,
-          c.errors ?? 0,
-          args.runId,
-        );
+        this.stmt(`UPDATE runs SET ${ADD_RUN_COUNTS} WHERE id = ?`).run(...runCountValues(args.counts ?? {}), args.runId);
         const runId = args.runId;
         this.insertRows(RECORD_INSERT, args.records ?? [], (r) => [
           runId,
@@ -426,22 +431,11 @@ export class StateStore {
 
   /** Close a run; `counts` not yet written by a commit are added in the same transaction. */
   endRun(id: number, status: 'complete' | 'error', errorText: string | null = null, counts: Partial<RunCounts> = {}): void {
-    const c = counts;
-    this.stmt(
-      `UPDATE runs SET status = ?, ended_at = ?, error_text = ?, read = read + ?, filtered = filtered + ?, skipped = skipped + ?, created = created + ?, updated = updated + ?,
-         unchanged = unchanged + ?, rejected = rejected + ?, errors = errors + ? WHERE id = ?`,
-    ).run(
+    this.stmt(`UPDATE runs SET status = ?, ended_at = ?, error_text = ?, ${ADD_RUN_COUNTS} WHERE id = ?`).run(
       status,
       this.nowIso(),
       scrubNullable(errorText),
-      c.read ?? 0,
-      c.filtered ?? 0,
-      c.skipped ?? 0,
-      c.created ?? 0,
-      c.updated ?? 0,
-      c.unchanged ?? 0,
-      c.rejected ?? 0,
-      c.errors ?? 0,
+      ...runCountValues(counts),
       id,
     );
   }
@@ -458,12 +452,7 @@ export class StateStore {
       `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, skipped, created, updated, unchanged, rejected, errors,
          pruned_records AS prunedRecords, error_text AS errorText FROM runs WHERE (? IS NULL OR profile = ?) ORDER BY id DESC LIMIT ?`,
     ).all(profile, profile, limit) as RunRow[];
-    return rows.map((r) => ({
-      ...r,
-      startedAtLocal: localIso(r.startedAt)!,
-      endedAtLocal: localIso(r.endedAt),
-      written: r.created + r.updated,
-    }));
+    return rows.map(withDerived);
   }
 
   /**
@@ -489,12 +478,7 @@ export class StateStore {
       beforeId: q.beforeId ?? null,
       limit: q.limit,
     }) as RunRow[];
-    return rows.map((r) => ({
-      ...r,
-      startedAtLocal: localIso(r.startedAt)!,
-      endedAtLocal: localIso(r.endedAt),
-      written: r.created + r.updated,
-    }));
+    return rows.map(withDerived);
   }
 
   /** Tickets written (created + updated) per UTC minute ("YYYY-MM-DDTHH:MM") by runs ended since an instant. */
@@ -514,12 +498,7 @@ export class StateStore {
           `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, skipped, created, updated, unchanged, rejected, errors,
            pruned_records AS prunedRecords, error_text AS errorText FROM runs WHERE id = ?`,
         ).all(id) as RunRow[]
-      ).map((x) => ({
-        ...x,
-        startedAtLocal: localIso(x.startedAt)!,
-        endedAtLocal: localIso(x.endedAt),
-        written: x.created + x.updated,
-      }))[0] ?? null
+      ).map(withDerived)[0] ?? null
     );
   }
 
