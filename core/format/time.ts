@@ -157,20 +157,21 @@ export function formatSeconds(seconds: number): string {
   return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
 }
 
+/** A zone's wall clock as numbers (en-US order M/D/Y, 24 h): what an offset is read from. */
+export const WALL_CLOCK: Intl.DateTimeFormatOptions = {
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
+};
+
 /** Offset of the zone from UTC at an instant, in minutes (east positive). */
 function offsetMinutes(ms: number, timeZone?: string): number {
   const p: Record<string, string> = {};
-  for (const x of new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(new Date(ms)))
-    p[x.type] = x.value;
+  for (const x of new Intl.DateTimeFormat('en-US', { ...WALL_CLOCK, timeZone }).formatToParts(new Date(ms))) p[x.type] = x.value;
   const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour) % 24, Number(p.minute), Number(p.second));
   return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
 }

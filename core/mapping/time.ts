@@ -12,6 +12,7 @@
 // with 'Z' or '±HH:MM' (already an instant: shown in the plant zone); text in a template-given
 // format (localDateTime.format); JS Date objects, whose UTC fields are taken as the wall clock (a
 // driver reading a zone-less column builds the Date as if the wall clock were UTC).
+import { WALL_CLOCK } from '../format/time.js';
 import { Fail, dateWallText, show } from './values.js';
 
 const MIN_YEAR = 1970;
@@ -74,16 +75,7 @@ export class TimeZone {
       throw new Error(`timezone ${JSON.stringify(String(name))} is not an IANA time zone name (e.g. America/Chicago)`);
     }
     try {
-      this.fmt = new Intl.DateTimeFormat('en-US', {
-        timeZone: name,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
+      this.fmt = new Intl.DateTimeFormat('en-US', { ...WALL_CLOCK, timeZone: name });
     } catch {
       throw new Error(`timezone ${JSON.stringify(name)} is not a known IANA time zone (e.g. America/Chicago)`);
     }
