@@ -39,37 +39,46 @@ const leaf = (key: string, type: LeafType, label: string, required: boolean, doc
   doc,
 });
 
-const party = (key: string, required: boolean, label: string, doc: string): GroupSpec => ({
+const group = (key: string, required: boolean, primary: string, leaves: LeafSpec[], doc: string, quantity = false): GroupSpec => ({
   kind: 'group',
   key,
   required,
-  primary: 'name',
-  quantity: false,
-  leaves: [
-    leaf('id', 'text', `${label} id`, false, `${label} code or id in the plant system`),
-    leaf('name', 'text', key === 'customer' ? 'customer' : `${label} name`, true, `${label} name`),
-  ],
+  primary,
+  quantity,
+  leaves,
   doc,
 });
 
-const qty = (key: string, required: boolean, label: string, doc: string): GroupSpec => ({
-  kind: 'group',
-  key,
-  required,
-  primary: 'value',
-  quantity: true,
-  leaves: [
-    leaf('value', 'number', label, true, `${label}, a finite number`),
-    leaf(
-      'unit',
-      'unit',
-      `${label} unit`,
-      true,
-      'UN/ECE Rec 20 unit code (LBR, STN, TNE, KGM, MTQ, YDQ, EA); optional in the template when value ends with convertUnit',
-    ),
-  ],
-  doc,
-});
+const party = (key: string, required: boolean, label: string, doc: string): GroupSpec =>
+  group(
+    key,
+    required,
+    'name',
+    [
+      leaf('id', 'text', `${label} id`, false, `${label} code or id in the plant system`),
+      leaf('name', 'text', key === 'customer' ? 'customer' : `${label} name`, true, `${label} name`),
+    ],
+    doc,
+  );
+
+const qty = (key: string, required: boolean, label: string, doc: string): GroupSpec =>
+  group(
+    key,
+    required,
+    'value',
+    [
+      leaf('value', 'number', label, true, `${label}, a finite number`),
+      leaf(
+        'unit',
+        'unit',
+        `${label} unit`,
+        true,
+        'UN/ECE Rec 20 unit code (LBR, STN, TNE, KGM, MTQ, YDQ, EA); optional in the template when value ends with convertUnit',
+      ),
+    ],
+    doc,
+    true,
+  );
 
 export const TICKET_FIELDS: readonly FieldSpec[] = [
   leaf('status', 'status', 'status', false, '"issued" or "voided"; "issued" when the template does not map it'),
@@ -82,29 +91,19 @@ export const TICKET_FIELDS: readonly FieldSpec[] = [
     true,
     "when the ticket was issued, as the plant's local wall-clock time (text 'YYYY-MM-DD HH:MM[:SS[.fff]]', or any format given to localDateTime) or text with an offset; Outpost adds the offset of the profile's time zone and derives issuedAtLocal and plantTimeZone",
   ),
-  {
-    kind: 'group',
-    key: 'plant',
-    required: true,
-    primary: 'name',
-    quantity: false,
-    leaves: [
+  group(
+    'plant',
+    true,
+    'name',
+    [
       leaf('id', 'text', 'plant code', true, 'plant code in the plant system'),
       leaf('name', 'text', 'plant name', true, 'plant name (profile overrides usually set it)'),
     ],
-    doc: 'the plant that issued the ticket',
-  },
+    'the plant that issued the ticket',
+  ),
   party('supplier', true, 'supplier', 'the company selling the material'),
   party('customer', true, 'customer', 'the company buying the material'),
-  {
-    kind: 'group',
-    key: 'truck',
-    required: true,
-    primary: 'id',
-    quantity: false,
-    leaves: [leaf('id', 'text', 'truck', true, 'truck number')],
-    doc: 'the truck that hauled the load',
-  },
+  group('truck', true, 'id', [leaf('id', 'text', 'truck', true, 'truck number')], 'the truck that hauled the load'),
   leaf('loadNumber', 'text', 'load number', false, 'load number of the day or order'),
   leaf('weighmaster', 'text', 'weighmaster', false, 'weighmaster name or id'),
   leaf('contractNumber', 'text', 'contract number', false, 'contract number'),
@@ -114,15 +113,13 @@ export const TICKET_FIELDS: readonly FieldSpec[] = [
   leaf('purchaseOrder', 'text', 'purchase order', false, 'customer purchase order'),
   party('hauler', false, 'hauler', 'the hauling company; omitted when its name is empty'),
   party('driver', false, 'driver', 'the driver; omitted when the name is empty'),
-  {
-    kind: 'group',
-    key: 'deliveryLocation',
-    required: false,
-    primary: 'address',
-    quantity: false,
-    leaves: [leaf('address', 'text', 'delivery address', true, 'delivery address')],
-    doc: 'where the load goes; omitted when the address is empty',
-  },
+  group(
+    'deliveryLocation',
+    false,
+    'address',
+    [leaf('address', 'text', 'delivery address', true, 'delivery address')],
+    'where the load goes; omitted when the address is empty',
+  ),
   leaf('notes', 'text', 'notes', false, 'free text printed on the ticket'),
 ];
 
@@ -144,18 +141,13 @@ export const LINE_FIELDS: readonly FieldSpec[] = [
   qty('netWeight', false, 'net weight', 'net weight; omitted when empty'),
   leaf('mixDesignId', 'text', 'mix design', false, 'mix design / job mix formula id'),
   qty('cumulativeQuantity', false, 'cumulative quantity', 'quantity delivered so far on the order; omitted when empty'),
-  {
-    kind: 'group',
-    key: 'temperature',
-    required: false,
-    primary: 'value',
-    quantity: false,
-    leaves: [
-      leaf('value', 'number', 'temperature', true, 'load temperature'),
-      leaf('unit', 'tempUnit', 'temperature unit', true, 'FAH or CEL'),
-    ],
-    doc: 'load temperature (asphalt); omitted when the value is empty',
-  },
+  group(
+    'temperature',
+    false,
+    'value',
+    [leaf('value', 'number', 'temperature', true, 'load temperature'), leaf('unit', 'tempUnit', 'temperature unit', true, 'FAH or CEL')],
+    'load temperature (asphalt); omitted when the value is empty',
+  ),
   leaf('payItem', 'text', 'pay item', false, 'DOT pay item'),
 ];
 
