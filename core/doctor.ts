@@ -3,7 +3,7 @@
 // and the hosts the firewall must allow.
 import { statfsSync, mkdirSync } from 'node:fs';
 import type { Profile } from './config/schema.js';
-import { createSource } from './sources/index.js';
+import { createSource, type SourceAdapter } from './sources/index.js';
 
 export interface DoctorCheck {
   name: string;
@@ -69,7 +69,8 @@ export function egressHosts(profiles: Profile[]): DoctorCheck {
   };
 }
 
-function skewCheck(name: string, otherMs: number, hostMs: number, what: string): DoctorCheck {
+/** Another clock against this machine's: a pass within SKEW_WARN_S, a warn beyond. */
+export function skewCheck(name: string, otherMs: number, hostMs: number, what: string): DoctorCheck {
   const skew = Math.round((otherMs - hostMs) / 1000);
   const text = `${what} clock is ${Math.abs(skew)} s ${skew >= 0 ? 'ahead of' : 'behind'} this machine`;
   return Math.abs(skew) <= SKEW_WARN_S
@@ -81,14 +82,33 @@ function skewCheck(name: string, otherMs: number, hostMs: number, what: string):
       };
 }
 
-export async function checkApiClock(p: Profile): Promise<DoctorCheck> {
+/**
+ * The API's Date header against this machine's clock (the header has whole seconds: allow for
+ * that); `t0`: when the exchange with the API began. Throws when the API cannot be reached.
+ */
+export async function apiClockCheck(name: string, apiUrl: string | URL, t0 = Date.now()): Promise<DoctorCheck> {
+  const res = await fetch(new URL('/v1/whoami', apiUrl), { method: 'GET', signal: AbortSignal.timeout(10_000) });
+  await res.body?.cancel();
+  const date = res.headers.get('date');
+  if (!date) return { name, status: 'warn', detail: 'the API sends no Date header; clock skew unknown' };
+  return skewCheck(name, Date.parse(date) + 500, (t0 + Date.now()) / 2, 'the API');
+}
+
+/** The database's clock (the dialect's `now`, the cursor bound's clock) against this machine's. Throws when the query fails. */
+export async function dbClockCheck(name: string, src: SourceAdapter): Promise<DoctorCheck> {
   const t0 = Date.now();
+  const [row] = await src.query(`SELECT ${src.dialect.now()} AS now`);
+  const host = (t0 + Date.now()) / 2;
+  const v = row ? Object.values(row)[0] : null;
+  const text = v instanceof Date ? v.toISOString() : String(v);
+  const parsed = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text.replace(' ', 'T') : text.replace(' ', 'T') + 'Z');
+  if (Number.isNaN(parsed)) return { name, status: 'warn', detail: `the database time "${text}" could not be compared` };
+  return skewCheck(name, parsed, host, 'the database');
+}
+
+export async function checkApiClock(p: Profile): Promise<DoctorCheck> {
   try {
-    const res = await fetch(new URL('/v1/whoami', p.api.url), { method: 'GET', signal: AbortSignal.timeout(10_000) });
-    await res.body?.cancel();
-    const date = res.headers.get('date');
-    if (!date) return { name: `api clock (${p.name})`, status: 'warn', detail: 'the API sends no Date header; clock skew unknown' };
-    return skewCheck(`api clock (${p.name})`, Date.parse(date) + 500, (t0 + Date.now()) / 2, 'the API');
+    return await apiClockCheck(`api clock (${p.name})`, p.api.url);
   } catch (e) {
     return {
       name: `api clock (${p.name})`,
@@ -103,15 +123,7 @@ export async function checkDbClock(p: Profile): Promise<DoctorCheck> {
   try {
     src = await createSource(p.source);
     await src.connect();
-    const t0 = Date.now();
-    // The database's UTC time as text in every dialect used for the cursor bound.
-    const [row] = await src.query(`SELECT ${src.dialect.now()} AS now`);
-    const host = (t0 + Date.now()) / 2;
-    const text = String(row.now);
-    const parsed = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text.replace(' ', 'T') : text.replace(' ', 'T') + 'Z');
-    if (Number.isNaN(parsed))
-      return { name: `database clock (${p.name})`, status: 'warn', detail: `the database time "${text}" could not be compared` };
-    return skewCheck(`database clock (${p.name})`, parsed, host, 'the database');
+    return await dbClockCheck(`database clock (${p.name})`, src);
   } catch (e) {
     return { name: `database clock (${p.name})`, status: 'fail', detail: (e as Error).message };
   } finally {

@@ -4,7 +4,7 @@
 import type { Profile, SourceConfig } from '../config/schema.js';
 import { resolveSecret } from '../config/secrets.js';
 import { ApiClient, TokenRejectedError } from '../delivery/client.js';
-import { checkDisk, checkNode } from '../doctor.js';
+import { apiClockCheck, checkDisk, checkNode, dbClockCheck } from '../doctor.js';
 import { LINES_PROPERTY } from '../mapping/lines.js';
 import { suggestTemplate, suggestTemplates } from '../mapping/suggest.js';
 import { listSiteTemplates, loadTemplateRef } from '../mapping/files.js';
@@ -301,28 +301,9 @@ export function createLiveServices(opts: {
   }
 }
 
-const SKEW_WARN_S = 60;
-
-function skew(name: string, otherMs: number, hostMs: number, what: string): EnvCheck {
-  const s = Math.round((otherMs - hostMs) / 1000);
-  const text = `${what} clock is ${Math.abs(s)} s ${s >= 0 ? 'ahead of' : 'behind'} this machine`;
-  return Math.abs(s) <= SKEW_WARN_S
-    ? { name, status: 'pass', detail: text }
-    : {
-        name,
-        status: 'warn',
-        detail: `${text}; sync the clocks (NTP). Sync bounds come from the database clock, so nothing is lost, but times shown will be off.`,
-      };
-}
-
-/** The API's Date header against this machine's clock (the header has whole seconds: allow for that). */
 async function apiClock(url: URL, t0: number): Promise<EnvCheck> {
   try {
-    const res = await fetch(new URL('/v1/whoami', url), { method: 'GET', signal: AbortSignal.timeout(10_000) });
-    await res.body?.cancel();
-    const date = res.headers.get('date');
-    if (!date) return { name: 'API clock', status: 'warn', detail: 'the API sends no Date header; clock skew unknown' };
-    return skew('API clock', Date.parse(date) + 500, (t0 + Date.now()) / 2, 'the API');
+    return await apiClockCheck('API clock', url, t0);
   } catch (e) {
     return { name: 'API clock', status: 'warn', detail: `the API clock could not be read (${(e as Error).message})` };
   }
@@ -330,15 +311,7 @@ async function apiClock(url: URL, t0: number): Promise<EnvCheck> {
 
 async function dbClock(src: SourceAdapter): Promise<EnvCheck> {
   try {
-    const t0 = Date.now();
-    const [row] = await src.query(`SELECT ${src.dialect.now()} AS now`);
-    const host = (t0 + Date.now()) / 2;
-    const v = row ? Object.values(row)[0] : null;
-    const text = v instanceof Date ? v.toISOString() : String(v);
-    const parsed = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text.replace(' ', 'T') : text.replace(' ', 'T') + 'Z');
-    if (Number.isNaN(parsed))
-      return { name: 'database clock', status: 'warn', detail: `the database time "${text}" could not be compared` };
-    return skew('database clock', parsed, host, 'the database');
+    return await dbClockCheck('database clock', src);
   } catch (e) {
     return { name: 'database clock', status: 'warn', detail: `the database clock could not be read (${(e as Error).message})` };
   }
