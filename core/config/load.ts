@@ -115,39 +115,33 @@ export function jsonErrorAt(text: string): { line: number; column: number } {
     if (!m) fail();
     i += m![0].length;
   };
+  // An object's members or an array's items: `item` each, separated by commas, up to `close`.
+  const list = (close: string, item: () => void): void => {
+    i++;
+    ws();
+    if (text[i] === close) return void i++;
+    for (;;) {
+      item();
+      ws();
+      if (text[i] === ',') i++;
+      else if (text[i] === close) return void i++;
+      else fail();
+    }
+  };
+  const member = () => {
+    ws();
+    if (text[i] !== '"') fail();
+    str();
+    ws();
+    if (text[i] !== ':') fail();
+    i++;
+    value();
+  };
   const value = (): void => {
     ws();
     const c = text[i];
-    if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') return void i++;
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail();
-        str();
-        ws();
-        if (text[i] !== ':') fail();
-        i++;
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') return void i++;
-        else fail();
-      }
-    }
-    if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') return void i++;
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') return void i++;
-        else fail();
-      }
-    }
+    if (c === '{') return list('}', member);
+    if (c === '[') return list(']', value);
     if (c === '"') return str();
     if (c === 't') return lit('true');
     if (c === 'f') return lit('false');
