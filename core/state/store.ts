@@ -462,8 +462,8 @@ export class StateStore {
    */
   queryRuns(q: RunQuery): RunRow[] {
     const rows = this.stmt(
-      `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, created, updated, unchanged, rejected, errors,
-         pruned_records AS prunedRecords, error_text AS errorText FROM runs
+      `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, skipped, created, updated, unchanged, rejected,
+         errors, pruned_records AS prunedRecords, error_text AS errorText FROM runs
          WHERE (@profile IS NULL OR profile = @profile) AND (@type IS NULL OR type = @type)
            AND (@problems = 0 OR status = 'error' OR filtered > 0 OR rejected > 0 OR errors > 0)
            AND (@fromIso IS NULL OR started_at >= @fromIso) AND (@toIso IS NULL OR started_at < @toIso)

@@ -20,7 +20,7 @@ test('state store: watermark, ledger and run counters commit together and surviv
       { ticketId: 'p:2', revision: 'f-x', targetId: null, action: 'filtered', error: 'net weight is empty', ticketNumber: '101' },
     ],
     runId: run,
-    counts: { read: 2, created: 1, filtered: 1 },
+    counts: { read: 3, created: 1, filtered: 1, skipped: 1 },
     records: [{ ticketNumber: '100', sourceId: 'p:1', targetId: 't1', processorAction: 'new', writerAction: 'created', error: null }],
     watermark: { cursor: '2026-11-25 10:00:00.123456', key: [2] },
   });
@@ -41,6 +41,10 @@ test('state store: watermark, ledger and run counters commit together and surviv
   assert.equal(r.status, 'complete');
   assert.equal(r.created, 1);
   assert.equal(r.filtered, 1);
+  assert.equal(r.skipped, 1);
+  // The dashboard's filtered, paged list reads the same counters as runs().
+  const [q] = s.queryRuns({ profile: 'p', limit: 10 });
+  assert.deepEqual(q, r);
   assert.equal(s.runRecords(r.id).length, 1);
   assert.deepEqual({ ...s.stats('p'), lastSuccessAt: null }, { delivered: 1, filtered: 1, lastSuccessAt: null });
   s.close();
