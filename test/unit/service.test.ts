@@ -142,7 +142,10 @@ test('Task Scheduler fallback: UTF-16 bytes as declared, OUTPOST_HOME passed, ru
   };
   const text = renderService({ kind: 'windows-task', ...win }).text;
   assert.match(text, /^<\?xml version="1\.0" encoding="UTF-16"\?>/);
-  assert.match(text, /<Arguments>--max-semi-space-size=4 --heap-growing-percent=100 "C:\\Outpost\\dist\\cli\\main\.js" run --home "C:\\ProgramData\\Out &amp; Post"/);
+  assert.match(
+    text,
+    /<Arguments>--max-semi-space-size=4 --heap-growing-percent=100 "C:\\Outpost\\dist\\cli\\main\.js" run --home "C:\\ProgramData\\Out &amp; Post"/,
+  );
   const bytes = encodeServiceFile('windows-task', text);
   assert.deepEqual([...bytes.subarray(0, 2)], [0xff, 0xfe], 'UTF-16LE byte order mark');
   assert.equal(bytes.subarray(2).toString('utf16le').slice(0, 5), '<?xml');
