@@ -15,8 +15,8 @@ import type { StatusSnapshot } from './status.js';
  * memory of a long backfill near 200 MB instead of ~350 MB on a machine with lots of RAM; a fixed
  * old-generation growing factor of 2 (V8 picks up to 4 for a small heap that collects fast) lets the
  * old space reach twice the live heap (~25 MB during a backfill) before a full GC instead of ~70 MB:
- * peak RSS ~170 MB instead of ~225 MB, for a few percent more CPU per ticket (measured by
- * `npm run bench`; `--optimize-for-size` cost 65 %).
+ * peak RSS ~170–185 MB instead of ~225 MB, for ~11 % more CPU per ticket (measured by
+ * `npm run bench` and interleaved runs; `--optimize-for-size` cost 65 %).
  */
 export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=100'];
 
