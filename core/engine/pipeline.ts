@@ -201,7 +201,6 @@ export async function runPass(deps: PipelineDeps, type: RunType): Promise<PassSu
   }
 }
 
-/** A ticket to deliver with the body sent for it. */
 /**
  * What delivery and the commit read of a ticket in a batch. The ticket itself lives on only as its
  * `json`: its object graph can die young instead of being promoted while the batch is in flight.

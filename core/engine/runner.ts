@@ -158,12 +158,11 @@ export class ProfileRunner {
    * per pass (it keeps the verdicts of the last passes): by the loop, and by `runOnce`.
    */
   healthAfterPass(s: PassSummary): { state: EngineState; reason: string | null } {
-    // The pass's verdicts, at most WINDOW of them (filtered ones last: the order within a pass is not kept).
-    const WINDOW = VERDICT_WINDOW;
+    // The pass's verdicts, at most VERDICT_WINDOW of them (filtered ones last: the order within a pass is not kept).
     const ok = s.created + s.updated + s.rejected;
-    for (let i = 0; i < Math.min(ok, WINDOW); i++) this.verdicts.push(false);
-    for (let i = 0; i < Math.min(s.filtered, WINDOW); i++) this.verdicts.push(true);
-    this.verdicts.splice(0, Math.max(0, this.verdicts.length - WINDOW));
+    for (let i = 0; i < Math.min(ok, VERDICT_WINDOW); i++) this.verdicts.push(false);
+    for (let i = 0; i < Math.min(s.filtered, VERDICT_WINDOW); i++) this.verdicts.push(true);
+    this.verdicts.splice(0, Math.max(0, this.verdicts.length - VERDICT_WINDOW));
     const filtered = this.verdicts.filter(Boolean).length;
     const parked = this.ctx.store.parked(this.profile.name);
     const name = this.profile.name;

@@ -179,11 +179,6 @@ export function slowCanonicalTicket(ticket: Record<string, unknown>): CanonicalT
   return { text, revision: `r1-${hash('sha256', text, 'hex')}`, slots };
 }
 
-/** revisionOf() for a ticket holding only eTicket v1 keys (what the mapper builds), about twice as fast. */
-export function revisionOfMapped(ticket: Record<string, unknown>): string {
-  return canonicalTicket(ticket).revision;
-}
-
 /**
  * The ticket's JSON as sent: the canonical text with its revision and source.recordModifiedAt (the
  * value at sending time, which the pipeline may have raised) spliced in where they sort. Parsed, it
