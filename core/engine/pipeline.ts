@@ -26,7 +26,16 @@ import type { Mapper } from '../mapping/index.js';
 import { LookupCache, prepareRows } from '../mapping/lookups.js';
 import { revisionOf, ticketJson } from '../mapping/revision.js';
 import type { Row, SourceAdapter } from '../sources/types.js';
-import type { LedgerEntry, QueuedTicket, RunCounts, RunRecord, RunType, StateStore, Watermark } from '../state/store.js';
+import {
+  RUN_RECORD_SAMPLE,
+  type LedgerEntry,
+  type QueuedTicket,
+  type RunCounts,
+  type RunRecord,
+  type RunType,
+  type StateStore,
+  type Watermark,
+} from '../state/store.js';
 import { backoffMs, sleep } from './backoff.js';
 import { classify, type MappedRow, type ToSend } from './classify.js';
 import type { EngineState } from './status.js';
@@ -112,6 +121,8 @@ class RunTracker {
   id = 0;
   readonly totals = zero();
   private pending = zero();
+  /** Delivered tickets listed as records so far (RUN_RECORD_SAMPLE). */
+  private listed = 0;
 
   constructor(
     private readonly store: StateStore,
@@ -129,6 +140,17 @@ class RunTracker {
   count(c: Partial<RunCounts>): void {
     add(this.totals, c);
     add(this.pending, c);
+  }
+
+  /**
+   * Whether a delivered ticket's record is written: always for a problem, else only for the run's
+   * first RUN_RECORD_SAMPLE delivered tickets (the rest are counted as unlisted).
+   */
+  lists(problem: boolean): boolean {
+    if (problem) return true;
+    if (this.listed >= RUN_RECORD_SAMPLE) return false;
+    this.listed++;
+    return true;
   }
 
   /** Counts to write with the commit being prepared (then considered written). */
@@ -483,14 +505,15 @@ async function handlePage(
         // The body is kept only where a deletion must be sent as a void built from it.
         ticketJson: profile.change.deletes === 'void' ? b.json : null,
       });
-      records.push({
-        ticketNumber: b.ticket.ticketNumber,
-        sourceId: b.ticket.ticketId,
-        targetId: r.targetId ?? null,
-        processorAction: b.isNew ? 'new' : 'changed',
-        writerAction: r.action === 'unchanged' ? 'skipped' : r.action,
-        error: r.error ?? null,
-      });
+      if (run.lists(r.action === 'rejected' || r.error !== undefined))
+        records.push({
+          ticketNumber: b.ticket.ticketNumber,
+          sourceId: b.ticket.ticketId,
+          targetId: r.targetId ?? null,
+          processorAction: b.isNew ? 'new' : 'changed',
+          writerAction: r.action === 'unchanged' ? 'skipped' : r.action,
+          error: r.error ?? null,
+        });
     }
     // The test-only crash point: acknowledged by the API, not yet committed here.
     deps.afterAck?.();
@@ -502,6 +525,7 @@ async function handlePage(
       runId: run.id,
       counts: run.take(),
       records,
+      unlisted: entries.length - records.length,
       watermark: last ? next : null,
       dequeue: forced ? entries.map((e) => e.ticketId) : undefined,
     });

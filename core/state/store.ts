@@ -117,6 +117,14 @@ export interface RunRecord {
   writerAction: 'created' | 'updated' | 'skipped' | 'rejected' | 'failed';
   error: string | null;
 }
+/**
+ * Delivered tickets a run lists as records; past them a delivered ticket is only counted
+ * (runs.unlisted_records). Every problem (filtered, skipped, rejected, failed) is always listed. A
+ * backfill of a million rows would otherwise write a million records: SQLite work on every ticket
+ * (docs/design.md §6), state-file growth, and a run page reading them all. The ledger keeps every
+ * ticket; reconcile accounts for every row from it.
+ */
+export const RUN_RECORD_SAMPLE = 1000;
 export interface RunRow extends RunCounts {
   id: number;
   profile: string;
@@ -132,6 +140,8 @@ export interface RunRow extends RunCounts {
   written: number;
   /** Records of this run dropped by the disk budget (the counts stay). */
   prunedRecords: number;
+  /** Delivered tickets of this run past the first RUN_RECORD_SAMPLE, counted but not listed as records. */
+  unlistedRecords: number;
   errorText: string | null;
 }
 
@@ -179,6 +189,9 @@ const MIGRATIONS: string[] = [
    CREATE TABLE profile_shape (profile TEXT PRIMARY KEY, table_name TEXT NOT NULL, key_json TEXT NOT NULL, mode TEXT NOT NULL,
      change_column TEXT, recorded_at TEXT NOT NULL);
    ALTER TABLE runs ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;`,
+  // 5: a run lists every problem and its first RUN_RECORD_SAMPLE delivered tickets; the delivered
+  // tickets past those are counted here (the ledger holds every one of them).
+  `ALTER TABLE runs ADD COLUMN unlisted_records INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -344,6 +357,8 @@ export class StateStore {
     runId?: number;
     counts?: Partial<RunCounts>;
     records?: RunRecord[];
+    /** Delivered tickets of this commit not written as records (see RUN_RECORD_SAMPLE), added to the run's count. */
+    unlisted?: number;
     watermark?: Watermark | null;
     /** Tickets to take off the re-evaluation queue in the same transaction (they were handled). */
     dequeue?: string[];
@@ -382,7 +397,11 @@ export class StateStore {
       }
       for (const id of args.dequeue ?? []) deq.run(args.profile, id);
       if (args.runId !== undefined) {
-        this.stmt(`UPDATE runs SET ${ADD_RUN_COUNTS} WHERE id = ?`).run(...runCountValues(args.counts ?? {}), args.runId);
+        this.stmt(`UPDATE runs SET ${ADD_RUN_COUNTS}, unlisted_records = unlisted_records + ? WHERE id = ?`).run(
+          ...runCountValues(args.counts ?? {}),
+          args.unlisted ?? 0,
+          args.runId,
+        );
         const runId = args.runId;
         this.insertRows(RECORD_INSERT, args.records ?? [], (r) => [
           runId,
@@ -450,7 +469,7 @@ export class StateStore {
   runs(profile: string | null, limit = 50): RunRow[] {
     const rows = this.stmt(
       `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, skipped, created, updated, unchanged, rejected, errors,
-         pruned_records AS prunedRecords, error_text AS errorText FROM runs WHERE (? IS NULL OR profile = ?) ORDER BY id DESC LIMIT ?`,
+         pruned_records AS prunedRecords, unlisted_records AS unlistedRecords, error_text AS errorText FROM runs WHERE (? IS NULL OR profile = ?) ORDER BY id DESC LIMIT ?`,
     ).all(profile, profile, limit) as RunRow[];
     return rows.map(withDerived);
   }
@@ -463,7 +482,7 @@ export class StateStore {
   queryRuns(q: RunQuery): RunRow[] {
     const rows = this.stmt(
       `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, skipped, created, updated, unchanged, rejected,
-         errors, pruned_records AS prunedRecords, error_text AS errorText FROM runs
+         errors, pruned_records AS prunedRecords, unlisted_records AS unlistedRecords, error_text AS errorText FROM runs
          WHERE (@profile IS NULL OR profile = @profile) AND (@type IS NULL OR type = @type)
            AND (@problems = 0 OR status = 'error' OR filtered > 0 OR rejected > 0 OR errors > 0)
            AND (@fromIso IS NULL OR started_at >= @fromIso) AND (@toIso IS NULL OR started_at < @toIso)
@@ -496,7 +515,7 @@ export class StateStore {
       (
         this.stmt(
           `SELECT id, profile, type, status, started_at AS startedAt, ended_at AS endedAt, read, filtered, skipped, created, updated, unchanged, rejected, errors,
-           pruned_records AS prunedRecords, error_text AS errorText FROM runs WHERE id = ?`,
+           pruned_records AS prunedRecords, unlisted_records AS unlistedRecords, error_text AS errorText FROM runs WHERE id = ?`,
         ).all(id) as RunRow[]
       ).map(withDerived)[0] ?? null
     );

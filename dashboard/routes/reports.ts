@@ -4,7 +4,7 @@
 // can read the answer).
 import express from 'express';
 import type { Request, Response } from 'express';
-import type { ParkedTicket, RunQuery, RunRecord, RunRow, RunType } from '../../core/state/store.js';
+import { RUN_RECORD_SAMPLE, type ParkedTicket, type RunQuery, type RunRecord, type RunRow, type RunType } from '../../core/state/store.js';
 import { nextDay, startOfPlantDay } from '../../core/format/time.js';
 import { scrub } from '../../core/log.js';
 import { badRequest, dateParam, enumParam, idParam, intParam, noSuchProfile, notAvailable, profileParam, queryOf } from './common.js';
@@ -201,7 +201,15 @@ export function reportRoutes(deps: { reports: DashboardReports | undefined; time
       let records = reports.runRecords(id);
       if (problems === 1) records = records.filter(isProblem);
       const total = records.length;
-      res.json({ run: cleanRun(run), records: records.slice(0, limit).map(cleanRecord), total, truncated: total > limit, timeZone });
+      // recordSample: how many delivered tickets a run lists (past them they are counted as unlisted).
+      res.json({
+        run: cleanRun(run),
+        records: records.slice(0, limit).map(cleanRecord),
+        total,
+        truncated: total > limit,
+        timeZone,
+        recordSample: RUN_RECORD_SAMPLE,
+      });
     } catch {
       res.status(500).json({ error: 'The run records could not be read from the state database.' });
     }

@@ -207,6 +207,8 @@ interface RecordsReply {
   records: RunRecord[];
   total: number;
   truncated: boolean;
+  /** Delivered tickets a run lists as records (core/state/store.ts RUN_RECORD_SAMPLE). */
+  recordSample: number;
 }
 
 export function RunDetailPage({ snapshot, id, problems }: { snapshot: StatusSnapshot | null; id: number; problems: boolean }) {
@@ -259,6 +261,9 @@ export function RunDetailPage({ snapshot, id, problems }: { snapshot: StatusSnap
               : `${formatCount(data.total)} ${problems ? (data.total === 1 ? 'problem ticket' : 'problem tickets') : data.total === 1 ? 'ticket' : 'tickets'}.`}
             {run.prunedRecords > 0 &&
               ` ${formatCount(run.prunedRecords)} older records of this run were removed to keep the state file within its disk budget; the counts above still include them.`}
+            {!problems &&
+              run.unlistedRecords > 0 &&
+              ` ${formatCount(run.unlistedRecords)} more delivered ${run.unlistedRecords === 1 ? 'ticket is' : 'tickets are'} not listed: a run lists every problem and its first ${formatCount(data.recordSample)} delivered tickets. The counts above include them, and "outpost reconcile" accounts for every row.`}
           </p>
           {data.records.length === 0 ? (
             <p className="empty">{problems ? 'No problems in this run.' : 'This run has no records.'}</p>

@@ -8,14 +8,15 @@ import { join } from 'node:path';
 import { parseConfig } from '../../core/config/load.js';
 import { Daemon } from '../../core/engine/daemon.js';
 import { createDemoPlant, openPlant } from '../../core/demo/plant.js';
+import { RUN_RECORD_SAMPLE } from '../../core/state/store.js';
 import { waitFor } from '../helpers/wait.js';
 
 const TOKEN = 'engine-test-token-123';
 
-async function setup(t: import('node:test').TestContext, faults = {}) {
+async function setup(t: import('node:test').TestContext, faults = {}, perDay = 30, batchSize = 25) {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-engine-'));
   const plantFile = join(dir, 'plant.db');
-  const seed = createDemoPlant(plantFile, { days: 2, perDay: 30, seed: 7 })!;
+  const seed = createDemoPlant(plantFile, { days: 2, perDay, seed: 7 })!;
   const sandbox = await testSandbox(t, { token: TOKEN, dbFile: join(dir, 'sandbox.db'), faults });
   const config = parseConfig({
     profiles: [
@@ -23,7 +24,7 @@ async function setup(t: import('node:test').TestContext, faults = {}) {
         name: 'p1',
         api: { url: sandbox.url, token: 'env:ENGINE_TEST_TOKEN' },
         source: { driver: 'sqlite', file: plantFile },
-        batchSize: 25,
+        batchSize,
       }),
     ],
   });
@@ -117,6 +118,27 @@ test('a refused token is not used again: the profile waits in "rejected token" u
   writeFileSync(file, JSON.stringify({ profiles: [{ ...profile, api: { ...profile.api, token: TOKEN } }] }));
   await waitFor('tickets delivered with the new token', () => s.sandbox.stats().tickets === s.seed.tickets - s.seed.incomplete, 30_000);
   assert.equal(batches, 0, 'nothing was accepted with the refused token');
+});
+
+test('a large run lists every problem and its first RUN_RECORD_SAMPLE delivered tickets; the rest are counted as unlisted', async (t) => {
+  const s = await setup(t, {}, 700, 200);
+  const daemon = new Daemon({ profiles: s.profiles, home: s.dir, env: s.env, heartbeatMs: 0 });
+  t.after(() => daemon.stop());
+  const [r1] = await daemon.runOnce();
+  assert.equal(r1.ok, true, r1.error);
+  const delivered = s.seed.tickets - s.seed.incomplete;
+  assert.ok(delivered > RUN_RECORD_SAMPLE + 100, `the plant has more than ${RUN_RECORD_SAMPLE} valid tickets (${delivered})`);
+  assert.ok(s.seed.incomplete > 0);
+  const run = daemon.store.runs('p1').find((r) => r.id === r1.summary!.runId)!;
+  // The counts stay exact…
+  assert.equal(run.created, delivered);
+  assert.equal(run.filtered, s.seed.incomplete);
+  // …every problem is listed, and the delivered tickets up to the sample; the rest are counted.
+  const records = daemon.store.runRecords(run.id);
+  assert.equal(records.filter((r) => r.processorAction === 'invalid').length, s.seed.incomplete);
+  assert.equal(records.filter((r) => r.writerAction === 'created').length, RUN_RECORD_SAMPLE);
+  assert.equal(run.unlistedRecords, delivered - RUN_RECORD_SAMPLE);
+  assert.equal(s.sandbox.stats().tickets, delivered);
 });
 
 test('quiet scheduled polls leave no run behind; a pass that sends something is recorded with docs/design.md §4 counts', async (t) => {

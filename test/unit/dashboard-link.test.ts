@@ -133,6 +133,7 @@ const run = (id: number, patch: Partial<RunRow> = {}): RunRow => ({
   errors: 0,
   written: 1,
   prunedRecords: 0,
+  unlistedRecords: 0,
   errorText: null,
   ...patch,
 });

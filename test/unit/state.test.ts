@@ -89,6 +89,7 @@ test('state store: a version-1 file is migrated forward in order, keeping its da
   s.db.exec(`DROP INDEX ledger_action; DROP TABLE requeue; DROP TABLE profile_shape; ALTER TABLE runs DROP COLUMN skipped;
     ALTER TABLE ledger DROP COLUMN key_json; ALTER TABLE ledger DROP COLUMN mapping_hash; ALTER TABLE ledger DROP COLUMN ticket_date;
     ALTER TABLE ledger DROP COLUMN ticket_json; ALTER TABLE ledger DROP COLUMN deleted_at;`);
+  s.db.exec(`ALTER TABLE runs DROP COLUMN unlisted_records;`);
   s.db.exec(`DROP INDEX runs_started; ALTER TABLE runs DROP COLUMN pruned_records; ALTER TABLE ledger DROP COLUMN modified_at;`);
   s.db.pragma('user_version = 1');
   s.close();
