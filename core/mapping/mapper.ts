@@ -539,9 +539,13 @@ class CompiledMapper implements Mapper {
     t.revision = canonical.revision;
     if (typeof ctx.recordModifiedAt === 'string' && ctx.recordModifiedAt !== '') source.recordModifiedAt = ctx.recordModifiedAt;
 
-    const checked = validator.safeParse(t);
-    if (!checked.success) {
-      return { ok: false, problems: checked.error.issues.map((i) => `${formatPath(i.path) || 'ticket'}: ${i.message}`) };
+    // validate() answers yes/no without building the deep copy safeParse returns (which nothing
+    // here reads); only a rejected ticket is parsed again, for the issues to report.
+    if (!validator.validate(t)) {
+      const checked = validator.safeParse(t);
+      if (!checked.success) {
+        return { ok: false, problems: checked.error.issues.map((i) => `${formatPath(i.path) || 'ticket'}: ${i.message}`) };
+      }
     }
     return { ok: true, ticket: t as ETicket, canonical };
   }
