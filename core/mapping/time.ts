@@ -42,8 +42,13 @@ export class Zoned {
 const pad2 = (n: number) => (n < 10 ? '0' : '') + n;
 const pad4 = (n: number) => String(n).padStart(4, '0');
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days in month `mo` (1–12) of year `y` by Date.UTC's calendar, which reads years 0–99 as 1900–1999. */
 function daysInMonth(y: number, mo: number): number {
-  return new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (mo !== 2) return MONTH_DAYS[mo - 1];
+  const yy = y >= 0 && y <= 99 ? 1900 + y : y;
+  return (yy % 4 === 0 && yy % 100 !== 0) || yy % 400 === 0 ? 29 : 28;
 }
 
 /** Checks the ranges; returns null when fine, or the Fail fragment. */
@@ -69,6 +74,10 @@ export const IANA_NAME = /^(UTC|GMT|[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)+)
 export class TimeZone {
   private readonly fmt: Intl.DateTimeFormat;
   private readonly cache = new Map<number, number>();
+  /** Per 15-minute bucket of wall-clock time: the offset that resolves all of it plainly (plainOffset), or NaN. */
+  private readonly wallCache = new Map<number, number>();
+  private suffixOffset = NaN;
+  private suffixText = '';
 
   constructor(readonly name: string) {
     if (typeof name !== 'string' || !IANA_NAME.test(name)) {
@@ -89,9 +98,8 @@ export class TimeZone {
     return local - Math.floor(t / 1000) * 1000;
   }
 
-  /** Offset at instant `t`, cached per 15-minute bucket when constant over the whole bucket. */
-  offsetAt(t: number): number {
-    const b = Math.floor(t / BUCKET);
+  /** The offset over the whole 15-minute bucket `b` of instants when constant across it, else NaN. */
+  private bucketOffset(b: number): number {
     let o = this.cache.get(b);
     if (o === undefined) {
       const start = this.rawOffset(b * BUCKET);
@@ -99,7 +107,51 @@ export class TimeZone {
       if (this.cache.size >= 50_000) this.cache.clear();
       this.cache.set(b, o);
     }
+    return o;
+  }
+
+  /** Offset at instant `t`, cached per 15-minute bucket when constant over the whole bucket. */
+  offsetAt(t: number): number {
+    const o = this.bucketOffset(Math.floor(t / BUCKET));
     return Number.isNaN(o) ? this.rawOffset(t) : o;
+  }
+
+  /**
+   * For wall-clock time W (wallMs): the offset o such that instantOf gives W − o and render shows
+   * W again with offset o, for every wall time of W's 15-minute bucket — or NaN when the bucket is
+   * not that plain (a DST change within a day of it, an offset with seconds). Cached per bucket, so
+   * the usual row costs one lookup instead of instantOf's three or four and render's Date.
+   */
+  private plainOffset(W: number): number {
+    const b = Math.floor(W / BUCKET);
+    let o = this.wallCache.get(b);
+    if (o === undefined) {
+      o = this.plainBucket(b);
+      if (this.wallCache.size >= 50_000) this.wallCache.clear();
+      this.wallCache.set(b, o);
+    }
+    return o;
+  }
+
+  private plainBucket(b: number): number {
+    // instantOf reads the offsets a day before and after W: buckets b ∓ 96 (a day is 96 buckets).
+    const o = this.bucketOffset(b - DAY / BUCKET);
+    if (Number.isNaN(o) || o % 60_000 !== 0 || this.bucketOffset(b + DAY / BUCKET) !== o) return NaN;
+    // The one candidate W − o must have offset o for every W of the bucket.
+    const first = b * BUCKET - o;
+    const last = first + BUCKET - 1;
+    for (let k = Math.floor(first / BUCKET); k <= Math.floor(last / BUCKET); k++) if (this.bucketOffset(k) !== o) return NaN;
+    return o;
+  }
+
+  /** '±HH:MM' for an offset in whole minutes (the last one asked is kept). */
+  private suffix(off: number): string {
+    if (off !== this.suffixOffset) {
+      const a = Math.abs(off) / 60_000;
+      this.suffixText = `${off < 0 ? '-' : '+'}${pad2(Math.floor(a / 60))}:${pad2(a % 60)}`;
+      this.suffixOffset = off;
+    }
+    return this.suffixText;
   }
 
   /** The instant of a local wall-clock time, by the fall-back/gap rule at the top of this file. */
@@ -128,22 +180,51 @@ export class TimeZone {
       // Local mean time offsets with seconds (pre-1972 in a few zones) cannot be written as ±HH:MM: use UTC.
       return new Zoned(new Date(t).toISOString().slice(0, 19) + f + 'Z', local);
     }
-    const a = Math.abs(off) / 60_000;
-    return new Zoned(`${local}${f}${off < 0 ? '-' : '+'}${pad2(Math.floor(a / 60))}:${pad2(a % 60)}`, local);
+    return new Zoned(`${local}${f}${this.suffix(off)}`, local);
   }
 
   resolveWall(w: Wall, raw: unknown): Zoned | Fail {
     const bad = checkWall(w, raw);
     if (bad) return bad;
-    return this.render(this.instantOf(w), w.frac);
+    const o = this.plainOffset(wallMs(w));
+    if (Number.isNaN(o)) return this.render(this.instantOf(w), w.frac);
+    // What render(W − o) gives: the wall clock itself (checkWall kept it a real time, year 1970–2199).
+    const local = `${w.y}-${pad2(w.mo)}-${pad2(w.d)}T${pad2(w.h)}:${pad2(w.mi)}:${pad2(w.s)}`;
+    return new Zoned(`${local}${w.frac ? `.${w.frac}` : ''}${this.suffix(o)}`, local);
   }
 }
 
 // 'YYYY-MM-DD HH:MM[:SS[.fff…]]' or with 'T', optionally followed by 'Z' or an offset.
 const DEFAULT_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
+/** Two ASCII digits at s[i], s[i + 1] as a number; -1 when they are not digits. */
+function digits2(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/** 'YYYY-MM-DD HH:MM:SS' (or with T), the form most sources give, read without the RegExp; null for anything else. */
+function parsePlain(s: string): Wall | null {
+  if (s.length !== 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58)
+    return null;
+  const sep = s.charCodeAt(10);
+  if (sep !== 32 && sep !== 84 && sep !== 116) return null; // ' ', 'T', 't' (DEFAULT_RE is case-insensitive)
+  const y1 = digits2(s, 0);
+  const y2 = digits2(s, 2);
+  const mo = digits2(s, 5);
+  const d = digits2(s, 8);
+  const h = digits2(s, 11);
+  const mi = digits2(s, 14);
+  const sec = digits2(s, 17);
+  if (y1 < 0 || y2 < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0) return null;
+  return { y: y1 * 100 + y2, mo, d, h, mi, s: sec, frac: '' };
+}
+
 /** Parses text in the default formats. Returns a Wall, or an instant when the text carries an offset. */
 function parseDefault(s: string): { wall: Wall; offsetMin: number | null } | null {
+  const plain = parsePlain(s);
+  if (plain) return { wall: plain, offsetMin: null };
   const m = DEFAULT_RE.exec(s);
   if (!m) return null;
   const wall: Wall = { y: +m[1], mo: +m[2], d: +m[3], h: +m[4], mi: +m[5], s: m[6] ? +m[6] : 0, frac: trimFrac(m[7]) };

@@ -123,3 +123,34 @@ test('offsets are right every 15 minutes across a whole year (cache vs ICU)', ()
     assert.equal(z.offsetAt(t), expected, new Date(t).toISOString());
   }
 });
+
+test('the cached plain path gives what instantOf + render give, around DST changes and odd offsets', () => {
+  // resolveWall answers most wall times from a per-bucket offset; instantOf + render are the rule itself.
+  for (const name of ['America/Chicago', 'Europe/Berlin', 'Australia/Lord_Howe', 'America/St_Johns', 'Africa/Monrovia', 'Asia/Kathmandu']) {
+    const z = new TimeZone(name);
+    const slow = new TimeZone(name);
+    for (const year of [1971, 2026]) {
+      for (let t = Date.UTC(year, 0, 1); t < Date.UTC(year + 1, 0, 1); t += 20 * 60_000 + 1000) {
+        const d = new Date(t);
+        const w = {
+          y: year,
+          mo: d.getUTCMonth() + 1,
+          d: d.getUTCDate(),
+          h: d.getUTCHours(),
+          mi: d.getUTCMinutes(),
+          s: d.getUTCSeconds(),
+          frac: '',
+        };
+        const got = z.resolveWall(w, 'x') as Zoned;
+        const want = slow.render(slow.instantOf(w), '');
+        assert.deepEqual([got.text, got.local], [want.text, want.local], `${name} ${d.toISOString()}`);
+      }
+    }
+  }
+  // Date.UTC reads years 0–99 as 1900–1999: 1900 is not a leap year, so 0000-02-29 is not a date.
+  assert.equal(at('0000-02-29 00:00:00'), '0000-02-29 00:00:00 is not a date');
+  assert.equal(at('0004-02-29 00:00:00'), '0004-02-29 00:00:00 is not a plausible date (year 4)');
+  assert.equal(at('2000-02-29 00:00:00') instanceof Object, true);
+  assert.equal(at('2100-02-29 00:00:00'), '2100-02-29 00:00:00 is not a date');
+  assert.deepEqual(at('2026-06-01t12:00:00'), { iso: '2026-06-01T12:00:00-05:00', local: '2026-06-01T12:00:00' });
+});
