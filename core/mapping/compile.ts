@@ -180,7 +180,11 @@ interface Step {
 function compileTransform(t: Transform, where: string, env: CompileEnv): Step {
   if (t === 'trim') {
     return {
-      apply: (v) => (typeof v === 'string' ? (v.trim() === '' ? null : v.trim()) : v),
+      apply: (v) => {
+        if (typeof v !== 'string') return v;
+        const t = v.trim();
+        return t === '' ? null : t;
+      },
       columns: [],
       outputs: (p) => p?.map((x) => (typeof x === 'string' ? x.trim() : x)),
     };

@@ -25,6 +25,18 @@ const HAS_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 /** Cleans text for output: drops control characters, replaces lone surrogates, trims. */
 export function cleanText(s: string): string {
+  // Most fields are short printable ASCII: no controls, no surrogates, and the only character trim
+  // could drop is a space at either end. One pass over the codes settles it without the RegExp.
+  const n = s.length;
+  if (n > 0 && n <= 256) {
+    let i = 0;
+    while (i < n) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e) break;
+      i++;
+    }
+    if (i === n) return s.charCodeAt(0) === 0x20 || s.charCodeAt(n - 1) === 0x20 ? s.trim() : s;
+  }
   if (HAS_CONTROL.test(s)) s = s.replace(CONTROL, '');
   if (!s.isWellFormed()) s = s.toWellFormed();
   return s.trim();
