@@ -354,12 +354,15 @@ class Problems {
 /** Evaluates a leaf: the value, or undefined when empty; records a problem when it must. */
 function evalLeaf(leaf: LeafPlan, row: Row, problems: Problems, prefix: string, required: boolean): unknown {
   const v = leaf.finish(leaf.run(row));
-  if (v instanceof Fail) {
-    problems.add(prefix + leaf.label + (v.about ? ` ${v.about}` : ''), `${prefix}${leaf.label} ${v.reason}`);
-    return undefined;
-  }
-  if (v === undefined && required) problems.add(prefix + leaf.label, `${prefix}${leaf.label} is empty${missingColumnHint(leaf, row)}`);
+  if (v instanceof Fail || (v === undefined && required)) return leafProblem(leaf, v, row, problems, prefix);
   return v;
+}
+
+/** A leaf's value is a Fail, or empty where required: records the problem; the leaf has no value. */
+function leafProblem(leaf: LeafPlan, v: unknown, row: Row, problems: Problems, prefix: string): undefined {
+  if (v instanceof Fail) problems.add(prefix + leaf.label + (v.about ? ` ${v.about}` : ''), `${prefix}${leaf.label} ${v.reason}`);
+  else problems.add(prefix + leaf.label, `${prefix}${leaf.label} is empty${missingColumnHint(leaf, row)}`);
+  return undefined;
 }
 
 function missingColumnHint(leaf: LeafPlan, row: Row): string {
@@ -369,29 +372,52 @@ function missingColumnHint(leaf: LeafPlan, row: Row): string {
   return ` (the row has no column ${leaf.column})`;
 }
 
-function evalNodes(nodes: NodePlan[], row: Row, out: Record<string, unknown>, problems: Problems, prefix: string): void {
+/** Evaluates a list of plans into `out`: the ticket's (or a line's) members, problems recorded. */
+type NodesEval = (row: Row, out: Record<string, unknown>, problems: Problems, prefix: string) => void;
+
+/**
+ * Generates the evaluator of a plan list once per mapper: the loop over plans unrolled, so each
+ * leaf's run/finish is called from a call site of its own (which V8 can inline) and each member is
+ * stored under a constant key (a named store, not a keyed store whose key changes every call).
+ * The order of evaluation, problems and members is that of the loop it replaces:
+ *   for each plan: a leaf → its value if any; an optional group → its primary leaf first, and no
+ *   object when that is empty without a problem; a group → an object of its leaves' values, kept
+ *   when every required leaf has one.
+ * Only catalog keys (quoted by JSON.stringify) and booleans reach the generated source.
+ */
+function compileNodes(nodes: readonly NodePlan[]): NodesEval {
+  const leaves: LeafPlan[] = [];
+  /** Code leaving leaf `l`'s value (or undefined) in v, like evalLeaf(l, …, required). */
+  const leaf = (l: LeafPlan, required: boolean): string => {
+    const L = `L${leaves.push(l) - 1}`;
+    const bad = required ? 'v instanceof Fail || v === undefined' : 'v instanceof Fail';
+    return `v = ${L}.finish(${L}.run(row));\nif (${bad}) v = leafProblem(${L}, v, row, problems, prefix);\n`;
+  };
+  let code = 'let v, pv, before, o, ok;\n';
   for (const n of nodes) {
     if (n.kind === 'leaf') {
-      const v = evalLeaf(n, row, problems, prefix, n.required);
-      if (v !== undefined) out[n.key] = v;
+      code += `${leaf(n, n.required)}if (v !== undefined) out[${JSON.stringify(n.key)}] = v;\n`;
       continue;
     }
-    let primaryValue: unknown;
-    if (!n.required && n.primary) {
-      const before = problems.size;
-      primaryValue = evalLeaf(n.primary, row, problems, prefix, false);
-      if (primaryValue === undefined && problems.size === before) continue; // optional object, nothing to say
-    }
-    const obj: Record<string, unknown> = {};
-    let complete = true;
+    const optional = !n.required && n.primary !== undefined;
+    let group = 'o = {};\nok = true;\n';
     for (const l of n.leaves) {
-      const v = l === n.primary && !n.required ? primaryValue : evalLeaf(l, row, problems, prefix, l.required);
-      if (v === undefined) {
-        if (l.required) complete = false;
-      } else obj[l.key] = v;
+      group += optional && l === n.primary ? 'v = pv;\n' : leaf(l, l.required);
+      group += l.required ? `if (v === undefined) ok = false;\nelse ` : 'if (v !== undefined) ';
+      group += `o[${JSON.stringify(l.key)}] = v;\n`;
     }
-    if (complete) out[n.key] = obj;
+    group += `if (ok) out[${JSON.stringify(n.key)}] = o;\n`;
+    if (optional) {
+      // An optional object: nothing to say when its primary leaf is empty without a problem.
+      code += `before = problems.size;\n${leaf(n.primary!, false)}pv = v;\n`;
+      code += `if (pv !== undefined || problems.size !== before) {\n${group}}\n`;
+    } else code += group;
   }
+  const names = leaves.map((_, i) => `L${i}`);
+  const factory = new Function('Fail', 'leafProblem', ...names, `return function evalNodes(row, out, problems, prefix) {\n${code}};`) as (
+    ...args: unknown[]
+  ) => NodesEval;
+  return factory(Fail, leafProblem, ...leaves);
 }
 
 /** A line row seen with its header behind it: columns the line row lacks are read from the header. */
@@ -415,11 +441,13 @@ function linePrefix(i: number, line: Row, key: readonly string[]): string {
 
 class CompiledMapper implements Mapper {
   readonly templateName: string;
+  private readonly ticketEval: NodesEval;
+  private readonly lineEvals: NodesEval[];
   constructor(
     readonly template: Template,
     private readonly zone: TimeZone,
     private readonly vendor: string | undefined,
-    private readonly ticketPlan: NodePlan[],
+    ticketPlan: NodePlan[],
     private readonly trailers: LeafPlan[],
     private readonly lines: NodePlan[][],
     private readonly sourceMap: Record<string, string>,
@@ -430,6 +458,8 @@ class CompiledMapper implements Mapper {
     private readonly refMap: Record<string, SourceRef[]>,
   ) {
     this.templateName = template.name;
+    this.ticketEval = compileNodes(ticketPlan);
+    this.lineEvals = lines.map(compileNodes);
   }
 
   sources(): Record<string, string> {
@@ -480,7 +510,7 @@ class CompiledMapper implements Mapper {
         continue;
       }
       const line: Record<string, unknown> = autoNumber ? { lineNumber: i + 1 } : {};
-      evalNodes(plan, lineView(lr as Row, row), line, problems, linePrefix(i, lr as Row, key));
+      this.lineEvals[0](lineView(lr as Row, row), line, problems, linePrefix(i, lr as Row, key));
       lines.push(line);
     }
   }
@@ -494,7 +524,7 @@ class CompiledMapper implements Mapper {
     const problems = new Problems();
     if (!ctx || typeof ctx.ticketId !== 'string' || ctx.ticketId === '') problems.add('ticket id', 'ticket id is empty');
     const main: Record<string, unknown> = {};
-    evalNodes(this.ticketPlan, row, main, problems, '');
+    this.ticketEval(row, main, problems, '');
     let trailers: { id: unknown }[] | undefined;
     for (const tr of this.trailers) {
       const id = evalLeaf(tr, row, problems, '', false);
@@ -507,7 +537,7 @@ class CompiledMapper implements Mapper {
       const plan = this.lines[i];
       // Auto line numbers go first so the line's keys stay in eTicket order (lineNumber leads).
       const line: Record<string, unknown> = plan.some((n) => n.key === 'lineNumber') ? {} : { lineNumber: i + 1 };
-      evalNodes(plan, row, line, problems, many ? `line ${i + 1} ` : '');
+      this.lineEvals[i](row, line, problems, many ? `line ${i + 1} ` : '');
       lines.push(line);
     }
     if (problems.size) return { ok: false, problems: problems.list };
