@@ -11,14 +11,17 @@ import type { StatusSnapshot } from './status.js';
 /**
  * Node flags of a daemon process. `outpost run` re-executes itself with them when started without
  * them (cli/launcher.ts), and Outpost's own launchers (start, service, demo, setup) pass them, so
- * memory stays bounded however the daemon is started. A smaller young generation keeps the resident
- * memory of a long backfill near 200 MB instead of ~350 MB on a machine with lots of RAM; a fixed
+ * memory stays bounded however the daemon is started. A capped young generation keeps the resident
+ * memory of a long backfill under 200 MB instead of ~350 MB on a machine with lots of RAM; a fixed
  * old-generation growing factor of 2 (V8 picks up to 4 for a small heap that collects fast) lets the
- * old space reach twice the live heap (~25 MB during a backfill) before a full GC instead of ~70 MB:
- * peak RSS ~170–185 MB instead of ~225 MB, for ~11 % more CPU per ticket (measured by
- * `npm run bench` and interleaved runs; `--optimize-for-size` cost 65 %).
+ * old space reach twice the live heap (~25 MB during a backfill) before a full GC instead of ~70 MB.
+ * The semi-space size trades CPU for peak memory: interleaved `npm run bench` runs at 200,000 rows
+ * measured 4 MiB at 88–95 µs of daemon CPU per ticket and a 164–168 MB peak, 8 MiB at 59–79 µs and
+ * 178–180 MB, 16 MiB at 58 µs and 188 MB (196 MB at 1,000,000 rows, too close to the goal); a page
+ * of 500 rows and its mapping fit the 8 MiB young generation, so fewer of them are copied and
+ * promoted. `--optimize-for-size` cost 65 % more CPU.
  */
-export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=100'];
+export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=8', '--heap-growing-percent=100'];
 
 /**
  * Environment of a daemon process (set by the same re-exec): glibc's malloc keeps up to 8 arenas per
