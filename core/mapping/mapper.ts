@@ -117,6 +117,7 @@ type NodePlan = LeafPlan | GroupPlan;
 function enumFinish(type: LeafType): Finish {
   const values = ENUMS[type]!;
   const byKey = new Map(values.map((v) => [v.toLowerCase(), v]));
+  const exact = new Set(values);
   const listed = values.length === 2 ? values.join(' or ') : `one of ${values.join(', ')}`;
   return (raw) => {
     if (raw instanceof Fail) return raw;
@@ -124,7 +125,8 @@ function enumFinish(type: LeafType): Finish {
     if (t === null || t instanceof Fail) return t ?? undefined;
     const c = cleanText(t);
     if (c === '') return undefined;
-    return byKey.get(c.toLowerCase()) ?? new Fail(`${show(raw)} is not ${listed}`);
+    // The value as the catalog spells it (what maps and constants give) needs no lower-casing.
+    return exact.has(c) ? c : (byKey.get(c.toLowerCase()) ?? new Fail(`${show(raw)} is not ${listed}`));
   };
 }
 
@@ -332,7 +334,7 @@ function skipPlan(rule: SkipRule, where: string, env: CompileEnv): SkipPlan {
 class Problems {
   /** Sentences kept; a ticket with hundreds of bad lines says the first MAX_PROBLEMS and how many more. */
   static readonly MAX = 20;
-  private readonly kept: string[] = [];
+  private kept?: string[];
   private count = 0;
   private labels?: Set<string>;
   add(label: string, sentence: string): void {
@@ -340,14 +342,16 @@ class Problems {
     if (this.labels.has(label)) return;
     this.labels.add(label);
     this.count++;
+    this.kept ??= [];
     if (this.kept.length < Problems.MAX) this.kept.push(sentence);
   }
   get size(): number {
     return this.count;
   }
   get list(): string[] {
-    const more = this.count - this.kept.length;
-    return more > 0 ? [...this.kept, `and ${more} more problem${more === 1 ? '' : 's'}`] : this.kept;
+    const kept = this.kept ?? [];
+    const more = this.count - kept.length;
+    return more > 0 ? [...kept, `and ${more} more problem${more === 1 ? '' : 's'}`] : kept;
   }
 }
 
@@ -559,7 +563,7 @@ class CompiledMapper implements Mapper {
     t.truck = main.truck;
     if (trailers) t.trailers = trailers;
     t.lines = lines;
-    for (const k of TAIL_FIELDS) if (main[k] !== undefined) t[k] = main[k];
+    appendTail(main, t);
     const source: Record<string, unknown> = this.vendor
       ? { vendor: this.vendor, table: String(ctx.table ?? ''), recordKey: String(ctx.recordKey ?? '') }
       : { table: String(ctx.table ?? ''), recordKey: String(ctx.recordKey ?? '') };
@@ -584,16 +588,18 @@ class CompiledMapper implements Mapper {
 // zod's ahead-of-time compiled validator (falls back to the runtime parser by itself if it cannot compile).
 const validator = z.compile(eticketSchema);
 
-const TAIL_FIELDS = [
-  'loadNumber',
-  'weighmaster',
-  'contractNumber',
-  'dotProjectCode',
-  'jobNumber',
-  'orderNumber',
-  'purchaseOrder',
-  'hauler',
-  'driver',
-  'deliveryLocation',
-  'notes',
-];
+// The members after lines, in eTicket order, written out: a loop over their names made every load and
+// store a keyed one with a changing key.
+function appendTail(main: Record<string, unknown>, t: Record<string, unknown>): void {
+  if (main.loadNumber !== undefined) t.loadNumber = main.loadNumber;
+  if (main.weighmaster !== undefined) t.weighmaster = main.weighmaster;
+  if (main.contractNumber !== undefined) t.contractNumber = main.contractNumber;
+  if (main.dotProjectCode !== undefined) t.dotProjectCode = main.dotProjectCode;
+  if (main.jobNumber !== undefined) t.jobNumber = main.jobNumber;
+  if (main.orderNumber !== undefined) t.orderNumber = main.orderNumber;
+  if (main.purchaseOrder !== undefined) t.purchaseOrder = main.purchaseOrder;
+  if (main.hauler !== undefined) t.hauler = main.hauler;
+  if (main.driver !== undefined) t.driver = main.driver;
+  if (main.deliveryLocation !== undefined) t.deliveryLocation = main.deliveryLocation;
+  if (main.notes !== undefined) t.notes = main.notes;
+}
