@@ -158,10 +158,16 @@ export class ProfileRunner {
    * per pass (it keeps the verdicts of the last passes): by the loop, and by `runOnce`.
    */
   healthAfterPass(s: PassSummary): { state: EngineState; reason: string | null } {
-    // The pass's verdicts, at most VERDICT_WINDOW of them (filtered ones last: the order within a pass is not kept).
+    // The pass's verdicts (the order within a pass is not kept). A pass that judged more rows than
+    // the window fills it in proportion: a backfill of 1,600 rows with 79 incomplete ones is not a
+    // mapping problem (taking up to VERDICT_WINDOW of each, filtered last, said it was).
     const ok = s.created + s.updated + s.rejected;
-    for (let i = 0; i < Math.min(ok, VERDICT_WINDOW); i++) this.verdicts.push(false);
-    for (let i = 0; i < Math.min(s.filtered, VERDICT_WINDOW); i++) this.verdicts.push(true);
+    const judged = ok + s.filtered;
+    const scale = judged > VERDICT_WINDOW ? VERDICT_WINDOW / judged : 1;
+    const bad = Math.round(s.filtered * scale);
+    const good = Math.min(VERDICT_WINDOW, judged) - bad;
+    for (let i = 0; i < good; i++) this.verdicts.push(false);
+    for (let i = 0; i < bad; i++) this.verdicts.push(true);
     this.verdicts.splice(0, Math.max(0, this.verdicts.length - VERDICT_WINDOW));
     const filtered = this.verdicts.filter(Boolean).length;
     const parked = this.ctx.store.parked(this.profile.name);
