@@ -90,6 +90,13 @@ export class ProfileRunner {
   private pausedAt: string | null = null;
   private lastManualAt: string | null = null;
   private wake = new AbortController();
+  /**
+   * What ends a sleep (stop, halt or wake), and what aborts a request: made once (a wake makes the
+   * first anew), not per poll. Each AbortSignal.any is tracked by its sources until a full GC, so
+   * one per poll piled up in the old generation (README, Memory).
+   */
+  private asleep: AbortSignal;
+  private readonly requestSignal: AbortSignal | undefined;
   private manualPending = false;
   private first = true;
   /** Fingerprint of a token the API refused: no request is made with it again. */
@@ -118,6 +125,9 @@ export class ProfileRunner {
   ) {
     checkShape(ctx.store, profile);
     this.signal = AbortSignal.any([ctx.stopSignal, this.halt.signal]);
+    this.asleep = AbortSignal.any([this.signal, this.wake.signal]);
+    // A stop lets the request in flight finish (up to the daemon's bound); a halt (reload) does not.
+    this.requestSignal = ctx.requestSignal ? AbortSignal.any([ctx.requestSignal, this.halt.signal]) : undefined;
     this.pausedAt = pausedAt;
     const token = resolveSecret(profile.api.token, ctx.env)!;
     registerSecret(token);
@@ -314,8 +324,7 @@ export class ProfileRunner {
             this.board.update(this.profile.name, patch);
           },
           signal: this.signal,
-          // A stop lets the request in flight finish (up to the daemon's bound); a halt (reload) does not.
-          requestSignal: this.ctx.requestSignal ? AbortSignal.any([this.ctx.requestSignal, this.halt.signal]) : undefined,
+          requestSignal: this.requestSignal,
           afterAck: this.ctx.afterAck,
           maxBatchBytes: this.ctx.maxBatchBytes,
           mappingHash: this.mappingHash,
@@ -335,8 +344,11 @@ export class ProfileRunner {
     const every = parseDuration(this.profile.schedule.every);
     let failures = 0;
     while (!this.signal.aborted) {
-      if (this.wake.signal.aborted) this.wake = new AbortController();
-      const asleep = AbortSignal.any([this.signal, this.wake.signal]);
+      if (this.wake.signal.aborted) {
+        this.wake = new AbortController();
+        this.asleep = AbortSignal.any([this.signal, this.wake.signal]);
+      }
+      const asleep = this.asleep;
       if (this.paused && !this.manualPending) {
         // Waiting tickets still count while paused: the backlog is looked at now and then.
         const backlog = await this.refreshBacklog();
@@ -389,7 +401,8 @@ export class ProfileRunner {
             `[${this.profile.name}] run ${s.runId} (${type}): read ${s.read}, created ${s.created}, updated ${s.updated}, filtered ${s.filtered}, skipped ${s.skipped}, rejected ${s.rejected}`,
           );
         }
-        // A large pass (a backfill) leaves V8's page pool at its high-water mark: hand it back once.
+        // A large pass (a backfill) leaves V8's page pool at its high-water mark, and the small
+        // passes promote a little garbage each: memory.ts decides when to hand it back.
         noteRowsRead(s.read);
         releaseIfWorthIt();
       } catch (e) {
