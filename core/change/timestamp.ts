@@ -318,8 +318,8 @@ export function secondsBetween(from: string, to: string): number {
 
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** UTC offset of `zone` at instant `ms`, in minutes. */
-export function zoneOffsetMinutes(zone: string, ms: number): number {
+/** UTC offset of `zone` at instant `ms`, in minutes, straight from ICU. */
+function rawOffsetMinutes(zone: string, ms: number): number {
   let f = offsetFormats.get(zone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
@@ -328,6 +328,27 @@ export function zoneOffsetMinutes(zone: string, ms: number): number {
   const name = f.formatToParts(ms).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
   const m = /GMT([+-])(\d\d):?(\d\d)?/.exec(name);
   return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) : 0;
+}
+
+const OFFSET_BUCKET = 900_000; // 15 minutes, as in core/mapping/time.ts
+const offsetBuckets = new Map<string, number>();
+
+/**
+ * UTC offset of `zone` at instant `ms`, in minutes. Cached per 15-minute bucket when the offset is
+ * the same at both ends of it (no zone changes twice within 15 minutes): each pass's lookbackFor
+ * samples two days of offsets, ~100 ICU calls that were a visible part of a quiet poll's CPU.
+ */
+export function zoneOffsetMinutes(zone: string, ms: number): number {
+  const b = Math.floor(ms / OFFSET_BUCKET);
+  const key = `${zone}\u0000${b}`;
+  let o = offsetBuckets.get(key);
+  if (o === undefined) {
+    const start = rawOffsetMinutes(zone, b * OFFSET_BUCKET);
+    o = start === rawOffsetMinutes(zone, b * OFFSET_BUCKET + OFFSET_BUCKET - 1) ? start : NaN;
+    if (offsetBuckets.size >= 20_000) offsetBuckets.clear();
+    offsetBuckets.set(key, o);
+  }
+  return Number.isNaN(o) ? rawOffsetMinutes(zone, ms) : o;
 }
 
 /**
