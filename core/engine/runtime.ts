@@ -19,9 +19,13 @@ import type { StatusSnapshot } from './status.js';
  * measured 4 MiB at 88–95 µs of daemon CPU per ticket and a 164–168 MB peak, 8 MiB at 59–79 µs and
  * 178–180 MB, 16 MiB at 58 µs and 188 MB (196 MB at 1,000,000 rows, too close to the goal); a page
  * of 500 rows and its mapping fit the 8 MiB young generation, so fewer of them are copied and
- * promoted. `--optimize-for-size` cost 65 % more CPU.
+ * promoted. `--optimize-for-size` cost 65 % more CPU. No allocation-site pretenuring: during a
+ * backfill V8 learns that the objects made by mapping and row parsing survive (a page lives while
+ * the next one is read) and from then on allocates them straight in the old generation, for good;
+ * after the backfill each 1 s poll's mapped rows went there as garbage, which no GC collects before
+ * the old generation has doubled (README, Memory: its growth while polling halved without it).
  */
-export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=8', '--heap-growing-percent=100'];
+export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=8', '--heap-growing-percent=100', '--no-allocation-site-pretenuring'];
 
 /**
  * Environment of a daemon process (set by the same re-exec): glibc's malloc keeps up to 8 arenas per

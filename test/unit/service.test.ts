@@ -40,7 +40,7 @@ test('systemd: a dynamic unprivileged user, StateDirectory, the EnvironmentFile,
   assert.match(unit, /^EnvironmentFile=-\/var\/lib\/outpost\/secrets\.env$/m, "the wizard's secret: file as a second EnvironmentFile");
   assert.match(
     unit,
-    /^ExecStart=\/opt\/node\/bin\/node --max-semi-space-size=8 --heap-growing-percent=100 \/opt\/outpost\/dist\/cli\/main\.js run --home \/var\/lib\/outpost --config \/var\/lib\/outpost\/outpost\.json$/m,
+    /^ExecStart=\/opt\/node\/bin\/node --max-semi-space-size=8 --heap-growing-percent=100 --no-allocation-site-pretenuring \/opt\/outpost\/dist\/cli\/main\.js run --home \/var\/lib\/outpost --config \/var\/lib\/outpost\/outpost\.json$/m,
   );
   assert.match(unit, /^Environment=OUTPOST_HOME=\/var\/lib\/outpost$/m);
   assert.match(unit, /^Environment=NODE_OPTIONS=--max-old-space-size=256$/m, 'extra environment lines (NODE_OPTIONS) render');
@@ -62,7 +62,10 @@ test('systemd: a dynamic unprivileged user, StateDirectory, the EnvironmentFile,
   assert.match(unit, /^WantedBy=multi-user\.target$/m);
   assert.doesNotMatch(unit, /\{\{|\n\n\n/);
   const spaced = renderService({ kind: 'systemd', ...spec, node: '/opt/my node/node', home: '/srv/out%post', user: true }).text;
-  assert.match(spaced, /^ExecStart="\/opt\/my node\/node" --max-semi-space-size=8 --heap-growing-percent=100 /m);
+  assert.match(
+    spaced,
+    /^ExecStart="\/opt\/my node\/node" --max-semi-space-size=8 --heap-growing-percent=100 --no-allocation-site-pretenuring /m,
+  );
   assert.match(spaced, /--home \/srv\/out%%post /, 'specifiers escaped');
   assert.match(spaced, /^EnvironmentFile=-\/srv\/out%%post\/outpost\.env$/m);
   assert.match(spaced, /^WantedBy=default\.target$/m);
@@ -114,7 +117,7 @@ test('Windows service (WinSW): automatic start, restart on failure, a stop that 
   assert.match(xml, /<executable>C:\\Program Files\\nodejs\\node\.exe<\/executable>/);
   assert.match(
     xml,
-    /<arguments>--max-semi-space-size=8 --heap-growing-percent=100 "C:\\Program Files\\Outpost\\dist\\cli\\main\.js" run --home "C:\\ProgramData\\Outpost" --config "C:\\ProgramData\\Outpost\\outpost\.json"<\/arguments>/,
+    /<arguments>--max-semi-space-size=8 --heap-growing-percent=100 --no-allocation-site-pretenuring "C:\\Program Files\\Outpost\\dist\\cli\\main\.js" run --home "C:\\ProgramData\\Outpost" --config "C:\\ProgramData\\Outpost\\outpost\.json"<\/arguments>/,
   );
   assert.throws(() => renderService({ kind: 'windows-service', ...win, home: 'C:\\a"b' }), /double quote/);
   const bytes = encodeServiceFile('windows-service', xml);
@@ -144,7 +147,7 @@ test('Task Scheduler fallback: UTF-16 bytes as declared, OUTPOST_HOME passed, ru
   assert.match(text, /^<\?xml version="1\.0" encoding="UTF-16"\?>/);
   assert.match(
     text,
-    /<Arguments>--max-semi-space-size=8 --heap-growing-percent=100 "C:\\Outpost\\dist\\cli\\main\.js" run --home "C:\\ProgramData\\Out &amp; Post"/,
+    /<Arguments>--max-semi-space-size=8 --heap-growing-percent=100 --no-allocation-site-pretenuring "C:\\Outpost\\dist\\cli\\main\.js" run --home "C:\\ProgramData\\Out &amp; Post"/,
   );
   const bytes = encodeServiceFile('windows-task', text);
   assert.deepEqual([...bytes.subarray(0, 2)], [0xff, 0xfe], 'UTF-16LE byte order mark');
