@@ -170,7 +170,7 @@ export class ProfileRunner {
   healthAfterPass(s: PassSummary): { state: EngineState; reason: string | null } {
     // The pass's verdicts (the order within a pass is not kept). A pass that judged more rows than
     // the window fills it in proportion: a backfill of 1,600 rows with 79 incomplete ones is not a
-    // mapping problem (taking up to VERDICT_WINDOW of each, filtered last, said it was).
+    // mapping problem (taking up to VERDICT_WINDOW verdicts of each kind, filtered last, said so).
     const ok = s.created + s.updated + s.rejected;
     const judged = ok + s.filtered;
     const scale = judged > VERDICT_WINDOW ? VERDICT_WINDOW / judged : 1;
@@ -401,8 +401,8 @@ export class ProfileRunner {
             `[${this.profile.name}] run ${s.runId} (${type}): read ${s.read}, created ${s.created}, updated ${s.updated}, filtered ${s.filtered}, skipped ${s.skipped}, rejected ${s.rejected}`,
           );
         }
-        // A large pass (a backfill) leaves V8's page pool at its high-water mark, and the small
-        // passes promote a little garbage each: memory.ts decides when to hand it back.
+        // A large pass (a backfill) leaves V8's page pool at its high-water mark: hand it back once
+        // (memory.ts; small passes never trigger it, see README, Memory).
         noteRowsRead(s.read);
         releaseIfWorthIt();
       } catch (e) {
