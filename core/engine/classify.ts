@@ -15,6 +15,8 @@ export interface MappedRow {
   ticketId: string;
   row: Row;
   result: ReturnType<Mapper['map']>;
+  /** The row's fingerprint (unchanged-rows.ts), when the pass keeps track of unchanged rows. */
+  fingerprint?: string;
 }
 
 /** A ticket to deliver, as classify decided it (handlePage adds the body it sends). */

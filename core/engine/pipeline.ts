@@ -39,6 +39,7 @@ import {
 import { backoffMs, sleep } from './backoff.js';
 import { classify, type MappedRow, type ToSend } from './classify.js';
 import type { EngineState } from './status.js';
+import { rowFingerprint, type UnchangedRows } from './unchanged-rows.js';
 
 /** Default byte bound of one batch body; the sandbox refuses above 5 MiB, real APIs often lower. */
 export const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
@@ -70,6 +71,11 @@ export interface PipelineDeps {
   maxRetryWaitMs?: number;
   /** Hash of the mapping in use (see mappingHash); computed from the mapper when not given. */
   mappingHash?: string;
+  /**
+   * The runner's rows last found unchanged (unchanged-rows.ts): a change page's row read again as
+   * it was is counted unchanged without being mapped. Only for a runner whose mapping is fixed.
+   */
+  unchanged?: UnchangedRows;
 }
 
 export interface PassSummary extends RunCounts {
@@ -192,7 +198,8 @@ export async function runPass(deps: PipelineDeps, type: RunType): Promise<PassSu
       if (r.done) return null;
       // Lines (header-lines layouts) and lookups: one bound query each per page (a no-op when the template has neither).
       const rows = await prepareRows(source, deps.mapper, r.value.rows, lookupCache);
-      return { read: r.value.rows.length, rows, prepared: mapPage(deps, rows), next: r.value.next };
+      const { prepared, known } = mapPage(deps, rows, deps.unchanged);
+      return { read: r.value.rows.length, rows, prepared, known, next: r.value.next };
     };
     let ahead: Promise<MappedPage | null> | null = readAndMap();
     try {
@@ -205,7 +212,7 @@ export async function runPass(deps: PipelineDeps, type: RunType): Promise<PassSu
           ahead = readAndMap();
           ahead.catch(() => {}); // surfaced when awaited above
         }
-        await handlePage(deps, run, page.rows, page.next, undefined, page.prepared);
+        await handlePage(deps, run, page.rows, page.next, undefined, page.prepared, page.known);
         if (backlog !== null) backlog = Math.max(0, backlog - page.read);
         deps.onProgress({ delivered: 0, backlog });
         deps.onState('reading', null);
@@ -378,6 +385,8 @@ interface MappedPage {
   read: number;
   rows: Row[];
   prepared: MappedRow[];
+  /** Rows read again exactly as last found unchanged: not mapped, counted unchanged. */
+  known: number;
   next: Watermark | null;
 }
 
@@ -395,8 +404,12 @@ export function approxBytes(rows: Row[]): number {
   return n;
 }
 
-/** Map a page's rows (no ledger needed). A ticket appears once per page: if a row was read twice (it moved while paging), the last wins. */
-function mapPage(deps: PipelineDeps, rows: Row[]): MappedRow[] {
+/**
+ * Map a page's rows (no ledger needed). A ticket appears once per page: if a row was read twice (it
+ * moved while paging), the last wins. With `unchanged`, a row read again exactly as it was last
+ * found unchanged is not mapped (`known` counts them).
+ */
+function mapPage(deps: PipelineDeps, rows: Row[], unchanged?: UnchangedRows): { prepared: MappedRow[]; known: number } {
   const { profile, mapper } = deps;
   const byTicket = new Map<string, Row>();
   for (const row of rows) {
@@ -404,7 +417,17 @@ function mapPage(deps: PipelineDeps, rows: Row[]): MappedRow[] {
     byTicket.delete(id);
     byTicket.set(id, row);
   }
-  return [...byTicket].map(([ticketId, row]) => ({ ticketId, row, result: mapper.map(row, mapContextFor(profile, row, ticketId)) }));
+  const prepared: MappedRow[] = [];
+  let known = 0;
+  for (const [ticketId, row] of byTicket) {
+    const fingerprint = unchanged ? rowFingerprint(row) : undefined;
+    if (fingerprint !== undefined && unchanged!.known(ticketId, fingerprint)) {
+      known++;
+      continue;
+    }
+    prepared.push({ ticketId, row, result: mapper.map(row, mapContextFor(profile, row, ticketId)), fingerprint });
+  }
+  return { prepared, known };
 }
 
 /** `prepared`: the page's rows already mapped (runPass maps a page while the previous one is delivered). */
@@ -414,7 +437,8 @@ async function handlePage(
   rows: Row[],
   next: Watermark | null,
   forced?: Map<string, QueuedTicket>,
-  prepared: MappedRow[] = mapPage(deps, rows),
+  prepared: MappedRow[] = mapPage(deps, rows).prepared,
+  known = 0,
 ): Promise<void> {
   const { profile, store, mapper } = deps;
   const hash = deps.mappingHash ?? mappingHash(mapper, profile.change.timezone ?? 'UTC');
@@ -444,7 +468,17 @@ async function handlePage(
     ticketDate: t.ticketDate,
     resendTag: t.resendTag,
   }));
-  run.count({ read: rows.length, filtered: filtered.length - skipped, skipped, unchanged });
+  // Rows whose revision is the one the ledger holds are remembered as unchanged (unchanged-rows.ts);
+  // any other verdict forgets the ticket's row.
+  if (deps.unchanged) {
+    for (const p of prepared) {
+      if (p.fingerprint === undefined) continue;
+      if (p.result.ok && !forced && ledger.get(p.ticketId)?.revision === p.result.ticket.revision)
+        deps.unchanged.remember(p.ticketId, p.fingerprint);
+      else deps.unchanged.forget(p.ticketId);
+    }
+  }
+  run.count({ read: rows.length, filtered: filtered.length - skipped, skipped, unchanged: unchanged + known });
   // Nothing below needs the mapped results, ledger rows or canonical texts, but the async frames
   // (this one and the caller's) would keep them alive across the POST: the young generation would
   // copy and promote them, and only a full GC would free them. Emptied here (all three are this

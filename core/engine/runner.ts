@@ -8,6 +8,7 @@ import { resolveSecret } from '../config/secrets.js';
 import { createChangeReader, type ChangeReader, type Clock } from '../change/index.js';
 import { ApiClient, TokenRejectedError, fingerprint } from '../delivery/client.js';
 import { createMapper, type Mapper } from '../mapping/index.js';
+import { UnchangedRows } from './unchanged-rows.js';
 import { createSource, type SourceAdapter } from '../sources/index.js';
 import type { ProfileShape, StateStore } from '../state/store.js';
 import { registerSecret, scrub, type Logger } from '../log.js';
@@ -112,6 +113,8 @@ export class ProfileRunner {
    * keep what the last judging passes found.
    */
   private readonly verdicts: boolean[] = [];
+  /** Rows last found unchanged, across passes: read again as they were, they are not mapped again. */
+  private readonly unchanged = new UnchangedRows();
   /** The last unhealthy (or idle) state and reason logged, so a poll loop does not repeat it. */
   private lastSaid = '';
   /** How the last pass ended and since when: a pass ending the same way keeps that since-when. */
@@ -328,6 +331,7 @@ export class ProfileRunner {
           afterAck: this.ctx.afterAck,
           maxBatchBytes: this.ctx.maxBatchBytes,
           mappingHash: this.mappingHash,
+          unchanged: this.unchanged,
         },
         type,
       );
