@@ -17,6 +17,7 @@
 //   the hour that repeats, so rows written in the second 01:xx are not below the window.
 import type { Watermark } from '../state/store.js';
 import { typed, type Row, type SourceAdapter } from '../sources/types.js';
+import { TimeZone } from '../mapping/time.js';
 import { rangeAfter } from './keyset.js';
 import { systemClock, type ChangeOptions, type ChangeReader, type Page } from './types.js';
 
@@ -316,39 +317,17 @@ export function secondsBetween(from: string, to: string): number {
   return Number.isNaN(a) || Number.isNaN(b) ? 0 : Math.max(0, Math.round((b - a) / 1000));
 }
 
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** UTC offset of `zone` at instant `ms`, in minutes, straight from ICU. */
-function rawOffsetMinutes(zone: string, ms: number): number {
-  let f = offsetFormats.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
-    offsetFormats.set(zone, f);
-  }
-  const name = f.formatToParts(ms).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-  const m = /GMT([+-])(\d\d):?(\d\d)?/.exec(name);
-  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) : 0;
-}
-
-const OFFSET_BUCKET = 900_000; // 15 minutes, as in core/mapping/time.ts
-const offsetBuckets = new Map<string, number>();
+const zones = new Map<string, TimeZone>();
 
 /**
- * UTC offset of `zone` at instant `ms`, in minutes. Cached per 15-minute bucket when the offset is
- * the same at both ends of it (no zone changes twice within 15 minutes): each pass's lookbackFor
- * samples two days of offsets, ~100 ICU calls that were a visible part of a quiet poll's CPU.
+ * UTC offset of `zone` at instant `ms`, in minutes: the mapping's TimeZone (core/mapping/time.ts),
+ * whose offsets are cached per 15-minute bucket when constant across it (each pass's lookbackFor
+ * samples two days of offsets, ~100 ICU calls that were a visible part of a quiet poll's CPU).
  */
 export function zoneOffsetMinutes(zone: string, ms: number): number {
-  const b = Math.floor(ms / OFFSET_BUCKET);
-  const key = `${zone}\u0000${b}`;
-  let o = offsetBuckets.get(key);
-  if (o === undefined) {
-    const start = rawOffsetMinutes(zone, b * OFFSET_BUCKET);
-    o = start === rawOffsetMinutes(zone, b * OFFSET_BUCKET + OFFSET_BUCKET - 1) ? start : NaN;
-    if (offsetBuckets.size >= 20_000) offsetBuckets.clear();
-    offsetBuckets.set(key, o);
-  }
-  return Number.isNaN(o) ? rawOffsetMinutes(zone, ms) : o;
+  let z = zones.get(zone);
+  if (!z) zones.set(zone, (z = new TimeZone(zone)));
+  return Math.round(z.offsetAt(ms) / 60_000);
 }
 
 /**

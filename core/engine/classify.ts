@@ -15,7 +15,7 @@ export interface MappedRow {
   ticketId: string;
   row: Row;
   result: ReturnType<Mapper['map']>;
-  /** The row's fingerprint (unchanged-rows.ts), when the pass keeps track of unchanged rows. */
+  /** The row's fingerprint (unchanged-rows.ts), when mapPage computed it (its ticket was remembered). */
   fingerprint?: string;
 }
 

@@ -420,7 +420,8 @@ function mapPage(deps: PipelineDeps, rows: Row[], unchanged?: UnchangedRows): { 
   const prepared: MappedRow[] = [];
   let known = 0;
   for (const [ticketId, row] of byTicket) {
-    const fingerprint = unchanged ? rowFingerprint(row) : undefined;
+    // Only a ticket remembered before is fingerprinted here: a backfill's new rows never are.
+    const fingerprint = unchanged?.has(ticketId) ? rowFingerprint(row) : undefined;
     if (fingerprint !== undefined && unchanged!.known(ticketId, fingerprint)) {
       known++;
       continue;
@@ -468,13 +469,13 @@ async function handlePage(
     ticketDate: t.ticketDate,
     resendTag: t.resendTag,
   }));
-  // Rows whose revision is the one the ledger holds are remembered as unchanged (unchanged-rows.ts);
-  // any other verdict forgets the ticket's row.
-  if (deps.unchanged) {
+  // Change-page rows whose revision is the one the ledger holds are remembered as unchanged
+  // (unchanged-rows.ts; fingerprinted now if mapPage did not already); any other verdict forgets
+  // the ticket's row. Queued tickets (forced) are left out.
+  if (deps.unchanged && !forced) {
     for (const p of prepared) {
-      if (p.fingerprint === undefined) continue;
-      if (p.result.ok && !forced && ledger.get(p.ticketId)?.revision === p.result.ticket.revision)
-        deps.unchanged.remember(p.ticketId, p.fingerprint);
+      if (p.result.ok && ledger.get(p.ticketId)?.revision === p.result.ticket.revision)
+        deps.unchanged.remember(p.ticketId, p.fingerprint ?? rowFingerprint(p.row));
       else deps.unchanged.forget(p.ticketId);
     }
   }

@@ -53,6 +53,11 @@ export function rowFingerprint(row: Row): string {
 export class UnchangedRows {
   private readonly rows = new Map<string, string>();
 
+  /** Whether a row of this ticket is remembered (only then is a row worth fingerprinting). */
+  has(ticketId: string): boolean {
+    return this.rows.has(ticketId);
+  }
+
   /** True when the row is the one last found unchanged for this ticket. */
   known(ticketId: string, fingerprint: string): boolean {
     return this.rows.get(ticketId) === fingerprint;
