@@ -2,7 +2,7 @@
 // retryable failure (with the server's Retry-After when given), a split (413, or 400 to find the
 // one bad ticket) or a stop (401/403). TLS is always verified; proxies and an extra CA are set up
 // process-wide by network.ts.
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 export interface TicketResult {
   ticketId: string;
@@ -97,11 +97,10 @@ export function idempotencyKey(
   tickets: Array<{ ticketId: string; revision: string; source?: { recordModifiedAt?: string } }>,
   envelope = '',
 ): string {
-  const h = createHash('sha256');
-  h.update(profile);
-  if (envelope) h.update(`\u0002${envelope}`);
-  for (const t of tickets) h.update(`\n${t.ticketId}\u0000${t.revision}\u0000${t.source?.recordModifiedAt ?? ''}`);
-  return h.digest('hex').slice(0, 48);
+  // One string hashed once (the digest of the pieces fed one by one, at a fraction of the calls).
+  let text = envelope ? `${profile}\u0002${envelope}` : profile;
+  for (const t of tickets) text += `\n${t.ticketId}\u0000${t.revision}\u0000${t.source?.recordModifiedAt ?? ''}`;
+  return hash('sha256', text, 'hex').slice(0, 48);
 }
 
 /** Retry-After in seconds or as an HTTP date → milliseconds from now (never negative). */

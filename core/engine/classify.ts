@@ -10,18 +10,30 @@ import type { CanonicalTicket } from '../mapping/revision.js';
 import type { Row } from '../sources/types.js';
 import type { LedgerEntry, QueuedTicket, RunRecord } from '../state/store.js';
 
+/**
+ * What classify and delivery read of a mapped ticket; the rest of it lives on only in its canonical
+ * text (the pipeline keeps just this much of a page mapped ahead, see pipeline.ts leanResult).
+ */
+export type MappedTicket = Pick<ETicket, 'ticketId' | 'revision' | 'ticketNumber' | 'issuedAt' | 'issuedAtLocal'> & {
+  source?: { recordModifiedAt?: string };
+};
+
+/** A mapping result as classify reads it: a full one from the mapper, or its lean form. */
+export type MappedResult =
+  Exclude<ReturnType<Mapper['map']>, { ok: true }> | { ok: true; ticket: MappedTicket; canonical: CanonicalTicket };
+
 /** A row of a page with its ticket id and what the mapper made of it. */
 export interface MappedRow {
   ticketId: string;
   row: Row;
-  result: ReturnType<Mapper['map']>;
+  result: MappedResult;
   /** The row's fingerprint (unchanged-rows.ts), when mapPage computed it (its ticket was remembered). */
   fingerprint?: string;
 }
 
 /** A ticket to deliver, as classify decided it (handlePage adds the body it sends). */
 export interface ToSend {
-  ticket: ETicket;
+  ticket: MappedTicket;
   /** The mapper's serialisation of the ticket (the body is built from it, see ticketJson). */
   canonical: CanonicalTicket;
   /** Never delivered before (no ledger row, or only a parked verdict): "new" in the run records, else "changed". */
@@ -59,7 +71,11 @@ export function keyJsonFor(profile: Pick<Profile, 'key'>, row: Row): string {
 }
 
 /** The ticket's day (plant local, YYYY-MM-DD) from the mapped ticket, or from the raw date column. */
-export function ticketDayOf(mapper: Pick<Mapper, 'sources'>, row: Row, ticket?: ETicket): string | null {
+export function ticketDayOf(
+  mapper: Pick<Mapper, 'sources'>,
+  row: Row,
+  ticket?: Pick<ETicket, 'issuedAt' | 'issuedAtLocal'>,
+): string | null {
   const local = ticket?.issuedAtLocal ?? ticket?.issuedAt;
   if (typeof local === 'string' && /^\d{4}-\d{2}-\d{2}/.test(local)) return local.slice(0, 10);
   const src = mapper.sources();

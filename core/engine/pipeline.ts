@@ -24,7 +24,7 @@ import type { ETicket } from '../mapping/eticket.js';
 import { mapContextFor, ticketIdFor } from '../mapping/context.js';
 import type { Mapper } from '../mapping/index.js';
 import { LookupCache, prepareRows } from '../mapping/lookups.js';
-import { revisionOf, ticketJson } from '../mapping/revision.js';
+import { revisionOf, sizedTicketJson } from '../mapping/revision.js';
 import type { Row, SourceAdapter } from '../sources/types.js';
 import {
   RUN_RECORD_SAMPLE,
@@ -37,7 +37,7 @@ import {
   type Watermark,
 } from '../state/store.js';
 import { backoffMs, sleep } from './backoff.js';
-import { classify, type MappedRow, type ToSend } from './classify.js';
+import { classify, type MappedResult, type MappedRow, type MappedTicket, type ToSend } from './classify.js';
 import type { EngineState } from './status.js';
 import { rowFingerprint, type UnchangedRows } from './unchanged-rows.js';
 
@@ -234,14 +234,16 @@ export async function runPass(deps: PipelineDeps, type: RunType): Promise<PassSu
  * What delivery and the commit read of a ticket in a batch. The ticket itself lives on only as its
  * `json`: its object graph can die young instead of being promoted while the batch is in flight.
  */
-type SentTicket = Pick<ETicket, 'ticketId' | 'revision' | 'ticketNumber'> & { source?: { recordModifiedAt?: string } };
+type SentTicket = Pick<MappedTicket, 'ticketId' | 'revision' | 'ticketNumber' | 'source'>;
 
 interface Outgoing extends Omit<ToSend, 'canonical' | 'ticket'> {
   ticket: SentTicket;
   json: string;
+  /** UTF-8 bytes of json, when known (packBatches counts them otherwise). */
+  bytes?: number;
 }
 
-function sentTicket(t: ETicket): SentTicket {
+function sentTicket(t: SentTicket): SentTicket {
   return {
     ticketId: t.ticketId,
     revision: t.revision,
@@ -426,9 +428,28 @@ function mapPage(deps: PipelineDeps, rows: Row[], unchanged?: UnchangedRows): { 
       known++;
       continue;
     }
-    prepared.push({ ticketId, row, result: mapper.map(row, mapContextFor(profile, row, ticketId)), fingerprint });
+    prepared.push({ ticketId, row, result: leanResult(mapper.map(row, mapContextFor(profile, row, ticketId))), fingerprint });
   }
   return { prepared, known };
+}
+
+/**
+ * A mapping result with only what classify and delivery read of its ticket (MappedTicket). A page
+ * is mapped while the one before it is delivered, and every young-generation GC in between copies
+ * what it holds: about fifteen objects per ticket that nothing reads again, now garbage at once.
+ */
+function leanResult(r: ReturnType<Mapper['map']>): MappedResult {
+  if (!r.ok) return r;
+  const t = r.ticket;
+  const ticket: MappedTicket = {
+    ticketId: t.ticketId,
+    revision: t.revision,
+    ticketNumber: t.ticketNumber,
+    issuedAt: t.issuedAt,
+    issuedAtLocal: t.issuedAtLocal,
+  };
+  if (t.source) ticket.source = { recordModifiedAt: t.source.recordModifiedAt };
+  return { ok: true, ticket, canonical: r.canonical };
 }
 
 /** `prepared`: the page's rows already mapped (runPass maps a page while the previous one is delivered). */
@@ -463,7 +484,7 @@ async function handlePage(
   // classify may have raised it) spliced in.
   const toSend: Outgoing[] = send.map((t) => ({
     ticket: sentTicket(t.ticket),
-    json: ticketJson(t.canonical, t.ticket.source?.recordModifiedAt),
+    ...sizedTicketJson(t.canonical, t.ticket.source?.recordModifiedAt),
     isNew: t.isNew,
     keyJson: t.keyJson,
     ticketDate: t.ticketDate,
@@ -569,12 +590,12 @@ async function handlePage(
 }
 
 /** Greedy batches of at most `maxCount` tickets and `maxBytes` of ticket JSON (a lone big ticket goes alone). */
-export function packBatches<T extends { json: string }>(items: T[], maxCount: number, maxBytes: number): T[][] {
+export function packBatches<T extends { json: string; bytes?: number }>(items: T[], maxCount: number, maxBytes: number): T[][] {
   const out: T[][] = [];
   let cur: T[] = [];
   let bytes = 0;
   for (const it of items) {
-    const size = Buffer.byteLength(it.json) + 1;
+    const size = (it.bytes ?? Buffer.byteLength(it.json)) + 1;
     if (cur.length && (cur.length >= maxCount || bytes + size > maxBytes)) {
       out.push(cur);
       cur = [];

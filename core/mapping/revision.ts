@@ -185,13 +185,22 @@ export function slowCanonicalTicket(ticket: Record<string, unknown>): CanonicalT
  * equals the ticket; the revision still hashes exactly the canonical text.
  */
 export function ticketJson(c: CanonicalTicket, recordModifiedAt: string | undefined): string {
+  return sizedTicketJson(c, recordModifiedAt).json;
+}
+
+/**
+ * ticketJson() and its length in UTF-8 bytes, counted from its parts: the body is spliced
+ * together from pieces, and Buffer.byteLength of the whole would first copy it into one string.
+ */
+export function sizedTicketJson(c: CanonicalTicket, recordModifiedAt: string | undefined): { json: string; bytes: number } {
   const member = (slot: SlotAt, key: string, value: string) =>
     slot.after ? `,"${key}":${value}` : c.text[slot.at] === '}' ? `"${key}":${value}` : `"${key}":${value},`;
   const r = c.slots.revision!;
   const m = recordModifiedAt === undefined ? undefined : c.slots.recordModifiedAt;
   const rev = member(r, 'revision', `"${c.revision}"`);
-  if (!m) return c.text.slice(0, r.at) + rev + c.text.slice(r.at);
+  const bytes = Buffer.byteLength(c.text) + Buffer.byteLength(rev);
+  if (!m) return { json: c.text.slice(0, r.at) + rev + c.text.slice(r.at), bytes };
   const rma = member(m, 'recordModifiedAt', primitive(recordModifiedAt));
   // source sorts after revision at the top level, so its slot lies after the revision's.
-  return c.text.slice(0, r.at) + rev + c.text.slice(r.at, m.at) + rma + c.text.slice(m.at);
+  return { json: c.text.slice(0, r.at) + rev + c.text.slice(r.at, m.at) + rma + c.text.slice(m.at), bytes: bytes + Buffer.byteLength(rma) };
 }

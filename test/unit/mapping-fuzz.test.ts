@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LINES_PROPERTY, createMapper, eticketSchema, revisionOf, ticketJson, type Mapper } from '../../core/mapping/index.js';
-import { slowCanonicalTicket } from '../../core/mapping/revision.js';
+import { sizedTicketJson, slowCanonicalTicket } from '../../core/mapping/revision.js';
 import { prng } from '../../core/random.js';
 import { READY_MIX_COLUMNS, SCALE_COLUMNS, TICK_COLUMNS, TKTL_COLUMNS } from '../helpers/template-columns.js';
 
@@ -286,6 +286,12 @@ function run(mapper: Mapper, columns: string[], good: Record<string, unknown>, c
       const slow = slowCanonicalTicket(r.ticket);
       assert.equal(r.canonical.text, slow.text, `row ${i} (seed ${seed}): canonical text`);
       assert.equal(json, ticketJson(slow, r.ticket.source?.recordModifiedAt), `row ${i} (seed ${seed}): body`);
+      // Batches are bounded by the byte count counted from the parts (the fuzz has multi-byte text).
+      assert.equal(
+        sizedTicketJson(r.canonical, r.ticket.source?.recordModifiedAt).bytes,
+        Buffer.byteLength(json),
+        `row ${i} (seed ${seed}): bytes`,
+      );
       assert.deepEqual(JSON.parse(json), JSON.parse(JSON.stringify(r.ticket)), `row ${i} (seed ${seed}): body`);
       assert.doesNotMatch(json, /\\u0000|\\u001b|\\ud800/i, `row ${i} (seed ${seed}): control characters or lone surrogates leaked`);
       assert.ok(json.length < 60_000, `row ${i} (seed ${seed}): huge ticket`);
