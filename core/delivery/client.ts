@@ -139,14 +139,30 @@ export class ApiClient {
     this.token = token;
   }
 
+  /**
+   * One request. `done` must be called when its answer has been read: the timeout covers the body
+   * too. One controller per request, aborted by the caller's signal or the timeout and released with
+   * `done` (AbortSignal.timeout kept a timer and a signal alive for 30 s after every answer, and
+   * AbortSignal.any tied one more signal to the runner's long-lived one per request).
+   */
   private async request(
     path: string,
     init: { method: string; body?: string; headers?: Record<string, string>; signal?: AbortSignal },
-  ): Promise<Response> {
+  ): Promise<{ res: Response; done: () => void }> {
     if (init.signal?.aborted) throw new RequestAbortedError();
-    const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 30_000);
+    const ac = new AbortController();
+    const onAbort = () => ac.abort(init.signal!.reason);
+    init.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(
+      () => ac.abort(new DOMException('The API did not answer in time.', 'TimeoutError')),
+      this.opts.timeoutMs ?? 30_000,
+    );
+    const done = () => {
+      clearTimeout(timer);
+      init.signal?.removeEventListener('abort', onAbort);
+    };
     try {
-      return await fetch(this.base + path, {
+      const res = await fetch(this.base + path, {
         method: init.method,
         body: init.body,
         headers: {
@@ -156,10 +172,12 @@ export class ApiClient {
           ...(init.body ? { 'Content-Type': 'application/json' } : {}),
           ...init.headers,
         },
-        signal: init.signal ? AbortSignal.any([timeout, init.signal]) : timeout,
+        signal: ac.signal,
         redirect: 'error',
       });
+      return { res, done };
     } catch (e) {
+      done();
       if (init.signal?.aborted) throw new RequestAbortedError();
       // Timeouts, resets and refused connections: the outcome is unknown, so retry with the same key.
       throw new RetryableError(describeNetworkError(e, this.base));
@@ -167,15 +185,19 @@ export class ApiClient {
   }
 
   async whoami(): Promise<{ accountId: string; accountName: string; environment: string }> {
-    const res = await this.request('/v1/whoami', { method: 'GET' });
-    if (res.status === 401 || res.status === 403) throw new TokenRejectedError(res.status);
-    if (!res.ok)
-      throw new RetryableError(
-        `The API answered ${res.status} to /v1/whoami; try again later.`,
-        parseRetryAfter(res.headers.get('retry-after')),
-        res.status,
-      );
-    return (await res.json()) as { accountId: string; accountName: string; environment: string };
+    const { res, done } = await this.request('/v1/whoami', { method: 'GET' });
+    try {
+      if (res.status === 401 || res.status === 403) throw new TokenRejectedError(res.status);
+      if (!res.ok)
+        throw new RetryableError(
+          `The API answered ${res.status} to /v1/whoami; try again later.`,
+          parseRetryAfter(res.headers.get('retry-after')),
+          res.status,
+        );
+      return (await res.json()) as { accountId: string; accountName: string; environment: string };
+    } finally {
+      done();
+    }
   }
 
   /**
@@ -185,7 +207,16 @@ export class ApiClient {
    */
   async postBatchJson(connector: ConnectorInfo, ticketJsons: string[], key: string, signal?: AbortSignal): Promise<unknown[]> {
     const body = `{"connector":${JSON.stringify(connector)},"tickets":[${ticketJsons.join(',')}]}`;
-    const res = await this.request('/v1/tickets:batch', { method: 'POST', body, headers: { 'Idempotency-Key': key }, signal });
+    const { res, done } = await this.request('/v1/tickets:batch', { method: 'POST', body, headers: { 'Idempotency-Key': key }, signal });
+    try {
+      return await this.batchResults(res, signal);
+    } finally {
+      done();
+    }
+  }
+
+  /** What a batch's answer says: its results, or one of the error classes above. */
+  private async batchResults(res: Response, signal?: AbortSignal): Promise<unknown[]> {
     const route = `${this.base}/v1/tickets:batch`;
     if (res.status === 401 || res.status === 403) {
       await res.body?.cancel().catch(() => {});
@@ -262,8 +293,12 @@ export class ApiClient {
   }
 
   async heartbeat(body: unknown): Promise<void> {
-    const res = await this.request('/v1/heartbeats', { method: 'POST', body: JSON.stringify(body) });
-    await res.body?.cancel();
+    const { res, done } = await this.request('/v1/heartbeats', { method: 'POST', body: JSON.stringify(body) });
+    try {
+      await res.body?.cancel();
+    } finally {
+      done();
+    }
     if (res.status === 401 || res.status === 403) throw new TokenRejectedError(res.status);
   }
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../core/config/load.js';
 import { createChangeReader } from '../../core/change/index.js';
-import { ApiClient, ProtocolError, matchResults } from '../../core/delivery/client.js';
+import { ApiClient, ProtocolError, RetryableError, matchResults } from '../../core/delivery/client.js';
 import { runPass } from '../../core/engine/pipeline.js';
 import type { EngineState } from '../../core/engine/status.js';
 import { createDemoPlant, DEMO_TIMEZONE } from '../../core/demo/plant.js';
@@ -179,5 +179,29 @@ test('the client: an answer body over the cap is a protocol error, and an abort 
   setTimeout(() => ac.abort(), 100);
   await assert.rejects(p, (e: Error) => e.name === 'RequestAbortedError');
   assert.ok(Date.now() - started < 10_000);
+  server.closeAllConnections();
+});
+
+test('the client: no answer within timeoutMs is a retryable "did not answer in time"; an answered request leaves no timer behind', async (t) => {
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => {
+    if (req.url === '/slow/v1/tickets:batch') return; // never answers
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ results: [] }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  const slow = new ApiClient({ url: `http://127.0.0.1:${port}/slow`, token: 't', userAgent: 'outpost/test', timeoutMs: 300 });
+  await assert.rejects(
+    slow.postBatchJson({ id: 'c', version: '0', profile: 'p' }, [], 'k'),
+    (e: Error) => e instanceof RetryableError && /did not answer in time/.test(e.message),
+  );
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const ok = new ApiClient({ url: `http://127.0.0.1:${port}`, token: 't', userAgent: 'outpost/test', timeoutMs: 60_000 });
+  const signal = new AbortController().signal;
+  const before = timers();
+  for (let i = 0; i < 5; i++) assert.deepEqual(await ok.postBatchJson({ id: 'c', version: '0', profile: 'p' }, [], `k${i}`, signal), []);
+  assert.equal(timers(), before, 'each request clears its timeout once answered');
   server.closeAllConnections();
 });
