@@ -243,6 +243,7 @@ interface Outgoing extends Omit<ToSend, 'canonical' | 'ticket'> {
   bytes?: number;
 }
 
+/** The SentTicket of a full ticket (a void built from the JSON last sent); mapped tickets are lean already. */
 function sentTicket(t: SentTicket): SentTicket {
   return {
     ticketId: t.ticketId,
@@ -483,7 +484,7 @@ async function handlePage(
   // The body is the text the revision was hashed from, with the revision and recordModifiedAt (as
   // classify may have raised it) spliced in.
   const toSend: Outgoing[] = send.map((t) => ({
-    ticket: sentTicket(t.ticket),
+    ticket: t.ticket, // already lean (mapPage, leanResult)
     ...sizedTicketJson(t.canonical, t.ticket.source?.recordModifiedAt),
     isNew: t.isNew,
     keyJson: t.keyJson,

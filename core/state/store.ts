@@ -368,22 +368,24 @@ export class StateStore {
     this.db.transaction(() => {
       let delivered = 0;
       let filtered = 0;
-      this.insertRows(LEDGER_UPSERT, args.entries, (e) => [
-        args.profile,
-        e.ticketId,
-        e.revision,
-        e.targetId,
-        e.action,
-        scrubNullable(e.error),
-        e.ticketNumber,
-        now,
-        e.modifiedAt ?? null,
-        e.keyJson ?? null,
-        e.mappingHash ?? null,
-        e.ticketDate ?? null,
-        e.ticketJson ?? null,
-        e.deletedAt ?? null,
-      ]);
+      this.insertRows(LEDGER_UPSERT, args.entries, (e, out) =>
+        out.push(
+          args.profile,
+          e.ticketId,
+          e.revision,
+          e.targetId,
+          e.action,
+          scrubNullable(e.error),
+          e.ticketNumber,
+          now,
+          e.modifiedAt ?? null,
+          e.keyJson ?? null,
+          e.mappingHash ?? null,
+          e.ticketDate ?? null,
+          e.ticketJson ?? null,
+          e.deletedAt ?? null,
+        ),
+      );
       for (const e of args.entries) {
         if (e.action === 'created' || e.action === 'updated' || e.action === 'unchanged') delivered++;
         if (e.action === 'filtered') filtered++;
@@ -403,15 +405,9 @@ export class StateStore {
           args.runId,
         );
         const runId = args.runId;
-        this.insertRows(RECORD_INSERT, args.records ?? [], (r) => [
-          runId,
-          r.ticketNumber,
-          r.sourceId,
-          r.targetId,
-          r.processorAction,
-          r.writerAction,
-          scrubNullable(r.error),
-        ]);
+        this.insertRows(RECORD_INSERT, args.records ?? [], (r, out) =>
+          out.push(runId, r.ticketNumber, r.sourceId, r.targetId, r.processorAction, r.writerAction, scrubNullable(r.error)),
+        );
       }
       if (args.watermark) {
         this.stmt(
@@ -423,19 +419,24 @@ export class StateStore {
   }
 
   /** Rows in multi-row statements of CHUNK rows (one N-API call and one statement per chunk). */
-  private insertRows<T>(shape: { head: string; row: string; tail: string }, items: T[], values: (item: T) => unknown[]): void {
+  /** `values` appends an item's bound values to `out` (no array per row: a ledger commit binds 14 values a ticket). */
+  private insertRows<T>(shape: { head: string; row: string; tail: string }, items: T[], values: (item: T, out: unknown[]) => void): void {
     let i = 0;
     if (items.length >= CHUNK) {
       const many = this.stmt(`${shape.head} VALUES ${Array(CHUNK).fill(shape.row).join(', ')} ${shape.tail}`);
       for (; i + CHUNK <= items.length; i += CHUNK) {
         const flat: unknown[] = [];
-        for (let j = i; j < i + CHUNK; j++) flat.push(...values(items[j]));
+        for (let j = i; j < i + CHUNK; j++) values(items[j], flat);
         many.run(...flat);
       }
     }
     if (i < items.length) {
       const one = this.stmt(`${shape.head} VALUES ${shape.row} ${shape.tail}`);
-      for (; i < items.length; i++) one.run(...values(items[i]));
+      for (; i < items.length; i++) {
+        const row: unknown[] = [];
+        values(items[i], row);
+        one.run(...row);
+      }
     }
   }
 
