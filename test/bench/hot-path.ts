@@ -208,7 +208,11 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv.includes('--child')) {
+if (process.argv.includes('--help')) {
+  console.log(`usage: node dist/test/bench/hot-path.js [--rows 100000] [--runs 8] [--against DIR]
+  One startup pass over --rows tickets per run, --runs times, in a fresh process each; with --against,
+  alternated with the checkout in DIR (its dist/ built) and compared. Needs PostgreSQL's initdb/pg_ctl.`);
+} else if (process.argv.includes('--child')) {
   child(process.argv[process.argv.indexOf('--child') + 1]).catch((e) => {
     console.error(`hot-path run failed: ${(e as Error).stack ?? e}`);
     process.exit(1);
