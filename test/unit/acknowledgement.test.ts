@@ -8,17 +8,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../../core/config/load.js';
-import { createChangeReader } from '../../core/change/index.js';
 import { ApiClient, ProtocolError, RetryableError, matchResults } from '../../core/delivery/client.js';
 import { runPass } from '../../core/engine/pipeline.js';
 import type { EngineState } from '../../core/engine/status.js';
-import { createDemoPlant, DEMO_TIMEZONE } from '../../core/demo/plant.js';
-import { DEMO_FIELDS } from '../../core/demo/environment.js';
-import { createMapper } from '../../core/mapping/index.js';
-import { createSource } from '../../core/sources/index.js';
-import { StateStore } from '../../core/state/store.js';
+import { createDemoPlant } from '../../core/demo/plant.js';
+import type { StateStore } from '../../core/state/store.js';
 import { sandboxTickets, startFakeApi, type FakeMode } from '../helpers/fake-api.js';
+import { demoPipelineDeps } from '../helpers/pipeline.js';
 import { testSandbox } from '../helpers/sandbox.js';
 
 const TOKEN = 'ack-test-token-123';
@@ -38,40 +34,14 @@ async function setup(t: import('node:test').TestContext, mode: FakeMode, switchA
   const sandbox = await testSandbox(t, { token: TOKEN, dbFile: join(dir, 'sandbox.db') });
   const fake = await startFakeApi(sandbox.url, mode, switchAfter);
   t.after(() => fake.close());
-  const [profile] = parseConfig({
-    profiles: [
-      {
-        name: 'p1',
-        api: { url: fake.url, token: TOKEN },
-        source: { driver: 'sqlite', file: plantFile },
-        table: 'Tickets',
-        key: ['TicketID'],
-        change: { mode: 'timestamp', column: 'LastModified', timezone: DEMO_TIMEZONE },
-        mapping: { template: 'generic-scale-ticket', fields: DEMO_FIELDS },
-        batchSize: 8,
-      },
-    ],
-  }).profiles;
-  const store = new StateStore(join(dir, 'state.db'));
-  t.after(() => store.close());
-  const source = await createSource(profile.source, {});
-  await source.connect();
-  t.after(() => source.close());
   const states: Array<{ state: EngineState; reason: string | null }> = [];
   const deps = {
-    profile,
-    store,
-    source,
-    reader: createChangeReader(profile),
-    mapper: createMapper({ template: profile.mapping.template, fields: profile.mapping.fields, timezone: DEMO_TIMEZONE }),
-    api: new ApiClient({ url: fake.url, token: TOKEN, userAgent: 'outpost/test' }),
-    connector: { id: 'c-test', version: '0', profile: 'p1' },
+    ...(await demoPipelineDeps(t, { dir, plantFile, api: { url: fake.url, token: TOKEN }, batchSize: 8 })),
     onState: (state: EngineState, reason: string | null) => states.push({ state, reason }),
-    onProgress: () => {},
-    signal: new AbortController().signal,
     maxRetryWaitMs: 20,
     random: () => 1,
   };
+  const store = deps.store;
   return { seed, sandbox, fake, store, deps, states };
 }
 

@@ -7,16 +7,11 @@ import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../../core/config/load.js';
-import { createChangeReader } from '../../core/change/index.js';
-import { ApiClient } from '../../core/delivery/client.js';
 import { runPass, type PipelineDeps } from '../../core/engine/pipeline.js';
 import { UnchangedRows, rowFingerprint } from '../../core/engine/unchanged-rows.js';
-import { createDemoPlant, DEMO_TIMEZONE } from '../../core/demo/plant.js';
-import { DEMO_FIELDS } from '../../core/demo/environment.js';
-import { createMapper, type Mapper } from '../../core/mapping/index.js';
-import { createSource } from '../../core/sources/index.js';
-import { StateStore } from '../../core/state/store.js';
+import { createDemoPlant } from '../../core/demo/plant.js';
+import type { Mapper } from '../../core/mapping/index.js';
+import { demoPipelineDeps } from '../helpers/pipeline.js';
 import { testSandbox } from '../helpers/sandbox.js';
 
 const TOKEN = 'unchanged-rows-token-1';
@@ -26,44 +21,20 @@ async function setup(t: import('node:test').TestContext, unchanged: UnchangedRow
   const plantFile = join(dir, 'plant.db');
   const seed = createDemoPlant(plantFile, { days: 1, perDay: 40, seed: 5 })!;
   const sandbox = await testSandbox(t, { token: TOKEN, dbFile: join(dir, 'sandbox.db') });
-  const [profile] = parseConfig({
-    profiles: [
-      {
-        name: 'p1',
-        api: { url: sandbox.url, token: TOKEN },
-        source: { driver: 'sqlite', file: plantFile },
-        table: 'Tickets',
-        key: ['TicketID'],
-        // The demo plant's rows are stamped over the last day or two: a week of lookback re-reads all of them each pass.
-        change: { mode: 'timestamp', column: 'LastModified', timezone: DEMO_TIMEZONE, lookbackSeconds: 7 * 24 * 3600 },
-        mapping: { template: 'generic-scale-ticket', fields: DEMO_FIELDS },
-        batchSize: 10,
-      },
-    ],
-  }).profiles;
-  const store = new StateStore(join(dir, 'state.db'));
-  t.after(() => store.close());
-  const source = await createSource(profile.source, {});
-  await source.connect();
-  t.after(() => source.close());
-  const real = createMapper({ template: profile.mapping.template, fields: profile.mapping.fields, timezone: DEMO_TIMEZONE });
+  const base = await demoPipelineDeps(t, {
+    dir,
+    plantFile,
+    api: { url: sandbox.url, token: TOKEN },
+    batchSize: 10,
+    // The demo plant's rows are stamped over the last day or two: a week of lookback re-reads all of them each pass.
+    change: { lookbackSeconds: 7 * 24 * 3600 },
+  });
+  const real = base.mapper;
   const mapped: string[] = [];
   const mapper: Mapper = Object.assign(Object.create(real) as Mapper, {
     map: (row: Record<string, unknown>, ctx: Parameters<Mapper['map']>[1]) => (mapped.push(ctx.ticketId), real.map(row, ctx)),
   });
-  const deps: PipelineDeps = {
-    profile,
-    store,
-    source,
-    reader: createChangeReader(profile),
-    mapper,
-    api: new ApiClient({ url: sandbox.url, token: TOKEN, userAgent: 'outpost/test' }),
-    connector: { id: 'c-test', version: '0', profile: 'p1' },
-    onState: () => {},
-    onProgress: () => {},
-    signal: new AbortController().signal,
-    unchanged,
-  };
+  const deps: PipelineDeps = { ...base, mapper, unchanged };
   const plant = new Database(plantFile);
   t.after(() => plant.close());
   return { seed, sandbox, deps, mapped, plant };
