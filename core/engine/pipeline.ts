@@ -631,6 +631,9 @@ export async function deliverWithRetry(deps: PipelineDeps, batch: Outgoing[]): P
     if (flying.has(t.ticketId)) throw new InFlightError(`ticket ${t.ticketId} is already in a batch in flight`);
   }
   for (const t of tickets) flying.add(t.ticketId);
+  // The tickets' UTF-8 size when every one is known (sizedTicketJson): the body is then written into one buffer.
+  let jsonBytes: number | undefined = 0;
+  for (const b of batch) jsonBytes = b.bytes === undefined || jsonBytes === undefined ? undefined : jsonBytes + b.bytes;
   let troubled = false;
   try {
     for (let attempt = 0; ; attempt++) {
@@ -641,6 +644,7 @@ export async function deliverWithRetry(deps: PipelineDeps, batch: Outgoing[]): P
           batch.map((b) => b.json),
           key,
           deps.requestSignal ?? deps.signal,
+          jsonBytes,
         );
         const results = matchResults(tickets, raw);
         if (troubled) deps.onState('delivering', null);

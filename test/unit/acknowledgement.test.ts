@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiClient, ProtocolError, RetryableError, matchResults } from '../../core/delivery/client.js';
+import { ApiClient, ProtocolError, RetryableError, batchBody, matchResults } from '../../core/delivery/client.js';
 import { runPass } from '../../core/engine/pipeline.js';
 import type { EngineState } from '../../core/engine/status.js';
 import { createDemoPlant } from '../../core/demo/plant.js';
@@ -125,6 +125,50 @@ test('matchResults: one known result per ticket at the revision sent, in batch o
   );
   assert.throws(() => matchResults(sent, ['x', null]), /result 0 of the answer is string/);
   assert.throws(() => matchResults(sent, [{ revision: '1', action: 'created' }]), /has no ticketId/);
+  // In the order sent (the quick check) the same results, and the same errors when one is wrong.
+  const inOrder = matchResults(sent, [
+    { ticketId: 'a', revision: '1', targetId: null, action: 'rejected', error: 'bad' },
+    { ticketId: 'b', revision: '2', targetId: 7, action: 'updated' },
+  ]);
+  assert.deepEqual(inOrder, r);
+  assert.throws(
+    () =>
+      matchResults(sent, [
+        { ticketId: 'a', revision: '1', action: 'created' },
+        { ticketId: 'b', revision: '9', action: 'created' },
+      ]),
+    /names revision 9, but 2 was sent/,
+  );
+  assert.throws(
+    () =>
+      matchResults(sent, [
+        { ticketId: 'a', revision: '1', action: 'created' },
+        { ticketId: 'b', revision: '2', action: 'stored' },
+      ]),
+    /unknown action "stored"/,
+  );
+  assert.throws(
+    () =>
+      matchResults(sent, [
+        { ticketId: 'a', revision: '1', action: 'created' },
+        { ticketId: 'a', revision: '1', action: 'created' },
+      ]),
+    /two results for a/,
+  );
+});
+
+test('batchBody: the tickets written into one buffer are the bytes of the joined text; a size counted wrong falls back to the text', () => {
+  const connector = { id: 'c', version: '1', profile: 'p' };
+  const jsons = ['{"ticketId":"a","n":"Größe ½ t"}', '{"ticketId":"b","n":"😀"}', '{"ticketId":"c"}'];
+  const text = `{"connector":${JSON.stringify(connector)},"tickets":[${jsons.join(',')}]}`;
+  const bytes = jsons.reduce((n, j) => n + Buffer.byteLength(j), 0);
+  const body = batchBody(connector, jsons, bytes);
+  assert.ok(Buffer.isBuffer(body));
+  assert.equal(body.toString('utf8'), text);
+  assert.equal(body.length, Buffer.byteLength(text));
+  for (const wrong of [bytes - 1, bytes + 1, bytes - 20, bytes + 40]) assert.equal(batchBody(connector, jsons, wrong), text);
+  assert.equal(batchBody(connector, jsons), text, 'no size: the text');
+  assert.equal(batchBody(connector, [], 0), `{"connector":${JSON.stringify(connector)},"tickets":[]}`);
 });
 
 test('the client: an answer body over the cap is a protocol error, and an abort interrupts the request', async (t) => {
