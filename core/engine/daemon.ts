@@ -118,8 +118,7 @@ export class Daemon {
       // The home folder and everything in it private to this account (older releases left 0755/0644).
       securePermissions(opts.home);
       this.connectorId = connectorId(opts.home);
-      // Large commits are written by a worker thread while the next batch is prepared (core/state/commit-writer.ts).
-      this.store = new StateStore(paths.state, { clock, commitWorker: true });
+      this.store = new StateStore(paths.state, { clock });
       this.board = new StatusBoard(
         { id: this.connectorId, version: VERSION, startedAt: new Date(clock.now()).toISOString(), pid: process.pid },
         opts.profiles.map((p) => emptyProfileStatus(p.name)),

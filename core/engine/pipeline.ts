@@ -222,8 +222,6 @@ export async function runPass(deps: PipelineDeps, type: RunType): Promise<PassSu
       await ahead?.catch(() => {});
       await it.return(undefined).catch(() => {});
     }
-    // A pass is complete once its commits are written (the store may write large ones in a worker).
-    store.flush();
     run.end('complete', null);
     return { runId: run.id, ...run.totals };
   } catch (e) {

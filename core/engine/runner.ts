@@ -83,7 +83,7 @@ export function checkShape(store: StateStore, profile: Profile): void {
 const VERDICT_WINDOW = 50;
 
 /** How often a progress report reads the delivered and parked counts from the store, at most (ms). */
-const PROGRESS_READ_MS = 250;
+export const PROGRESS_READ_MS = 250;
 
 export class ProfileRunner {
   private source: SourceAdapter | null = null;

@@ -8,7 +8,6 @@
 // token back in its error text).
 import Database from 'better-sqlite3';
 import { scrubNullable } from '../scrub.js';
-import { CommitWriter, MIN_DEFERRED_ENTRIES } from './commit-writer.js';
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -26,26 +25,6 @@ export interface Clock {
 
 export interface StateStoreOptions {
   clock?: Clock;
-  /**
-   * Large commits (MIN_DEFERRED_ENTRIES entries or more) are written by a worker thread while this
-   * thread goes on (commit-writer.ts): the daemon's store. Other users (commands, tests) commit
-   * synchronously, as does the worker's own store.
-   */
-  commitWorker?: boolean;
-}
-
-/** What one commit writes (StateStore.commit). */
-export interface CommitArgs {
-  profile: string;
-  entries: LedgerEntry[];
-  runId?: number;
-  counts?: Partial<RunCounts>;
-  records?: RunRecord[];
-  /** Delivered tickets of this commit not written as records (see RUN_RECORD_SAMPLE), added to the run's count. */
-  unlisted?: number;
-  watermark?: Watermark | null;
-  /** Tickets to take off the re-evaluation queue in the same transaction (they were handled). */
-  dequeue?: string[];
 }
 
 export interface PruneOptions {
@@ -267,9 +246,8 @@ const RECORD_INSERT = {
 };
 
 export class StateStore {
-  private readonly conn: Database.Database;
+  readonly db: Database.Database;
   private readonly clock: Clock;
-  private readonly writer: CommitWriter | null;
   /** Statements are prepared once and kept for the store's life (preparing costs more than running). */
   private readonly statements = new Map<string, Database.Statement>();
 
@@ -285,36 +263,18 @@ export class StateStore {
       closeSync(openSync(file, 'a', 0o600));
       if (process.platform !== 'win32') chmodSync(file, 0o600);
     }
-    this.conn = new Database(file);
-    this.conn.pragma('journal_mode = WAL');
-    this.conn.pragma('synchronous = FULL');
-    this.conn.pragma('foreign_keys = ON');
-    this.conn.pragma('busy_timeout = 5000');
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
     this.migrate();
-    this.writer = opts.commitWorker && file !== ':memory:' ? new CommitWriter(file) : null;
-  }
-
-  /** The connection, once every commit posted to the worker is written: what is read is what was committed. */
-  get db(): Database.Database {
-    this.writer?.flush();
-    return this.conn;
-  }
-
-  /** Wait until every commit posted to the worker is written; throws a failure of one of them. */
-  flush(): void {
-    this.writer?.flush();
   }
 
   private stmt(sql: string): Database.Statement {
-    this.writer?.flush();
-    return this.cached(sql);
-  }
-
-  /** A prepared statement without waiting for the worker (ledgerFor, and commits already waited for). */
-  private cached(sql: string): Database.Statement {
     let st = this.statements.get(sql);
     if (!st) {
-      st = this.conn.prepare(sql);
+      st = this.db.prepare(sql);
       this.statements.set(sql, st);
     }
     return st;
@@ -347,14 +307,10 @@ export class StateStore {
     return row ? { cursor: row.cursor, key: JSON.parse(row.key_json) as unknown[], at: row.updated_at } : null;
   }
 
-  /**
-   * Ledger entries for these tickets, by ticketId. Waits for the commit worker only when one of
-   * these tickets is in a commit not yet written (what the ledger holds for the others is final).
-   */
+  /** Ledger entries for these tickets, by ticketId. */
   ledgerFor(profile: string, ticketIds: string[]): Map<string, LedgerEntry> {
     const out = new Map<string, LedgerEntry>();
-    if (this.writer?.touches(ticketIds)) this.writer.flush();
-    const stmt = this.cached(
+    const stmt = this.stmt(
       `SELECT ticket_id, revision, target_id, action, error, ticket_number, modified_at, key_json, mapping_hash, ticket_date, ticket_json, deleted_at FROM ledger
        WHERE profile = ? AND ticket_id IN (SELECT value FROM json_each(?))`,
     );
@@ -395,29 +351,21 @@ export class StateStore {
    * One durable transaction: the ledger rows of an acknowledged (or filtered) set of tickets, the run's
    * counters and records, and — when given — the new watermark. Nothing is half-written after a crash.
    */
-  commit(args: CommitArgs): void {
+  commit(args: {
+    profile: string;
+    entries: LedgerEntry[];
+    runId?: number;
+    counts?: Partial<RunCounts>;
+    records?: RunRecord[];
+    /** Delivered tickets of this commit not written as records (see RUN_RECORD_SAMPLE), added to the run's count. */
+    unlisted?: number;
+    watermark?: Watermark | null;
+    /** Tickets to take off the re-evaluation queue in the same transaction (they were handled). */
+    dequeue?: string[];
+  }): void {
     const now = this.nowIso();
-    if (this.writer && args.entries.length >= MIN_DEFERRED_ENTRIES) {
-      // Error text is scrubbed here: the secrets to mask are registered in this thread (scrub.ts).
-      const safe: CommitArgs = {
-        ...args,
-        entries: args.entries.map((e) => (e.error === null ? e : { ...e, error: scrubNullable(e.error) })),
-        records: args.records?.map((r) => (r.error === null ? r : { ...r, error: scrubNullable(r.error) })),
-      };
-      const ids = new Set<string>();
-      for (const e of args.entries) ids.add(e.ticketId);
-      for (const id of args.dequeue ?? []) ids.add(id);
-      this.writer.post(safe, now, ids);
-      return;
-    }
-    this.writer?.flush();
-    this.commitAt(args, now);
-  }
-
-  /** The commit itself, in this store's connection, at `now` (also what the commit worker runs). */
-  commitAt(args: CommitArgs, now: string): void {
-    const deq = this.cached(`DELETE FROM requeue WHERE profile = ? AND ticket_id = ?`);
-    this.conn.transaction(() => {
+    const deq = this.stmt(`DELETE FROM requeue WHERE profile = ? AND ticket_id = ?`);
+    this.db.transaction(() => {
       let delivered = 0;
       let filtered = 0;
       this.insertRows(LEDGER_UPSERT, args.entries, (e, out) =>
@@ -443,7 +391,7 @@ export class StateStore {
         if (e.action === 'filtered') filtered++;
       }
       if (delivered || filtered) {
-        this.cached(
+        this.stmt(
           `INSERT INTO profile_stats (profile, delivered, filtered, last_success_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (profile) DO UPDATE SET delivered = delivered + excluded.delivered, filtered = filtered + excluded.filtered,
              last_success_at = COALESCE(excluded.last_success_at, profile_stats.last_success_at)`,
@@ -451,7 +399,7 @@ export class StateStore {
       }
       for (const id of args.dequeue ?? []) deq.run(args.profile, id);
       if (args.runId !== undefined) {
-        this.cached(`UPDATE runs SET ${ADD_RUN_COUNTS}, unlisted_records = unlisted_records + ? WHERE id = ?`).run(
+        this.stmt(`UPDATE runs SET ${ADD_RUN_COUNTS}, unlisted_records = unlisted_records + ? WHERE id = ?`).run(
           ...runCountValues(args.counts ?? {}),
           args.unlisted ?? 0,
           args.runId,
@@ -462,7 +410,7 @@ export class StateStore {
         );
       }
       if (args.watermark) {
-        this.cached(
+        this.stmt(
           `INSERT INTO watermarks (profile, cursor, key_json, updated_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (profile) DO UPDATE SET cursor = excluded.cursor, key_json = excluded.key_json, updated_at = excluded.updated_at`,
         ).run(args.profile, args.watermark.cursor, JSON.stringify(args.watermark.key), now);
@@ -475,7 +423,7 @@ export class StateStore {
   private insertRows<T>(shape: { head: string; row: string; tail: string }, items: T[], values: (item: T, out: unknown[]) => void): void {
     let i = 0;
     if (items.length >= CHUNK) {
-      const many = this.cached(`${shape.head} VALUES ${Array(CHUNK).fill(shape.row).join(', ')} ${shape.tail}`);
+      const many = this.stmt(`${shape.head} VALUES ${Array(CHUNK).fill(shape.row).join(', ')} ${shape.tail}`);
       for (; i + CHUNK <= items.length; i += CHUNK) {
         const flat: unknown[] = [];
         for (let j = i; j < i + CHUNK; j++) values(items[j], flat);
@@ -483,7 +431,7 @@ export class StateStore {
       }
     }
     if (i < items.length) {
-      const one = this.cached(`${shape.head} VALUES ${shape.row} ${shape.tail}`);
+      const one = this.stmt(`${shape.head} VALUES ${shape.row} ${shape.tail}`);
       for (; i < items.length; i++) {
         const row: unknown[] = [];
         values(items[i], row);
@@ -766,16 +714,6 @@ export class StateStore {
     })();
   }
 
-  /**
-   * The state file may not grow past this many pages, in every connection of this store (the commit
-   * worker's too): SQLite then fails a growing write with SQLITE_FULL, as on a full disk. The tests
-   * of the "local disk full" state use it; the default is SQLite's (no practical limit).
-   */
-  setMaxPageCount(pages: number): void {
-    this.conn.pragma(`max_page_count = ${Math.max(1, Math.floor(pages))}`);
-    this.writer?.setMaxPages(pages);
-  }
-
   /** Bytes used by live pages of the whole state file (free pages are reused, so this is what grows). */
   usedBytes(): number {
     const pageSize = this.db.pragma('page_size', { simple: true }) as number;
@@ -824,12 +762,7 @@ export class StateStore {
     return { runsDeleted, recordsDeleted, usedBytes: this.usedBytes() };
   }
 
-  /** Writes what is posted to the commit worker, stops it, closes the connection (even if a commit failed). */
   close(): void {
-    try {
-      this.writer?.close();
-    } finally {
-      this.conn.close();
-    }
+    this.db.close();
   }
 }

@@ -81,8 +81,7 @@ async function child(root: string): Promise<void> {
     ],
   }).profiles[0];
   const dir = mkdtempSync(join(tmpdir(), 'outpost-hot-path-'));
-  // As the daemon opens it (core/engine/daemon.ts); a build without the option ignores it.
-  const store = new StateStore(join(dir, 'state.db'), { commitWorker: true });
+  const store = new StateStore(join(dir, 'state.db'));
   const source = await createSource(profile.source);
   await source.connect();
   const gc = { minor: 0, minorMs: 0, major: 0, majorMs: 0 };
@@ -98,6 +97,8 @@ async function child(root: string): Promise<void> {
       }
     }
   }).observe({ entryTypes: ['gc'] });
+  const PROGRESS_READ_MS: number = (await mod('core/engine/runner.js')).PROGRESS_READ_MS ?? 250;
+  let progressAt = -Infinity;
   const deps = {
     profile,
     store,
@@ -107,8 +108,12 @@ async function child(root: string): Promise<void> {
     api: new ApiClient({ url: env.HOTPATH_URL!, token: env.HOTPATH_TOKEN!, userAgent: 'outpost-hot-path' }),
     connector: { id: 'hot-path', version: '0', profile: 'bench' },
     onState() {},
-    // What the runner's progress report reads (core/engine/runner.ts), at most as often.
+    // What the runner's progress report reads (core/engine/runner.ts), as often: at most every
+    // PROGRESS_READ_MS.
     onProgress() {
+      const now = performance.now();
+      if (now - progressAt < PROGRESS_READ_MS) return;
+      progressAt = now;
       store.stats('bench');
       store.parked('bench');
     },

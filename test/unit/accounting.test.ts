@@ -260,13 +260,13 @@ test('status: offline (503) with lastError, backlog still counted; paused keeps 
   assert.notEqual(paused.lagSeconds, null);
   // The state database cannot grow: SQLite says the disk is full.
   const pages = daemon.store.db.pragma('page_count', { simple: true }) as number;
-  daemon.store.setMaxPageCount(pages);
+  daemon.store.db.pragma(`max_page_count = ${pages}`);
   for (let i = 0; i < 200; i++) s.plant.add({ day: '2026-11-30' });
   daemon.resume('slips');
   const full = await waitFor('local disk full', () => (status(daemon).state === 'local disk full' ? status(daemon) : null), 20_000);
   assert.match(full.reason ?? '', /The local disk is full/);
   assert.ok(full.lastError);
-  daemon.store.setMaxPageCount(1073741823);
+  daemon.store.db.pragma('max_page_count = 1073741823');
   await waitFor('delivered after space came back', () => s.sandbox.stats().tickets === 207, 30_000);
 });
 
