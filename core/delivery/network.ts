@@ -1,8 +1,9 @@
 // Process-wide network setup for the API client, done once by the daemon before the first request:
 // - HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case) are honoured through Node's own
-//   `http.setGlobalProxyFromEnv()` (Node ≥ 24.5; it installs undici's EnvHttpProxyAgent as fetch's
-//   global dispatcher), so no extra package is needed. On an older Node the proxy is reported as
-//   not applied, with what to do.
+//   `http.setGlobalProxyFromEnv()` (Node ≥ 24.5; it replaces node:http's and node:https's global
+//   agents, which the API client uses (client.ts), with proxy-aware ones, and sets fetch's global
+//   dispatcher), so no extra package is needed. On an older Node the proxy is reported as not
+//   applied, with what to do.
 // - An extra CA file (`api.caFile`, PEM, one or more certificates) is added to the default trust
 //   store with `tls.setDefaultCACertificates()`; verification stays on, always.
 import { readFileSync } from 'node:fs';

@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
-import { DAEMON_ENV, DAEMON_NODE_FLAGS } from '../../core/engine/runtime.js';
 import { freePort, privateSource, startPrivatePostgres } from '../helpers/private-db.js';
 import { loadTicketsTable } from './tickets-table.js';
 
@@ -146,10 +145,21 @@ async function child(root: string): Promise<void> {
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
-function runChild(root: string, env: NodeJS.ProcessEnv): Promise<RunFigures> {
+/** The daemon's Node flags and environment as the build at `root` sets them (core/engine/runtime.ts). */
+async function daemonRuntime(root: string): Promise<{ flags: string[]; env: Record<string, string> }> {
+  const rt = (await import(pathToFileURL(join(root, 'dist/core/engine/runtime.js')).href)) as {
+    DAEMON_NODE_FLAGS: string[];
+    DAEMON_ENV: Record<string, string>;
+  };
+  return { flags: rt.DAEMON_NODE_FLAGS, env: rt.DAEMON_ENV };
+}
+
+async function runChild(root: string, env: NodeJS.ProcessEnv): Promise<RunFigures> {
+  // Each build runs with its own daemon flags, so a change of them is compared too.
+  const rt = await daemonRuntime(root);
   return new Promise((done, fail) => {
-    const p = spawn(process.execPath, [...DAEMON_NODE_FLAGS, SELF, '--child', root], {
-      env: { ...process.env, ...DAEMON_ENV, ...env },
+    const p = spawn(process.execPath, [...rt.flags, SELF, '--child', root], {
+      env: { ...process.env, ...rt.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import {
   ApiClient,
   BatchRefusedError,
+  ProtocolError,
+  RetryableError,
   TokenRejectedError,
   fingerprint,
   idempotencyKey,
@@ -15,6 +17,7 @@ import { configureNetwork, pemCertificates, redactProxy } from '../../core/deliv
 import { backoffMs } from '../../core/engine/backoff.js';
 import { packBatches } from '../../core/engine/pipeline.js';
 import { startSandbox } from '../../core/sandbox/server.js';
+import { skipOrFail } from '../helpers/skip.js';
 
 test('Retry-After: seconds and HTTP dates', () => {
   assert.equal(parseRetryAfter('3'), 3000);
@@ -120,8 +123,86 @@ test('network: an extra CA file is read as PEM; a proxy URL is logged without it
   assert.equal(none.proxy, null);
 });
 
-test('network: HTTPS_PROXY/HTTP_PROXY carry API requests through the proxy, NO_PROXY hosts go direct', async (t) => {
+test('TLS: an API with a certificate no CA vouches for is refused as not trusted; with its CA as api.caFile it answers', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const https = await import('node:https');
+  const { readFileSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-tls-'));
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+  } catch {
+    return skipOrFail(t, 'openssl is not installed (Debian package "openssl")');
+  }
+  const server = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ accountId: 'tls', accountName: 'TLS', environment: 'sandbox' }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  t.after(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
+  const client = new ApiClient({
+    url: `https://127.0.0.1:${(server.address() as { port: number }).port}`,
+    token: 'tls-token-1234',
+    userAgent: 'outpost/test',
+  });
+  await assert.rejects(
+    client.whoami(),
+    (e: Error) => e instanceof RetryableError && /TLS certificate .* is not trusted .*api\.caFile/.test(e.message),
+  );
+  const setup = configureNetwork({ env: {}, caFiles: [join(dir, 'cert.pem')] });
+  if (setup.warnings.length) return skipOrFail(t, setup.warnings[0]);
+  assert.equal((await client.whoami()).accountId, 'tls');
+});
+
+test('the client: a redirect is not followed; the batch answer is a protocol error that names the URL to check', async (t) => {
   const { createServer } = await import('node:http');
+  let hits = 0;
+  const server = createServer((req, res) => {
+    hits++;
+    res.writeHead(301, { Location: 'http://127.0.0.1:9/elsewhere', 'Content-Type': 'text/html' });
+    res.end('<html>moved</html>');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const client = new ApiClient({ url, token: 'redirect-token-1234', userAgent: 'outpost/test' });
+  await assert.rejects(
+    client.postBatchJson({ id: 'c', version: '0', profile: 'p' }, ['{"ticketId":"x"}'], 'k'),
+    (e: Error) =>
+      e instanceof ProtocolError && e.message.includes(`answered 301 (an HTML page) to POST ${url}/v1/tickets:batch; check the API URL`),
+  );
+  assert.equal(hits, 1, 'the Location was not followed');
+  server.closeAllConnections();
+});
+
+// Last in this file: configureNetwork makes the proxy the process's global agent for the tests after it.
+test('network: HTTPS_PROXY/HTTP_PROXY carry API requests through the proxy, NO_PROXY hosts go direct', async (t) => {
+  const { createServer, request } = await import('node:http');
   const net = await import('node:net');
   const dir = mkdtempSync(join(tmpdir(), 'outpost-proxy-'));
   const sandbox = await startSandbox({
@@ -129,9 +210,21 @@ test('network: HTTPS_PROXY/HTTP_PROXY carry API requests through the proxy, NO_P
     accounts: [{ token: 'good-token-1234', accountId: 'a', accountName: 'A', environment: 'sandbox' }],
   });
   t.after(() => sandbox.close());
-  // A minimal CONNECT proxy that counts the tunnels it opens.
+  // A minimal proxy that counts what it carries: plain requests in absolute form (how a client sends
+  // an http:// URL through a proxy) are forwarded, CONNECT opens a tunnel (an https:// URL).
   const tunnels: string[] = [];
-  const proxy = createServer((_req, res) => res.writeHead(405).end());
+  const proxy = createServer((req, res) => {
+    const target = new URL(String(req.url));
+    if (target.protocol !== 'http:') return res.writeHead(405).end();
+    tunnels.push(target.host);
+    // agent: false — not the global agent, which points at this proxy once configureNetwork ran.
+    const up = request(target, { method: req.method, headers: req.headers, agent: false }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    up.on('error', () => res.writeHead(502).end());
+    req.pipe(up);
+  });
   proxy.on('connect', (req, socket, head) => {
     tunnels.push(String(req.url));
     const [host, port] = String(req.url).split(':');
