@@ -187,23 +187,32 @@ export class ApiClient {
       ...init.headers,
     };
     return new Promise((resolve, reject) => {
-      const fail = (e: unknown) => {
-        done();
-        if (init.signal?.aborted) reject(new RequestAbortedError());
-        // Timeouts, resets and refused connections: the outcome is unknown, so retry with the same key.
-        else
-          reject(
-            new RetryableError(timedOut ? `The API at ${this.base} did not answer in time; retrying.` : describeNetworkError(e, this.base)),
-          );
+      const send = (fresh: boolean) => {
+        const fail = (e: unknown) => {
+          // A kept-alive connection the server closed just as this request went out: sent again at
+          // once on a new connection (same body and key), instead of a backoff and an "offline" state.
+          const code = (e as { code?: unknown }).code;
+          if (!fresh && req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE') && !ac.signal.aborted) return send(true);
+          done();
+          if (init.signal?.aborted) reject(new RequestAbortedError());
+          // Timeouts, resets and refused connections: the outcome is unknown, so retry with the same key.
+          else
+            reject(
+              new RetryableError(
+                timedOut ? `The API at ${this.base} did not answer in time; retrying.` : describeNetworkError(e, this.base),
+              ),
+            );
+        };
+        const req = mod.request(url, { method: init.method, headers, signal: ac.signal, agent: mod.globalAgent }, (message) => {
+          // From here an interruption shows while the body is read (readBody).
+          req.off('error', fail);
+          req.on('error', () => {});
+          resolve({ res: new Answer(message, () => timedOut), done });
+        });
+        req.on('error', fail);
+        req.end(body);
       };
-      const req = mod.request(url, { method: init.method, headers, signal: ac.signal, agent: mod.globalAgent }, (message) => {
-        // From here an interruption shows while the body is read (readBody).
-        req.off('error', fail);
-        req.on('error', () => {});
-        resolve({ res: new Answer(message, () => timedOut), done });
-      });
-      req.on('error', fail);
-      req.end(body);
+      send(false);
     });
   }
 

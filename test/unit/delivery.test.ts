@@ -200,6 +200,33 @@ test('the client: a redirect is not followed; the batch answer is a protocol err
   server.closeAllConnections();
 });
 
+test('the client: a kept-alive connection the server dropped as a request went out is retried at once on a new one', async (t) => {
+  const { createServer } = await import('node:http');
+  let requests = 0;
+  const perSocket = new WeakMap<object, number>();
+  const server = createServer((req, res) => {
+    requests++;
+    const n = (perSocket.get(req.socket) ?? 0) + 1;
+    perSocket.set(req.socket, n);
+    // The second request on a connection finds it closed, as after a server's keep-alive timeout.
+    if (n > 1) return req.socket.destroy();
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ results: [] }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const client = new ApiClient({
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    token: 'keepalive-1234',
+    userAgent: 'outpost/test',
+  });
+  const connector = { id: 'c', version: '0', profile: 'p' };
+  assert.deepEqual(await client.postBatchJson(connector, [], 'k1'), []);
+  assert.deepEqual(await client.postBatchJson(connector, [], 'k2'), [], 'answered on a new connection');
+  assert.equal(requests, 3);
+  server.closeAllConnections();
+});
+
 // Last in this file: configureNetwork makes the proxy the process's global agent for the tests after it.
 test('network: HTTPS_PROXY/HTTP_PROXY carry API requests through the proxy, NO_PROXY hosts go direct', async (t) => {
   const { createServer, request } = await import('node:http');
