@@ -192,7 +192,7 @@ export class ApiClient {
           // A kept-alive connection the server closed just as this request went out: sent again at
           // once on a new connection (same body and key), instead of a backoff and an "offline" state.
           const code = (e as { code?: unknown }).code;
-          if (!fresh && req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE') && !ac.signal.aborted) return send(true);
+          if (!fresh && req?.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE') && !ac.signal.aborted) return send(true);
           done();
           if (init.signal?.aborted) reject(new RequestAbortedError());
           // Timeouts, resets and refused connections: the outcome is unknown, so retry with the same key.
@@ -203,12 +203,19 @@ export class ApiClient {
               ),
             );
         };
-        const req = mod.request(url, { method: init.method, headers, signal: ac.signal, agent: mod.globalAgent }, (message) => {
-          // From here an interruption shows while the body is read (readBody).
-          req.off('error', fail);
-          req.on('error', () => {});
-          resolve({ res: new Answer(message, () => timedOut), done });
-        });
+        let req: http.ClientRequest;
+        try {
+          req = mod.request(url, { method: init.method, headers, signal: ac.signal, agent: mod.globalAgent }, (message) => {
+            // From here an interruption shows while the body is read (readBody).
+            req.off('error', fail);
+            req.on('error', () => {});
+            resolve({ res: new Answer(message, () => timedOut), done });
+          });
+        } catch (e) {
+          // Refused before anything was sent (a header value Node will not write, say).
+          done();
+          return reject(new RetryableError(describeNetworkError(e, this.base)));
+        }
         req.on('error', fail);
         req.end(body);
       };
@@ -345,7 +352,7 @@ export class ApiClient {
 /**
  * The body of a batch POST: `{"connector":…,"tickets":[…]}`. With the tickets' UTF-8 size known
  * (the pipeline counts it from each ticket's parts), the JSON is written straight into one buffer
- * instead of being joined into one big string that fetch then encodes again; the bytes are the same.
+ * instead of being joined into one big string that is then encoded again; the bytes are the same.
  */
 export function batchBody(connector: ConnectorInfo, ticketJsons: string[], jsonBytes?: number): string | Buffer {
   const head = `{"connector":${JSON.stringify(connector)},"tickets":[`;
