@@ -66,6 +66,10 @@ export class SqliteSource implements SourceAdapter {
     try {
       this.db = new Database(file, { readonly: true, fileMustExist: true });
       this.db.pragma('busy_timeout = 5000');
+      // SQLite's stock 2 MB page cache, not better-sqlite3's 16 MB: a backfill reads each page of
+      // the ticket table once, and what it read would stay resident for the daemon's life (as for
+      // the state store, core/state/store.ts; README, Memory).
+      this.db.pragma('cache_size = -2000');
     } catch (e) {
       throw new SourceError(
         `The file ${file} could not be opened as a SQLite database; check it is one and readable.`,
