@@ -3,8 +3,11 @@
 // measured after a 200,000-ticket backfill, RSS stayed at ~210 MB with ~20 MB of live heap, and only
 // a memory-reducing GC (the "last resort" flavour, which releases the pool) brought it to ~120 MB.
 // That GC costs ~100–250 ms of one core, so it runs once when a pass that read many rows ends, never
-// on a quiet poll (idle CPU stays where it was). Process-wide on purpose: the heap is the process's,
-// shared by every profile.
+// on a quiet poll (idle CPU stays where it was). It also runs once when the process's first pass
+// ends, however small: loading the daemon's modules and compiling its first pass grow V8's young
+// generation to its maximum and fill the pool, and on a small table no pass ever reads enough rows
+// to release them (README, Memory: idle RSS on a 2,000-row table). Process-wide on purpose: the heap
+// is the process's, shared by every profile.
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
@@ -18,6 +21,8 @@ type GcFunction = (options?: { type?: 'major' | 'minor'; execution?: 'sync' | 'a
 export const RELEASE_AFTER_ROWS = 20_000;
 
 let rowsSinceRelease = 0;
+/** Whether this process released once already (its first pass to end does). */
+let releasedOnce = false;
 let gcFn: GcFunction | null | undefined;
 
 /**
@@ -41,9 +46,13 @@ export function noteRowsRead(n: number): void {
   rowsSinceRelease += n;
 }
 
-/** After a pass: a memory-reducing GC if enough rows were read since the last one. True if it ran. */
+/**
+ * After a pass: a memory-reducing GC if enough rows were read since the last one, or if this is the
+ * first pass of the process to end. True if it ran.
+ */
 export function releaseIfWorthIt(threshold = RELEASE_AFTER_ROWS): boolean {
-  if (rowsSinceRelease < threshold) return false;
+  if (releasedOnce && rowsSinceRelease < threshold) return false;
+  releasedOnce = true;
   rowsSinceRelease = 0;
   const f = gc();
   if (!f) return false;

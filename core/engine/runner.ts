@@ -444,7 +444,7 @@ export class ProfileRunner {
           );
         }
         // A large pass (a backfill) leaves V8's page pool at its high-water mark: hand it back once
-        // (memory.ts; small passes never trigger it, see README, Memory).
+        // (memory.ts; the process's first pass also does, quiet polls never do, see README, Memory).
         noteRowsRead(s.read);
         releaseIfWorthIt();
       } catch (e) {
