@@ -196,12 +196,7 @@ export class ApiClient {
           done();
           if (init.signal?.aborted) reject(new RequestAbortedError());
           // Timeouts, resets and refused connections: the outcome is unknown, so retry with the same key.
-          else
-            reject(
-              new RetryableError(
-                timedOut ? `The API at ${this.base} did not answer in time; retrying.` : describeNetworkError(e, this.base),
-              ),
-            );
+          else reject(new RetryableError(describeNetworkError(timedOut ? TIMED_OUT : e, this.base)));
         };
         let req: http.ClientRequest;
         try {
@@ -332,7 +327,7 @@ export class ApiClient {
     } catch (e) {
       if (e instanceof ProtocolError) throw e;
       if (signal?.aborted) throw new RequestAbortedError();
-      if (res.timedOut()) throw new RetryableError(`The API at ${this.base} did not answer in time; retrying.`);
+      if (res.timedOut()) throw new RetryableError(describeNetworkError(TIMED_OUT, this.base));
       throw new RetryableError(`The answer from ${this.base} was cut off (${(e as Error).message}); retrying.`);
     }
     return chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
@@ -480,13 +475,16 @@ export function fingerprint(secret: string): string {
   return createHash('sha256').update(secret).digest('hex').slice(0, 16);
 }
 
+/** What a request's own timeout reports (describeNetworkError words it). */
+const TIMED_OUT = { name: 'TimeoutError' };
+
 function describeNetworkError(e: unknown, base: string): string {
   const err = e as { name?: string; code?: string; cause?: { code?: string } };
   if (err.name === 'TimeoutError') return `The API at ${base} did not answer in time; retrying.`;
   const code = err.code ?? err.cause?.code;
   if (code === 'ECONNREFUSED') return `Nothing answers at ${base} (connection refused); check the API URL and the network.`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `The API host in ${base} cannot be resolved; check the URL and DNS.`;
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return `The connection to ${base} was reset; retrying.`;
+  if (code === 'ECONNRESET') return `The connection to ${base} was reset; retrying.`;
   if (code && /CERT|SSL|TLS|UNABLE_TO_(GET|VERIFY)/.test(code))
     return `The API's TLS certificate at ${base} is not trusted (${code}); check the URL or configure the CA file (api.caFile).`;
   return `The API at ${base} cannot be reached (${code ?? err.name ?? 'network error'}); retrying.`;

@@ -630,8 +630,7 @@ export async function deliverWithRetry(deps: PipelineDeps, batch: Outgoing[]): P
   }
   for (const t of tickets) flying.add(t.ticketId);
   // The tickets' UTF-8 size when every one is known (sizedTicketJson): the body is then written into one buffer.
-  let jsonBytes: number | undefined = 0;
-  for (const b of batch) jsonBytes = b.bytes === undefined || jsonBytes === undefined ? undefined : jsonBytes + b.bytes;
+  const jsonBytes = batch.every((b) => b.bytes !== undefined) ? batch.reduce((n, b) => n + b.bytes!, 0) : undefined;
   let troubled = false;
   try {
     for (let attempt = 0; ; attempt++) {

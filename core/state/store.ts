@@ -424,8 +424,10 @@ export class StateStore {
     })();
   }
 
-  /** Rows in multi-row statements of CHUNK rows (one N-API call and one statement per chunk). */
-  /** `values` appends an item's bound values to `out` (no array per row: a ledger commit binds 14 values a ticket). */
+  /**
+   * Rows in multi-row statements of CHUNK rows (one N-API call and one statement per chunk).
+   * `values` appends an item's bound values to `out` (no array per row: a ledger commit binds 14 values a ticket).
+   */
   private insertRows<T>(shape: { head: string; row: string; tail: string }, items: T[], values: (item: T, out: unknown[]) => void): void {
     let i = 0;
     if (items.length >= CHUNK) {
