@@ -12,6 +12,7 @@ import { DEMO_COLUMNS, makeTicket, prng } from '../../core/demo/plant.js';
 import { ddl, type Db } from '../chaos/harness.js';
 import { pgScratch, requirePostgres } from '../helpers/databases.js';
 import { runCli } from '../helpers/cli.js';
+import { listenLocal } from '../helpers/raw-http.js';
 import { waitFor } from '../helpers/wait.js';
 import { demoTableProfile } from '../helpers/profiles.js';
 
@@ -81,15 +82,7 @@ test('a hostile API echoing the token leaves no token or DB password in any file
       );
     });
   });
-  await new Promise<void>((r) => api.listen(0, '127.0.0.1', () => r()));
-  t.after(
-    () =>
-      new Promise<void>((r) => {
-        api.closeAllConnections();
-        api.close(() => r());
-      }),
-  );
-  const url = `http://127.0.0.1:${(api.address() as { port: number }).port}`;
+  const url = `http://127.0.0.1:${await listenLocal(t, api)}`;
 
   const home = mkdtempSync(join(tmpdir(), 'outpost-secrets-'));
   writeFileSync(

@@ -1,6 +1,9 @@
 // A bare HTTP request to a local server, with headers fetch() would not let a test set (Host) and
-// no connection reuse: how the dashboard tests play a browser, a foreign page or a script.
+// no connection reuse: how the dashboard tests play a browser, a foreign page or a script; and a
+// local server for a test (listenLocal).
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TestContext } from 'node:test';
 
 export interface RawReply {
   status: number;
@@ -32,4 +35,20 @@ export function rawRequest(
     req.on('error', reject);
     req.end(opts.body);
   });
+}
+
+/**
+ * Listens on 127.0.0.1 at a free port and closes the server (its kept-alive connections too) when
+ * the test ends; returns the port.
+ */
+export async function listenLocal(t: TestContext, server: http.Server): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  t.after(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
+  return (server.address() as AddressInfo).port;
 }

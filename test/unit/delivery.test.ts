@@ -17,6 +17,7 @@ import { configureNetwork, pemCertificates, redactProxy } from '../../core/deliv
 import { backoffMs } from '../../core/engine/backoff.js';
 import { packBatches } from '../../core/engine/pipeline.js';
 import { startSandbox } from '../../core/sandbox/server.js';
+import { listenLocal } from '../helpers/raw-http.js';
 import { skipOrFail } from '../helpers/skip.js';
 
 test('Retry-After: seconds and HTTP dates', () => {
@@ -157,16 +158,9 @@ test('TLS: an API with a certificate no CA vouches for is refused as not trusted
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ accountId: 'tls', accountName: 'TLS', environment: 'sandbox' }));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  t.after(
-    () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  );
+  const port = await listenLocal(t, server);
   const client = new ApiClient({
-    url: `https://127.0.0.1:${(server.address() as { port: number }).port}`,
+    url: `https://127.0.0.1:${port}`,
     token: 'tls-token-1234',
     userAgent: 'outpost/test',
   });
@@ -187,9 +181,7 @@ test('the client: a redirect is not followed; the batch answer is a protocol err
     res.writeHead(301, { Location: 'http://127.0.0.1:9/elsewhere', 'Content-Type': 'text/html' });
     res.end('<html>moved</html>');
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  t.after(() => new Promise<void>((r) => server.close(() => r())));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const url = `http://127.0.0.1:${await listenLocal(t, server)}`;
   const client = new ApiClient({ url, token: 'redirect-token-1234', userAgent: 'outpost/test' });
   await assert.rejects(
     client.postBatchJson({ id: 'c', version: '0', profile: 'p' }, ['{"ticketId":"x"}'], 'k'),
@@ -197,7 +189,6 @@ test('the client: a redirect is not followed; the batch answer is a protocol err
       e instanceof ProtocolError && e.message.includes(`answered 301 (an HTML page) to POST ${url}/v1/tickets:batch; check the API URL`),
   );
   assert.equal(hits, 1, 'the Location was not followed');
-  server.closeAllConnections();
 });
 
 test('the client: a kept-alive connection the server dropped as a request went out is retried at once on a new one', async (t) => {
@@ -213,10 +204,8 @@ test('the client: a kept-alive connection the server dropped as a request went o
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ results: [] }));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  t.after(() => new Promise<void>((r) => server.close(() => r())));
   const client = new ApiClient({
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    url: `http://127.0.0.1:${await listenLocal(t, server)}`,
     token: 'keepalive-1234',
     userAgent: 'outpost/test',
   });
@@ -224,7 +213,6 @@ test('the client: a kept-alive connection the server dropped as a request went o
   assert.deepEqual(await client.postBatchJson(connector, [], 'k1'), []);
   assert.deepEqual(await client.postBatchJson(connector, [], 'k2'), [], 'answered on a new connection');
   assert.equal(requests, 3);
-  server.closeAllConnections();
 });
 
 // Last in this file: configureNetwork makes the proxy the process's global agent for the tests after it.
